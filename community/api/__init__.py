@@ -1,0 +1,11 @@
+"""The JSON API under /api/v1: the same services and permission checks as the pages."""
+
+from fastapi import APIRouter
+
+from community.api import accounts, forum, lists, notifications
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(accounts.router)
+router.include_router(notifications.router)
+router.include_router(lists.router)
+router.include_router(forum.router)

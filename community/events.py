@@ -1,0 +1,183 @@
+"""The transactional outbox: a state change and the event describing it share one transaction.
+
+Each event gets one delivery row per registered consumer (``notifications`` here; ``search`` and
+``moderation`` register theirs from main.py). A worker claims due deliveries of its consumer in
+event order, never running a thread's event before an earlier one of the same thread is done,
+retries failures with exponential backoff, and parks an event after too many attempts.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, and_, exists, select, text
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, Session, SQLModel
+
+from community.models import utc_column
+
+MAX_ATTEMPTS = 12
+
+
+class OutboxEvent(SQLModel, table=True):
+    __tablename__ = "outbox_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    thread_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+
+    @property
+    def data(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.payload)
+        return value
+
+
+class OutboxDelivery(SQLModel, table=True):
+    __tablename__ = "outbox_delivery"
+    __table_args__ = (
+        Index(
+            "ix_outbox_delivery_pending",
+            "consumer",
+            "event_id",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+    )
+
+    event_id: int = Field(foreign_key="outbox_event.id", primary_key=True)
+    consumer: str = Field(max_length=30, primary_key=True)
+    thread_id: int | None = None
+    attempts: int = 0
+    available_at: datetime = Field(sa_column=utc_column())
+    done_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    parked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+Handler = Callable[[Session, OutboxEvent], None]
+
+
+@dataclass
+class Consumer:
+    name: str
+    handlers: Mapping[str, Handler]
+    batch_size: int = 50
+
+
+@dataclass
+class Registry:
+    consumers: dict[str, Consumer] = field(default_factory=dict)
+
+    def add(self, consumer: Consumer) -> None:
+        self.consumers[consumer.name] = consumer
+
+
+registry = Registry()
+
+
+def record(
+    session: Session,
+    name: str,
+    *,
+    at: datetime,
+    thread_id: int | None = None,
+    **payload: Any,
+) -> OutboxEvent:
+    """Add an event (and its deliveries) to the caller's transaction; the caller commits."""
+    event = OutboxEvent(
+        name=name,
+        payload=json.dumps(payload, default=str, sort_keys=True),
+        thread_id=thread_id,
+        created_at=at,
+    )
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    for consumer in registry.consumers:
+        session.add(
+            OutboxDelivery(
+                event_id=event.id, consumer=consumer, thread_id=thread_id, available_at=at
+            )
+        )
+    return event
+
+
+def claim(session: Session, consumer: str, *, now: datetime, limit: int) -> list[OutboxDelivery]:
+    """Due deliveries of ``consumer`` whose thread has no earlier unfinished delivery."""
+    earlier = aliased(OutboxDelivery)
+    delivery = OutboxDelivery
+    blocked = exists().where(
+        and_(
+            earlier.consumer == consumer,
+            earlier.done_at.is_(None),  # type: ignore[union-attr]
+            earlier.thread_id == delivery.thread_id,
+            earlier.event_id < delivery.event_id,
+        )
+    )
+    query = (
+        select(delivery)
+        .where(
+            delivery.consumer == consumer,
+            delivery.done_at.is_(None),  # type: ignore[union-attr]
+            delivery.parked_at.is_(None),  # type: ignore[union-attr]
+            delivery.available_at <= now,
+            (delivery.thread_id.is_(None)) | ~blocked,  # type: ignore[union-attr]
+        )
+        .order_by(delivery.event_id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 3600))
+
+
+def process_batch(session: Session, consumer: Consumer, *, now: datetime) -> int:
+    """Run one batch; every delivery ends done, rescheduled, or parked. Returns how many ran."""
+    deliveries = claim(session, consumer.name, now=now, limit=consumer.batch_size)
+    for delivery in deliveries:
+        event = session.get(OutboxEvent, delivery.event_id)
+        assert event is not None
+        handler = consumer.handlers.get(event.name)
+        try:
+            with session.begin_nested():
+                if handler is not None:
+                    handler(session, event)
+        except Exception as exc:  # a handler failure must never lose the event
+            delivery.attempts += 1
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.parked_at = now
+            else:
+                delivery.available_at = now + backoff(delivery.attempts)
+        else:
+            delivery.done_at = now
+        session.add(delivery)
+    session.commit()
+    return len(deliveries)
+
+
+def drain(session: Session, *, now: datetime, consumers: list[str] | None = None) -> int:
+    """Process every due delivery (of the given consumers, or all), inline; for tests and CLI."""
+    total = 0
+    for consumer in registry.consumers.values():
+        if consumers is not None and consumer.name not in consumers:
+            continue
+        while ran := process_batch(session, consumer, now=now):
+            total += ran
+    return total
+
+
+def pending_count(session: Session, consumer: str) -> int:
+    query = select(OutboxDelivery).where(
+        OutboxDelivery.consumer == consumer,
+        OutboxDelivery.done_at.is_(None),  # type: ignore[union-attr]
+    )
+    return len(list(session.scalars(query)))

@@ -1,0 +1,85 @@
+"""Gettext catalogs (Babel), language negotiation and locale-aware formatting.
+
+Source strings are English msgids. Catalogs live in community/locale and are compiled by `make`.
+"""
+
+from datetime import datetime
+from functools import lru_cache
+from gettext import NullTranslations, translation
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_decimal
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated later, where the reader is known."""
+    return message
+
+
+@lru_cache
+def translations(language: str) -> NullTranslations:
+    return translation("messages", localedir=LOCALE_DIR, languages=[language], fallback=True)
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def ngettext(language: str, singular: str, plural: str, n: int) -> str:
+    return translations(language).ngettext(singular, plural, n)
+
+
+def negotiate(
+    *,
+    user_language: str | None,
+    accept_language: str | None,
+    supported: tuple[str, ...],
+    default: str,
+) -> str:
+    """The user's setting, else the best Accept-Language match, else the instance default."""
+    if user_language in supported:
+        return user_language
+    for candidate in _parse_accept_language(accept_language or ""):
+        primary = candidate.split("-")[0].lower()
+        if primary in supported:
+            return primary
+    return default
+
+
+def _parse_accept_language(header: str) -> list[str]:
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip()
+        if not tag or tag == "*":
+            continue
+        quality = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            weighted.append((-quality, index, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def format_when(value: datetime, language: str, *, fmt: str = "medium") -> str:
+    return format_datetime(value, format=fmt, locale=Locale.parse(language), tzinfo=None)
+
+
+def format_ago(value: datetime, now: datetime, language: str) -> str:
+    return format_timedelta(
+        value - now, add_direction=True, locale=Locale.parse(language), threshold=1.0
+    )
+
+
+def format_number(value: int | float, language: str) -> str:
+    return format_decimal(value, locale=Locale.parse(language))

@@ -1,0 +1,73 @@
+"""Markdown to safe HTML: markdown-it-py renders (raw HTML off), nh3 sanitises what comes out."""
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "img",
+}
+ALLOWED_ATTRIBUTES = {
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+    "code": {"class"},
+    "a": {"href", "title", "class"},
+}
+MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,30})\b", re.IGNORECASE)
+
+
+def render(body: str) -> str:
+    tokens = _md.parse(body)
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = _link_mentions(token.children)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener ugc",
+        strip_comments=True,
+    )
+
+
+def _link_mentions(children: list[Token]) -> list[Token]:
+    """Turn @username in plain text (not in code or links) into a link to the profile."""
+    result: list[Token] = []
+    inside_link = 0
+    for child in children:
+        if child.type == "link_open":
+            inside_link += 1
+        elif child.type == "link_close":
+            inside_link -= 1
+        if child.type != "text" or inside_link or "@" not in child.content:
+            result.append(child)
+            continue
+        position = 0
+        for match in MENTION.finditer(child.content):
+            result.append(_text(child.content[position : match.start()]))
+            link = Token("link_open", "a", 1, attrs={"href": f"/u/{match.group(1).lower()}"})
+            link.attrSet("class", "mention")
+            result.extend([link, _text(match.group(0)), Token("link_close", "a", -1)])
+            position = match.end()
+        result.append(_text(child.content[position:]))
+    return result
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
+
+
+def mentioned_usernames(body: str) -> set[str]:
+    return {name.lower() for name in MENTION.findall(body)}

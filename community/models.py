@@ -1,0 +1,215 @@
+"""Tables of the community core. Timestamps are aware UTC; nothing users write is hard-deleted."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from community.db import UTCDateTime
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Role(StrEnum):
+    member = "member"
+    moderator = "moderator"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=30, unique=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=60)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.member, max_length=16)
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(sa_column=utc_column())
+    # Bumped on password change: every session signed before it stops working.
+    session_epoch: int = 0
+    is_active: bool = True
+    answer_count: int = 0
+    solution_count: int = 0
+    kudos_received: int = 0
+    thread_count: int = 0
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.moderator, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=60)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(sa_column=utc_column())
+    last_used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Category(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=80)
+    description: str = Field(default="", max_length=500)
+    position: int = 0
+    thread_count: int = 0
+    post_count: int = 0
+    last_activity_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_thread_id: int | None = None
+
+
+class Thread(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_thread_category_activity", "category_id", "last_activity_at", "id"),
+        Index("ix_thread_category_created", "category_id", "created_at", "id"),
+        Index("ix_thread_category_kudos", "category_id", "kudos_count", "id"),
+        Index("ix_thread_author_activity", "author_id", "last_activity_at", "id"),
+        Index("ix_thread_activity", "last_activity_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(foreign_key="category.id")
+    author_id: int = Field(foreign_key="user.id")
+    title: str = Field(max_length=200)
+    tags: str = Field(default="", max_length=300)  # space-separated, normalised; see thread_tag
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(sa_column=utc_column())
+    last_activity_at: datetime = Field(sa_column=utc_column())
+    last_post_id: int | None = None
+    reply_count: int = 0
+    kudos_count: int = 0
+    view_count: int = 0
+    # First reply by anyone but the asker: "unanswered" means this is null.
+    first_response_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    solved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    deleted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    is_locked: bool = False
+
+    @property
+    def is_solved(self) -> bool:
+        return self.solved_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ThreadTag(SQLModel, table=True):
+    __tablename__ = "thread_tag"
+    __table_args__ = (Index("ix_thread_tag_tag_thread", "tag", "thread_id"),)
+
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True)
+    tag: str = Field(max_length=30, primary_key=True)
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("thread_id", "post_number"),
+        Index("ix_post_author_created", "author_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id")
+    author_id: int = Field(foreign_key="user.id")
+    post_number: int  # 1 is the question
+    body: str
+    body_html: str
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(sa_column=utc_column())
+    edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revision_count: int = 0
+    kudos_count: int = 0
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    deleted_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+    @property
+    def is_question(self) -> bool:
+        return self.post_number == 1
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class PostRevision(SQLModel, table=True):
+    """The text a post had before an edit; the post row always holds the current text."""
+
+    __tablename__ = "post_revision"
+    __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    number: int
+    title: str | None = Field(default=None, max_length=200)
+    tags: str | None = Field(default=None, max_length=300)
+    body: str
+    edited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class Kudos(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class Solution(SQLModel, table=True):
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    accepted_by_id: int = Field(foreign_key="user.id")
+    accepted_at: datetime = Field(sa_column=utc_column())
+
+
+class Watch(SQLModel, table=True):
+    """Whether a user follows a thread; an explicit unwatch (watching=False) beats auto-watch."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True, index=True)
+    watching: bool = True
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class NotificationKind(StrEnum):
+    reply = "reply"
+    solution = "solution"
+    kudos = "kudos"
+    mention = "mention"
+
+
+class Notification(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", "kind"),
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        Index(
+            "ix_notification_user_unread",
+            "user_id",
+            sqlite_where=text("read_at IS NULL"),
+            postgresql_where=text("read_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(max_length=16)
+    event_id: int = Field(foreign_key="outbox_event.id")
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    thread_id: int | None = Field(default=None, foreign_key="thread.id")
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    created_at: datetime = Field(sa_column=utc_column())
+    read_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -1,0 +1,72 @@
+"""The Guardian answers every "may this user ...?" question; services call ``ensure``."""
+
+from community.errors import Forbidden, NotAuthenticated
+from community.models import Post, Thread, User
+
+
+class Guardian:
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def user_id(self) -> int:
+        if self.user is None or self.user.id is None:
+            raise NotAuthenticated("Please log in first.")
+        return self.user.id
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.user is not None and self.user.is_moderator
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user is not None and self.user.is_admin
+
+    def is_author(self, post_or_thread: Post | Thread) -> bool:
+        return self.user is not None and post_or_thread.author_id == self.user.id
+
+    def can_see_thread(self, thread: Thread) -> bool:
+        return not thread.is_deleted or self.is_moderator
+
+    def can_create_thread(self) -> bool:
+        return self.user is not None and self.user.is_active
+
+    def can_reply_to(self, thread: Thread) -> bool:
+        return (
+            self.user is not None
+            and self.user.is_active
+            and not thread.is_deleted
+            and (not thread.is_locked or self.is_moderator)
+        )
+
+    def can_edit_post(self, post: Post) -> bool:
+        return not post.is_deleted and self.user is not None and self.is_author(post)
+
+    def can_delete_post(self, post: Post) -> bool:
+        return not post.is_deleted and (self.is_author(post) or self.is_moderator)
+
+    def can_see_revisions(self, post: Post) -> bool:
+        return self.is_moderator or (self.is_author(post) and post.revision_count > 0)
+
+    def can_accept_solution(self, thread: Thread) -> bool:
+        return not thread.is_deleted and (self.is_author(thread) or self.is_moderator)
+
+    def can_give_kudos(self, post: Post) -> bool:
+        return self.user is not None and not post.is_deleted and not self.is_author(post)
+
+    def can_watch(self, thread: Thread) -> bool:
+        return self.user is not None and self.can_see_thread(thread)
+
+
+def ensure(allowed: bool, reason: str = "You are not allowed to do that.") -> None:
+    if not allowed:
+        raise Forbidden(reason)
+
+
+def ensure_signed_in(guardian: Guardian) -> None:
+    if not guardian.is_authenticated:
+        raise NotAuthenticated("Please log in first.")

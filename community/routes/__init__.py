@@ -1,0 +1,11 @@
+"""HTML pages and htmx partials."""
+
+from fastapi import APIRouter
+
+from community.routes import accounts, forum, lists, notifications
+
+router = APIRouter()
+router.include_router(accounts.router)
+router.include_router(notifications.router)
+router.include_router(lists.router)
+router.include_router(forum.router)

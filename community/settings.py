@@ -1,0 +1,64 @@
+"""Settings of the community core, read from the environment (prefix ``PEERDESK_``)."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CommunitySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PEERDESK_", extra="ignore")
+
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    var_dir: Path = PROJECT_ROOT / "var"
+    secret_key: str = ""
+    cookie_secure: bool = True
+    brand_name: str = "Connettia"
+    brand_tagline: str = "Community di assistenza"
+    brand_color: str = "#0b6e4f"
+    brand_accent: str = "#f2a541"
+    default_language: str = "it"
+    languages: tuple[str, ...] = ("it", "en")
+    page_size: int = 25
+    posts_per_page: int = 20
+    max_body_chars: int = 20_000
+    max_title_chars: int = 150
+    min_title_chars: int = 8
+    max_tags: int = 5
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19_456
+    signup_limit_per_hour: int = 10
+    login_limit_per_15min: int = 20
+    posts_limit_per_minute: int = 10
+    outbox_poll_seconds: float = 0.5
+    run_worker_in_process: bool = True
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'peerdesk.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    def session_secret(self) -> str:
+        """The explicit secret, else one generated once and kept under var/ (mode 600)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> CommunitySettings:
+    return CommunitySettings()

@@ -1,0 +1,113 @@
+"""Templates and the helpers every HTML route shares: render, redirects, htmx detection."""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from community import i18n
+from community.settings import PROJECT_ROOT, get_settings
+
+CSRF_SESSION_KEY = "csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.policies["ext.i18n.trimmed"] = True
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_SESSION_KEY] = token
+    return str(token)
+
+
+def language_of(request: Request) -> str:
+    language = getattr(request.state, "language", None)
+    if language:
+        return str(language)
+    settings = get_settings()
+    return i18n.negotiate(
+        user_language=None,
+        accept_language=request.headers.get("accept-language"),
+        supported=settings.languages,
+        default=settings.default_language,
+    )
+
+
+def translator(request: Request) -> Callable[[str], str]:
+    language = language_of(request)
+    return lambda message: i18n.gettext(language, message)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    language = language_of(request)
+    settings = get_settings()
+    context.setdefault("guardian", getattr(request.state, "guardian", None))
+    context.update(
+        request=request,
+        language=language,
+        languages=i18n.LANGUAGE_NAMES,
+        gettext=lambda message, **kw: _interpolate(i18n.gettext(language, message), kw),
+        ngettext=lambda s, p, n, **kw: _interpolate(
+            i18n.ngettext(language, s, p, n), {"num": n, **kw}
+        ),
+        csrf_token=csrf_token(request),
+        settings=settings,
+        unread_count=getattr(request.state, "unread_count", 0),
+        now=getattr(request.state, "now", None),
+    )
+    context["_"] = context["gettext"]
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _interpolate(message: str, params: dict[str, Any]) -> str:
+    return message % params if params else message
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@pass_context
+def _when(context: Context, value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return i18n.format_when(value, context.get("language", "it"), fmt=fmt)
+
+
+@pass_context
+def _ago(context: Context, value: datetime | None) -> Markup:
+    if value is None:
+        return Markup("")
+    now = context.get("now")
+    language = context.get("language", "it")
+    label = i18n.format_ago(value, now, language) if now else i18n.format_when(value, language)
+    full = i18n.format_when(value, language, fmt="full")
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), full, label
+    )
+
+
+@pass_context
+def _number(context: Context, value: int | float) -> str:
+    return i18n.format_number(value, context.get("language", "it"))
+
+
+templates.env.filters["when"] = _when
+templates.env.filters["ago"] = _ago
+templates.env.filters["number"] = _number

@@ -1,0 +1,48 @@
+"""Drains the outbox: a background thread in the app process, or the `peerdesk worker` command."""
+
+import logging
+import threading
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from community import events
+from community.clock import Clock
+
+log = logging.getLogger("peerdesk.worker")
+
+
+def run_once(engine: Engine, clock: Clock) -> int:
+    ran = 0
+    with Session(engine, expire_on_commit=False) as session:
+        for consumer in events.registry.consumers.values():
+            ran += events.process_batch(session, consumer, now=clock.now())
+    return ran
+
+
+class OutboxWorker:
+    def __init__(self, engine: Engine, clock: Clock, *, poll_seconds: float) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ran = run_once(self.engine, self.clock)
+            except Exception:  # keep draining after a database hiccup; the event stays pending
+                log.exception("outbox batch failed")
+                ran = 0
+            if not ran:
+                self._stop.wait(self.poll_seconds)

@@ -1,0 +1,132 @@
+"""Composition root: settings, routers, error handlers, outbox consumers and the worker."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from community import api, events, i18n, notifications, routes, web
+from community.clock import Clock, SystemClock
+from community.csrf import CSRFMiddleware
+from community.db import get_engine
+from community.errors import DomainError
+from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
+from community.worker import OutboxWorker
+
+log = logging.getLogger("peerdesk")
+
+
+def configure_consumers() -> None:
+    """Every outbox consumer of this deployment; the CLI and the tests call this too."""
+    events.registry.add(notifications.consumer())
+
+
+def create_app(
+    settings: CommunitySettings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    start_worker: bool | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_consumers()
+    engine = engine or get_engine(settings.sqlalchemy_url)
+    clock = clock or SystemClock()
+    run_worker = settings.run_worker_in_process if start_worker is None else start_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = OutboxWorker(engine, clock, poll_seconds=settings.outbox_poll_seconds)
+        if run_worker:
+            worker.start()
+        yield
+        worker.stop()
+
+    app = FastAPI(
+        title="peerdesk API",
+        version="1.0",
+        description="Peer-support community: threads, replies, kudos, solutions, notifications.",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.clock = clock
+    app.state.settings = settings
+
+    app.add_middleware(CSRFMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="peerdesk_session",
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(routes.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message, **extra}, status_code=status)
+    return web.render(request, "errors/error.html", status_code=status, status=status, message=message)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        language = web.language_of(request)
+        message = i18n.gettext(language, exc.message)
+        if exc.params:
+            message = message % exc.params
+        extra = {"field": exc.field} if exc.field else {}
+        return _error_response(request, exc.status_code, message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
+                "message": error.get("msg", "invalid"),
+            }
+            for error in exc.errors()
+        ]
+        language = web.language_of(request)
+        summary = i18n.gettext(language, "Some fields are missing or invalid.")
+        details = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return _error_response(request, 422, f"{summary} {details}", errors=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        language = web.language_of(request)
+        default = {404: "Page not found.", 405: "Method not allowed."}.get(
+            exc.status_code, "Something went wrong."
+        )
+        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in (404, 405) else default
+        return _error_response(request, exc.status_code, i18n.gettext(language, message))
+
+
+def cli() -> None:
+    from community.cli import app as cli_app
+
+    configure_consumers()
+    cli_app()
+
+
+app_factory = create_app

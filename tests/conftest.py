@@ -1,0 +1,125 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL from TEST_DATABASE_URL), a frozen
+clock, the app with a TestClient, and helpers to sign in and drain the outbox."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="peerdesk-test-"))
+os.environ.setdefault("PEERDESK_VAR_DIR", str(_TMP / "var"))
+os.environ["PEERDESK_SECRET_KEY"] = "test-secret-not-for-production"
+os.environ["PEERDESK_ARGON2_TIME_COST"] = "1"
+os.environ["PEERDESK_ARGON2_MEMORY_KIB"] = "1024"
+os.environ.pop("DATABASE_URL", None)
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+import main  # noqa: E402
+from community import events, migrate  # noqa: E402
+from community.clock import FrozenClock  # noqa: E402
+from community.db import make_engine  # noqa: E402
+from community.security import rate_limiter  # noqa: E402
+from community.settings import get_settings  # noqa: E402
+from tests import pg  # noqa: E402
+
+IS_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{_TMP / 'test.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    main.configure_consumers()
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _wipe(engine: Engine) -> None:
+    tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """The engine, over an empty (but migrated) database."""
+    _wipe(engine)
+    rate_limiter.reset()
+    return engine
+
+
+@pytest.fixture
+def session(db: Engine) -> Iterator[Session]:
+    with Session(db, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def app(db: Engine, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    return main.create_app(get_settings(), engine=db, clock=clock, start_worker=False)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+def drain(session: Session, clock: FrozenClock) -> int:
+    """Run the outbox worker inline until nothing is due."""
+    session.expire_all()
+    return events.drain(session, now=clock.now())
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database for tests that need one whatever the suite's main database is."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        yield url
+        return
+    if not pg.available():
+        if IS_CI:
+            pytest.fail("PostgreSQL server binaries are missing: CI must install postgresql")
+        pytest.skip("PostgreSQL server binaries are not installed")
+    cluster = pg.Cluster().start()
+    try:
+        yield cluster.create_database("peerdesk_test")
+    finally:
+        cluster.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: nothing may quietly not run there."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IS_CI and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped: failing the run")
+        session.exitstatus = 1

@@ -1,0 +1,75 @@
+"""Plain factory functions: rows made through the real services where the services exist."""
+
+import itertools
+
+from sqlmodel import Session
+
+from community import posting
+from community.clock import Clock
+from community.models import Category, Post, Role, Thread, User
+from community.policy import Guardian
+from community.security import hash_password
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def make_user(
+    session: Session,
+    clock: Clock,
+    *,
+    username: str | None = None,
+    role: Role = Role.member,
+    language: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    n = next(_counter)
+    username = username or f"user{n}"
+    user = User(
+        username=username,
+        email=f"{username}@example.com",
+        display_name=username.capitalize(),
+        password_hash=hash_password(password),
+        role=role,
+        language=language,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def make_category(session: Session, *, slug: str | None = None, position: int = 0) -> Category:
+    n = next(_counter)
+    slug = slug or f"category-{n}"
+    category = Category(slug=slug, name=slug.replace("-", " ").title(), position=position)
+    session.add(category)
+    session.commit()
+    return category
+
+
+def make_thread(
+    session: Session,
+    clock: Clock,
+    *,
+    author: User,
+    category: Category,
+    title: str = "My fibre drops every evening",
+    body: str = "Since Monday the connection drops around 9 pm. What can I check?",
+    tags: list[str] | None = None,
+) -> Thread:
+    return posting.create_thread(
+        session,
+        Guardian(author),
+        category=category,
+        title=title,
+        body=body,
+        tags=tags or [],
+        clock=clock,
+    )
+
+
+def make_reply(
+    session: Session, clock: Clock, *, author: User, thread: Thread, body: str = "Restart the modem."
+) -> Post:
+    return posting.reply_to_thread(session, Guardian(author), thread, body=body, clock=clock)

@@ -1,0 +1,65 @@
+"""A private, throwaway PostgreSQL cluster for tests, from Debian's server binaries."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def available() -> bool:
+    return (PG_BIN / "initdb").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(args: list[str]) -> None:
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--", *args]
+    subprocess.run(args, check=True, capture_output=True)
+
+
+class Cluster:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="peerdesk-pg-"))
+        self.port = _free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.data = self.root / "data"
+
+    def start(self) -> "Cluster":
+        _as_postgres(
+            [str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
+             "--auth=trust", "-E", "UTF8", "--no-locale"]
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses='' -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        _as_postgres(
+            [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
+             "-w", "-o", options, "start"]
+        )
+        return self
+
+    def create_database(self, name: str) -> str:
+        _as_postgres([str(PG_BIN / "createdb"), "-h", str(self.root), "-p", str(self.port), name])
+        return f"postgresql+psycopg://postgres@/{name}?host={self.root}&port={self.port}"
+
+    def stop(self) -> None:
+        pid_file = self.data / "postmaster.pid"
+        if pid_file.exists():
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"])
+        for _ in range(50):
+            if not pid_file.exists():
+                break
+            time.sleep(0.1)
+        shutil.rmtree(self.root, ignore_errors=True)
