@@ -13,7 +13,12 @@ VENDOR := static/vendor
 
 .PHONY: install run serve migrate seed test test-sqlite test-postgres lint fmt messages bench clean
 
-install: $(VENV)/.synced node_modules/.installed $(VENDOR)/.copied messages-compiled
+CATALOGS := $(wildcard community/locale/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k Invalid -k Forbidden -k NotFound \
+	-k NotAuthenticated -k Conflict -k RateLimited
+
+install: $(VENV)/.synced node_modules/.installed $(VENDOR)/.copied $(COMPILED)
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -33,13 +38,12 @@ $(VENDOR)/.copied: node_modules/.installed
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	touch $@
 
-.PHONY: messages-compiled
-messages-compiled: $(VENV)/.synced
-	$(BIN)/pybabel compile --use-fuzzy -d community/locale -D messages --statistics 2>&1 | grep -v "^$$" || true
+%.mo: %.po $(VENV)/.synced
+	$(BIN)/pybabel compile -i $< -o $@
 
 # Re-extract strings from code and templates and merge them into both catalogs.
 messages: $(VENV)/.synced
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -o community/locale/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) -o community/locale/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i community/locale/messages.pot -d community/locale -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: install

@@ -1,0 +1,87 @@
+"""Both catalogs are complete: every string in code and templates has an Italian translation."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from community import i18n
+from community.settings import PROJECT_ROOT
+
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+ERROR_KEYWORDS = ("Invalid", "Forbidden", "NotFound", "NotAuthenticated", "Conflict", "RateLimited")
+
+
+def _extracted() -> set[str]:
+    method_map = [
+        ("community/**.py", "python"),
+        ("moderation/**.py", "python"),
+        ("search/**.py", "python"),
+        ("main.py", "python"),
+        ("templates/**.html", "jinja2"),
+    ]
+    keywords = dict(KEYWORDS)
+    for name in ERROR_KEYWORDS:
+        keywords[name] = None
+    ids: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PROJECT_ROOT),
+        method_map=method_map,
+        keywords=keywords,
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
+        for part in message if isinstance(message, tuple) else (message,):
+            if part:
+                ids.add(part)
+    return ids
+
+
+def _catalog(language: str):  # type: ignore[no-untyped-def]
+    path = Path(i18n.LOCALE_DIR) / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+@pytest.fixture(scope="module")
+def extracted() -> set[str]:
+    ids = _extracted()
+    assert len(ids) > 50, "extraction found suspiciously few strings"
+    return ids
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_every_string_is_in_the_catalog(extracted: set[str], language: str) -> None:
+    catalog = _catalog(language)
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    known |= {m.id[1] for m in catalog if isinstance(m.id, tuple)}
+    missing = sorted(extracted - known)
+    assert not missing, f"{len(missing)} strings missing from {language}: {missing[:20]}"
+
+
+def test_italian_translations_are_filled_and_keep_placeholders(extracted: set[str]) -> None:
+    problems = []
+    for message in _catalog("it"):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if ids[0] not in extracted and (len(ids) < 2 or ids[1] not in extracted):
+            continue
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated: {ids[0]!r}")
+            continue
+        wanted = set(PLACEHOLDER.findall(" ".join(ids)))
+        for string in strings:
+            got = set(PLACEHOLDER.findall(string))
+            if not got <= wanted or (wanted - {"num"}) - got:
+                problems.append(f"placeholders differ: {ids[0]!r} -> {string!r}")
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_compiled_catalog_translates_the_interface() -> None:
+    i18n.translations.cache_clear()
+    assert i18n.gettext("it", "Log in") == "Accedi"
+    assert i18n.gettext("en", "Log in") == "Log in"
