@@ -36,3 +36,24 @@ def serve(
         proxy_headers=True,
         log_level="info",
     )
+
+
+@app.command()
+def worker(
+    poll: float = typer.Option(0.5, help="Seconds to wait when the outbox is empty."),
+) -> None:
+    """Drain the outbox in the foreground (run several on PostgreSQL; stop with Ctrl-C)."""
+    import signal
+
+    from community.clock import SystemClock
+    from community.db import get_engine
+    from community.worker import OutboxWorker
+
+    settings = get_settings()
+    runner = OutboxWorker(get_engine(settings.sqlalchemy_url), SystemClock(), poll_seconds=poll)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop_soon())
+    typer.echo("worker started; Ctrl-C to stop")
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        typer.echo("worker stopped")

@@ -32,6 +32,9 @@ class OutboxWorker:
         self._thread = threading.Thread(target=self.run_forever, name="outbox-worker", daemon=True)
         self._thread.start()
 
+    def stop_soon(self) -> None:
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
