@@ -43,7 +43,7 @@ def create_app(
     run_worker = settings.run_worker_in_process if start_worker is None else start_worker
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         worker = OutboxWorker(engine, clock, poll_seconds=settings.outbox_poll_seconds)
         if run_worker:
             worker.start()
@@ -85,7 +85,9 @@ def _wants_json(request: Request) -> bool:
 def _error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message, **extra}, status_code=status)
-    return web.render(request, "errors/error.html", status_code=status, status=status, message=message)
+    return web.render(
+        request, "errors/error.html", status_code=status, status=status, message=message
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -118,7 +120,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         default = {404: "Page not found.", 405: "Method not allowed."}.get(
             exc.status_code, "Something went wrong."
         )
-        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in (404, 405) else default
+        message = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.status_code not in (404, 405)
+            else default
+        )
         return _error_response(request, exc.status_code, i18n.gettext(language, message))
 
 

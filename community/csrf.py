@@ -95,7 +95,10 @@ async def _refuse(scope: Scope, send: Send, headers: dict[str, str]) -> None:
         {
             "type": "http.response.start",
             "status": 403,
-            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, and_, exists, select, text
+from sqlalchemy import Column, Index, Text, exists, func, text
 from sqlalchemy.orm import aliased
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from community.models import utc_column
 
@@ -111,28 +111,26 @@ def claim(session: Session, consumer: str, *, now: datetime, limit: int) -> list
     earlier = aliased(OutboxDelivery)
     delivery = OutboxDelivery
     blocked = exists().where(
-        and_(
-            earlier.consumer == consumer,
-            earlier.done_at.is_(None),  # type: ignore[union-attr]
-            earlier.thread_id == delivery.thread_id,
-            earlier.event_id < delivery.event_id,
-        )
+        col(earlier.consumer) == consumer,
+        col(earlier.done_at).is_(None),
+        col(earlier.thread_id) == col(delivery.thread_id),
+        col(earlier.event_id) < col(delivery.event_id),
     )
     query = (
         select(delivery)
         .where(
-            delivery.consumer == consumer,
-            delivery.done_at.is_(None),  # type: ignore[union-attr]
-            delivery.parked_at.is_(None),  # type: ignore[union-attr]
-            delivery.available_at <= now,
-            (delivery.thread_id.is_(None)) | ~blocked,  # type: ignore[union-attr]
+            col(delivery.consumer) == consumer,
+            col(delivery.done_at).is_(None),
+            col(delivery.parked_at).is_(None),
+            col(delivery.available_at) <= now,
+            col(delivery.thread_id).is_(None) | ~blocked,
         )
-        .order_by(delivery.event_id)  # type: ignore[arg-type]
+        .order_by(col(delivery.event_id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+    return list(session.exec(query))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -176,8 +174,7 @@ def drain(session: Session, *, now: datetime, consumers: list[str] | None = None
 
 
 def pending_count(session: Session, consumer: str) -> int:
-    query = select(OutboxDelivery).where(
-        OutboxDelivery.consumer == consumer,
-        OutboxDelivery.done_at.is_(None),  # type: ignore[union-attr]
+    query = select(func.count()).where(
+        col(OutboxDelivery.consumer) == consumer, col(OutboxDelivery.done_at).is_(None)
     )
-    return len(list(session.scalars(query)))
+    return int(session.exec(query).one())

@@ -98,9 +98,7 @@ def _ago(context: Context, value: datetime | None) -> Markup:
     language = context.get("language", "it")
     label = i18n.format_ago(value, now, language) if now else i18n.format_when(value, language)
     full = i18n.format_when(value, language, fmt="full")
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        value.isoformat(), full, label
-    )
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(value.isoformat(), full, label)
 
 
 @pass_context

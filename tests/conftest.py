@@ -121,5 +121,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: nothing may quietly not run there."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if IS_CI and reporter is not None and reporter.stats.get("skipped"):
-        reporter.write_line(f"CI: {len(reporter.stats['skipped'])} test(s) skipped: failing the run")
+        reporter.write_line(
+            f"CI: {len(reporter.stats['skipped'])} test(s) skipped: failing the run"
+        )
         session.exitstatus = 1

@@ -70,6 +70,11 @@ def make_thread(
 
 
 def make_reply(
-    session: Session, clock: Clock, *, author: User, thread: Thread, body: str = "Restart the modem."
+    session: Session,
+    clock: Clock,
+    *,
+    author: User,
+    thread: Thread,
+    body: str = "Restart the modem.",
 ) -> Post:
     return posting.reply_to_thread(session, Guardian(author), thread, body=body, clock=clock)

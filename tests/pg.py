@@ -37,16 +37,34 @@ class Cluster:
 
     def start(self) -> "Cluster":
         _as_postgres(
-            [str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
-             "--auth=trust", "-E", "UTF8", "--no-locale"]
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]
         )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses='' -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         _as_postgres(
-            [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
-             "-w", "-o", options, "start"]
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            ]
         )
         return self
 

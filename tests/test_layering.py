@@ -19,7 +19,9 @@ def _imports(path: Path) -> set[str]:
 
 def test_community_imports_neither_moderation_nor_search() -> None:
     offenders = {
-        str(path.relative_to(PROJECT_ROOT)): sorted(_imports(path) & {"moderation", "search", "main"})
+        str(path.relative_to(PROJECT_ROOT)): sorted(
+            _imports(path) & {"moderation", "search", "main"}
+        )
         for path in (PROJECT_ROOT / "community").rglob("*.py")
     }
     assert not {k: v for k, v in offenders.items() if v}
