@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from community import i18n
+from community import accounts, i18n
 from community.clock import Clock
 from community.models import ApiToken, Notification, User
 from community.policy import Guardian
@@ -51,7 +51,10 @@ def get_current_user(request: Request, session: SessionDep, clock: ClockDep) -> 
         if api_token is None or api_token.revoked_at is not None:
             return None
         user = session.get(User, api_token.user_id)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        accounts.touch_api_token(session, api_token, now=clock.now())
+        return user
     user_id = request.session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
@@ -77,7 +80,7 @@ def get_guardian(
     request.state.guardian = guardian
     request.state.now = clock.now()
     request.state.language = i18n.negotiate(
-        user_language=user.language if user else None,
+        user_language=user.language if user else request.session.get("lang"),
         accept_language=request.headers.get("accept-language"),
         supported=settings.languages,
         default=settings.default_language,

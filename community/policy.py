@@ -61,6 +61,29 @@ class Guardian:
     def can_watch(self, thread: Thread) -> bool:
         return self.user is not None and self.can_see_thread(thread)
 
+    # accounts
+    def can_edit_account(self, user: User) -> bool:
+        return self.user is not None and self.user.id == user.id
+
+    def can_change_role(self, user: User) -> bool:
+        return self.is_admin and self.user is not None and self.user.id != user.id
+
+    def can_create_admin(self) -> bool:
+        return False
+
+
+class OperatorGuardian(Guardian):
+    """The operator at the command line: trusted with account administration, acting as no user."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def can_change_role(self, user: User) -> bool:  # noqa: ARG002 - every account, any role
+        return True
+
+    def can_create_admin(self) -> bool:
+        return True
+
 
 def ensure(allowed: bool, reason: str = "You are not allowed to do that.") -> None:
     if not allowed:

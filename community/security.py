@@ -34,6 +34,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with weaker parameters than the current settings."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
+
+
 def new_api_token() -> tuple[str, str]:
     """A fresh token and the SHA-256 digest stored in its place (tokens are high-entropy)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -24,7 +24,7 @@ from community.clock import FrozenClock  # noqa: E402
 from community.db import make_engine  # noqa: E402
 from community.security import rate_limiter  # noqa: E402
 from community.settings import get_settings  # noqa: E402
-from tests import pg  # noqa: E402
+from tests import helpers, pg  # noqa: E402
 
 IS_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -91,6 +91,18 @@ def app(db: Engine, clock: FrozenClock):  # type: ignore[no-untyped-def]
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     with TestClient(app, base_url="https://testserver") as client:
         yield client
+
+
+@pytest.fixture(name="login")
+def login_fixture():  # type: ignore[no-untyped-def]
+    """``login(client, user_or_username, password=PASSWORD)``: sign in through POST /login."""
+    return helpers.login
+
+
+@pytest.fixture(name="csrf_token")
+def csrf_token_fixture():  # type: ignore[no-untyped-def]
+    """``csrf_token(client)``: the CSRF token of the client's current session."""
+    return helpers.csrf_token
 
 
 def drain(session: Session, clock: FrozenClock) -> int:

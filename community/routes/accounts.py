@@ -1,3 +1,397 @@
-from fastapi import APIRouter
+"""Account pages: sign up, log in and out, settings with API tokens, language, public profiles."""
+
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from community import accounts, i18n, web
+from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
+from community.errors import DomainError, NotAuthenticated
+from community.models import ApiToken, User
+from community.policy import Guardian
+from community.web import CSRF_SESSION_KEY
 
 router = APIRouter()
+
+SESSION_LANGUAGE_KEY = "lang"
+FORM_ERROR = "form"
+
+FormStr = Annotated[str, Form()]
+
+
+# Helpers shared by the account pages -----------------------------------------------------------
+
+
+def safe_next(raw: str | None, default: str = "/") -> str:
+    """A same-site path to go back to; anything that could leave the site gives ``default``."""
+    if not raw or not raw.startswith("/") or raw.startswith("//"):
+        return default
+    if "\\" in raw or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in raw):
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc:
+        return default
+    return raw
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def error_message(request: Request, exc: DomainError) -> str:
+    message = i18n.gettext(web.language_of(request), exc.message)
+    return message % exc.params if exc.params else message
+
+
+def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
+    return {exc.field or FORM_ERROR: error_message(request, exc)}
+
+
+def start_session(request: Request, user: User) -> None:
+    """Signs ``user`` in on this browser, with a fresh CSRF token."""
+    request.session.pop(CSRF_SESSION_KEY, None)
+    request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_EPOCH_KEY] = user.session_epoch
+
+
+def signed_in_user(guardian: Guardian) -> User:
+    if guardian.user is None:
+        raise NotAuthenticated("Please log in first.")
+    return guardian.user
+
+
+def login_url(next_path: str) -> str:
+    return f"/login?next={quote(next_path, safe='/')}"
+
+
+# Sign up ---------------------------------------------------------------------------------------
+
+
+@router.get("/signup")
+def signup_page(request: Request, guardian: GuardianDep, next: str = "/") -> Response:
+    if guardian.is_authenticated:
+        return web.redirect(safe_next(next))
+    return _render_signup(request, values={}, errors={}, next_path=safe_next(next))
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    username: FormStr = "",
+    email: FormStr = "",
+    display_name: FormStr = "",
+    password: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    next_path = safe_next(next)
+    try:
+        user = accounts.sign_up(
+            session,
+            guardian,
+            username=username,
+            email=email,
+            display_name=display_name,
+            password=password,
+            language=request.session.get(SESSION_LANGUAGE_KEY),
+            client_ip=client_ip(request),
+            clock=clock,
+        )
+    except DomainError as exc:
+        values = {"username": username, "email": email, "display_name": display_name}
+        return _render_signup(
+            request,
+            values=values,
+            errors=form_errors(request, exc),
+            next_path=next_path,
+            status_code=exc.status_code,
+        )
+    start_session(request, user)
+    return web.redirect(next_path)
+
+
+def _render_signup(
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    next_path: str,
+    status_code: int = 200,
+) -> Response:
+    return web.render(
+        request,
+        "community/signup.html",
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        next_path=next_path,
+        min_password=accounts.MIN_PASSWORD_CHARS,
+    )
+
+
+# Log in and out --------------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, guardian: GuardianDep, next: str = "/") -> Response:
+    if guardian.is_authenticated:
+        return web.redirect(safe_next(next))
+    return _render_login(request, username="", errors={}, next_path=safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    _guardian: GuardianDep,
+    username: FormStr = "",
+    password: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    next_path = safe_next(next)
+    try:
+        user = accounts.authenticate(
+            session, login=username, password=password, client_ip=client_ip(request)
+        )
+    except DomainError as exc:
+        return _render_login(
+            request,
+            username=username,
+            errors=form_errors(request, exc),
+            next_path=next_path,
+            status_code=exc.status_code,
+        )
+    start_session(request, user)
+    return web.redirect(next_path)
+
+
+def _render_login(
+    request: Request,
+    *,
+    username: str,
+    errors: dict[str, str],
+    next_path: str,
+    status_code: int = 200,
+) -> Response:
+    return web.render(
+        request,
+        "community/login.html",
+        status_code=status_code,
+        values={"username": username},
+        errors=errors,
+        next_path=next_path,
+    )
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return web.redirect("/")
+
+
+# Language --------------------------------------------------------------------------------------
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    language: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    if guardian.user is not None:
+        accounts.set_language(session, guardian, guardian.user, language=language, clock=clock)
+    else:
+        chosen = accounts.normalize_language(language)
+        if chosen is None:
+            request.session.pop(SESSION_LANGUAGE_KEY, None)
+        else:
+            request.session[SESSION_LANGUAGE_KEY] = chosen
+    return web.redirect(safe_next(next))
+
+
+# Settings --------------------------------------------------------------------------------------
+
+
+@router.get("/settings")
+def settings_page(
+    request: Request, session: SessionDep, guardian: GuardianDep, saved: str = ""
+) -> Response:
+    if guardian.user is None:
+        return web.redirect(login_url("/settings"))
+    return _render_settings(request, session, guardian, saved=saved)
+
+
+@router.post("/settings/profile")
+def update_profile(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    display_name: FormStr = "",
+    language: FormStr = "",
+) -> Response:
+    user = signed_in_user(guardian)
+    try:
+        accounts.update_profile(
+            session, guardian, user, display_name=display_name, language=language, clock=clock
+        )
+    except DomainError as exc:
+        return _render_settings(
+            request,
+            session,
+            guardian,
+            errors=form_errors(request, exc),
+            values={"display_name": display_name, "language": language},
+            status_code=exc.status_code,
+        )
+    return web.redirect("/settings?saved=profile")
+
+
+@router.post("/settings/password")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    current_password: FormStr = "",
+    new_password: FormStr = "",
+    new_password_confirm: FormStr = "",
+) -> Response:
+    user = signed_in_user(guardian)
+    try:
+        accounts.change_password(
+            session,
+            guardian,
+            user,
+            current_password=current_password,
+            new_password=new_password,
+            new_password_confirm=new_password_confirm,
+            clock=clock,
+        )
+    except DomainError as exc:
+        return _render_settings(
+            request,
+            session,
+            guardian,
+            errors=form_errors(request, exc),
+            status_code=exc.status_code,
+        )
+    # Every other session of this user is now stale; this one stays signed in.
+    start_session(request, user)
+    return web.redirect("/settings?saved=password")
+
+
+@router.post("/settings/tokens")
+def create_token(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    name: FormStr = "",
+) -> Response:
+    signed_in_user(guardian)
+    try:
+        api_token, token = accounts.create_api_token(session, guardian, name=name, clock=clock)
+    except DomainError as exc:
+        return _render_tokens(
+            request,
+            session,
+            guardian,
+            errors=form_errors(request, exc),
+            token_name=name,
+            status_code=exc.status_code,
+        )
+    # The token is shown in this response only, so it is rendered here rather than redirected to.
+    return _render_tokens(request, session, guardian, new_token=(api_token, token))
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request,
+    token_id: int,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+) -> Response:
+    signed_in_user(guardian)
+    accounts.revoke_api_token(session, guardian, token_id, clock=clock)
+    if web.is_htmx(request):
+        return _render_tokens(request, session, guardian)
+    return web.redirect("/settings?saved=token#api-tokens")
+
+
+def _render_tokens(
+    request: Request,
+    session: SessionDep,
+    guardian: Guardian,
+    *,
+    errors: dict[str, str] | None = None,
+    token_name: str = "",
+    new_token: tuple[ApiToken, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The token section alone for htmx, else the whole settings page around it."""
+    context: dict[str, Any] = {
+        "tokens": accounts.list_api_tokens(session, guardian),
+        "token_errors": errors or {},
+        "token_name": token_name,
+        "new_token": new_token,
+    }
+    if web.is_htmx(request):
+        return web.render(request, "community/_api_tokens.html", status_code=status_code, **context)
+    return _render_settings(request, session, guardian, status_code=status_code, **context)
+
+
+def _render_settings(
+    request: Request,
+    session: SessionDep,
+    guardian: Guardian,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    saved: str = "",
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    user = signed_in_user(guardian)
+    context.setdefault("tokens", accounts.list_api_tokens(session, guardian))
+    context.setdefault("token_errors", {})
+    context.setdefault("token_name", "")
+    context.setdefault("new_token", None)
+    form_values = {"display_name": user.display_name, "language": user.language or ""}
+    form_values.update(values or {})
+    return web.render(
+        request,
+        "community/settings.html",
+        status_code=status_code,
+        user=user,
+        values=form_values,
+        errors=errors or {},
+        saved=saved,
+        min_password=accounts.MIN_PASSWORD_CHARS,
+        **context,
+    )
+
+
+# Public profile --------------------------------------------------------------------------------
+
+
+@router.get("/u/{username}")
+def profile(
+    request: Request, username: str, session: SessionDep, guardian: GuardianDep
+) -> Response:
+    user = accounts.get_user_by_username(session, username)
+    return web.render(
+        request,
+        "community/profile.html",
+        profile=user,
+        recent=accounts.recent_posts(session, user),
+        is_self=guardian.user is not None and guardian.user.id == user.id,
+    )
