@@ -50,7 +50,10 @@ class Guardian:
         return not post.is_deleted and (self.is_author(post) or self.is_moderator)
 
     def can_see_revisions(self, post: Post) -> bool:
-        return self.is_moderator or (self.is_author(post) and post.revision_count > 0)
+        # A deleted post's text is hidden from its author too; moderators keep "show original".
+        return self.is_moderator or (
+            self.is_author(post) and post.revision_count > 0 and not post.is_deleted
+        )
 
     def can_accept_solution(self, thread: Thread) -> bool:
         return not thread.is_deleted and (self.is_author(thread) or self.is_moderator)

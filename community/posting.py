@@ -1,14 +1,35 @@
-"""Threads and posts: ask, reply. Each service is one transaction with its outbox event."""
+"""Threads and posts: ask, reply, edit, delete, and the reads behind the thread page.
 
+Each write is one transaction with its outbox event; nothing is written when a check fails.
+"""
+
+import math
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session
+from markupsafe import Markup
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
-from community import events, markdown
+from community import events, markdown, solutions
 from community.clock import Clock
-from community.errors import Invalid
-from community.models import Category, Post, Thread, ThreadTag, User, Watch
+from community.counters import bump
+from community.errors import Conflict, Invalid, NotFound, RateLimited
+from community.models import (
+    Category,
+    Kudos,
+    Post,
+    PostRevision,
+    Solution,
+    Thread,
+    ThreadTag,
+    User,
+    Watch,
+)
 from community.policy import Guardian, ensure, ensure_signed_in
+from community.security import rate_limiter
 from community.settings import get_settings
 
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,29}$")
@@ -81,8 +102,10 @@ def create_thread(
     title = validate_title(title)
     body = validate_body(body)
     tag_list = normalize_tags(tags)
+    _check_rate(guardian)
     now = clock.now()
     author = _author(session, guardian)
+    assert author.id is not None and category.id is not None
     thread = Thread(
         category_id=category.id,
         author_id=author.id,
@@ -132,9 +155,10 @@ def reply_to_thread(
     ensure_signed_in(guardian)
     ensure(guardian.can_reply_to(thread), "This thread does not take replies.")
     body = validate_body(body)
+    _check_rate(guardian)
     now = clock.now()
     author = _author(session, guardian)
-    assert thread.id is not None
+    assert thread.id is not None and author.id is not None
     # Lock the thread row (PostgreSQL) so concurrent replies get distinct post numbers.
     session.refresh(thread, with_for_update=session.get_bind().dialect.name == "postgresql")
     post = Post(
@@ -179,3 +203,383 @@ def _author(session: Session, guardian: Guardian) -> User:
     user = session.get(User, guardian.user_id)
     assert user is not None
     return user
+
+
+def edit_post(
+    session: Session,
+    guardian: Guardian,
+    post: Post,
+    *,
+    body: str,
+    title: str | None = None,
+    tags: list[str] | None = None,
+    clock: Clock,
+) -> Post:
+    """Keep the previous text as a revision; the opening post also carries title and tags."""
+    ensure_signed_in(guardian)
+    ensure(guardian.can_edit_post(post), "You can only edit your own posts.")
+    if not post.is_question and (title is not None or tags is not None):
+        raise Invalid("Only the opening post has a title and tags.", field="title")
+    body = validate_body(body)
+    thread = _thread_of(session, post)
+    new_title = validate_title(title) if title is not None else thread.title
+    new_tags = " ".join(normalize_tags(tags)) if tags is not None else thread.tags
+    assert post.id is not None and thread.id is not None
+    changed_thread = post.is_question and (new_title, new_tags) != (thread.title, thread.tags)
+    if body == post.body and not changed_thread:
+        return post
+    now = clock.now()
+    revision = PostRevision(
+        post_id=post.id,
+        number=post.revision_count + 1,
+        title=thread.title if post.is_question else None,
+        tags=thread.tags if post.is_question else None,
+        body=post.body,
+        edited_by_id=guardian.user_id,
+        created_at=now,
+    )
+    session.add(revision)
+    post.body = body
+    post.body_html = markdown.render(body)
+    post.edited_at = now
+    post.revision_count += 1
+    session.add(post)
+    if changed_thread:
+        if new_tags != thread.tags:
+            session.execute(delete(ThreadTag).where(col(ThreadTag.thread_id) == thread.id))
+            session.add_all(ThreadTag(thread_id=thread.id, tag=tag) for tag in new_tags.split())
+        thread.title = new_title
+        thread.tags = new_tags
+        session.add(thread)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            "Someone else edited this post at the same time. Reload it and try again."
+        ) from None
+    events.record(
+        session,
+        "post_edited",
+        at=now,
+        thread_id=thread.id,
+        post_id=post.id,
+        editor_id=guardian.user_id,
+        revision=revision.number,
+    )
+    session.commit()
+    return post
+
+
+def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Clock) -> Post:
+    """Soft-delete: the row stays (numbering, history), its text is hidden.
+
+    Deleting the opening post deletes the thread. The post's kudos stop counting for its author
+    and thread; a reply stops counting as an answer, and stops being the accepted solution.
+    """
+    ensure_signed_in(guardian)
+    ensure(guardian.can_delete_post(post), "You can only delete your own posts.")
+    now = clock.now()
+    by_id = guardian.user_id
+    thread = _thread_of(session, post)
+    _lock(session, thread)
+    live_posts = _live_post_count(session, thread)
+    # Conditional, so that two simultaneous deletes cannot both adjust the counters.
+    deleted = session.execute(
+        update(Post)
+        .where(col(Post.id) == post.id, col(Post.deleted_at).is_(None))
+        .values(deleted_at=now, deleted_by_id=by_id)
+    )
+    if deleted.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("This post was already deleted.")
+    solution = session.get(Solution, thread.id)
+    if solution is not None and solution.post_id == post.id:
+        solutions.unmark_within(session, thread, solution, by_id=by_id, now=now)
+    bump(session, User, post.author_id, kudos_received=-post.kudos_count)
+    bump(session, Thread, thread.id, kudos_count=-post.kudos_count)
+    if post.is_question:
+        thread.deleted_at = now
+        thread.deleted_by_id = by_id
+        bump(session, User, post.author_id, thread_count=-1)
+        bump(session, Category, thread.category_id, thread_count=-1, post_count=-live_posts)
+    else:
+        if post.author_id != thread.author_id:
+            bump(session, User, post.author_id, answer_count=-1)
+        bump(session, Category, thread.category_id, post_count=-1)
+        if thread.last_post_id == post.id:
+            thread.last_post_id = _last_live_post_id(session, thread)
+        if post.author_id != thread.author_id:
+            thread.first_response_at = _first_response_at(session, thread)
+    session.add(thread)
+    events.record(
+        session,
+        "post_deleted",
+        at=now,
+        thread_id=thread.id,
+        post_id=post.id,
+        deleted_by_id=by_id,
+        author_id=post.author_id,
+        post_number=post.post_number,
+    )
+    session.commit()
+    session.refresh(post)
+    return post
+
+
+# Reads behind the thread page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post with what its box shows: the author, and the reader's own kudos."""
+
+    post: Post
+    author: User
+    kudos_given: bool
+    is_solution: bool
+
+    @property
+    def excerpt(self) -> str:
+        return excerpt(self.post)
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    category: Category
+    question: PostView
+    replies: list[PostView]
+    solution: PostView | None
+    page: int
+    pages: int
+
+    @property
+    def tags(self) -> list[str]:
+        return self.thread.tags.split()
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a post, oldest = 1; the last one is the current text."""
+
+    number: int
+    title: str | None
+    tags: str | None
+    body: str
+    author: User | None
+    at: datetime
+    is_current: bool
+
+
+def categories(session: Session) -> list[Category]:
+    query = select(Category).order_by(col(Category.position), col(Category.name))
+    return list(session.scalars(query))
+
+
+def category_by_slug(session: Session, slug: str) -> Category:
+    slug = slug.strip()
+    if not slug:
+        raise Invalid("Choose a category.", field="category")
+    category = session.scalars(select(Category).where(col(Category.slug) == slug)).first()
+    if category is None:
+        raise Invalid("There is no category %(slug)s.", field="category", slug=slug[:60])
+    return category
+
+
+def get_thread(session: Session, guardian: Guardian, thread_id: int) -> Thread:
+    thread = session.get(Thread, thread_id)
+    if thread is None or not guardian.can_see_thread(thread):
+        raise NotFound("This thread does not exist or was deleted.")
+    return thread
+
+
+def get_post(session: Session, guardian: Guardian, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    thread = session.get(Thread, post.thread_id) if post is not None else None
+    if post is None or thread is None or not guardian.can_see_thread(thread):
+        raise NotFound("This post does not exist or was deleted.")
+    return post
+
+
+def page_count(thread: Thread) -> int:
+    return max(1, math.ceil(thread.reply_count / get_settings().posts_per_page))
+
+
+def page_of(post_number: int) -> int:
+    """The page showing a post; the question heads every page, replies fill them in order."""
+    return 1 if post_number <= 1 else (post_number - 2) // get_settings().posts_per_page + 1
+
+
+def post_url(post: Post) -> str:
+    page = page_of(post.post_number)
+    query = f"?page={page}" if page > 1 else ""
+    return f"/t/{post.thread_id}{query}#post-{post.id}"
+
+
+def load_thread_page(
+    session: Session, guardian: Guardian, thread: Thread, *, page: int = 1
+) -> ThreadPage:
+    pages = page_count(thread)
+    if page < 1 or page > pages:
+        raise NotFound("This page of the thread does not exist.")
+    per_page = get_settings().posts_per_page
+    first = 2 + (page - 1) * per_page
+    query = (
+        select(Post)
+        .where(
+            col(Post.thread_id) == thread.id,
+            (col(Post.post_number) == 1)
+            | col(Post.post_number).between(first, first + per_page - 1),
+        )
+        .order_by(col(Post.post_number))
+    )
+    posts = list(session.scalars(query))
+    solution = session.get(Solution, thread.id)
+    solution_post = session.get(Post, solution.post_id) if solution is not None else None
+    shown = [*posts, solution_post] if solution_post is not None else posts
+    views = _post_views(
+        session, guardian, shown, solution_post_id=solution.post_id if solution else None
+    )
+    category = session.get(Category, thread.category_id)
+    assert category is not None
+    by_id = {view.post.id: view for view in views}
+    return ThreadPage(
+        thread=thread,
+        category=category,
+        question=next(view for view in views if view.post.post_number == 1),
+        replies=[by_id[post.id] for post in posts if post.post_number > 1],
+        solution=by_id[solution_post.id] if solution_post is not None else None,
+        page=page,
+        pages=pages,
+    )
+
+
+def post_view(session: Session, guardian: Guardian, post: Post) -> PostView:
+    solution = session.get(Solution, post.thread_id)
+    (view,) = _post_views(
+        session, guardian, [post], solution_post_id=solution.post_id if solution else None
+    )
+    return view
+
+
+def record_view(session: Session, thread: Thread) -> None:
+    """One UPDATE per page view; counting is approximate by design (no per-reader rows)."""
+    bump(session, Thread, thread.id, view_count=1)
+    session.commit()
+
+
+def post_versions(session: Session, guardian: Guardian, post: Post) -> list[Version]:
+    """Every version of a post, newest first, for its author and for moderators."""
+    ensure(
+        guardian.can_see_revisions(post),
+        "Only moderators and the author can see the earlier versions of a post.",
+    )
+    thread = _thread_of(session, post)
+    query = (
+        select(PostRevision)
+        .where(col(PostRevision.post_id) == post.id)
+        .order_by(col(PostRevision.number))
+    )
+    revisions = list(session.scalars(query))
+    people = _users(session, {post.author_id, *(r.edited_by_id for r in revisions)})
+    versions: list[Version] = []
+    author, at = people.get(post.author_id), post.created_at
+    for revision in revisions:
+        versions.append(
+            Version(
+                revision.number, revision.title, revision.tags, revision.body, author, at, False
+            )
+        )
+        author, at = people.get(revision.edited_by_id), revision.created_at
+    title, tags = (thread.title, thread.tags) if post.is_question else (None, None)
+    versions.append(Version(len(revisions) + 1, title, tags, post.body, author, at, True))
+    return versions[::-1]
+
+
+def excerpt(post: Post, length: int = 280) -> str:
+    """Plain text of a post, cut at a word boundary."""
+    text = Markup(post.body_html).striptags()
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def _post_views(
+    session: Session, guardian: Guardian, posts: list[Post], *, solution_post_id: int | None
+) -> list[PostView]:
+    authors = _users(session, {post.author_id for post in posts})
+    given: set[int] = set()
+    if guardian.user is not None and posts:
+        query = select(col(Kudos.post_id)).where(
+            col(Kudos.user_id) == guardian.user.id,
+            col(Kudos.post_id).in_([post.id for post in posts]),
+        )
+        given = set(session.scalars(query))
+    return [
+        PostView(
+            post=post,
+            author=authors[post.author_id],
+            kudos_given=post.id in given,
+            is_solution=post.id == solution_post_id,
+        )
+        for post in posts
+    ]
+
+
+def _users(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    users = session.scalars(select(User).where(col(User.id).in_(ids)))
+    return {user.id: user for user in users if user.id is not None}
+
+
+def _thread_of(session: Session, post: Post) -> Thread:
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    return thread
+
+
+def _lock(session: Session, thread: Thread) -> None:
+    """On PostgreSQL, serialise writers of one thread (SQLite serialises every writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(thread, with_for_update=True)
+
+
+def _live_post_count(session: Session, thread: Thread) -> int:
+    query = select(func.count()).where(
+        col(Post.thread_id) == thread.id, col(Post.deleted_at).is_(None)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _last_live_post_id(session: Session, thread: Thread) -> int | None:
+    query = (
+        select(col(Post.id))
+        .where(col(Post.thread_id) == thread.id, col(Post.deleted_at).is_(None))
+        .order_by(col(Post.post_number).desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def _first_response_at(session: Session, thread: Thread) -> datetime | None:
+    """When someone other than the asker first replied, among the replies still there."""
+    query = select(func.min(col(Post.created_at))).where(
+        col(Post.thread_id) == thread.id,
+        col(Post.post_number) > 1,
+        col(Post.author_id) != thread.author_id,
+        col(Post.deleted_at).is_(None),
+    )
+    return session.scalar(query)
+
+
+def _check_rate(guardian: Guardian) -> None:
+    """Checked after validation, so a rejected form does not use up the allowance."""
+    limit = get_settings().posts_limit_per_minute
+    if not rate_limiter.allow(f"post:{guardian.user_id}", limit=limit, window_seconds=60):
+        raise RateLimited(
+            "You are posting too fast: at most %(count)s posts a minute. "
+            "Wait a moment and try again.",
+            count=limit,
+        )
