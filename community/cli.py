@@ -1,8 +1,17 @@
 """The `peerdesk` operator command. main.cli() registers outbox consumers, then runs this."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NoReturn
+
 import typer
 
 from community.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from community.errors import DomainError
 
 app = typer.Typer(help="peerdesk: operate a peer-support community.", no_args_is_help=True)
 
@@ -57,3 +66,129 @@ def worker(
         runner.run_forever()
     except KeyboardInterrupt:
         typer.echo("worker stopped")
+
+
+# --- accounts: administrators, moderators and API tokens, for the operator ---------------------
+
+
+@contextmanager
+def _accounts_session() -> Iterator["Session"]:
+    from sqlmodel import Session
+
+    from community.db import get_engine
+
+    with Session(get_engine(get_settings().sqlalchemy_url), expire_on_commit=False) as session:
+        yield session
+
+
+def _fail(exc: "DomainError") -> NoReturn:
+    message = exc.message % exc.params if exc.params else exc.message
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command("create-admin")
+def create_admin(
+    username: str = typer.Argument(help="Username: 3 to 30 characters a-z, 0-9 and _."),
+    email: str = typer.Option(..., "--email", help="The administrator's email address."),
+    password: str | None = typer.Option(
+        None,
+        "--password",
+        help="Password (at least 10 characters). Left out: asked for, or generated and printed.",
+    ),
+) -> None:
+    """Create an administrator account."""
+    import secrets
+    import sys
+
+    from community import accounts
+    from community.clock import SystemClock
+    from community.errors import DomainError
+    from community.policy import OperatorGuardian
+
+    generated = False
+    if password is None and sys.stdin.isatty():
+        password = typer.prompt(
+            "Password (leave empty to generate one)",
+            default="",
+            hide_input=True,
+            confirmation_prompt=True,
+            show_default=False,
+        )
+    if not password:
+        password, generated = secrets.token_urlsafe(15), True
+    with _accounts_session() as session:
+        try:
+            user = accounts.create_admin(
+                session,
+                OperatorGuardian(),
+                username=username,
+                email=email,
+                password=password,
+                clock=SystemClock(),
+            )
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(f"administrator {user.username} created")
+    if generated:
+        typer.echo(f"password: {password}")
+
+
+@app.command("grant-moderator")
+def grant_moderator(
+    username: str = typer.Argument(help="The member who becomes a moderator."),
+) -> None:
+    """Make a member a moderator (staff)."""
+    from community import accounts
+    from community.clock import SystemClock
+    from community.errors import DomainError
+    from community.policy import OperatorGuardian
+
+    with _accounts_session() as session:
+        try:
+            user = accounts.get_user_by_username(session, username)
+            accounts.grant_moderator(session, OperatorGuardian(), user, clock=SystemClock())
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(f"{user.username} is now a moderator")
+
+
+@app.command("revoke-moderator")
+def revoke_moderator(
+    username: str = typer.Argument(help="The moderator who becomes a plain member again."),
+) -> None:
+    """Take the moderator role away from a member."""
+    from community import accounts
+    from community.clock import SystemClock
+    from community.errors import DomainError
+    from community.policy import OperatorGuardian
+
+    with _accounts_session() as session:
+        try:
+            user = accounts.get_user_by_username(session, username)
+            accounts.revoke_moderator(session, OperatorGuardian(), user, clock=SystemClock())
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(f"{user.username} is now a member")
+
+
+@app.command("token")
+def token(
+    username: str = typer.Argument(help="The member the token acts as."),
+    name: str = typer.Option("cli", "--name", help="A label to recognise the token by later."),
+) -> None:
+    """Create a personal API token for a member and print it (it is shown only once)."""
+    from community import accounts
+    from community.clock import SystemClock
+    from community.errors import DomainError
+    from community.policy import Guardian
+
+    with _accounts_session() as session:
+        try:
+            user = accounts.get_user_by_username(session, username)
+            _, secret = accounts.create_api_token(
+                session, Guardian(user), name=name, clock=SystemClock()
+            )
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(secret)

@@ -3,7 +3,8 @@
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from babel.dates import format_date
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from community import accounts, i18n, web
@@ -19,6 +20,7 @@ SESSION_LANGUAGE_KEY = "lang"
 FORM_ERROR = "form"
 
 FormStr = Annotated[str, Form()]
+TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 # Helpers shared by the account pages -----------------------------------------------------------
@@ -315,7 +317,7 @@ def create_token(
 @router.post("/settings/tokens/{token_id}/revoke")
 def revoke_token(
     request: Request,
-    token_id: int,
+    token_id: TokenId,
     session: SessionDep,
     guardian: GuardianDep,
     clock: ClockDep,
@@ -392,6 +394,7 @@ def profile(
         request,
         "community/profile.html",
         profile=user,
+        member_since=format_date(user.created_at, format="long", locale=web.language_of(request)),
         recent=accounts.recent_posts(session, user),
         is_self=guardian.user is not None and guardian.user.id == user.id,
     )
