@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from community import accounts, i18n
 from community.clock import Clock
@@ -46,7 +46,7 @@ def get_current_user(request: Request, session: SessionDep, clock: ClockDep) -> 
     token = _bearer_token(request)
     if token is not None:
         api_token = session.scalars(
-            select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+            select(ApiToken).where(col(ApiToken.token_hash) == token_digest(token))
         ).first()
         if api_token is None or api_token.revoked_at is not None:
             return None
@@ -92,8 +92,8 @@ def get_guardian(
 
 def unread_notifications(session: Session, user: User) -> int:
     query = select(func.count()).where(
-        Notification.user_id == user.id,
-        Notification.read_at.is_(None),  # type: ignore[union-attr]
+        col(Notification.user_id) == user.id,
+        col(Notification.read_at).is_(None),
     )
     return int(session.scalar(query) or 0)
 
