@@ -48,6 +48,51 @@ def serve(
 
 
 @app.command()
+def seed(
+    threads: int = typer.Option(400, "--threads", min=0, help="How many threads to invent."),
+    seed: int = typer.Option(42, "--seed", help="Random seed: the same seed gives the same data."),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Do nothing when the database already has users."
+    ),
+    now: str = typer.Option(
+        "", "--now", help="Reference time, ISO 8601 (default: now, to the hour, UTC)."
+    ),
+) -> None:
+    """Fill an empty database with the Connettia demo community (no outbox events)."""
+    from datetime import UTC, datetime
+
+    from community.clock import SystemClock
+    from community.db import get_engine
+    from community.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, loader
+
+    engine = get_engine(get_settings().sqlalchemy_url)
+    if loader.has_users(engine):
+        if not if_empty:
+            typer.echo("error: the database already has users; seed fills an empty one", err=True)
+            raise typer.Exit(1)
+        typer.echo("the database already has users: nothing to seed")
+    else:
+        try:
+            reference = datetime.fromisoformat(now) if now else SystemClock().now()
+        except ValueError:
+            typer.echo(f"error: --now is not an ISO 8601 time: {now}", err=True)
+            raise typer.Exit(1) from None
+        if reference.tzinfo is None:
+            reference = reference.replace(tzinfo=UTC)
+        if not now:
+            reference = reference.replace(minute=0, second=0, microsecond=0)
+        summary = loader.seed(engine, threads=threads, seed=seed, now=reference, show_progress=True)
+        typer.echo(
+            f"seeded {summary.threads:,} threads, {summary.posts:,} posts, {summary.kudos:,} "
+            f"kudos, {summary.solutions:,} solutions and {summary.users:,} users "
+            f"in {summary.seconds:.1f} s"
+        )
+    if loader.has_demo_accounts(engine):
+        names = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
+        typer.echo(f"demo accounts: {names}; password: {DEMO_PASSWORD}")
+
+
+@app.command()
 def worker(
     poll: float = typer.Option(0.5, help="Seconds to wait when the outbox is empty."),
 ) -> None:
