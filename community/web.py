@@ -96,7 +96,12 @@ def _ago(context: Context, value: datetime | None) -> Markup:
         return Markup("")
     now = context.get("now")
     language = context.get("language", "it")
-    label = i18n.format_ago(value, now, language) if now else i18n.format_when(value, language)
+    # "now" is taken before the request writes, so a fresh row may look a moment in the future.
+    label = (
+        i18n.format_ago(min(value, now), now, language)
+        if now
+        else i18n.format_when(value, language)
+    )
     full = i18n.format_when(value, language, fmt="full")
     return Markup('<time datetime="{}" title="{}">{}</time>').format(value.isoformat(), full, label)
 
