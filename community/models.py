@@ -70,6 +70,11 @@ class Category(SQLModel, table=True):
     last_thread_id: int | None = None
 
 
+def _unanswered_index(name: str, *columns: str) -> Index:
+    where = text("first_response_at IS NULL")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class Thread(SQLModel, table=True):
     __table_args__ = (
         Index("ix_thread_category_activity", "category_id", "last_activity_at", "id"),
@@ -77,6 +82,23 @@ class Thread(SQLModel, table=True):
         Index("ix_thread_category_kudos", "category_id", "kudos_count", "id"),
         Index("ix_thread_author_activity", "author_id", "last_activity_at", "id"),
         Index("ix_thread_activity", "last_activity_at", "id"),
+        # Lists across all categories (community.listing) walk these backwards.
+        Index("ix_thread_created", "created_at", "id"),
+        Index("ix_thread_kudos", "kudos_count", "id"),
+        # "Unanswered" is a small, selective slice: without these a page of it would scan a
+        # whole category looking for the few threads nobody but the asker has replied to.
+        _unanswered_index("ix_thread_unanswered_activity", "last_activity_at", "id"),
+        _unanswered_index("ix_thread_unanswered_created", "created_at", "id"),
+        _unanswered_index("ix_thread_unanswered_kudos", "kudos_count", "id"),
+        _unanswered_index(
+            "ix_thread_unanswered_category_activity", "category_id", "last_activity_at", "id"
+        ),
+        _unanswered_index(
+            "ix_thread_unanswered_category_created", "category_id", "created_at", "id"
+        ),
+        _unanswered_index(
+            "ix_thread_unanswered_category_kudos", "category_id", "kudos_count", "id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

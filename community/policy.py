@@ -64,6 +64,13 @@ class Guardian:
     def can_watch(self, thread: Thread) -> bool:
         return self.user is not None and self.can_see_thread(thread)
 
+    # lists
+    def can_see_deleted_threads(self) -> bool:
+        return self.is_moderator
+
+    def can_manage_categories(self) -> bool:
+        return self.is_admin
+
     # accounts
     def can_edit_account(self, user: User) -> bool:
         return self.user is not None and self.user.id == user.id
@@ -85,6 +92,9 @@ class OperatorGuardian(Guardian):
         return True
 
     def can_create_admin(self) -> bool:
+        return True
+
+    def can_manage_categories(self) -> bool:  # the seed command sets categories up
         return True
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:52:16.368358
+Create Date: 2026-11-23 20:01:10.313286
 """
 
 from collections.abc import Sequence
@@ -125,6 +125,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_thread_category_activity', ['category_id', 'last_activity_at', 'id'], unique=False)
         batch_op.create_index('ix_thread_category_created', ['category_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_thread_category_kudos', ['category_id', 'kudos_count', 'id'], unique=False)
+        batch_op.create_index('ix_thread_created', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_thread_kudos', ['kudos_count', 'id'], unique=False)
+        batch_op.create_index('ix_thread_unanswered_activity', ['last_activity_at', 'id'], unique=False, sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.create_index('ix_thread_unanswered_category_activity', ['category_id', 'last_activity_at', 'id'], unique=False, sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.create_index('ix_thread_unanswered_category_created', ['category_id', 'created_at', 'id'], unique=False, sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.create_index('ix_thread_unanswered_category_kudos', ['category_id', 'kudos_count', 'id'], unique=False, sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.create_index('ix_thread_unanswered_created', ['created_at', 'id'], unique=False, sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.create_index('ix_thread_unanswered_kudos', ['kudos_count', 'id'], unique=False, sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
 
     op.create_table('post',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -264,6 +272,14 @@ def downgrade() -> None:
 
     op.drop_table('post')
     with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.drop_index('ix_thread_unanswered_kudos', sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.drop_index('ix_thread_unanswered_created', sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.drop_index('ix_thread_unanswered_category_kudos', sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.drop_index('ix_thread_unanswered_category_created', sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.drop_index('ix_thread_unanswered_category_activity', sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.drop_index('ix_thread_unanswered_activity', sqlite_where=sa.text('first_response_at IS NULL'), postgresql_where=sa.text('first_response_at IS NULL'))
+        batch_op.drop_index('ix_thread_kudos')
+        batch_op.drop_index('ix_thread_created')
         batch_op.drop_index('ix_thread_category_kudos')
         batch_op.drop_index('ix_thread_category_created')
         batch_op.drop_index('ix_thread_category_activity')

@@ -1,0 +1,339 @@
+"""Lists of categories and threads: read-only queries with keyset pagination.
+
+Every thread list is ordered by one sort key and then by id (both descending), and the next page
+starts strictly after the last row shown: ``(key, id) < (last_key, last_id)``. There is no OFFSET,
+so page 4,000 costs what page 1 costs, and rows with equal keys (say, 3 kudos each) are neither
+repeated nor skipped. Each (filter, sort, scope) walks an index of ``Thread.__table_args__``
+backwards; tests/community/test_listing.py checks the plans.
+
+"Unanswered" has partial indexes of its own, being a small slice one would otherwise have to
+scan a category for. "Solved" and "unsolved" are large slices, so they walk the plain sort index
+and skip the rows of the other state; so do soft-deleted threads for readers who may not see them.
+"""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, get_args
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, literal, tuple_
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from community.db import UTCDateTime
+from community.errors import Invalid, NotFound
+from community.models import Category, Post, Thread, User
+from community.policy import Guardian, ensure_signed_in
+from community.settings import get_settings
+
+ThreadFilter = Literal["all", "unanswered", "unsolved", "solved"]
+ThreadSort = Literal["activity", "newest", "kudos"]
+MyThreadsTab = Literal["started", "replied"]
+
+THREAD_FILTERS: tuple[ThreadFilter, ...] = get_args(ThreadFilter)
+THREAD_SORTS: tuple[ThreadSort, ...] = get_args(ThreadSort)
+MY_THREADS_TABS: tuple[MyThreadsTab, ...] = get_args(MyThreadsTab)
+LATEST_LIMIT = 15
+MAX_LIMIT = 100
+
+# A cursor names the order it belongs to, so one from another sort is refused, not misread.
+_CURSOR_TAGS = {"activity": "a", "newest": "n", "kudos": "k", "replied": "r"}
+_MAX_CURSOR_CHARS = 200
+BAD_CURSOR = "This page link is broken or out of date: go back to the first page."
+
+CursorKey = datetime | int
+SortColumn = SQLColumnExpression[datetime] | SQLColumnExpression[int]
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """A thread as a list shows it, with the few related rows a row needs."""
+
+    thread: Thread
+    author: User
+    category: Category
+
+    @property
+    def tags(self) -> list[str]:
+        return self.thread.tags.split()
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    items: list[ThreadSummary]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class CategoryOverview:
+    """A category on the home page; ``last_thread`` is None when the reader may not see it."""
+
+    category: Category
+    last_thread: Thread | None
+
+
+def known_filter(value: str) -> ThreadFilter | None:
+    return next((f for f in THREAD_FILTERS if f == value), None)
+
+
+def known_sort(value: str) -> ThreadSort | None:
+    return next((s for s in THREAD_SORTS if s == value), None)
+
+
+def known_tab(value: str) -> MyThreadsTab | None:
+    return next((t for t in MY_THREADS_TABS if t == value), None)
+
+
+# --- categories ---------------------------------------------------------------------------------
+
+
+def list_categories(session: Session) -> list[Category]:
+    query = select(Category).order_by(col(Category.position), col(Category.id))
+    return list(session.exec(query))
+
+
+def category_overviews(session: Session, guardian: Guardian) -> list[CategoryOverview]:
+    categories = list_categories(session)
+    last_ids = [c.last_thread_id for c in categories if c.last_thread_id is not None]
+    last_threads = {t.id: t for t in _visible(session, guardian, last_ids)}
+    return [
+        CategoryOverview(category=c, last_thread=last_threads.get(c.last_thread_id))
+        for c in categories
+    ]
+
+
+def get_category(session: Session, slug: str) -> Category:
+    category = session.exec(select(Category).where(Category.slug == slug)).first()
+    if category is None:
+        raise NotFound("There is no such category.")
+    return category
+
+
+# --- threads ------------------------------------------------------------------------------------
+
+
+def list_threads(
+    session: Session,
+    guardian: Guardian,
+    *,
+    category: Category | None = None,
+    filter: ThreadFilter = "all",
+    sort: ThreadSort = "activity",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> ThreadPage:
+    """One page of threads, in ``category`` or in all of them. Raises Invalid for a bad cursor."""
+    limit = _page_size(limit)
+    query = select(Thread)
+    if category is not None:
+        query = query.where(Thread.category_id == category.id)
+    if not guardian.can_see_deleted_threads():
+        query = query.where(col(Thread.deleted_at).is_(None))
+    if filter == "unanswered":
+        query = query.where(col(Thread.first_response_at).is_(None))
+    elif filter == "unsolved":
+        query = query.where(col(Thread.solved_at).is_(None))
+    elif filter == "solved":
+        query = query.where(col(Thread.solved_at).is_not(None))
+    return _keyset_page(session, query, sort=sort, cursor=cursor, limit=limit)
+
+
+def latest_threads(
+    session: Session, guardian: Guardian, *, limit: int = LATEST_LIMIT
+) -> list[ThreadSummary]:
+    """The most recently active threads across categories (the home page's list)."""
+    return list_threads(session, guardian, limit=limit).items
+
+
+def my_threads(
+    session: Session,
+    guardian: Guardian,
+    *,
+    tab: MyThreadsTab = "started",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> ThreadPage:
+    """Threads the signed-in user started (by activity), or replied to (by their last reply)."""
+    ensure_signed_in(guardian)
+    if tab == "replied":
+        return _replied_threads(session, guardian, cursor=cursor, limit=_page_size(limit))
+    limit = _page_size(limit)
+    query = select(Thread).where(Thread.author_id == guardian.user_id)
+    if not guardian.can_see_deleted_threads():
+        query = query.where(col(Thread.deleted_at).is_(None))
+    return _keyset_page(session, query, sort="activity", cursor=cursor, limit=limit)
+
+
+def _replied_threads(
+    session: Session, guardian: Guardian, *, cursor: str | None, limit: int
+) -> ThreadPage:
+    # Bounded by one person's replies, found through ix_post_author_created; grouping them
+    # by thread is the one sort here not served by an index.
+    user_id = guardian.user_id
+    replied_at = func.max(col(Post.created_at)).label("replied_at")
+    query = (
+        select(col(Post.thread_id), replied_at)
+        .join(Thread, col(Thread.id) == col(Post.thread_id))
+        .where(
+            Post.author_id == user_id,
+            col(Post.post_number) > 1,
+            col(Post.deleted_at).is_(None),
+            Thread.author_id != user_id,
+        )
+        .group_by(col(Post.thread_id))
+    )
+    if not guardian.can_see_deleted_threads():
+        query = query.where(col(Thread.deleted_at).is_(None))
+    if cursor:
+        key, last_id = decode_cursor(cursor, "replied")
+        # A row-value comparison is fine here: the rows are already grouped in memory.
+        query = query.having(
+            tuple_(replied_at, col(Post.thread_id)) < tuple_(_bind(key), literal(last_id))
+        )
+    query = query.order_by(replied_at.desc(), col(Post.thread_id).desc()).limit(limit + 1)
+    rows = session.exec(query).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last_thread_id, last_replied_at = rows[-1]
+        next_cursor = encode_cursor("replied", _as_aware(last_replied_at), last_thread_id)
+    by_id = {
+        t.id: t
+        for t in session.exec(select(Thread).where(col(Thread.id).in_([r[0] for r in rows])))
+    }
+    return ThreadPage(
+        items=summarize(session, [by_id[thread_id] for thread_id, _ in rows]),
+        next_cursor=next_cursor,
+    )
+
+
+def _keyset_page(
+    session: Session,
+    query: SelectOfScalar[Thread],
+    *,
+    sort: ThreadSort,
+    cursor: str | None,
+    limit: int,
+) -> ThreadPage:
+    """The page of ``query`` after ``cursor`` in ``sort`` order (key, then id, descending).
+
+    "After (key, id)" is asked as two exact index ranges: the rest of the rows sharing ``key``
+    (key = k AND id < i), then the rows below it (key < k). One row-value comparison would say
+    the same, but SQLite seeks on its first column only and would walk a whole run of equal
+    keys (say, 150,000 threads with 0 kudos) to reach a deep page.
+    """
+    key_column = _sort_column(sort)
+    id_column = col(Thread.id)
+    ordered = query.order_by(key_column.desc(), id_column.desc())
+    if not cursor:
+        threads = list(session.exec(ordered.limit(limit + 1)))
+    else:
+        key, last_id = decode_cursor(cursor, sort)
+        bound_key = _bind(key)
+        threads = list(
+            session.exec(
+                ordered.where(key_column == bound_key, id_column < last_id).limit(limit + 1)
+            )
+        )
+        if len(threads) <= limit:
+            below = ordered.where(key_column < bound_key).limit(limit + 1 - len(threads))
+            threads += session.exec(below)
+    next_cursor = None
+    if len(threads) > limit:
+        threads = threads[:limit]
+        last = threads[-1]
+        assert last.id is not None
+        next_cursor = encode_cursor(sort, _sort_key(last, sort), last.id)
+    return ThreadPage(items=summarize(session, threads), next_cursor=next_cursor)
+
+
+def summarize(session: Session, threads: Sequence[Thread]) -> list[ThreadSummary]:
+    """Attach authors and categories with one query each (not one per row)."""
+    author_ids = {t.author_id for t in threads}
+    category_ids = {t.category_id for t in threads}
+    authors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids)))}
+    categories = {
+        c.id: c for c in session.exec(select(Category).where(col(Category.id).in_(category_ids)))
+    }
+    return [
+        ThreadSummary(thread=t, author=authors[t.author_id], category=categories[t.category_id])
+        for t in threads
+    ]
+
+
+def _visible(session: Session, guardian: Guardian, ids: list[int]) -> list[Thread]:
+    if not ids:
+        return []
+    query = select(Thread).where(col(Thread.id).in_(ids))
+    if not guardian.can_see_deleted_threads():
+        query = query.where(col(Thread.deleted_at).is_(None))
+    return list(session.exec(query))
+
+
+def _page_size(limit: int | None) -> int:
+    if limit is None:
+        return get_settings().page_size
+    return max(1, min(limit, MAX_LIMIT))
+
+
+def _sort_column(sort: ThreadSort) -> SortColumn:
+    if sort == "newest":
+        return col(Thread.created_at)
+    if sort == "kudos":
+        return col(Thread.kudos_count)
+    return col(Thread.last_activity_at)
+
+
+def _sort_key(thread: Thread, sort: ThreadSort) -> CursorKey:
+    if sort == "newest":
+        return thread.created_at
+    if sort == "kudos":
+        return thread.kudos_count
+    return thread.last_activity_at
+
+
+def _bind(key: CursorKey) -> ColumnElement[datetime] | ColumnElement[int]:
+    """Datetimes are bound with the column type, so they compare exactly as they are stored."""
+    return literal(key, UTCDateTime()) if isinstance(key, datetime) else literal(key)
+
+
+def _as_aware(value: datetime) -> datetime:
+    # An aggregate (max) is not typed as the column, so SQLite hands back a naive UTC datetime
+    # or even the stored text.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# --- cursors ------------------------------------------------------------------------------------
+
+
+def encode_cursor(order: ThreadSort | Literal["replied"], key: CursorKey, last_id: int) -> str:
+    """An opaque token for "the rows after this one": the order's tag, its key and the id."""
+    text = key.isoformat() if isinstance(key, datetime) else str(key)
+    raw = f"{_CURSOR_TAGS[order]}|{text}|{last_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: ThreadSort | Literal["replied"]) -> tuple[CursorKey, int]:
+    """The (key, id) of a cursor made by encode_cursor for ``order``; Invalid for anything else."""
+    if len(cursor) > _MAX_CURSOR_CHARS:
+        raise Invalid(BAD_CURSOR, field="cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        tag, text, id_text = raw.split("|")
+        last_id = int(id_text)
+        key: CursorKey
+        if tag != _CURSOR_TAGS[order] or last_id < 1:
+            raise ValueError(tag)
+        if order == "kudos":
+            key = int(text)
+        else:
+            key = datetime.fromisoformat(text)
+            if key.tzinfo is None:
+                raise ValueError(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise Invalid(BAD_CURSOR, field="cursor") from exc
+    return key, last_id
