@@ -90,6 +90,10 @@ def _error_response(request: Request, status: int, message: str, **extra: Any) -
     )
 
 
+def _without_body(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    return loc[1:] if loc[:1] == ("body",) else loc
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -104,7 +108,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             {
-                "field": ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
+                # Drop only the leading "body" location: a field may itself be named "body".
+                "field": ".".join(str(part) for part in _without_body(error.get("loc", ()))),
                 "message": error.get("msg", "invalid"),
             }
             for error in exc.errors()

@@ -1,3 +1,224 @@
-from fastapi import APIRouter
+"""The thread page in JSON: threads with their posts, replies, edits, deletes, kudos, solutions.
 
-router = APIRouter()
+The same services and Guardian checks as the HTML pages; errors come out as {"detail": ...}.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlmodel import Session
+
+from community import kudos, posting, solutions
+from community.deps import ClockDep, GuardianDep, SessionDep
+from community.models import User
+from community.policy import Guardian
+from community.schemas import (
+    KudosPublic,
+    PostAuthorPublic,
+    PostCreate,
+    PostPublic,
+    PostUpdate,
+    SolutionCreate,
+    SolutionPublic,
+    ThreadCategoryPublic,
+    ThreadCreate,
+    ThreadDetailPublic,
+)
+
+router = APIRouter(tags=["forum"])
+
+MAX_ID = 2**31 - 1
+ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's numeric id.")]
+PostId = Annotated[int, Path(ge=1, le=MAX_ID, description="The post's numeric id.")]
+PageQuery = Annotated[
+    int, Query(ge=1, le=1_000_000, description="Page of replies (the question heads every page).")
+]
+
+
+@router.post("/threads", status_code=201, response_model=ThreadDetailPublic)
+def create_thread(
+    payload: ThreadCreate, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> ThreadDetailPublic:
+    """Ask a question: a new thread in a category (by slug), with its opening post."""
+    category = posting.category_by_slug(session, payload.category)
+    thread = posting.create_thread(
+        session,
+        guardian,
+        category=category,
+        title=payload.title,
+        body=payload.body,
+        tags=payload.tags,
+        clock=clock,
+    )
+    return _thread_detail(session, posting.load_thread_page(session, guardian, thread))
+
+
+@router.get("/threads/{thread_id}", response_model=ThreadDetailPublic)
+def get_thread(
+    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, page: PageQuery = 1
+) -> ThreadDetailPublic:
+    """A thread with one page of posts, its solution and its counts."""
+    thread = posting.get_thread(session, guardian, thread_id)
+    view = posting.load_thread_page(session, guardian, thread, page=page)
+    return _thread_detail(session, view)
+
+
+@router.post("/threads/{thread_id}/posts", status_code=201, response_model=PostPublic)
+def reply(
+    thread_id: ThreadId,
+    payload: PostCreate,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+) -> PostPublic:
+    thread = posting.get_thread(session, guardian, thread_id)
+    post = posting.reply_to_thread(session, guardian, thread, body=payload.body, clock=clock)
+    return _post_public(posting.post_view(session, guardian, post))
+
+
+@router.get("/posts/{post_id}", response_model=PostPublic)
+def get_post(post_id: PostId, session: SessionDep, guardian: GuardianDep) -> PostPublic:
+    post = posting.get_post(session, guardian, post_id)
+    return _post_public(posting.post_view(session, guardian, post))
+
+
+@router.put("/posts/{post_id}", response_model=PostPublic)
+def edit_post(
+    post_id: PostId,
+    payload: PostUpdate,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+) -> PostPublic:
+    """Edit your post; the previous text is kept as a revision."""
+    post = posting.get_post(session, guardian, post_id)
+    post = posting.edit_post(
+        session,
+        guardian,
+        post,
+        body=payload.body,
+        title=payload.title,
+        tags=payload.tags,
+        clock=clock,
+    )
+    return _post_public(posting.post_view(session, guardian, post))
+
+
+@router.delete("/posts/{post_id}", status_code=204)
+def delete_post(
+    post_id: PostId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> Response:
+    """Soft-delete a post (the opening post deletes the thread)."""
+    post = posting.get_post(session, guardian, post_id)
+    posting.delete_post(session, guardian, post, clock=clock)
+    return Response(status_code=204)
+
+
+@router.post("/posts/{post_id}/kudos", response_model=KudosPublic)
+def give_kudos(
+    post_id: PostId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> KudosPublic:
+    post = posting.get_post(session, guardian, post_id)
+    kudos.give_kudos(session, guardian, post, clock=clock)
+    return _kudos_public(session, guardian, post_id)
+
+
+@router.delete("/posts/{post_id}/kudos", response_model=KudosPublic)
+def withdraw_kudos(
+    post_id: PostId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> KudosPublic:
+    post = posting.get_post(session, guardian, post_id)
+    kudos.withdraw_kudos(session, guardian, post, clock=clock)
+    return _kudos_public(session, guardian, post_id)
+
+
+@router.post("/threads/{thread_id}/solution", response_model=SolutionPublic)
+def accept_solution(
+    thread_id: ThreadId,
+    payload: SolutionCreate,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+) -> SolutionPublic:
+    """Mark a reply as the accepted solution (the asker or a moderator)."""
+    thread = posting.get_thread(session, guardian, thread_id)
+    post = posting.get_post(session, guardian, payload.post_id)
+    solutions.accept_solution(session, guardian, thread, post, clock=clock)
+    return SolutionPublic(thread_id=thread_id, solved=True, solution_post_id=post.id)
+
+
+@router.delete("/threads/{thread_id}/solution", response_model=SolutionPublic)
+def unmark_solution(
+    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> SolutionPublic:
+    thread = posting.get_thread(session, guardian, thread_id)
+    solutions.unmark_solution(session, guardian, thread, clock=clock)
+    return SolutionPublic(thread_id=thread_id, solved=False, solution_post_id=None)
+
+
+def _author_public(user: User) -> PostAuthorPublic:
+    assert user.id is not None
+    return PostAuthorPublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        is_staff=user.is_moderator,
+    )
+
+
+def _post_public(view: posting.PostView) -> PostPublic:
+    post = view.post
+    assert post.id is not None
+    return PostPublic(
+        id=post.id,
+        thread_id=post.thread_id,
+        post_number=post.post_number,
+        author=_author_public(view.author),
+        body=None if post.is_deleted else post.body,
+        body_html=None if post.is_deleted else post.body_html,
+        created_at=post.created_at,
+        edited_at=post.edited_at,
+        revision_count=post.revision_count,
+        kudos_count=post.kudos_count,
+        kudos_given=view.kudos_given,
+        is_solution=view.is_solution,
+        deleted=post.is_deleted,
+    )
+
+
+def _thread_detail(session: Session, view: posting.ThreadPage) -> ThreadDetailPublic:
+    thread, category = view.thread, view.category
+    assert thread.id is not None and category.id is not None
+    session.refresh(thread)  # counters may have moved in SQL since it was loaded
+    return ThreadDetailPublic(
+        id=thread.id,
+        title=thread.title,
+        url=f"/t/{thread.id}",
+        category=ThreadCategoryPublic(id=category.id, slug=category.slug, name=category.name),
+        author=_author_public(view.question.author),
+        tags=view.tags,
+        created_at=thread.created_at,
+        last_activity_at=thread.last_activity_at,
+        reply_count=thread.reply_count,
+        kudos_count=thread.kudos_count,
+        view_count=thread.view_count,
+        solved=thread.is_solved,
+        solved_at=thread.solved_at,
+        solution_post_id=view.solution.post.id if view.solution else None,
+        locked=thread.is_locked,
+        deleted=thread.is_deleted,
+        page=view.page,
+        pages=view.pages,
+        posts=[_post_public(v) for v in (view.question, *view.replies)],
+    )
+
+
+def _kudos_public(session: Session, guardian: Guardian, post_id: int) -> KudosPublic:
+    post = posting.get_post(session, guardian, post_id)
+    session.refresh(post)
+    return KudosPublic(
+        post_id=post_id,
+        kudos_count=post.kudos_count,
+        kudos_given=kudos.has_given(session, guardian, post),
+    )

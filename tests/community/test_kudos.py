@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from community import kudos, posting
 from community.errors import Conflict, Forbidden, NotAuthenticated
@@ -36,7 +36,7 @@ def test_kudos_move_post_thread_and_author_counters(session, clock, scene):
     kudos.withdraw_kudos(session, Guardian(fan), reply, clock=clock)
     _refresh(session, reply, thread, helper)
     assert (reply.kudos_count, thread.kudos_count, helper.kudos_received) == (1, 1, 1)
-    names = [e.name for e in session.exec(select(OutboxEvent).order_by(OutboxEvent.id))]
+    names = [e.name for e in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)))]
     assert names[-3:] == ["kudos_given", "kudos_given", "kudos_withdrawn"]
     given = session.exec(select(OutboxEvent).where(OutboxEvent.name == "kudos_given")).first()
     assert given is not None
@@ -92,7 +92,7 @@ def test_deleted_posts_take_no_kudos(session, clock, scene):
         kudos.give_kudos(session, Guardian(make_user(session, clock)), reply, clock=clock)
 
 
-def test_racing_double_kudos_ends_in_one_row_and_a_conflict(db, session, clock, scene):
+def test_racing_double_kudos_ends_in_one_row_and_a_conflict(db, session, clock, scene, monkeypatch):
     """Two requests of the same member pass the "already given?" check at the same moment."""
     _, helper, fan, thread, reply = scene
     barrier = threading.Barrier(2)
@@ -107,21 +107,19 @@ def test_racing_double_kudos_ends_in_one_row_and_a_conflict(db, session, clock, 
     def attempt() -> None:
         with Session(db, expire_on_commit=False) as own:
             post = own.get(Post, reply.id)
+            assert post is not None
             try:
                 kudos.give_kudos(own, Guardian(own.get(User, fan.id)), post, clock=clock)
                 outcomes.append("given")
             except Conflict:
                 outcomes.append("conflict")
 
-    kudos.has_given = slow_has_given  # type: ignore[assignment]
-    try:
-        workers = [threading.Thread(target=attempt) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(timeout=30)
-    finally:
-        kudos.has_given = original  # type: ignore[assignment]
+    monkeypatch.setattr(kudos, "has_given", slow_has_given)
+    workers = [threading.Thread(target=attempt) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
     assert sorted(outcomes) == ["conflict", "given"]
     assert len(session.exec(select(Kudos)).all()) == 1
     _refresh(session, reply, helper, thread)

@@ -1,5 +1,5 @@
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from community import kudos, posting, solutions
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -24,13 +24,13 @@ def test_reply_by_a_peer_answers_the_thread_and_records_events(session, clock):
     assert post.post_number == 3
     assert thread.first_response_at == clock.now()
     assert thread.reply_count == 2
-    names = [e.name for e in session.exec(select(OutboxEvent).order_by(OutboxEvent.id))]
+    names = [e.name for e in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)))]
     assert names == ["thread_created", "post_created", "post_created"]
     assert len(session.exec(select(Post)).all()) == 3
 
 
 def _names(session: Session) -> list[str]:
-    return [e.name for e in session.exec(select(OutboxEvent).order_by(OutboxEvent.id))]
+    return [e.name for e in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)))]
 
 
 def _question(session: Session, thread: Thread) -> Post:
@@ -214,6 +214,7 @@ def test_deleting_the_question_deletes_the_thread_for_members(session, clock):
     assert thread.is_deleted and thread.deleted_by_id == asker.id
     assert (category.thread_count, category.post_count) == (0, 0)
     assert asker.thread_count == 0
+    assert thread.id is not None
     with pytest.raises(NotFound):
         posting.get_thread(session, Guardian(asker), thread.id)
     with pytest.raises(NotFound):
@@ -290,6 +291,7 @@ def test_concurrent_edit_conflict_is_reported(session, clock, db):
     question = _question(session, thread)
     with Session(db, expire_on_commit=False) as other:
         stale = other.get(Post, question.id)
+        assert stale is not None
         posting.edit_post(session, Guardian(author), question, body="First edit.", clock=clock)
         with pytest.raises(Conflict):
             posting.edit_post(

@@ -1,5 +1,7 @@
+from typing import Any
+
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from community import solutions
 from community.errors import Forbidden, Invalid, NotFound
@@ -20,8 +22,8 @@ def scene(session, clock):
     return asker, first, second, thread, a, b
 
 
-def _events(session) -> list[tuple[str, dict]]:
-    rows = session.exec(select(OutboxEvent).order_by(OutboxEvent.id)).all()
+def _events(session) -> list[tuple[str, dict[str, Any]]]:
+    rows = session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id))).all()
     return [(e.name, e.data) for e in rows if e.name.startswith("solution")]
 
 
