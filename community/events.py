@@ -107,12 +107,17 @@ def record(
 
 
 def claim(session: Session, consumer: str, *, now: datetime, limit: int) -> list[OutboxDelivery]:
-    """Due deliveries of ``consumer`` whose thread has no earlier unfinished delivery."""
+    """Due deliveries of ``consumer`` whose thread has no earlier unfinished delivery.
+
+    A parked delivery stops holding its thread back: one poison event must not silence the
+    thread for good while it waits for an admin.
+    """
     earlier = aliased(OutboxDelivery)
     delivery = OutboxDelivery
     blocked = exists().where(
         col(earlier.consumer) == consumer,
         col(earlier.done_at).is_(None),
+        col(earlier.parked_at).is_(None),
         col(earlier.thread_id) == col(delivery.thread_id),
         col(earlier.event_id) < col(delivery.event_id),
     )
