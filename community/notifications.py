@@ -1,7 +1,349 @@
-"""In-app notifications, produced by the outbox worker from community events."""
+"""In-app notifications, produced by the outbox worker from community events.
 
-from community import events
+Handlers run inside the savepoint the worker opens for each delivery, so they only add rows and
+never commit. They are idempotent: a notification is unique per (event, user, kind) and a handler
+checks before inserting, so a re-delivered event notifies nobody twice. Everything a handler needs
+is read from the database when it runs, not trusted from the payload: a post deleted (or a kudos
+withdrawn, a solution unmarked) before the worker got to it notifies nobody.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from community import events, markdown, posting
+from community.clock import Clock, as_utc
+from community.errors import Invalid, NotFound
+from community.models import (
+    Kudos,
+    Notification,
+    NotificationKind,
+    Post,
+    Solution,
+    Thread,
+    User,
+    Watch,
+)
+from community.policy import Guardian, ensure_signed_in
+
+PAGE_SIZE = 30
+MAX_MENTIONS = 20
+
+
+# Handlers --------------------------------------------------------------------------------------
 
 
 def consumer() -> events.Consumer:
-    return events.Consumer(name="notifications", handlers={})
+    return events.Consumer(
+        name="notifications",
+        handlers={
+            "thread_created": on_thread_created,
+            "post_created": on_post_created,
+            "solution_accepted": on_solution_accepted,
+            "kudos_given": on_kudos_given,
+            "post_deleted": on_post_deleted,
+        },
+    )
+
+
+def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
+    post = _live_post(session, event.data["post_id"])
+    if post is not None:
+        _notify_mentions(session, event, post)
+
+
+def on_post_created(session: Session, event: events.OutboxEvent) -> None:
+    post = _live_post(session, event.data["post_id"])
+    if post is None:
+        return
+    mentioned = _notify_mentions(session, event, post)
+    # Someone both mentioned and watching gets the mention alone: one ping per event.
+    skip = mentioned | {post.author_id}
+    # Watchers as of the reply: someone who started watching later (often by replying after it)
+    # has already seen it, however late the worker is.
+    watchers = session.exec(
+        select(col(Watch.user_id)).where(
+            col(Watch.thread_id) == post.thread_id,
+            col(Watch.watching).is_(True),
+            col(Watch.created_at) <= event.created_at,
+        )
+    ).all()
+    for user_id in watchers:
+        if user_id not in skip:
+            _notify(session, event, user_id, NotificationKind.reply, post, actor_id=post.author_id)
+
+
+def on_solution_accepted(session: Session, event: events.OutboxEvent) -> None:
+    data = event.data
+    post = _live_post(session, data["post_id"])
+    if post is None:
+        return
+    solution = session.get(Solution, post.thread_id)
+    if solution is None or solution.post_id != post.id:
+        return  # unmarked (or replaced) before we got here
+    accepter_id: int = data["accepted_by_id"]
+    if post.author_id != accepter_id:
+        _notify(session, event, post.author_id, NotificationKind.solution, post, accepter_id)
+
+
+def on_kudos_given(session: Session, event: events.OutboxEvent) -> None:
+    data = event.data
+    post = _live_post(session, data["post_id"])
+    if post is None:
+        return
+    giver_id: int = data["giver_id"]
+    if post.author_id == giver_id:
+        return
+    given = session.exec(
+        select(col(Kudos.id)).where(col(Kudos.post_id) == post.id, col(Kudos.user_id) == giver_id)
+    ).first()
+    if given is None:
+        return  # withdrawn before we got here
+    # Withdrawing and giving again must not ping the author each time: one per giver and post.
+    earlier = session.exec(
+        select(col(Notification.id)).where(
+            col(Notification.user_id) == post.author_id,
+            col(Notification.kind) == NotificationKind.kudos,
+            col(Notification.actor_id) == giver_id,
+            col(Notification.post_id) == post.id,
+        )
+    ).first()
+    if earlier is None:
+        _notify(session, event, post.author_id, NotificationKind.kudos, post, giver_id)
+
+
+def on_post_deleted(session: Session, event: events.OutboxEvent) -> None:
+    """Nobody needs nagging about a post that is gone (or a thread, when its question goes):
+    their notifications count as read."""
+    thread = session.get(Thread, event.thread_id) if event.thread_id is not None else None
+    if thread is not None and thread.is_deleted:
+        about = col(Notification.thread_id) == thread.id
+    else:
+        about = col(Notification.post_id) == event.data["post_id"]
+    session.execute(
+        update(Notification)
+        .where(about, col(Notification.read_at).is_(None))
+        .values(read_at=event.created_at)
+    )
+
+
+def _live_post(session: Session, post_id: int) -> Post | None:
+    post = session.get(Post, post_id)
+    if post is None or post.is_deleted:
+        return None
+    thread = session.get(Thread, post.thread_id)
+    if thread is None or thread.is_deleted:
+        return None
+    return post
+
+
+def _notify_mentions(session: Session, event: events.OutboxEvent, post: Post) -> set[int]:
+    """Notify the existing, active users ``@named`` in the post; returns their ids."""
+    # A post naming half the community is spam, not a conversation: at most a few names count.
+    names = sorted(markdown.mentioned_usernames(post.body))[:MAX_MENTIONS]
+    if not names:
+        return set()
+    users = session.exec(
+        select(User).where(
+            func.lower(col(User.username)).in_(names),
+            col(User.is_active).is_(True),
+            col(User.id) != post.author_id,
+        )
+    ).all()
+    notified: set[int] = set()
+    for user in users:
+        assert user.id is not None
+        _notify(session, event, user.id, NotificationKind.mention, post, post.author_id)
+        notified.add(user.id)
+    return notified
+
+
+def _notify(
+    session: Session,
+    event: events.OutboxEvent,
+    user_id: int,
+    kind: NotificationKind,
+    post: Post,
+    actor_id: int,
+) -> None:
+    exists = session.exec(
+        select(col(Notification.id)).where(
+            col(Notification.event_id) == event.id,
+            col(Notification.user_id) == user_id,
+            col(Notification.kind) == kind,
+        )
+    ).first()
+    if exists is not None:
+        return
+    assert event.id is not None
+    session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            event_id=event.id,
+            actor_id=actor_id,
+            thread_id=post.thread_id,
+            post_id=post.id,
+            # When it happened, not when the worker caught up with it.
+            created_at=event.created_at,
+        )
+    )
+    session.flush()
+
+
+# Reading notifications -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationItem:
+    notification: Notification
+    actor: User | None
+    thread: Thread | None
+    post: Post | None
+
+    @property
+    def target_url(self) -> str:
+        if self.post is not None:
+            return posting.post_url(self.post)  # on the right page of a long thread
+        if self.notification.thread_id is not None:
+            return f"/t/{self.notification.thread_id}"
+        return "/notifications"
+
+    @property
+    def is_gone(self) -> bool:
+        """The thread or post was deleted after the notification was made."""
+        return (
+            self.thread is None
+            or self.thread.is_deleted
+            or (self.post is not None and self.post.is_deleted)
+        )
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    items: list[NotificationItem]
+    next_cursor: str | None
+
+
+def list_notifications(
+    session: Session,
+    guardian: Guardian,
+    *,
+    unread_only: bool = False,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> NotificationPage:
+    """The signed-in user's notifications, newest first, one keyset page at a time."""
+    ensure_signed_in(guardian)
+    actor = aliased(User)
+    query = (
+        select(Notification, actor, Thread, Post)
+        .outerjoin(actor, col(actor.id) == col(Notification.actor_id))
+        .outerjoin(Thread, col(Thread.id) == col(Notification.thread_id))
+        .outerjoin(Post, col(Post.id) == col(Notification.post_id))
+        .where(col(Notification.user_id) == guardian.user_id)
+        .order_by(
+            col(Notification.created_at).desc(),
+            col(Notification.id).desc(),
+        )
+        .limit(limit + 1)
+    )
+    if unread_only:
+        query = query.where(col(Notification.read_at).is_(None))
+    if cursor:
+        created_at, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(
+                col(Notification.created_at) < created_at,
+                and_(
+                    col(Notification.created_at) == created_at,
+                    col(Notification.id) < last_id,
+                ),
+            )
+        )
+    rows = session.execute(query).all()
+    items = [NotificationItem(n, a, t, p) for n, a, t, p in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(items[-1].notification)
+    return NotificationPage(items=items, next_cursor=next_cursor)
+
+
+def get_notification(session: Session, guardian: Guardian, notification_id: int) -> Notification:
+    """One of the signed-in user's notifications; anyone else's does not exist for them."""
+    ensure_signed_in(guardian)
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != guardian.user_id:
+        raise NotFound("This notification does not exist.")
+    return notification
+
+
+def load_item(session: Session, notification: Notification) -> NotificationItem:
+    return NotificationItem(
+        notification,
+        session.get(User, notification.actor_id) if notification.actor_id else None,
+        session.get(Thread, notification.thread_id) if notification.thread_id else None,
+        session.get(Post, notification.post_id) if notification.post_id else None,
+    )
+
+
+def unread_count(session: Session, guardian: Guardian) -> int:
+    ensure_signed_in(guardian)
+    query = select(func.count()).where(
+        col(Notification.user_id) == guardian.user_id,
+        col(Notification.read_at).is_(None),
+    )
+    return int(session.scalar(query) or 0)
+
+
+def encode_cursor(notification: Notification) -> str:
+    raw = f"{as_utc(notification.created_at).isoformat()}|{notification.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
+        stamp, _, last_id = raw.partition("|")
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("naive cursor")
+        return as_utc(created_at), int(last_id)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise Invalid("This page link is not valid any more.", field="cursor") from None
+
+
+# Marking as read -------------------------------------------------------------------------------
+
+
+def mark_read(
+    session: Session, guardian: Guardian, notification: Notification, *, clock: Clock
+) -> Notification:
+    if notification.user_id != guardian.user_id:
+        raise NotFound("This notification does not exist.")
+    if notification.read_at is None:
+        notification.read_at = clock.now()
+        session.add(notification)
+        session.commit()
+    return notification
+
+
+def mark_all_read(session: Session, guardian: Guardian, *, clock: Clock) -> int:
+    """Marks every unread notification of the signed-in user read; returns how many."""
+    ensure_signed_in(guardian)
+    result = session.execute(
+        update(Notification)
+        .where(
+            col(Notification.user_id) == guardian.user_id,
+            col(Notification.read_at).is_(None),
+        )
+        .values(read_at=clock.now())
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
