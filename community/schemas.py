@@ -1,8 +1,11 @@
 """Request and response shapes of the JSON API, one section per area."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from community.settings import get_settings
 
 # --- Schemas: accounts -------------------------------------------------------------------------
 
@@ -54,6 +57,118 @@ class ApiTokenList(BaseModel):
 
 
 # --- end of Schemas: accounts ------------------------------------------------------------------
+
+
+# --- Schemas: forum ----------------------------------------------------------------------------
+# The thread page and what is done on it: /api/v1/threads/{id}, posts, kudos, solutions.
+# Request bodies refuse unknown keys and wrong types (strict), and carry the size limits, so an
+# oversized body is a 422 before any service runs.
+
+_forum_settings = get_settings()
+ForumTag = Annotated[str, StringConstraints(min_length=1, max_length=30)]
+ForumTitle = Annotated[str, StringConstraints(max_length=_forum_settings.max_title_chars)]
+ForumBody = Annotated[str, StringConstraints(max_length=_forum_settings.max_body_chars)]
+
+
+class _ForumRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class ThreadCreate(_ForumRequest):
+    category: str = Field(min_length=1, max_length=60, examples=["fibra"])
+    title: ForumTitle = Field(examples=["My fibre drops every evening"])
+    body: ForumBody = Field(examples=["Since Monday the connection drops around 9 pm."])
+    tags: list[ForumTag] = Field(default=[], max_length=_forum_settings.max_tags)
+
+
+class PostCreate(_ForumRequest):
+    body: ForumBody = Field(examples=["Restart the modem and check the cable."])
+
+
+class PostUpdate(_ForumRequest):
+    """Title and tags only for the opening post; left out, they stay as they are."""
+
+    body: ForumBody
+    title: ForumTitle | None = None
+    tags: list[ForumTag] | None = Field(default=None, max_length=_forum_settings.max_tags)
+
+
+class SolutionCreate(_ForumRequest):
+    post_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class ThreadCategoryPublic(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class PostAuthorPublic(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    is_staff: bool
+
+
+class PostPublic(BaseModel):
+    """A post; a deleted one keeps its place but not its text."""
+
+    id: int
+    thread_id: int
+    post_number: int
+    author: PostAuthorPublic
+    body: str | None
+    body_html: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    revision_count: int
+    kudos_count: int
+    kudos_given: bool
+    is_solution: bool
+    deleted: bool
+
+
+class ThreadPublic(BaseModel):
+    id: int
+    title: str
+    url: str
+    category: ThreadCategoryPublic
+    author: PostAuthorPublic
+    tags: list[str]
+    created_at: datetime
+    last_activity_at: datetime
+    reply_count: int
+    kudos_count: int
+    view_count: int
+    solved: bool
+    solved_at: datetime | None
+    solution_post_id: int | None
+    locked: bool
+    deleted: bool
+
+
+class ThreadDetailPublic(ThreadPublic):
+    """A thread with one page of its posts: the question first, then that page's replies."""
+
+    page: int
+    pages: int
+    posts: list[PostPublic]
+
+
+class KudosPublic(BaseModel):
+    post_id: int
+    kudos_count: int
+    kudos_given: bool
+
+
+class SolutionPublic(BaseModel):
+    thread_id: int
+    solved: bool
+    solution_post_id: int | None
+
+
+# --- end of Schemas: forum ---------------------------------------------------------------------
 
 
 # --- Schemas: notifications -----------------------------------------------------------------------
