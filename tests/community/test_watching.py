@@ -104,6 +104,20 @@ def test_a_deleted_thread_cannot_be_watched_by_members(session, clock, asker, th
 # Over HTTP: POST /t/{id}/watch -------------------------------------------------------------------
 
 
+def test_the_thread_page_shows_the_button_in_the_right_state(client, session, clock, asker, thread):
+    reader = make_user(session, clock)
+    assert 'id="watch-button"' not in client.get(f"/t/{thread.id}").text  # signed out
+
+    login(client, asker)
+    page = client.get(f"/t/{thread.id}").text
+    assert 'id="watch-button"' in page
+    assert 'name="watch" value="0"' in page  # the asker watches: the button stops it
+
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(client, reader)
+    assert 'name="watch" value="1"' in client.get(f"/t/{thread.id}").text
+
+
 def test_the_watch_button_works_without_javascript(client, session, clock, asker, thread):
     login(client, asker)
 
