@@ -71,7 +71,7 @@ def create_app(
     )
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
-    app.include_router(routes.router)
+    app.include_router(routes.router, include_in_schema=False)
     _install_error_handlers(app)
     return app
 

@@ -26,6 +26,7 @@ def _extracted() -> set[str]:
     keywords = dict(KEYWORDS)
     for name in ERROR_KEYWORDS:
         keywords[name] = None
+    keywords["ensure"] = (2,)
     ids: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(PROJECT_ROOT),
