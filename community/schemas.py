@@ -7,6 +7,59 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from community.settings import get_settings
 
+# --- Schemas: lists ----------------------------------------------------------------------------
+
+
+class CategoryPublic(BaseModel):
+    id: int
+    slug: str
+    name: str
+    description: str
+    position: int
+    thread_count: int
+    post_count: int
+    last_activity_at: datetime | None
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryPublic]
+
+
+class CategoryRef(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class AuthorRef(BaseModel):
+    id: int
+    username: str
+    display_name: str
+
+
+class ThreadSummaryPublic(BaseModel):
+    id: int
+    title: str
+    category: CategoryRef
+    author: AuthorRef
+    tags: list[str]
+    reply_count: int
+    kudos_count: int
+    solved: bool
+    answered: bool
+    deleted: bool
+    created_at: datetime
+    last_activity_at: datetime
+
+
+class ThreadSummaryList(BaseModel):
+    items: list[ThreadSummaryPublic]
+    next_cursor: str | None
+
+
+# --- end of Schemas: lists ---------------------------------------------------------------------
+
+
 # --- Schemas: accounts -------------------------------------------------------------------------
 
 

@@ -539,3 +539,13 @@ def test_kudos_then_solution_counts_on_the_page(client, session, clock, scene):
     kudos.give_kudos(session, Guardian(asker), reply, clock=clock)
     page = client.get(f"/t/{thread.id}").text
     assert "1 kudos" in page
+
+
+def test_the_thread_page_speaks_italian(client, session, clock, scene):
+    asker, _, _, thread, reply = scene
+    solutions.accept_solution(session, Guardian(asker), thread, reply, clock=clock)
+    login(client, make_user(session, clock, username="lettore"))
+    page = client.get(f"/t/{thread.id}", headers={"Accept-Language": "it"}).text
+    assert "Soluzione accettata" in page
+    assert "Risolta" in page
+    assert "La tua risposta" in page
