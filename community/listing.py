@@ -25,6 +25,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from community.db import UTCDateTime
 from community.errors import Invalid, NotFound
+from community.i18n import N_
 from community.models import Category, Post, Thread, User
 from community.policy import Guardian, ensure_signed_in
 from community.settings import get_settings
@@ -42,7 +43,7 @@ MAX_LIMIT = 100
 # A cursor names the order it belongs to, so one from another sort is refused, not misread.
 _CURSOR_TAGS = {"activity": "a", "newest": "n", "kudos": "k", "replied": "r"}
 _MAX_CURSOR_CHARS = 200
-BAD_CURSOR = "This page link is broken or out of date: go back to the first page."
+BAD_CURSOR = N_("This page link is broken or out of date: go back to the first page.")
 
 CursorKey = datetime | int
 SortColumn = SQLColumnExpression[datetime] | SQLColumnExpression[int]
