@@ -89,7 +89,8 @@ def app(db: Engine, clock: FrozenClock):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(app, base_url="https://testserver") as client:
+    # English by default so assertions read naturally; Italian tests ask for it explicitly.
+    with TestClient(app, base_url="https://testserver", headers={"Accept-Language": "en"}) as client:
         yield client
 
 
