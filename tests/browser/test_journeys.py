@@ -1,0 +1,86 @@
+"""Real-browser journeys: Debian's Chromium, driven by Playwright, against the live app."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from tests.factories import make_category
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough password"
+
+
+def _sign_up(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/signup")
+    page.fill("#f-username", username)
+    page.fill("#f-display_name", username.capitalize())
+    page.fill("#f-email", f"{username}@example.com")
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("link", name=username.capitalize()).first).to_be_visible()
+
+
+def test_ask_answer_kudos_notification_and_solution(
+    browser: Browser, live_server: str, session: Session
+) -> None:
+    make_category(session, slug="fibra")
+    asker = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    helper = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+
+    _sign_up(asker, live_server, "marta")
+    asker.goto(f"{live_server}/t/new")
+    asker.select_option("#f-category", label="Fibra")
+    asker.fill("#f-title", "Fiber drops every evening around nine")
+    asker.fill("#f-body", "Since Monday the line drops at 9 pm. Any idea?")
+    asker.fill("#f-tags", "fibra modem")
+    asker.get_by_role("button", name="Post your question").click()
+    expect(asker.locator("h1")).to_contain_text("Fiber drops every evening")
+    thread_url = asker.url
+
+    _sign_up(helper, live_server, "paolo")
+    helper.goto(thread_url)
+    helper.fill("#reply-body", "Check the modem firmware and reboot it once.")
+    helper.get_by_role("button", name="Post your answer").click()
+    expect(helper.locator("article.post-reply")).to_contain_text("modem firmware")
+
+    asker.goto(thread_url)
+    reply = asker.locator("article.post-reply").first
+    asker.evaluate("window.__sameDocument = true")
+    reply.locator(".kudos-button").click()
+    expect(reply.locator(".kudos-count")).to_have_text("1")
+    expect(reply.locator(".kudos-button")).to_have_attribute("aria-pressed", "true")
+    assert asker.evaluate("window.__sameDocument === true"), "kudos reloaded the page"
+
+    # The reply notification comes from the outbox worker, not from the request.
+    asker.goto(f"{live_server}/notifications")
+    for _ in range(20):
+        if asker.get_by_text(re.compile("Paolo replied")).count():
+            break
+        asker.wait_for_timeout(250)
+        asker.reload()
+    expect(asker.get_by_text(re.compile("Paolo replied")).first).to_be_visible()
+    expect(asker.locator("#unread-count")).not_to_have_text("0")
+
+    asker.goto(thread_url)
+    asker.get_by_role("button", name="Accept as solution").click()
+    expect(asker.locator("#solution-box")).to_contain_text("modem firmware")
+    asker.reload()
+    expect(asker.locator(".chip.solved").first).to_be_visible()
+
+
+def test_switch_the_interface_to_english_and_back(browser: Browser, live_server: str) -> None:
+    page = browser.new_page(locale="it-IT")
+    page.goto(f"{live_server}/")
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+    expect(page.get_by_role("link", name="Accedi")).to_be_visible()
+
+    page.locator(".lang-switch button[value=en]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    page.locator(".lang-switch button[value=it]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+    expect(page.get_by_role("link", name="Accedi")).to_be_visible()
