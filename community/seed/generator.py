@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from community.models import Role
 from community.seed import DEMO_ACCOUNTS
+from community.seed import topics as catalogue
 from community.seed import vocabulary as vocab
 from community.seed.text import SAFE_VALUE, Template, compose
 
@@ -53,13 +54,24 @@ def _cumulative(weights: list[float]) -> list[float]:
     return out
 
 
+class TopicTexts:
+    def __init__(self, topic: catalogue.Topic) -> None:
+        self.tags = topic.tags
+        self.titles = _compile(topic.titles)
+        self.complaints = _compile(topic.complaints)
+        self.problems = _compile(topic.problems)
+        self.answers = _compile(topic.answers)
+
+
 class CategoryTexts:
-    def __init__(self, spec: vocab.CategorySpec) -> None:
+    def __init__(self, spec: catalogue.CategorySpec) -> None:
         self.spec = spec
-        self.questions = _compile(spec.questions)
-        self.complaints = _compile(spec.complaints)
-        self.problems = _compile(spec.problems)
-        self.answers = _compile(spec.answers)
+        self.topics = [TopicTexts(topic) for topic in spec.topics]
+        # Topics that someone could angrily complain about, by language.
+        self.sore = {
+            lang: [topic for topic in self.topics if topic.complaints[lang]]
+            for lang in ("it", "en")
+        }
 
 
 @dataclass
@@ -103,8 +115,8 @@ class Community:
         self.now = now.astimezone(UTC)
         self.rng = random.Random(seed)
         self.password_hash = password_hash
-        self.categories = [CategoryTexts(spec) for spec in vocab.CATEGORIES]
-        self.category_cw = _cumulative([spec.weight for spec in vocab.CATEGORIES])
+        self.categories = [CategoryTexts(spec) for spec in catalogue.CATEGORIES]
+        self.category_cw = _cumulative([spec.weight for spec in catalogue.CATEGORIES])
         self.texts = {
             name: _compile(getattr(vocab, name))
             for name in (
@@ -262,11 +274,12 @@ class Community:
         texts = self.categories[category]
         lang = "en" if rng.random() < ENGLISH_SHARE else "it"
         kind = self._kind(texts, lang)
+        topic = rng.choice(texts.sore[lang] if kind == COMPLAINT else texts.topics)
         asker = self._asker(lang)
         values = self._values(lang)
         values["asker"] = self.usernames[asker]
         values["helper"] = self.usernames[self.luca]
-        title_template, opening = self._opening(kind, texts, lang)
+        title_template, opening = self._opening(kind, texts, topic, lang)
         title = title_template.fill(values)
         posts: list[_Post] = []
         watchers: dict[int, datetime] = {}
@@ -323,7 +336,8 @@ class Community:
             author = self._replier(lang, asker)
             role = self._role(kind)
             is_power = author == self.luca or author in self.power[lang]
-            post = add(author, at, self._reply_blocks(role, texts, lang), 2.0 if is_power else 0.9)
+            blocks = self._reply_blocks(role, topic, lang)
+            post = add(author, at, blocks, 2.0 if is_power else 0.9)
             if role in ("answer", "empathy"):
                 last_answer = post
                 if (
@@ -339,7 +353,12 @@ class Community:
                 add(asker, bump_at, [rng.choice(self.texts["BUMPS"][lang])], 0.0)
         if wants_solution and solution is None and last_answer is not None:
             solution = (last_answer, self._after(last_answer.created_at, hours=6))
-        self._finish(batch, thread_id, category, lang, asker, title, posts, watchers, solution)
+        tags: list[str] = []
+        if kind != PRAISE:
+            tags = rng.sample(topic.tags, min(len(topic.tags), rng.choice((0, 1, 1, 2))))
+        self._finish(
+            batch, thread_id, category, lang, asker, title, tags, posts, watchers, solution
+        )
 
     def _finish(
         self,
@@ -349,6 +368,7 @@ class Community:
         lang: str,
         asker: int,
         title: str,
+        tags: list[str],
         posts: list[_Post],
         watchers: dict[int, datetime],
         solution: tuple[_Post, datetime] | None,
@@ -368,7 +388,6 @@ class Community:
                 self.answer_count[post.author_id] += 1
         first_response = next((p.created_at for p in posts if p.author_id != asker), None)
         last = posts[-1]
-        tags = rng.sample(self.categories[category].spec.tags, rng.choice((0, 1, 1, 2, 2, 3)))
         batch.threads.append(
             {
                 "id": thread_id,
@@ -447,7 +466,7 @@ class Community:
             return CHAT if r < 0.8 else PRAISE
         if r < 0.64:
             return QUESTION
-        if r < 0.9 and texts.complaints[lang]:
+        if r < 0.9 and texts.sore[lang]:
             return COMPLAINT
         return PRAISE
 
@@ -469,7 +488,7 @@ class Community:
         return values
 
     def _opening(
-        self, kind: str, texts: CategoryTexts, lang: str
+        self, kind: str, texts: CategoryTexts, topic: TopicTexts, lang: str
     ) -> tuple[Template, list[Template]]:
         rng = self.rng
         pick = rng.choice
@@ -477,12 +496,12 @@ class Community:
         title: Template
         blocks: list[Template] = []
         if kind in (QUESTION, CHAT):
-            title = pick(texts.questions[lang])
+            title = pick(topic.titles[lang])
             if kind == QUESTION and rng.random() < 0.6:
                 blocks.append(pick(t["OPENERS"][lang]))
-            blocks.append(pick(texts.problems[lang]))
+            blocks.append(pick(topic.problems[lang]))
             if kind == QUESTION:
-                r = rng.random()
+                r = rng.random() if texts.spec.line_details else 1.0
                 if r < 0.35:
                     blocks.append(pick(t["DETAILS"][lang]))
                 elif r < 0.6:
@@ -490,10 +509,10 @@ class Community:
                 if rng.random() < 0.7:
                     blocks.append(pick(t["CLOSERS"][lang]))
         elif kind == COMPLAINT:
-            title = pick(texts.complaints[lang])
+            title = pick(topic.complaints[lang])
             blocks.append(pick(t["ANGER"][lang]))
-            blocks.append(pick(texts.problems[lang]))
-            if rng.random() < 0.4:
+            blocks.append(pick(topic.problems[lang]))
+            if texts.spec.line_details and rng.random() < 0.4:
                 blocks.append(pick(t["TRIED"][lang]))
             blocks.append(pick(t["ANGRY_CLOSERS"][lang]))
         else:
@@ -501,21 +520,21 @@ class Community:
             blocks.append(pick(t["PRAISE_BODIES"][lang]))
         return title, blocks
 
-    def _reply_blocks(self, role: str, texts: CategoryTexts, lang: str) -> list[Template]:
+    def _reply_blocks(self, role: str, topic: TopicTexts, lang: str) -> list[Template]:
         rng = self.rng
         pick = rng.choice
         t = self.texts
         if role == "answer":
             blocks = [pick(t["GREETINGS"][lang])] if rng.random() < 0.5 else []
-            blocks.append(pick(texts.answers[lang]))
+            blocks.append(pick(topic.answers[lang]))
             if rng.random() < 0.3:
                 blocks.append(pick(t["ANSWER_ENDINGS"][lang]))
             return blocks
         if role == "empathy":
-            second = t["COMPENSATION"][lang] if rng.random() < 0.5 else texts.answers[lang]
+            second = t["COMPENSATION"][lang] if rng.random() < 0.5 else topic.answers[lang]
             return [pick(t["EMPATHY"][lang]), pick(second)]
         if role == "lounge":
-            return [pick(texts.answers[lang])]
+            return [pick(topic.answers[lang])]
         if role == "metoo":
             return [pick(t["ME_TOO"][lang])]
         return [pick(t["CHAT_REPLIES"][lang])]

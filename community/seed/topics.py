@@ -1,0 +1,1280 @@
+"""Categories of the Connettia community and the topics people write about in each.
+
+A topic keeps a thread coherent: its title, the problem in the opening post and the answers all
+come from the same topic, in the thread's language. Templates follow the rules in vocabulary.py.
+"""
+
+from dataclasses import dataclass, field
+
+Texts = dict[str, tuple[str, ...]]
+
+
+def both(it: tuple[str, ...], en: tuple[str, ...]) -> Texts:
+    return {"it": it, "en": en}
+
+
+NONE: Texts = both((), ())
+
+
+@dataclass(frozen=True)
+class Topic:
+    tags: tuple[str, ...]
+    titles: Texts
+    problems: Texts
+    answers: Texts
+    complaints: Texts = field(default_factory=lambda: NONE)
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    slug: str
+    name: str
+    description: str
+    weight: float
+    topics: tuple[Topic, ...]
+    # Questions about the line may list the modem and city, and what the asker already tried.
+    line_details: bool = False
+    is_lounge: bool = False
+
+
+FIBRA = CategorySpec(
+    slug="fibra-adsl",
+    line_details=True,
+    name="Fibra e ADSL",
+    description=(
+        "Linea fissa: FTTH, FTTC, ADSL, attivazioni, guasti e velocità. "
+        "Fixed line: fibre, ADSL, activation, outages and speed."
+    ),
+    weight=0.26,
+    topics=(
+        Topic(
+            tags=("disservizio", "ftth", "fttc"),
+            titles=both(
+                (
+                    "La fibra cade tutte le sere verso le {hour}",
+                    "Disconnessioni continue, qualcuno a {city}?",
+                    "Linea instabile da {days} giorni con il {modem}",
+                ),
+                (
+                    "Fibre drops every evening around {hour}",
+                    "Constant disconnections, anyone else in {city}?",
+                ),
+            ),
+            complaints=both(
+                ("Lavoro da casa e la fibra è morta di nuovo",),
+                ("I work from home and the fibre is dead again",),
+            ),
+            problems=both(
+                (
+                    "Da {days} giorni la connessione cade tutte le sere verso le {hour} e torna "
+                    "dopo qualche minuto. Il modem è un **{modem}** e la linea è una {plan} a "
+                    "{city}.",
+                    "La linea si scollega più volte al giorno: la spia *Internet* del {modem} "
+                    "diventa rossa per un paio di minuti e poi torna verde. Succede soprattutto "
+                    "la sera.",
+                ),
+                (
+                    "For {days} days the connection has been dropping every evening around "
+                    "{hour} and comes back after a few minutes. The modem is a **{modem}** on "
+                    "{plan} in {city}.",
+                    "The line disconnects several times a day: the *Internet* light on the "
+                    "{modem} turns red for a couple of minutes, then green again. Mostly in the "
+                    "evening.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Anche io a {city} avevo cadute la sera: era la portante che scendeva. Nella "
+                    "pagina di stato del modem guarda il valore **SNR**: se è sotto 6 dB la linea "
+                    "è disturbata e va aperto un guasto.",
+                    "Segna gli orari delle cadute per un paio di giorni, così quando chiami hai "
+                    "dati concreti:\n\n| Giorno | Ora | Durata |\n|---|---|---|\n| lunedì | "
+                    "{hour} | 4 min |\n| martedì | {hour} | 7 min |\n\nCon una tabella così ti "
+                    "prendono molto più sul serio.",
+                    "Controlla il cavo tra la borchia e il modem: a me bastava sfiorarlo per far "
+                    "cadere la linea. Sostituito con uno nuovo e da {days} giorni zero cadute.",
+                ),
+                (
+                    "I had evening drops in {city} too. On the modem status page look at the "
+                    "**SNR** value: below 6 dB the line is noisy and you should report a fault.",
+                    "Write down when the drops happen for a couple of days, so support gets hard "
+                    "data:\n\n| Day | Time | Length |\n|---|---|---|\n| Monday | {hour} | 4 min "
+                    "|\n| Tuesday | {hour} | 7 min |\n\nThey take you far more seriously with "
+                    "a table like that.",
+                    "Check the cable between the wall socket and the modem: touching mine was "
+                    "enough to drop the line. Replaced it and zero drops for {days} days.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("velocita", "fttc", "ftth"),
+            titles=both(
+                (
+                    "Velocità ferma a {speed} su {plan}, è normale?",
+                    "Upload bassissimo, il download invece è ok",
+                    "FTTC o FTTH? Come capisco cosa arriva a casa mia",
+                ),
+                (
+                    "Stuck at {speed} on {plan}, is that normal?",
+                    "Upload is terrible, download is fine",
+                ),
+            ),
+            complaints=both(
+                ("Pago la fibra 1 Giga e vado a {speed}",),
+                ("Paying for 1 Gbit and getting {speed}",),
+            ),
+            problems=both(
+                (
+                    "Con lo speed test via cavo arrivo a malapena a **{speed}**, mentre nel "
+                    "contratto c'è scritto ben altro. Di giorno va un po' meglio, la sera è un "
+                    "disastro.",
+                    "Ho la {plan} a {city}: il download è quasi al massimo ma l'upload resta "
+                    "sotto i {speed} e le videochiamate si bloccano.",
+                ),
+                (
+                    "A wired speed test barely reaches **{speed}**, which is nowhere near what "
+                    "the contract says. Daytime is a bit better, evenings are awful.",
+                    "I am on {plan} in {city}: download is almost at the top but upload stays "
+                    "below {speed} and video calls freeze.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Prima di tutto fai un test **via cavo**, non in Wi-Fi, così escludiamo "
+                    "problemi di copertura:\n\n1. spegni il {modem} per 30 secondi\n2. collega "
+                    "il PC alla porta LAN 1\n3. ripeti lo speed test a ore diverse\n\nSe resti "
+                    "sotto i {speed} apri una segnalazione dall'app, sezione *Assistenza*.",
+                    "Verifica la copertura sul sito inserendo l'indirizzo completo: se risulta "
+                    "**FTTH** la fibra arriva fino in casa, se risulta **FTTC** l'ultimo tratto è "
+                    "ancora in rame e oltre i 100 Mbps difficilmente vai.",
+                ),
+                (
+                    "First run a **wired** test, not over Wi-Fi, to rule out coverage issues:"
+                    "\n\n1. switch off the {modem} for 30 seconds\n2. plug the PC into LAN port 1"
+                    "\n3. repeat the speed test at different times\n\nIf you stay below {speed}, "
+                    "open a ticket from the app, *Support* section.",
+                    "Check coverage on the website with your full address: **FTTH** means fibre "
+                    "all the way home, **FTTC** means the last stretch is copper and you will "
+                    "rarely get more than 100 Mbps.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("attivazione", "ftth", "adsl"),
+            titles=both(
+                (
+                    "Attivazione fibra a {city}: quanto ci vuole?",
+                    "Passaggio da ADSL a fibra: cosa devo fare?",
+                ),
+                (
+                    "Fibre activation in {city}: how long does it take?",
+                    "Moving from ADSL to fibre: what do I need to do?",
+                ),
+            ),
+            complaints=both(
+                ("Il tecnico non si è presentato per la seconda volta",),
+                ("The engineer did not show up, again",),
+            ),
+            problems=both(
+                (
+                    "Ho richiesto l'attivazione {days} giorni fa ma l'ordine è fermo su *In "
+                    "lavorazione*. Abito a {city}, in una palazzina nuova.",
+                    "Ho ancora la {plan} ma nel mio palazzo a {city} è arrivata la fibra. Non "
+                    "vorrei restare senza linea durante il passaggio.",
+                ),
+                (
+                    "I asked for activation {days} days ago and the order is still *In "
+                    "progress*. I live in {city}, in a new building.",
+                    "I am still on {plan} but fibre has reached my building in {city}. I do not "
+                    "want to be left without a line during the switch.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Per passare da ADSL a fibra non devi disdire nulla: chiedi il cambio offerta "
+                    "dall'area clienti e mantieni lo stesso numero. L'ADSL resta attiva finché "
+                    "il tecnico non completa il lavoro.",
+                    "Nelle palazzine nuove serve prima il cablaggio verticale, e lì i tempi "
+                    "dipendono dall'amministratore. Lo stato aggiornato lo trovi in *Area clienti "
+                    "> Ordini*; se l'appuntamento salta, chiedine un altro dall'app.",
+                ),
+                (
+                    "You do not need to cancel anything to move from ADSL to fibre: ask for a "
+                    "plan change in your account and keep the same number. ADSL stays on until "
+                    "the engineer finishes.",
+                    "New buildings need the riser cabling first, and that depends on the "
+                    "building manager. The current status is under *Account > Orders*; if an "
+                    "appointment is missed, book another one in the app.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("guasto", "ftth"),
+            titles=both(
+                (
+                    "Spia LOS rossa sul modem {modem}",
+                    "Errore {code} dopo il temporale",
+                    "Dopo il trasloco a {city} la linea non si aggancia",
+                ),
+                (
+                    "Red LOS light on my {modem}",
+                    "Error {code} after the storm",
+                    "Line won't sync after moving to {city}",
+                ),
+            ),
+            complaints=both(
+                (
+                    "Terzo giorno senza linea, è uno scandalo",
+                    "Senza internet da {days} giorni e nessuno mi richiama",
+                    "Guasto a {city}: una settimana di promesse",
+                ),
+                (
+                    "Third day without internet, this is a joke",
+                    "No connection for {days} days and nobody calls back",
+                    "Outage in {city}: a week of empty promises",
+                ),
+            ),
+            problems=both(
+                (
+                    "Stamattina la spia *Internet* del {modem} era rossa e sul pannello compare "
+                    "l'errore `{code}`. Ho già riavviato due volte senza risultato.",
+                    "Il tecnico è passato, ha montato la borchia ottica e se n'è andato. Da "
+                    "allora il {modem} lampeggia arancione e non si connette.",
+                    "Da quando c'è stato il temporale a {city} la spia **LOS** è rossa fissa e "
+                    "non c'è verso di navigare.",
+                ),
+                (
+                    "This morning the *Internet* light on the {modem} was red and the admin page "
+                    "shows error `{code}`. I rebooted twice, nothing changed.",
+                    "The engineer came, fitted the fibre socket and left. Since then the {modem} "
+                    "blinks orange and never connects.",
+                ),
+            ),
+            answers=both(
+                (
+                    "La spia LOS rossa vuol dire che non arriva segnale ottico: non è colpa del "
+                    "modem. Controlla che il cavetto non sia piegato dietro la borchia, "
+                    "altrimenti serve il tecnico. A me l'hanno sistemato in {days} giorni.",
+                    "L'errore `{code}` di solito indica un problema di autenticazione PPP. "
+                    "Controlla in *Impostazioni > Internet* che utente e password siano quelli "
+                    "della lettera di benvenuto: dopo un reset di fabbrica a volte spariscono.",
+                    "> Ho già riavviato due volte\n\nIl riavvio non basta se la sessione resta "
+                    "appesa in centrale. Lascia il modem spento per **almeno 10 minuti**: la "
+                    "sessione PPP scade e al riavvio ne ottieni una nuova.",
+                ),
+                (
+                    "A red LOS light means no optical signal reaches the modem, so it is not the "
+                    "modem's fault. Check that the fibre patch cord is not bent behind the "
+                    "socket, otherwise you need an engineer. Mine was fixed in {days} days.",
+                    "Error `{code}` usually means PPP authentication failed. Check under "
+                    "*Settings > Internet* that username and password match the welcome letter: "
+                    "a factory reset sometimes wipes them.",
+                    "> I rebooted twice\n\nA reboot is not enough when the session hangs at the "
+                    "exchange. Leave the modem off for **at least 10 minutes** so the PPP "
+                    "session expires, then you get a fresh one.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("ping", "gaming"),
+            titles=both(
+                ("Ping altissimo la sera quando gioco online",),
+                ("Huge ping in the evening when gaming",),
+            ),
+            problems=both(
+                (
+                    "Giocando online il ping passa da 15 a oltre 300 ms senza motivo, soprattutto "
+                    "dopo le {hour}. Via Wi-Fi e via cavo è uguale.",
+                ),
+                (
+                    "When gaming, ping jumps from 15 to over 300 ms for no reason, mostly after "
+                    "{hour}. Same over Wi-Fi and cable.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Fai un `tracert` verso il server di gioco e guarda dove sale la latenza: se "
+                    "è già al primo salto dopo il modem, apri una segnalazione allegando lo "
+                    "screenshot.",
+                    "Controlla che nessuno in casa stia caricando foto o backup: un upload "
+                    "pieno fa schizzare il ping. Sul {modem} puoi dare priorità alla console "
+                    "dal menu **QoS**.",
+                ),
+                (
+                    "Run a `tracert` to the game server and see where latency jumps: if it is "
+                    "already at the first hop after the modem, report it with the screenshot.",
+                    "Make sure nobody at home is uploading photos or backups: a saturated upload "
+                    "sends ping through the roof. The {modem} can prioritise the console in the "
+                    "**QoS** menu.",
+                ),
+            ),
+        ),
+    ),
+)
+
+MOBILE = CategorySpec(
+    slug="mobile-sim",
+    name="Mobile e SIM",
+    description=(
+        "SIM ed eSIM, portabilità, copertura 4G e 5G, roaming e giga. "
+        "SIM and eSIM, number porting, 4G and 5G coverage, roaming and data."
+    ),
+    weight=0.18,
+    topics=(
+        Topic(
+            tags=("portabilita", "sim"),
+            titles=both(
+                ("Portabilità ferma da {days} giorni, è normale?",),
+                ("Number porting stuck for {days} days, is that normal?",),
+            ),
+            complaints=both(
+                ("Numero perso durante la portabilità, sono furioso",),
+                ("Lost my number during porting, I am furious",),
+            ),
+            problems=both(
+                (
+                    "Ho chiesto la portabilità del numero {days} giorni fa e risulta ancora *in "
+                    "corso*. Nel frattempo la vecchia SIM funziona a singhiozzo.",
+                ),
+                (
+                    "I asked to port my number {days} days ago and it still says *in progress*. "
+                    "Meanwhile the old SIM works on and off.",
+                ),
+            ),
+            answers=both(
+                (
+                    "La portabilità richiede di solito **3 giorni lavorativi**. Se sei oltre, "
+                    "controlla che il codice seriale della vecchia SIM fosse giusto: è l'errore "
+                    "più comune e blocca tutto senza avvisare.",
+                    "Se il vecchio operatore ha rifiutato la richiesta, nell'app trovi la "
+                    "causale in *Ordini*: spesso è il codice fiscale diverso da quello "
+                    "dell'intestatario.",
+                ),
+                (
+                    "Porting usually takes **3 working days**. If you are past that, check that "
+                    "the old SIM serial number was right: it is the most common mistake and "
+                    "blocks everything silently.",
+                    "If the old carrier rejected the request, the app shows the reason under "
+                    "*Orders*: often the tax code does not match the account holder.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("esim",),
+            titles=both(
+                ("Come attivo la eSIM su {phone}?", "QR code della eSIM non funziona"),
+                ("How do I activate the eSIM on my {phone}?", "eSIM QR code does not work"),
+            ),
+            problems=both(
+                (
+                    "Ho un **{phone}** e vorrei passare alla eSIM, ma il QR code che mi è "
+                    "arrivato via email dà errore `{code}`.",
+                ),
+                (
+                    "I have a **{phone}** and want to switch to eSIM, but the QR code I received "
+                    "by email fails with error `{code}`.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Per la eSIM su {phone}:\n\n1. vai in *Impostazioni > Cellulare*\n2. "
+                    "scegli *Aggiungi eSIM*\n3. inquadra il QR code **dal PC**, non dallo "
+                    "stesso telefono\n\nIl QR è valido una sola volta: se l'hai già "
+                    "scansionato va chiesto un nuovo codice.",
+                ),
+                (
+                    "For the eSIM on a {phone}:\n\n1. open *Settings > Mobile*\n2. choose *Add "
+                    "eSIM*\n3. scan the QR code **from a computer screen**, not from the same "
+                    "phone\n\nThe code works only once: if you already scanned it, ask for a "
+                    "new one.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("5g", "copertura"),
+            titles=both(
+                (
+                    "Niente 5G a {city} anche se la mappa dice coperto",
+                    "Chiamate che cadono in galleria sulla linea per {city}",
+                ),
+                ("No 5G in {city} although the map says covered",),
+            ),
+            complaints=both(
+                ("Da {days} giorni senza campo in casa, inaccettabile",),
+                ("No signal at home for {days} days, unacceptable",),
+            ),
+            problems=both(
+                (
+                    "Sulla mappa di copertura {city} risulta in 5G, ma il telefono resta fisso in "
+                    "4G anche con l'opzione attiva. L'offerta è {mobileplan}.",
+                    "Con il {phone} le chiamate cadono appena entro in casa: una tacca al "
+                    "massimo, a volte *Solo emergenze*.",
+                ),
+                (
+                    "The coverage map shows {city} as 5G, but the phone stays on 4G even with "
+                    "the option enabled. My plan is {mobileplan}.",
+                    "With my {phone} calls drop as soon as I get home: one bar at best, "
+                    "sometimes *Emergency calls only*.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Il 5G va abilitato anche lato telefono: su {phone} trovi l'opzione in *Rete "
+                    "mobile > Tipo di rete preferito*. Occhio che in molte zone di {city} la "
+                    "copertura è solo esterna.",
+                    "Attiva le **chiamate Wi-Fi** nelle impostazioni del telefono: in casa "
+                    "telefoni tramite la tua connessione e il problema del campo sparisce.",
+                ),
+                (
+                    "5G must be enabled on the phone too: on a {phone} look under *Mobile "
+                    "network > Preferred network type*. Mind that in many parts of {city} "
+                    "coverage is outdoor only.",
+                    "Turn on **Wi-Fi calling** in the phone settings: at home your calls go "
+                    "over your own connection and the signal problem disappears.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("giga",),
+            titles=both(
+                ("Giga finiti a metà mese con {mobileplan}", "Quanti giga consuma l'hotspot?"),
+                ("Data allowance gone halfway through the month on {mobileplan}",),
+            ),
+            problems=both(
+                (
+                    "Il contatore dell'app dice che ho già usato tutti i giga della "
+                    "{mobileplan}, ma a casa uso il Wi-Fi e il consumo non torna proprio.",
+                ),
+                (
+                    "The app says I used all the data on {mobileplan}, but I am on Wi-Fi at "
+                    "home and the numbers just do not add up.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Disattiva l'opzione *Assistenza Wi-Fi* del telefono: quando il Wi-Fi è "
+                    "debole passa ai dati mobili senza dirtelo. A me consumava quasi {n} giga al "
+                    "mese.",
+                    "Nell'app, in *Consumi > Dettaglio*, vedi il traffico giorno per giorno: "
+                    "così capisci subito quale giorno è partito il consumo anomalo.",
+                ),
+                (
+                    "Turn off the phone's *Wi-Fi assist*: when Wi-Fi is weak it silently "
+                    "switches to mobile data. It was eating about {n} GB a month for me.",
+                    "In the app, *Usage > Details* shows traffic day by day, so you can spot "
+                    "the day the odd usage started.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("roaming",),
+            titles=both(
+                ("Roaming in Svizzera: quanto costa?",),
+                ("Roaming in Switzerland: what does it cost?",),
+            ),
+            complaints=both(
+                ("Addebito di {amount} per roaming mai usato",),
+                ("Charged {amount} for roaming I never used",),
+            ),
+            problems=both(
+                (
+                    "Il mese prossimo vado in Svizzera per lavoro e non capisco se i giga della "
+                    "{mobileplan} valgono anche lì.",
+                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero a "
+                    "{city} e non mi sono mai mosso.",
+                ),
+                (
+                    "Next month I am going to Switzerland for work and cannot tell whether the "
+                    "data on {mobileplan} works there.",
+                    "My bill shows {amount} of roaming traffic, but I was in {city} the whole "
+                    "time.",
+                ),
+            ),
+            answers=both(
+                (
+                    "La Svizzera non è inclusa nel roaming UE: serve l'opzione *Travel* da "
+                    "attivare prima di partire. Finché non l'hai attivata tieni spenti i dati in "
+                    "roaming.",
+                    "Vicino al confine il telefono può agganciarsi a una rete estera. Imposta la "
+                    "selezione della rete in **manuale** e contesta l'addebito entro 45 giorni.",
+                ),
+                (
+                    "Switzerland is not part of EU roaming: you need the *Travel* option, "
+                    "activated before you leave. Keep data roaming off until then.",
+                    "Near a border the phone can latch onto a foreign network. Set network "
+                    "selection to **manual** and dispute the charge within 45 days.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("sim", "apn"),
+            titles=both(
+                (
+                    "La SIM non viene riconosciuta dopo l'aggiornamento",
+                    "Configurazione APN per {phone}",
+                ),
+                ("SIM not recognised after the update", "APN settings for {phone}"),
+            ),
+            problems=both(
+                (
+                    "Dopo l'aggiornamento del {phone} la SIM non viene più letta: compare "
+                    "*Nessuna SIM* e riavviare non serve.",
+                    "Ho cambiato telefono e con il {phone} chiamo e ricevo SMS, ma internet non "
+                    "va. Credo manchi l'APN.",
+                ),
+                (
+                    "Since the {phone} update the SIM is no longer read: it says *No SIM* and "
+                    "rebooting does not help.",
+                    "New phone: with the {phone} I can call and text, but there is no internet. "
+                    "I think the APN is missing.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Se la SIM non viene letta prova a inserirla in un altro telefono. Se anche "
+                    "lì non va è guasta: la sostituzione in negozio è gratuita e mantieni numero "
+                    "e credito.",
+                    "L'APN corretto è `internet.connettia.it`, senza nome utente né password. "
+                    "Dopo averlo salvato riavvia il telefono.",
+                ),
+                (
+                    "If the SIM is not read, try it in another phone. If it fails there too it "
+                    "is faulty: a replacement in store is free and you keep number and credit.",
+                    "The APN is `internet.connettia.it`, no username and no password. Reboot "
+                    "after saving it.",
+                ),
+            ),
+        ),
+    ),
+)
+
+BOLLETTE = CategorySpec(
+    slug="bollette-pagamenti",
+    name="Bollette e pagamenti",
+    description=(
+        "Fatture, addebiti, domiciliazione, rimborsi e disdette. "
+        "Bills, charges, direct debit, refunds and cancellations."
+    ),
+    weight=0.16,
+    topics=(
+        Topic(
+            tags=("fattura", "costi-extra"),
+            titles=both(
+                (
+                    "Bolletta di {amount}, il doppio del solito: perché?",
+                    "Cosa sono i costi di attivazione in fattura?",
+                ),
+                (
+                    "Bill of {amount}, twice the usual: why?",
+                    "What are the activation costs on my bill?",
+                ),
+            ),
+            complaints=both(
+                (
+                    "Addebiti non autorizzati, vergogna",
+                    "Mi fatturate {amount} per un servizio mai attivato",
+                    "Aumento di prezzo senza preavviso, disdico",
+                ),
+                (
+                    "Unauthorised charges, shameful",
+                    "Billed {amount} for a service I never activated",
+                ),
+            ),
+            problems=both(
+                (
+                    "Nell'ultima fattura mi trovo un addebito di **{amount}** alla voce *Servizi "
+                    "aggiuntivi* che non ho mai richiesto. L'offerta è {plan}.",
+                    "Da quest'anno la bolletta è passata da {amount} a quasi il doppio e non ho "
+                    "ricevuto nessuna comunicazione.",
+                ),
+                (
+                    "My last bill has a **{amount}** charge under *Extra services* that I never "
+                    "asked for. The plan is {plan}.",
+                    "This year my bill went from {amount} to almost twice as much and nobody "
+                    "told me.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Le voci *Servizi aggiuntivi* sono spesso contenuti a pagamento attivati dal "
+                    "telefono. Puoi chiedere il **blocco dei servizi premium** gratis dall'area "
+                    "clienti e contestare l'addebito entro 45 giorni.",
+                    "I costi di attivazione sono rateizzati: li vedi in ogni fattura finché non "
+                    "finisce il periodo minimo. Nel contratto c'è la tabella con le rate "
+                    "residue.",
+                    "Per le modifiche di prezzo deve arrivarti una comunicazione con almeno 30 "
+                    "giorni di anticipo: se non l'hai ricevuta puoi recedere **senza costi**.",
+                ),
+                (
+                    "Charges under *Extra services* are usually premium content activated from "
+                    "the phone. You can ask for a free **premium services block** in your "
+                    "account and dispute the charge within 45 days.",
+                    "Activation costs are paid in instalments: you see them on every bill until "
+                    "the minimum term ends. The contract has the table of what is left.",
+                    "Price changes must be announced at least 30 days ahead: if you were not "
+                    "told, you can leave **free of charge**.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("sdd", "iban"),
+            titles=both(
+                ("Come cambio l'IBAN per la domiciliazione?",),
+                ("How do I change the IBAN for direct debit?",),
+            ),
+            problems=both(
+                (
+                    "Ho cambiato banca e vorrei spostare la domiciliazione sul nuovo conto senza "
+                    "saltare nessuna bolletta.",
+                ),
+                (
+                    "I switched banks and want to move the direct debit to the new account "
+                    "without missing a bill.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Per cambiare IBAN:\n\n1. area clienti, sezione *Pagamenti*\n2. *Modifica "
+                    "metodo di pagamento*\n3. inserisci il nuovo IBAN e conferma con l'SMS\n\nLa "
+                    "modifica vale dalla fattura successiva, quindi lascia aperto il vecchio "
+                    "conto ancora un mese.",
+                ),
+                (
+                    "To change the IBAN:\n\n1. open your account, *Payments* section\n2. "
+                    "*Change payment method*\n3. enter the new IBAN and confirm with the text "
+                    "message\n\nIt applies from the next bill, so keep the old account open one "
+                    "more month.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("rimborso", "disdetta"),
+            titles=both(
+                ("Rimborso dopo la disdetta: quanto ci vuole?",),
+                ("Refund after cancelling: how long does it take?",),
+            ),
+            complaints=both(
+                ("Rimborso promesso da {days} settimane e mai arrivato",),
+                ("Refund promised weeks ago and still nothing",),
+            ),
+            problems=both(
+                (
+                    "Ho disdetto il contratto {days} settimane fa, ho restituito il modem e "
+                    "aspetto ancora il rimborso di {amount} che mi avevano promesso.",
+                ),
+                (
+                    "I cancelled {days} weeks ago, returned the modem, and I am still waiting "
+                    "for the {amount} refund I was promised.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Il rimborso dopo la disdetta arriva di solito entro **60 giorni** dalla "
+                    "chiusura del contratto, con bonifico sull'IBAN registrato. A me sono "
+                    "serviti {days} giorni.",
+                    "Controlla che il reso del modem risulti registrato: finché manca, il "
+                    "rimborso resta bloccato. Tieni la ricevuta della spedizione.",
+                ),
+                (
+                    "Refunds after cancelling usually arrive within **60 days** of the contract "
+                    "closing, by bank transfer to the IBAN on file. Mine took {days} days.",
+                    "Check that the modem return is registered: until it is, the refund stays "
+                    "on hold. Keep the shipping receipt.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("fattura", "addebito"),
+            titles=both(
+                (
+                    "Dove scarico le fatture vecchie?",
+                    "Pagamento con carta rifiutato, codice {code}",
+                ),
+                ("Where can I download old invoices?", "Card payment declined, code {code}"),
+            ),
+            problems=both(
+                (
+                    "Mi servono le fatture dell'anno scorso per la dichiarazione, ma nell'app "
+                    "vedo solo le ultime.",
+                    "Provo a pagare con la carta dall'app ma la transazione viene rifiutata con "
+                    "codice `{code}`.",
+                ),
+                (
+                    "I need last year's invoices for my tax return, but the app only shows the "
+                    "latest ones.",
+                    "Paying by card in the app fails with code `{code}`.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Le fatture degli ultimi 24 mesi sono in *Area clienti > Documenti*, dal "
+                    "sito e non dall'app. Quelle più vecchie vanno richieste all'assistenza.",
+                    "Il codice `{code}` di solito è il 3D Secure che scade: riprova dal browser "
+                    "invece che dall'app e tieni aperta l'app della banca.",
+                ),
+                (
+                    "Invoices from the last 24 months are under *Account > Documents*, on the "
+                    "website rather than the app. Older ones have to be requested from support.",
+                    "Code `{code}` is usually 3D Secure timing out: retry in the browser instead "
+                    "of the app and keep your banking app open.",
+                ),
+            ),
+        ),
+    ),
+)
+
+MODEM = CategorySpec(
+    slug="modem-wifi",
+    line_details=True,
+    name="Modem e Wi-Fi",
+    description=(
+        "Configurazione del modem, Wi-Fi, ripetitori, porte e DNS. "
+        "Modem set-up, Wi-Fi, extenders, ports and DNS."
+    ),
+    weight=0.16,
+    topics=(
+        Topic(
+            tags=("wifi", "mesh", "ripetitore"),
+            titles=both(
+                (
+                    "Wi-Fi debole al piano di sopra, che ripetitore prendo?",
+                    "Rete mesh con il {modem}: esperienze?",
+                ),
+                ("Weak Wi-Fi upstairs, which extender should I buy?",),
+            ),
+            problems=both(
+                (
+                    "Il {modem} è in soggiorno e al piano di sopra il segnale arriva a una "
+                    "tacca. La casa è su due piani con muri spessi, a {city}.",
+                ),
+                (
+                    "The {modem} sits in the living room and upstairs I get one bar. Two floors, "
+                    "thick walls, in {city}.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Più che un ripetitore ti consiglio un sistema **mesh** con due nodi: uno "
+                    "vicino al modem via cavo e uno al piano di sopra. I ripetitori classici "
+                    "dimezzano la banda.",
+                    "Prima di comprare qualcosa prova a spostare il modem più in alto e lontano "
+                    "da TV e microonde: a me ha fatto guadagnare due tacche.",
+                ),
+                (
+                    "Rather than an extender, get a **mesh** system with two nodes: one wired "
+                    "next to the modem and one upstairs. Classic extenders halve the bandwidth.",
+                    "Before buying anything, move the modem higher up and away from the TV and "
+                    "the microwave: that alone gave me two more bars.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("modem", "dns"),
+            titles=both(
+                (
+                    "Posso usare il mio {modem} al posto di quello Connettia?",
+                    "Cambiare i DNS sul {modem}: si può?",
+                ),
+                (
+                    "Can I use my own {modem} instead of the Connettia one?",
+                    "Changing DNS servers on the {modem}: possible?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Vorrei usare un router mio perché il {modem} non mi permette di cambiare i "
+                    "DNS. È possibile senza perdere il telefono fisso?",
+                ),
+                (
+                    "I would like to use my own router because the {modem} does not let me "
+                    "change DNS. Can I do it without losing the landline?",
+                ),
+            ),
+            answers=both(
+                (
+                    "Sì, il modem libero è un tuo diritto. Ti servono i parametri:\n\n- VLAN: "
+                    "`835`\n- protocollo: PPPoE\n- utente e password: quelli dell'area "
+                    "clienti\n\nPer il fisso trovi i dati VoIP nella stessa pagina.",
+                    "I DNS sul {modem} non si possono cambiare dal pannello, ma puoi impostarli "
+                    "direttamente sui dispositivi: `1.1.1.1` e `9.9.9.9` vanno benissimo.",
+                ),
+                (
+                    "Yes, you are free to use your own modem. You need these settings:\n\n- "
+                    "VLAN: `835`\n- protocol: PPPoE\n- username and password: from your account "
+                    "page\n\nThe VoIP data for the landline is on the same page.",
+                    "You cannot change DNS on the {modem} panel, but you can set them on each "
+                    "device: `1.1.1.1` and `9.9.9.9` work great.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("port-forwarding", "gaming"),
+            titles=both(
+                ("Come apro le porte per la console sul {modem}?",),
+                ("How do I forward ports for my console on the {modem}?",),
+            ),
+            problems=both(
+                (
+                    "Devo aprire alcune porte per giocare online ma nel pannello del {modem} la "
+                    "sezione *NAT* è grigia.",
+                ),
+                (
+                    "I need to open some ports for online gaming but the *NAT* section of the "
+                    "{modem} panel is greyed out.",
+                ),
+            ),
+            answers=both(
+                (
+                    "La sezione *NAT* è grigia se il modem è in modalità bridge. Entra in "
+                    "*Impostazioni avanzate*, disattiva il bridge e poi trovi *Port forwarding* "
+                    "sotto *Sicurezza*.",
+                    "Dai alla console un **IP fisso** nella sezione DHCP, poi inoltra le porte "
+                    "verso quell'indirizzo; altrimenti al primo riavvio cambia e non funziona "
+                    "più niente.",
+                ),
+                (
+                    "*NAT* is greyed out when the modem runs in bridge mode. Go to *Advanced "
+                    "settings*, turn bridge off, and *Port forwarding* shows up under "
+                    "*Security*.",
+                    "Give the console a **fixed IP** in the DHCP section, then forward the ports "
+                    "to that address; otherwise it changes at the next reboot and nothing works.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("firmware", "wifi"),
+            titles=both(
+                ("Dopo l'aggiornamento firmware il Wi-Fi 5 GHz sparisce",),
+                ("5 GHz Wi-Fi disappeared after the firmware update",),
+            ),
+            complaints=both(
+                (
+                    "Il modem nuovo è peggio del vecchio, vergognoso",
+                    "Terzo modem sostituito in {days} mesi, basta",
+                ),
+                (
+                    "The new modem is worse than the old one, shameful",
+                    "Third replacement modem in {days} months, enough",
+                ),
+            ),
+            problems=both(
+                (
+                    "Dopo l'aggiornamento automatico del firmware la rete a **5 GHz** non compare "
+                    "più, vedo solo quella a 2,4 GHz.",
+                ),
+                (
+                    "After the automatic firmware update the **5 GHz** network is gone, I only "
+                    "see 2.4 GHz.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Dopo gli aggiornamenti il 5 GHz a volte resta spento: vai in *Wi-Fi > "
+                    "Impostazioni radio* e riattivalo. Se lo trovi acceso, cambia il canale da "
+                    "automatico a 36.",
+                ),
+                (
+                    "After updates the 5 GHz radio is sometimes left off: go to *Wi-Fi > Radio "
+                    "settings* and switch it back on. If it is on, change the channel from auto "
+                    "to 36.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("modem",),
+            titles=both(
+                ("Password di amministrazione del modem dimenticata",),
+                ("Forgot the modem admin password",),
+            ),
+            problems=both(
+                (
+                    "Non ricordo più la password del pannello di amministrazione del {modem} e "
+                    "quella sull'etichetta non funziona.",
+                ),
+                (
+                    "I cannot remember the admin password of the {modem} and the one on the "
+                    "label does not work.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Tieni premuto il tasto **Reset** per 10 secondi a modem acceso: torna la "
+                    "password dell'etichetta. Ricordati che perdi le configurazioni "
+                    "personalizzate.",
+                ),
+                (
+                    "Hold the **Reset** button for 10 seconds while the modem is on: the "
+                    "password goes back to the one on the label. You lose your custom settings "
+                    "though.",
+                ),
+            ),
+        ),
+    ),
+)
+
+OFFERTE = CategorySpec(
+    slug="offerte-promozioni",
+    name="Offerte e promozioni",
+    description=(
+        "Nuove offerte, cambi di piano, sconti e codici promo. "
+        "New plans, switching plans, discounts and promo codes."
+    ),
+    weight=0.09,
+    topics=(
+        Topic(
+            tags=("cambio-offerta",),
+            titles=both(
+                ("Conviene passare a {plan}?", "Cambio offerta senza costi, è possibile?"),
+                ("Is it worth switching to {plan}?", "Can I change plan without fees?"),
+            ),
+            complaints=both(
+                ("Promo per i nuovi clienti e noi fedeli niente, ridicolo",),
+                ("Deals for new customers only, loyal ones get nothing",),
+            ),
+            problems=both(
+                (
+                    "Ho visto in vetrina la {plan} a **{amount}** al mese. Io pago di più per "
+                    "meno velocità: posso passarci mantenendo il numero?",
+                ),
+                (
+                    "The shop window shows {plan} at **{amount}** a month. I pay more for less "
+                    "speed: can I switch and keep my number?",
+                ),
+            ),
+            answers=both(
+                (
+                    "Il cambio offerta verso un piano superiore è **gratuito** se fatto "
+                    "dall'area clienti. Verso un piano inferiore invece ci sono {amount} di "
+                    "costi amministrativi.",
+                    "Le promo in vetrina sono spesso riservate ai nuovi clienti, però se chiami "
+                    "e chiedi la disdetta di solito ti propongono qualcosa di simile. Io ho "
+                    "ottenuto {amount} di sconto.",
+                ),
+                (
+                    "Upgrading to a higher plan is **free** if you do it from your account. "
+                    "Downgrading costs {amount} in admin fees.",
+                    "Shop-window deals are often for new customers only, but if you call about "
+                    "cancelling they usually offer something similar. I got {amount} off.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("promo", "sconto"),
+            titles=both(
+                (
+                    "Codice amico: come funziona lo sconto?",
+                    "Promo {amount} al mese: vale anche per i già clienti?",
+                ),
+                (
+                    "Refer-a-friend code: how does the discount work?",
+                    "{amount} a month promo: does it apply to existing customers?",
+                ),
+            ),
+            complaints=both(
+                ("Lo sconto promesso non è mai comparso in fattura",),
+                ("The promised discount never showed up on my bill",),
+            ),
+            problems=both(
+                (
+                    "Un amico mi ha mandato il suo codice promo ma in fase di ordine il campo "
+                    "dice *codice non valido*.",
+                ),
+                ("A friend sent me his promo code but at checkout it says *invalid code*.",),
+            ),
+            answers=both(
+                (
+                    "Il codice amico vale solo per i nuovi contratti e va inserito **prima** di "
+                    "confermare l'indirizzo. Lo sconto compare dalla seconda fattura, per {n} "
+                    "mesi.",
+                ),
+                (
+                    "The referral code works only on new contracts and must be entered "
+                    "**before** you confirm the address. The discount starts from the second "
+                    "bill, for {n} months.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("unica",),
+            titles=both(
+                ("Unire fisso e mobile: quanto si risparmia?",),
+                ("Bundling home and mobile: how much do you save?",),
+            ),
+            problems=both(
+                (
+                    "Ho fisso e mobile separati e spendo circa {amount} in tutto. Mi hanno detto "
+                    "che con l'offerta unica risparmierei, ma non capisco di quanto.",
+                ),
+                (
+                    "I have home and mobile on separate contracts, about {amount} in total. "
+                    "They say the bundle would save money, but I cannot work out how much.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Con l'offerta unica hai uno sconto fisso sul mobile. Nel mio caso ho "
+                    "risparmiato circa {amount} al mese, ma controlla il vincolo di 24 mesi.",
+                ),
+                (
+                    "The bundle gives a fixed discount on the mobile line. I save about "
+                    "{amount} a month, but check the 24-month commitment.",
+                ),
+            ),
+        ),
+    ),
+)
+
+TV = CategorySpec(
+    slug="tv-intrattenimento",
+    line_details=True,
+    name="TV e intrattenimento",
+    description=(
+        "Connettia TV, app, decoder, canali e streaming. "
+        "Connettia TV, apps, set-top box, channels and streaming."
+    ),
+    weight=0.08,
+    topics=(
+        Topic(
+            tags=("sport", "streaming"),
+            titles=both(
+                ("{channel} si blocca durante le partite", "Qualità 4K: che connessione serve?"),
+                ("{channel} freezes during matches",),
+            ),
+            complaints=both(
+                (
+                    "Partita persa per colpa del buffering, inaccettabile",
+                    "Pago il pacchetto sport e {channel} non va da {days} giorni",
+                ),
+                (
+                    "Missed the match because of buffering, unacceptable",
+                    "I pay for the sports pack and {channel} has been down for {days} days",
+                ),
+            ),
+            problems=both(
+                (
+                    "Ogni volta che c'è una partita su **{channel}** l'immagine si blocca e "
+                    "compare la rotellina. Ho la {plan} e il decoder è collegato via cavo.",
+                ),
+                (
+                    "Every time a match is on **{channel}** the picture freezes and the spinner "
+                    "shows up. I am on {plan} and the box is wired.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Per le partite il decoder usa il **multicast**: se hai un router tuo in "
+                    "mezzo deve avere l'IGMP proxy attivo, altrimenti ogni tanto si blocca.",
+                    "Per il 4K bastano 25 Mbps stabili, ma se in casa altri scaricano nello "
+                    "stesso momento la qualità scende. Prova a limitare gli altri dispositivi "
+                    "durante la partita.",
+                ),
+                (
+                    "Live matches use **multicast**: if your own router sits in between, it "
+                    "needs IGMP proxy enabled, otherwise playback stalls now and then.",
+                    "4K needs a steady 25 Mbps, but if others at home download at the same time "
+                    "quality drops. Try limiting other devices during the match.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("app-tv",),
+            titles=both(
+                (
+                    "Come installo l'app Connettia TV sulla smart TV?",
+                    "Posso vedere {channel} fuori casa?",
+                ),
+                (
+                    "How do I install the Connettia TV app on my smart TV?",
+                    "Can I watch {channel} away from home?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Vorrei guardare {channel} quando sono in trasferta per lavoro, ma l'app "
+                    "dice che il contenuto non è disponibile.",
+                    "Ho una smart TV nuova e vorrei fare a meno del decoder in camera da letto.",
+                ),
+                (
+                    "I would like to watch {channel} on business trips, but the app says the "
+                    "content is not available.",
+                    "I have a new smart TV and would like to do without the box in the bedroom.",
+                ),
+            ),
+            answers=both(
+                (
+                    "L'app è nello store della TV, cercala come *Connettia TV*. Accedi con le "
+                    "stesse credenziali dell'area clienti; puoi registrare fino a {n} "
+                    "dispositivi.",
+                    "Fuori casa i canali sportivi si vedono solo dall'app con il pacchetto "
+                    "attivo e all'interno dell'Unione europea.",
+                ),
+                (
+                    "The app is in the TV's store as *Connettia TV*. Sign in with your account "
+                    "credentials; you can register up to {n} devices.",
+                    "Away from home, sports channels are only available in the app with an "
+                    "active pack, and only within the European Union.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("decoder",),
+            titles=both(
+                ("Il decoder non trova più i canali",),
+                ("The set-top box lost all channels",),
+            ),
+            problems=both(
+                (
+                    "Dopo l'ultimo aggiornamento il decoder riparte in continuazione e mostra il "
+                    "codice `{code}`.",
+                ),
+                ("Since the last update the set-top box keeps rebooting and shows code `{code}`.",),
+            ),
+            answers=both(
+                (
+                    "Il codice `{code}` indica un problema di aggiornamento: stacca la corrente "
+                    "al decoder per un minuto e lascialo ripartire senza toccare il "
+                    "telecomando.",
+                ),
+                (
+                    "Code `{code}` points to a failed update: unplug the box for a minute and "
+                    "let it restart without touching the remote.",
+                ),
+            ),
+        ),
+    ),
+)
+
+LOUNGE = CategorySpec(
+    slug="chiacchiere",
+    name="Chiacchiere",
+    description=(
+        "Presentazioni, off-topic e vita della community. "
+        "Introductions, off-topic and community life."
+    ),
+    weight=0.07,
+    is_lounge=True,
+    topics=(
+        Topic(
+            tags=("presentazioni", "community"),
+            titles=both(
+                (
+                    "Presentiamoci! Da dove vi collegate?",
+                    "Un saluto dai nuovi arrivati di {city}",
+                ),
+                (
+                    "Introduce yourself! Where are you connecting from?",
+                    "Moved to Italy recently, hello everyone",
+                ),
+            ),
+            problems=both(
+                (
+                    "Ciao a tutti, sono nuovo da queste parti! Mi collego da {city} con la "
+                    "{plan} e volevo conoscere un po' la community.",
+                ),
+                (
+                    "Hi all, new here! I connect from {city} on {plan} and wanted to say hello "
+                    "to the community.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Benvenuto! Io sono di {city}, qui la fibra va alla grande da un paio d'anni.",
+                    "Ciao e benvenuto! Qui trovi sempre qualcuno disposto a dare una mano.",
+                ),
+                (
+                    "Welcome! I am in {city}, fibre has been great here for a couple of years.",
+                    "Welcome aboard! Someone here always knows the answer.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("off-topic", "casa-smart"),
+            titles=both(
+                (
+                    "Qual è il vostro setup di casa?",
+                    "Consigli per la casa smart senza impazzire",
+                ),
+                ("What does your home network look like?",),
+            ),
+            problems=both(
+                (
+                    "Io ho il {modem} in soggiorno, due ripetitori e una quindicina di "
+                    "dispositivi tra telefoni, TV e lampadine. Voi come siete messi?",
+                ),
+                (
+                    "I have the {modem} in the living room, two extenders and about fifteen "
+                    "devices. What about you?",
+                ),
+            ),
+            answers=both(
+                (
+                    "Da me {modem}, un mesh a tre nodi e fin troppe prese smart. Funziona tutto, "
+                    "incrociando le dita.",
+                ),
+                (
+                    "Here: {modem}, a three-node mesh and too many smart plugs. It all works, "
+                    "fingers crossed.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("smart-working",),
+            titles=both(
+                ("Smart working da {city}: come vi trovate?",),
+                ("Working from {city}: how is it going?",),
+            ),
+            problems=both(
+                (
+                    "Lavoro da casa {n} giorni a settimana e devo dire che da quando ho la fibra "
+                    "le videochiamate sono un'altra cosa. Voi?",
+                ),
+                (
+                    "I work from home {n} days a week and since I got fibre video calls are a "
+                    "different story. How about you?",
+                ),
+            ),
+            answers=both(
+                (
+                    "Io sto sui {n} giorni di smart working e la cosa migliore è stata tirare un "
+                    "cavo fino alla scrivania.",
+                ),
+                (
+                    "I am home {n} days a week too, and the best thing I did was running a "
+                    "cable to my desk.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("off-topic", "giga"),
+            titles=both(
+                (
+                    "Quanti giga consumate al mese?",
+                    "Che serie state guardando questa settimana?",
+                ),
+                ("How much mobile data do you use each month?",),
+            ),
+            problems=both(
+                (
+                    "Curiosità: quanti giga usate davvero? Io con il {phone} sto sui 30 al mese, "
+                    "quasi tutti di video.",
+                ),
+                (
+                    "Just curious: how much data do you really use? With my {phone} I am around "
+                    "30 GB a month, mostly video.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Io sotto i 10, ma a casa e in ufficio sono sempre in Wi-Fi.",
+                    "Sui {n}0 giga, colpa delle serie in treno su {channel}.",
+                ),
+                (
+                    "Under 10 for me, but I am on Wi-Fi at home and at work.",
+                    "Around {n}0 GB, blame the shows I watch on the train.",
+                ),
+            ),
+        ),
+    ),
+)
+
+CATEGORIES: tuple[CategorySpec, ...] = (FIBRA, MOBILE, BOLLETTE, MODEM, OFFERTE, TV, LOUNGE)
