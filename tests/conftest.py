@@ -130,6 +130,16 @@ def postgres_url() -> Iterator[str]:
         cluster.stop()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """SQLite-only tests (EXPLAIN QUERY PLAN) belong to the SQLite pass; deselect them on PG."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: nothing may quietly not run there."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

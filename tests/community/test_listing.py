@@ -344,9 +344,8 @@ def expected_index(filter: str, sort: str, in_category: bool) -> str:
     return prefix + ("category_" if in_category else "") + SORT_INDEX[sort]
 
 
+@pytest.mark.sqlite_only
 def test_every_list_query_walks_an_index_without_sorting(db, session, clock, people, states):
-    if db.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL has its own test")
     category = session.get(Category, states["silent"].category_id)
     for filter, sort, in_category, who in itertools.product(
         listing.THREAD_FILTERS, listing.THREAD_SORTS, (True, False), ("helper", "mod")
@@ -381,9 +380,8 @@ def test_every_list_query_walks_an_index_without_sorting(db, session, clock, peo
                     assert seek in plan, (plan, seek)
 
 
+@pytest.mark.sqlite_only
 def test_my_threads_queries_use_the_author_indexes(db, session, people, states):
-    if db.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
     asker, helper = Guardian(people["asker"]), Guardian(people["helper"])
     first = listing.my_threads(session, asker, limit=1)
     with Statements(db) as statements:
