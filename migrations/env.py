@@ -3,8 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import community.events
 import community.models  # noqa: F401  (registers tables)
-import community.events  # noqa: F401
 from community.db import make_engine
 from community.settings import get_settings
 

@@ -83,25 +83,27 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(db: Engine, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def app(db: Engine, clock: FrozenClock):
     return main.create_app(get_settings(), engine=db, clock=clock, start_worker=False)
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     # English by default so assertions read naturally; Italian tests ask for it explicitly.
-    with TestClient(app, base_url="https://testserver", headers={"Accept-Language": "en"}) as client:
+    with TestClient(
+        app, base_url="https://testserver", headers={"Accept-Language": "en"}
+    ) as client:
         yield client
 
 
 @pytest.fixture(name="login")
-def login_fixture():  # type: ignore[no-untyped-def]
+def login_fixture():
     """``login(client, user_or_username, password=PASSWORD)``: sign in through POST /login."""
     return helpers.login
 
 
 @pytest.fixture(name="csrf_token")
-def csrf_token_fixture():  # type: ignore[no-untyped-def]
+def csrf_token_fixture():
     """``csrf_token(client)``: the CSRF token of the client's current session."""
     return helpers.csrf_token
 

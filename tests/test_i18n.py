@@ -10,7 +10,12 @@ from babel.messages.pofile import read_po
 from community import i18n
 from community.settings import PROJECT_ROOT
 
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 ERROR_KEYWORDS = ("Invalid", "Forbidden", "NotFound", "NotAuthenticated", "Conflict", "RateLimited")
 
@@ -40,7 +45,7 @@ def _extracted() -> set[str]:
     return ids
 
 
-def _catalog(language: str):  # type: ignore[no-untyped-def]
+def _catalog(language: str):
     path = Path(i18n.LOCALE_DIR) / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         return read_po(handle, locale=language)
