@@ -5,6 +5,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 _TMP = Path(tempfile.mkdtemp(prefix="peerdesk-test-"))
 os.environ.setdefault("PEERDESK_VAR_DIR", str(_TMP / "var"))
@@ -142,11 +143,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_terminal_summary(terminalreporter: Any) -> None:
     """In CI a skipped test is a failure: nothing may quietly not run there."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if IS_CI and skipped:
+        terminalreporter.write_line(f"CI: {len(skipped)} skipped test(s) fail the run", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if IS_CI and reporter is not None and reporter.stats.get("skipped"):
-        reporter.write_line(
-            f"CI: {len(reporter.stats['skipped'])} test(s) skipped: failing the run"
-        )
         session.exitstatus = 1
