@@ -1,12 +1,11 @@
 """Accounts in the JSON API: who am I, personal API tokens, public member profiles."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from community import accounts
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.models import ApiToken, User
+from community.params import TokenId
 from community.policy import ensure_signed_in
 from community.schemas import (
     ApiTokenCreate,
@@ -18,8 +17,6 @@ from community.schemas import (
 )
 
 router = APIRouter(tags=["accounts"])
-
-TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def user_public(user: User) -> UserPublic:

@@ -3,14 +3,13 @@
 The same services and Guardian checks as the HTML pages; errors come out as {"detail": ...}.
 """
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from community import kudos, posting, solutions
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.models import User
+from community.params import PageQuery, PostId, ThreadId
 from community.policy import Guardian
 from community.schemas import (
     KudosPublic,
@@ -26,13 +25,6 @@ from community.schemas import (
 )
 
 router = APIRouter(tags=["forum"])
-
-MAX_ID = 2**31 - 1
-ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's numeric id.")]
-PostId = Annotated[int, Path(ge=1, le=MAX_ID, description="The post's numeric id.")]
-PageQuery = Annotated[
-    int, Query(ge=1, le=1_000_000, description="Page of replies (the question heads every page).")
-]
 
 
 @router.post("/threads", status_code=201, response_model=ThreadDetailPublic)

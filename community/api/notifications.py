@@ -5,13 +5,14 @@ Someone else's notification answers 404, exactly like one that does not exist.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from community import notifications, posting
 from community import watching as watch_service
 from community.clock import Clock
 from community.deps import ClockDep, GuardianDep, SessionDep
+from community.params import NotificationId, ThreadId
 from community.policy import Guardian, ensure_signed_in
 from community.schemas import (
     NotificationActor,
@@ -22,10 +23,6 @@ from community.schemas import (
 )
 
 router = APIRouter(tags=["notifications"])
-
-MAX_ID = 2**31 - 1
-NotificationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The notification's id.")]
-ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's numeric id.")]
 
 
 @router.get("/notifications", response_model=NotificationList)

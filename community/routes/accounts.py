@@ -1,16 +1,17 @@
 """Account pages: sign up, log in and out, settings with API tokens, language, public profiles."""
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from babel.dates import format_date
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from community import accounts, i18n, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
 from community.models import ApiToken, User
+from community.params import FormStr, TokenId
 from community.policy import Guardian
 from community.web import CSRF_SESSION_KEY
 
@@ -18,9 +19,6 @@ router = APIRouter()
 
 SESSION_LANGUAGE_KEY = "lang"
 FORM_ERROR = "form"
-
-FormStr = Annotated[str, Form()]
-TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 # Helpers shared by the account pages -----------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -16,15 +16,11 @@ from community import i18n, kudos, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, Invalid, RateLimited
 from community.models import Category, Post, Thread, Watch
+from community.params import MAX_ID, FormStr, PageQuery, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
 
 router = APIRouter()
 
-MAX_ID = 2**31 - 1
-ThreadId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PostId = Annotated[int, Path(ge=1, le=MAX_ID)]
-PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
-FormStr = Annotated[str, Form()]
 # What the reply form shows again when a reply is refused.
 ReplyState = tuple[str, str]
 

@@ -2,18 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from community import notifications, posting, watching, web
 from community.deps import ClockDep, GuardianDep, SessionDep, get_guardian
+from community.params import FormStr, NotificationId, ThreadId
 
 router = APIRouter()
 
-MAX_ID = 2**31 - 1
-NotificationId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ThreadId = Annotated[int, Path(ge=1, le=MAX_ID)]
-FormStr = Annotated[str, Form()]
 CursorQuery = Annotated[str | None, Query(max_length=200)]
 
 

@@ -1,0 +1,19 @@
+"""Path, query and form parameters shared by the HTML pages and the JSON API.
+
+The descriptions only show in the OpenAPI document; the HTML router is left out of it.
+"""
+
+from typing import Annotated
+
+from fastapi import Form, Path, Query
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's numeric id.")]
+PostId = Annotated[int, Path(ge=1, le=MAX_ID, description="The post's numeric id.")]
+NotificationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The notification's id.")]
+TokenId = Annotated[int, Path(ge=1, le=MAX_ID, description="The API token's id.")]
+PageQuery = Annotated[
+    int, Query(ge=1, le=1_000_000, description="Page of replies (the question heads every page).")
+]
+FormStr = Annotated[str, Form()]
