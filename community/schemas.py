@@ -1,10 +1,11 @@
 """Request and response shapes of the JSON API, one section per area."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from community.models import Category, User
 from community.settings import get_settings
 
 # --- Schemas: lists ----------------------------------------------------------------------------
@@ -26,15 +27,27 @@ class CategoryList(BaseModel):
 
 
 class CategoryRef(BaseModel):
+    """A category named inside another resource (a thread, a thread summary)."""
+
     id: int
     slug: str
     name: str
 
+    @classmethod
+    def of(cls, category: Category) -> Self:
+        return cls.model_validate(category, from_attributes=True)
+
 
 class AuthorRef(BaseModel):
+    """A member named inside another resource: a list's author, a notification's actor."""
+
     id: int
     username: str
     display_name: str
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls.model_validate(user, from_attributes=True)
 
 
 class ThreadSummaryPublic(BaseModel):
@@ -150,18 +163,15 @@ class SolutionCreate(_ForumRequest):
     post_id: int = Field(ge=1, le=2**31 - 1)
 
 
-class ThreadCategoryPublic(BaseModel):
-    id: int
-    slug: str
-    name: str
+class PostAuthorPublic(AuthorRef):
+    """An author on the thread page, with the role shown beside the name."""
 
-
-class PostAuthorPublic(BaseModel):
-    id: int
-    username: str
-    display_name: str
     role: str
     is_staff: bool
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(**AuthorRef.of(user).model_dump(), role=user.role, is_staff=user.is_moderator)
 
 
 class PostPublic(BaseModel):
@@ -186,7 +196,7 @@ class ThreadPublic(BaseModel):
     id: int
     title: str
     url: str
-    category: ThreadCategoryPublic
+    category: CategoryRef
     author: PostAuthorPublic
     tags: list[str]
     created_at: datetime
@@ -228,16 +238,10 @@ class SolutionPublic(BaseModel):
 # /api/v1/notifications and /api/v1/threads/{id}/watch. Only the signed-in user's own.
 
 
-class NotificationActor(BaseModel):
-    id: int
-    username: str
-    display_name: str
-
-
 class NotificationPublic(BaseModel):
     id: int
     kind: str = Field(description="reply, mention, solution or kudos")
-    actor: NotificationActor | None
+    actor: AuthorRef | None
     thread_id: int | None
     post_id: int | None
     thread_title: str | None = Field(description="null once the thread or post is deleted")

@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from community import kudos, posting, solutions
 from community.deps import ClockDep, GuardianDep, SessionDep
-from community.models import User
 from community.params import PageQuery, PostId, ThreadId
 from community.policy import Guardian
 from community.schemas import (
+    CategoryRef,
     KudosPublic,
     PostAuthorPublic,
     PostCreate,
@@ -19,7 +19,6 @@ from community.schemas import (
     PostUpdate,
     SolutionCreate,
     SolutionPublic,
-    ThreadCategoryPublic,
     ThreadCreate,
     ThreadDetailPublic,
 )
@@ -148,17 +147,6 @@ def unmark_solution(
     return SolutionPublic(thread_id=thread_id, solved=False, solution_post_id=None)
 
 
-def _author_public(user: User) -> PostAuthorPublic:
-    assert user.id is not None
-    return PostAuthorPublic(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        is_staff=user.is_moderator,
-    )
-
-
 def _post_public(view: posting.PostView) -> PostPublic:
     post = view.post
     assert post.id is not None
@@ -166,7 +154,7 @@ def _post_public(view: posting.PostView) -> PostPublic:
         id=post.id,
         thread_id=post.thread_id,
         post_number=post.post_number,
-        author=_author_public(view.author),
+        author=PostAuthorPublic.of(view.author),
         body=None if post.is_deleted else post.body,
         body_html=None if post.is_deleted else post.body_html,
         created_at=post.created_at,
@@ -187,8 +175,8 @@ def _thread_detail(session: Session, view: posting.ThreadPage) -> ThreadDetailPu
         id=thread.id,
         title=thread.title,
         url=f"/t/{thread.id}",
-        category=ThreadCategoryPublic(id=category.id, slug=category.slug, name=category.name),
-        author=_author_public(view.question.author),
+        category=CategoryRef.of(category),
+        author=PostAuthorPublic.of(view.question.author),
         tags=view.tags,
         created_at=thread.created_at,
         last_activity_at=thread.last_activity_at,

@@ -99,8 +99,8 @@ def _summary(summary: listing.ThreadSummary) -> ThreadSummaryPublic:
     return ThreadSummaryPublic(
         id=thread.id,
         title=thread.title,
-        category=CategoryRef.model_validate(summary.category, from_attributes=True),
-        author=AuthorRef.model_validate(summary.author, from_attributes=True),
+        category=CategoryRef.of(summary.category),
+        author=AuthorRef.of(summary.author),
         tags=summary.tags,
         reply_count=thread.reply_count,
         kudos_count=thread.kudos_count,

@@ -15,7 +15,7 @@ from community.deps import ClockDep, GuardianDep, SessionDep
 from community.params import NotificationId, ThreadId
 from community.policy import Guardian, ensure_signed_in
 from community.schemas import (
-    NotificationActor,
+    AuthorRef,
     NotificationList,
     NotificationPublic,
     NotificationsRead,
@@ -95,11 +95,7 @@ def _public(item: notifications.NotificationItem) -> NotificationPublic:
     return NotificationPublic(
         id=n.id,
         kind=n.kind,
-        actor=NotificationActor(
-            id=actor.id, username=actor.username, display_name=actor.display_name
-        )
-        if actor is not None and actor.id is not None
-        else None,
+        actor=AuthorRef.of(actor) if actor is not None and actor.id is not None else None,
         thread_id=n.thread_id,
         post_id=n.post_id,
         thread_title=None if item.is_gone or item.thread is None else item.thread.title,
