@@ -4,6 +4,8 @@ The unique (post_id, user_id) constraint is the real guard against a double kudo
 the post, its thread and its author move in SQL within the same transaction.
 """
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -30,16 +32,7 @@ def give_kudos(session: Session, guardian: Guardian, post: Post, *, clock: Clock
     except IntegrityError:  # the same member, in another request, a moment earlier
         session.rollback()
         raise Conflict("You already gave kudos to this post.") from None
-    _move_counters(session, post, 1)
-    events.record(
-        session,
-        "kudos_given",
-        at=now,
-        thread_id=post.thread_id,
-        post_id=post.id,
-        giver_id=giver_id,
-        author_id=post.author_id,
-    )
+    _count(session, post, "kudos_given", delta=1, giver_id=giver_id, at=now)
     session.commit()
     return post
 
@@ -55,16 +48,7 @@ def withdraw_kudos(session: Session, guardian: Guardian, post: Post, *, clock: C
         session.rollback()
         raise Conflict("You have not given kudos to this post.")
     now = clock.now()
-    _move_counters(session, post, -1)
-    events.record(
-        session,
-        "kudos_withdrawn",
-        at=now,
-        thread_id=post.thread_id,
-        post_id=post.id,
-        giver_id=giver_id,
-        author_id=post.author_id,
-    )
+    _count(session, post, "kudos_withdrawn", delta=-1, giver_id=giver_id, at=now)
     session.commit()
     return post
 
@@ -93,7 +77,19 @@ def _check(guardian: Guardian, post: Post) -> None:
         raise Forbidden("You cannot give kudos to your own post.")
 
 
-def _move_counters(session: Session, post: Post, delta: int) -> None:
+def _count(
+    session: Session, post: Post, event: str, *, delta: int, giver_id: int, at: datetime
+) -> None:
+    """Move the post's, thread's and author's counters and record the event, uncommitted."""
     bump(session, Post, post.id, kudos_count=delta)
     bump(session, Thread, post.thread_id, kudos_count=delta)
     bump(session, User, post.author_id, kudos_received=delta)
+    events.record(
+        session,
+        event,
+        at=at,
+        thread_id=post.thread_id,
+        post_id=post.id,
+        giver_id=giver_id,
+        author_id=post.author_id,
+    )
