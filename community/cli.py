@@ -184,18 +184,7 @@ def grant_moderator(
     username: str = typer.Argument(help="The member who becomes a moderator."),
 ) -> None:
     """Make a member a moderator (staff)."""
-    from community import accounts
-    from community.clock import SystemClock
-    from community.errors import DomainError
-    from community.policy import OperatorGuardian
-
-    with _accounts_session() as session:
-        try:
-            user = accounts.get_user_by_username(session, username)
-            accounts.grant_moderator(session, OperatorGuardian(), user, clock=SystemClock())
-        except DomainError as exc:
-            _fail(exc)
-    typer.echo(f"{user.username} is now a moderator")
+    _set_moderator(username, moderator=True)
 
 
 @app.command("revoke-moderator")
@@ -203,18 +192,23 @@ def revoke_moderator(
     username: str = typer.Argument(help="The moderator who becomes a plain member again."),
 ) -> None:
     """Take the moderator role away from a member."""
+    _set_moderator(username, moderator=False)
+
+
+def _set_moderator(username: str, *, moderator: bool) -> None:
     from community import accounts
     from community.clock import SystemClock
     from community.errors import DomainError
     from community.policy import OperatorGuardian
 
+    change = accounts.grant_moderator if moderator else accounts.revoke_moderator
     with _accounts_session() as session:
         try:
             user = accounts.get_user_by_username(session, username)
-            accounts.revoke_moderator(session, OperatorGuardian(), user, clock=SystemClock())
+            change(session, OperatorGuardian(), user, clock=SystemClock())
         except DomainError as exc:
             _fail(exc)
-    typer.echo(f"{user.username} is now a member")
+    typer.echo(f"{user.username} is now a {'moderator' if moderator else 'member'}")
 
 
 @app.command("token")
