@@ -5,14 +5,13 @@ belong to the routes; the services only say who the user is and when old session
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select, update
 
-from community import events
+from community import events, textrules
 from community.clock import Clock
 from community.errors import Conflict, Invalid, NotFound, RateLimited
 from community.models import ApiToken, Post, Role, Thread, User
@@ -55,16 +54,15 @@ def normalize_username(raw: str) -> str:
 
 
 def normalize_email(raw: str) -> str:
-    email = raw.strip().lower()
+    email = textrules.reject_control_characters(raw, field="email").strip().lower()
     if len(email) > 254 or not EMAIL_PATTERN.match(email):
         raise Invalid("Enter a valid email address, like name@example.com.", field="email")
     return email
 
 
 def normalize_display_name(raw: str) -> str:
-    if any(unicodedata.category(ch) == "Cc" and ch not in " \t" for ch in raw) or any(
-        ch in _BIDI_CONTROLS for ch in raw
-    ):
+    textrules.reject_control_characters(raw, field="display_name")
+    if any(ch in _BIDI_CONTROLS for ch in raw):
         raise Invalid(
             "The display name contains invisible control characters.", field="display_name"
         )
@@ -397,7 +395,7 @@ def create_api_token(
 ) -> tuple[ApiToken, str]:
     """A new personal token; the plain token is returned once and only its digest is kept."""
     ensure_signed_in(guardian)
-    name = " ".join(name.split())
+    name = " ".join(textrules.reject_control_characters(name, field="name").split())
     if not name:
         raise Invalid("Give the token a name, so you can recognise it later.", field="name")
     if len(name) > MAX_TOKEN_NAME_CHARS:

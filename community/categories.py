@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import Session, select
 
-from community import events
+from community import events, textrules
 from community.clock import Clock
 from community.errors import Conflict, Invalid
 from community.models import Category
@@ -91,7 +91,7 @@ def _valid_slug(session: Session, slug: str) -> str:
 
 
 def _valid_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = " ".join(textrules.reject_control_characters(name, field="name").split())
     if not name:
         raise Invalid("A category needs a name.", field="name")
     if len(name) > MAX_NAME_CHARS:
@@ -104,7 +104,9 @@ def _valid_name(name: str) -> str:
 
 
 def _valid_description(description: str) -> str:
-    description = description.strip()
+    description = textrules.reject_control_characters(
+        description, field="description", multiline=True
+    ).strip()
     if len(description) > MAX_DESCRIPTION_CHARS:
         raise Invalid(
             "A category description can have at most %(count)s characters.",

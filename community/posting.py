@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from community import events, markdown, solutions
+from community import events, markdown, solutions, textrules
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
@@ -57,6 +57,7 @@ def normalize_tags(raw: list[str]) -> list[str]:
 
 def validate_title(title: str) -> str:
     settings = get_settings()
+    textrules.reject_control_characters(title, field="title")
     title = " ".join(title.split())
     if len(title) < settings.min_title_chars:
         raise Invalid(
@@ -75,6 +76,7 @@ def validate_title(title: str) -> str:
 
 def validate_body(body: str) -> str:
     settings = get_settings()
+    textrules.reject_control_characters(body, field="body", multiline=True)
     body = body.strip()
     if not body:
         raise Invalid("Write something first: the text is empty.", field="body")
