@@ -84,6 +84,11 @@ def seed(
         _update_by_id(conn, tables["category"], "category_id", community.category_counter_rows())
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn)
+    # A bulk load leaves the planner's statistics empty: without them PostgreSQL estimates a
+    # category holds a few dozen threads and sorts thousands instead of walking an index.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
     return SeedSummary(
         users=len(community.users),
         categories=len(community.categories),
