@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from community.db import UTCDateTime
@@ -235,3 +235,23 @@ class Notification(SQLModel, table=True):
     post_id: int | None = Field(default=None, foreign_key="post.id")
     created_at: datetime = Field(sa_column=utc_column())
     read_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+# --- Text understanding: one vector per post, computed by the worker (see search.embeddings) ----
+
+
+class PostEmbedding(SQLModel, table=True):
+    """A post's text embedding, computed once by the outbox worker, never in a request.
+
+    ``vector`` holds ``dimensions`` float32 values, little-endian, L2-normalised; ``model`` names
+    the model and version that produced it, so a new model can be rolled out by recomputing the
+    rows that name another. Search and moderation both read it; only search computes it.
+    """
+
+    __tablename__ = "post_embedding"
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    model: str = Field(max_length=80)
+    dimensions: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
