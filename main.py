@@ -20,6 +20,9 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker
+from search import embeddings
+from search.runtime import start_search
+from search.settings import SearchSettings
 
 log = logging.getLogger("peerdesk")
 
@@ -27,6 +30,7 @@ log = logging.getLogger("peerdesk")
 def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
+    events.registry.add(embeddings.consumer())
 
 
 def create_app(
@@ -35,20 +39,27 @@ def create_app(
     engine: Engine | None = None,
     clock: Clock | None = None,
     start_worker: bool | None = None,
+    search: SearchSettings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    search_settings = search or SearchSettings(var_dir=settings.var_dir)
     configure_consumers()
     engine = engine or get_engine(settings.sqlalchemy_url)
     clock = clock or SystemClock()
     run_worker = settings.run_worker_in_process if start_worker is None else start_worker
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running_app: FastAPI) -> AsyncIterator[None]:
         worker = OutboxWorker(engine, clock, poll_seconds=settings.outbox_poll_seconds)
+        search_runtime = start_search(search_settings)
+        running_app.state.search = search_runtime.service
         if run_worker:
             worker.start()
-        yield
-        worker.stop()
+        try:
+            yield
+        finally:
+            worker.stop()
+            search_runtime.stop()
 
     app = FastAPI(
         title="peerdesk API",
@@ -59,6 +70,8 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     app.state.settings = settings
+    app.state.search_settings = search_settings
+    app.state.search = None  # a search.client.SearchService once the lifespan has started
 
     app.add_middleware(CSRFMiddleware)
     app.add_middleware(

@@ -151,8 +151,9 @@ class ManagedMeilisearch:
         return self.process.pid if self.process is not None else None
 
     def _spawn(self) -> None:
-        # Meilisearch reads MEILI_* variables too: pass only our own command-line options.
+        # Meilisearch reads MEILI_* variables too: pass only ours (options go on the command line).
         env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
+        env["MEILI_MASTER_KEY"] = self.master_key  # not on the command line: `ps` shows that
         command = [
             str(self.binary),
             "--http-addr",
@@ -163,10 +164,8 @@ class ManagedMeilisearch:
             str(self.data_dir / "dumps"),
             "--snapshot-dir",
             str(self.data_dir / "snapshots"),
-            "--master-key",
-            self.master_key,
             "--env",
-            "development",
+            "production",
             "--no-analytics",
             "--max-indexing-memory",
             self.settings.meili_max_indexing_memory,

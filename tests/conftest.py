@@ -13,6 +13,8 @@ os.environ["PEERDESK_SECRET_KEY"] = "test-secret-not-for-production"
 os.environ["PEERDESK_ARGON2_TIME_COST"] = "1"
 os.environ["PEERDESK_ARGON2_MEMORY_KIB"] = "1024"
 os.environ.pop("DATABASE_URL", None)
+# Ordinary tests run without Meilisearch; tests/search/ passes its own SearchSettings to create_app.
+os.environ["PEERDESK_SEARCH_ENABLED"] = "false"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
