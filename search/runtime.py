@@ -4,7 +4,12 @@ import logging
 from dataclasses import dataclass
 
 from search.client import SearchService
-from search.server import ManagedMeilisearch, MeiliStartError, external_endpoint
+from search.server import (
+    ManagedMeilisearch,
+    MeiliAlreadyRunning,
+    MeiliStartError,
+    external_endpoint,
+)
 from search.settings import SearchSettings
 
 log = logging.getLogger("peerdesk.search")
@@ -24,7 +29,8 @@ class SearchRuntime:
 
 
 def start_search(settings: SearchSettings) -> SearchRuntime:
-    """Use MEILI_URL, else start the managed Meilisearch; never raise: the forum works without."""
+    """Use MEILI_URL, else the managed Meilisearch of this data dir (started here unless another
+    process already runs it); never raise: the forum works without search."""
     if not settings.search_enabled:
         log.warning("search is disabled (PEERDESK_SEARCH_ENABLED=false): no Meilisearch")
         return SearchRuntime()
@@ -36,6 +42,12 @@ def start_search(settings: SearchSettings) -> SearchRuntime:
     server = ManagedMeilisearch(settings)
     try:
         server.start()
+    except MeiliAlreadyRunning as running:
+        # The app (or a CLI command) already runs it on this data dir: use it, never stop it.
+        service = SearchService.from_settings(running.endpoint, settings)
+        service.connect()
+        log.info("search uses the Meilisearch already running at %s", service.url)
+        return SearchRuntime(service=service)
     except (MeiliStartError, OSError) as error:
         log.warning("search is degraded, Meilisearch did not start: %s", error)
         server.stop()

@@ -2,6 +2,8 @@
 
 import contextlib
 import ctypes
+import fcntl
+import json
 import logging
 import os
 import secrets
@@ -24,6 +26,14 @@ log = logging.getLogger("peerdesk.search")
 
 class MeiliStartError(RuntimeError):
     """The managed Meilisearch could not be started (missing binary, crash, no health)."""
+
+
+class MeiliAlreadyRunning(MeiliStartError):
+    """Another process (the app, a CLI command) already runs Meilisearch on this data dir."""
+
+    def __init__(self, endpoint: "MeiliEndpoint") -> None:
+        super().__init__(f"meilisearch already running at {endpoint.url} on this data dir")
+        self.endpoint = endpoint
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,7 @@ class ManagedMeilisearch:
         self.master_key = ""
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._lock_fd: int | None = None
 
     @property
     def url(self) -> str:
@@ -124,6 +135,42 @@ class ManagedMeilisearch:
     def log_file(self) -> Path:
         return self.data_dir / "meilisearch.log"
 
+    @property
+    def state_file(self) -> Path:
+        """``{"url", "pid"}`` of the running server, for other processes on this data dir."""
+        return self.data_dir / "server.json"
+
+    def _lock_data_dir(self) -> None:
+        """Hold an exclusive lock on the data dir; the child inherits it, so the lock lasts
+        as long as the Meilisearch process even if this process dies without stopping it.
+        Raises ``MeiliAlreadyRunning`` with the running server's endpoint when it is taken."""
+        fd = os.open(self.data_dir / "server.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise MeiliAlreadyRunning(self._running_endpoint()) from None
+        self._lock_fd = fd
+
+    def _running_endpoint(self) -> MeiliEndpoint:
+        """The endpoint another process published in ``server.json`` (waiting while it starts)."""
+        deadline = time.monotonic() + self.settings.meili_start_timeout
+        while True:
+            try:
+                url = str(json.loads(self.state_file.read_text())["url"])
+                return MeiliEndpoint(url, self.master_key)
+            except (OSError, ValueError, KeyError):
+                if time.monotonic() > deadline:
+                    raise MeiliStartError(
+                        f"{self.data_dir} is locked by a Meilisearch that does not say where it is"
+                    ) from None
+                time.sleep(0.05)
+
+    def _unlock_data_dir(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
     def start(self) -> Self:
         if self.running:
             return self
@@ -131,6 +178,7 @@ class ManagedMeilisearch:
             raise MeiliStartError(f"meilisearch binary missing or not executable: {self.binary}")
         self.master_key = load_or_create_master_key(self.master_key_file)
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_data_dir()
         attempts = 1 if self.configured_port else 3
         for attempt in range(1, attempts + 1):
             self.port = self.configured_port or free_port(self.host)
@@ -140,8 +188,10 @@ class ManagedMeilisearch:
             except MeiliStartError:
                 self._terminate()
                 if attempt == attempts:
+                    self._unlock_data_dir()
                     raise
                 continue  # another process may have taken the free port: try a new one
+            self.state_file.write_text(json.dumps({"url": self.url, "pid": self.pid}))
             log.info("meilisearch started at %s (pid %s)", self.url, self.pid)
             return self
         raise AssertionError("unreachable")  # pragma: no cover
@@ -184,6 +234,7 @@ class ManagedMeilisearch:
             start_new_session=True,  # Ctrl-C reaches the app, which then stops us in order
             # PDEATHSIG follows the starting *thread*; only tie it to the main thread.
             preexec_fn=_die_with_parent if in_main_thread else None,
+            pass_fds=() if self._lock_fd is None else (self._lock_fd,),
         )
 
     def _terminate(self) -> None:
@@ -203,7 +254,10 @@ class ManagedMeilisearch:
     def stop(self) -> None:
         if self.process is None:
             return
+        with contextlib.suppress(FileNotFoundError):
+            self.state_file.unlink()
         self._terminate()
+        self._unlock_data_dir()
         log.info("meilisearch stopped (exit status %s)", self.process.returncode)
         self.process = None
 

@@ -18,7 +18,7 @@ import main
 from community.settings import get_settings
 from search.client import APP_KEY_ACTIONS, MeiliHealth, SearchService, app_key_uid
 from search.runtime import start_search
-from search.server import ManagedMeilisearch, MeiliEndpoint, free_port
+from search.server import ManagedMeilisearch, MeiliAlreadyRunning, MeiliEndpoint, free_port
 from search.settings import SearchSettings
 from tests.factories import make_category, make_thread, make_user
 from tests.search.conftest import IS_CI
@@ -101,6 +101,29 @@ def test_master_key_is_private_and_reused_with_the_data_on_restart(
         assert admin.get_index("peerdesk_kept").uid == "peerdesk_kept"
         # Without a key nothing but /health answers.
         assert httpx.get(f"{server.url}/indexes").status_code == 401
+
+
+def test_one_server_per_data_dir_and_others_attach_to_it(
+    managed_settings: SearchSettings,
+) -> None:
+    before = _children_named_meilisearch()
+    with ManagedMeilisearch(managed_settings) as first:
+        with pytest.raises(MeiliAlreadyRunning) as running:
+            ManagedMeilisearch(managed_settings).start()
+        assert running.value.endpoint == first.endpoint
+        assert len(_children_named_meilisearch() - before) == 1
+
+        # What `peerdesk reindex` or a second app process does while the app runs.
+        runtime = start_search(managed_settings)
+        assert runtime.server is None
+        assert runtime.service is not None
+        assert runtime.service.url == first.url
+        assert runtime.service.connect()
+        runtime.stop()
+        assert first.running
+    assert not (managed_settings.data_dir / "server.json").exists()
+    with ManagedMeilisearch(managed_settings):  # the lock went with the first server
+        pass
 
 
 def test_stop_kills_a_server_that_ignores_sigterm(managed_settings: SearchSettings) -> None:
