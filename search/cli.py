@@ -1,0 +1,55 @@
+"""Search commands of ``peerdesk`` (main.cli mounts them on the community command)."""
+
+import typer
+
+from community.settings import get_settings
+
+
+def reindex(
+    batch_size: int = typer.Option(500, "--batch-size", min=1, help="Threads per batch."),
+) -> None:
+    """Rebuild the search index from the database: new index, then swap (no downtime)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from community.db import get_engine
+    from search import reindex as rebuilding
+    from search.indexer import THREADS
+    from search.runtime import start_search
+    from search.settings import SearchSettings
+
+    settings = get_settings()
+    runtime = start_search(SearchSettings(var_dir=settings.var_dir))
+    try:
+        service = runtime.service
+        if service is None:
+            typer.echo(
+                "error: Meilisearch is not available (search disabled, or the managed server "
+                "could not start: is the app running? then set MEILI_URL and MEILI_MASTER_KEY)",
+                err=True,
+            )
+            raise typer.Exit(1)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ) as bar:
+            task = bar.add_task("indexing threads", total=None)
+            result = rebuilding.rebuild(
+                get_engine(settings.sqlalchemy_url),
+                service.client,
+                service.index_name(THREADS),
+                batch_size=batch_size,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        runtime.stop()
+    typer.echo(
+        f"indexed {result.documents:,} threads into {result.live} "
+        f"(built as {result.built}, swapped in) in {result.seconds:.1f} s"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the search commands to the ``peerdesk`` Typer app."""
+    app.command("reindex")(reindex)

@@ -1,0 +1,204 @@
+"""The ``search`` outbox consumer: keeps the threads index equal to the database.
+
+Every event that may change a thread's document rebuilds that document from the database (so
+handling an event twice, or late, gives the same index) and upserts it, or deletes it when the
+thread may not be found. It waits for the Meilisearch task and raises when the task failed or
+Meilisearch is unreachable or not configured: the outbox then keeps the event and retries it with
+backoff, in order per thread. Nothing is ever dropped.
+
+Where the index lives is decided at run time: main.py binds the app's ``SearchService`` with
+``bind_service`` when search starts (tests bind their own ``ThreadsIndex`` with ``bind``); until
+something is bound every delivery fails and stays pending.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import meilisearch
+from meilisearch.errors import MeilisearchError
+from sqlmodel import Session, col, select
+
+from community import events
+from community.models import Post
+from search import documents
+from search.index_settings import ensure_index, wait
+
+log = logging.getLogger("peerdesk.search")
+
+CONSUMER = "search"
+THREADS = "threads"
+
+
+class SearchNotReady(RuntimeError):
+    """No Meilisearch to write to (search disabled, not started, or unreachable)."""
+
+
+class _Service(Protocol):
+    """What the indexer needs of ``search.client.SearchService``."""
+
+    @property
+    def client(self) -> meilisearch.Client: ...
+
+    def index_name(self, name: str) -> str: ...
+
+
+@dataclass
+class ThreadsIndex:
+    """One Meilisearch threads index: its client and uid; settings applied on first write."""
+
+    client: meilisearch.Client
+    uid: str
+    _ready: bool = field(default=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def of(cls, service: _Service) -> "ThreadsIndex":
+        return cls(service.client, service.index_name(THREADS))
+
+    def ensure(self) -> None:
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    ensure_index(self.client, self.uid)
+                    self._ready = True
+
+    def forget(self) -> None:
+        """Check (and create, and configure) the index again before the next write."""
+        self._ready = False
+
+    def upsert(self, docs: Sequence[Mapping[str, Any]]) -> None:
+        if docs:
+            self.ensure()
+            wait(self.client, self.client.index(self.uid).add_documents(list(docs), "id").task_uid)
+
+    def delete(self, ids: Sequence[int]) -> None:
+        if ids:
+            self.ensure()
+            index = self.client.index(self.uid)
+            for thread_id in ids:
+                wait(self.client, index.delete_document(thread_id).task_uid)
+
+    def sync(self, session: Session, thread_ids: Sequence[int]) -> None:
+        """Make the index hold exactly the database's documents of ``thread_ids``."""
+        built = documents.thread_documents(session, list(dict.fromkeys(thread_ids)))
+        self.upsert([doc for doc in built.values() if doc is not None])
+        self.delete([thread_id for thread_id, doc in built.items() if doc is None])
+
+
+# --- where the worker writes ------------------------------------------------------------------
+
+_bound: Callable[[], ThreadsIndex] | None = None
+_bound_lock = threading.Lock()
+
+
+def bind(target: ThreadsIndex | Callable[[], ThreadsIndex] | None) -> None:
+    """Make the worker write to ``target`` (an index, or a factory called for each event);
+    None unbinds: deliveries fail and stay pending."""
+    global _bound
+    with _bound_lock:
+        if isinstance(target, ThreadsIndex):
+            index = target
+            _bound = lambda: index  # noqa: E731
+        else:
+            _bound = target
+
+
+def bind_service(service: _Service | None) -> None:
+    """Bind the app's search service (None when search is off). The client is fetched on every
+    write, so a Meilisearch that was down at start-up is picked up when it returns."""
+    if service is None:
+        bind(None)
+        return
+    cache: dict[str, ThreadsIndex] = {}
+
+    def factory() -> ThreadsIndex:
+        try:
+            client = service.client
+        except Exception as error:  # SearchUnavailable, or the key could not be minted
+            raise SearchNotReady(f"search is unavailable: {error}") from error
+        index = cache.get("index")
+        if index is None or index.client is not client:
+            index = cache["index"] = ThreadsIndex(client, service.index_name(THREADS))
+        return index
+
+    bind(factory)
+    try:  # create the index and apply its settings now, so searches work before any write
+        current().ensure()
+    except Exception as error:
+        log.warning("search index not prepared yet: %s", error)
+
+
+def current() -> ThreadsIndex:
+    factory = _bound
+    if factory is None:
+        raise SearchNotReady("search is not configured: the event stays pending")
+    return factory()
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def _sync(session: Session, thread_ids: Sequence[int]) -> None:
+    index = current()
+    try:
+        index.sync(session, thread_ids)
+    except Exception as error:
+        index.forget()  # the index may have been lost with the server: ensure it next time
+        if isinstance(error, MeilisearchError):
+            raise SearchNotReady(f"Meilisearch write failed: {error}") from error
+        raise
+
+
+def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
+    """Any event of a thread: rebuild and store (or remove) that thread's document."""
+    if event.thread_id is not None:
+        _sync(session, [event.thread_id])
+
+
+def on_user_role_changed(session: Session, event: events.OutboxEvent) -> None:
+    """A new moderator (or one fewer) changes ``has_official_answer`` where they replied."""
+    user_id = event.data.get("user_id")
+    thread_ids = session.exec(
+        select(Post.thread_id).where(col(Post.author_id) == user_id, col(Post.post_number) > 1)
+    ).all()
+    _sync(session, sorted(set(thread_ids)))
+
+
+THREAD_EVENTS = (
+    "thread_created",
+    "post_created",
+    "post_edited",
+    "post_deleted",
+    "solution_accepted",
+    "solution_unmarked",
+    "kudos_given",
+    "kudos_withdrawn",
+)
+
+
+class Handlers(Mapping[str, events.Handler]):
+    """The known events, and any other event of a thread (e.g. moderation hiding a thread):
+    when in doubt the thread's document is rebuilt, which is always correct."""
+
+    def __init__(self) -> None:
+        self._named: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
+        self._named["user_role_changed"] = on_user_role_changed
+
+    def __getitem__(self, name: str) -> events.Handler:
+        return self._named.get(name, on_thread_event)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._named)
+
+    def __len__(self) -> int:
+        return len(self._named)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str)
+
+
+def consumer() -> events.Consumer:
+    return events.Consumer(name=CONSUMER, handlers=Handlers())

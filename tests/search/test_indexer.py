@@ -1,0 +1,315 @@
+"""The search consumer keeps a real Meilisearch equal to the database, through outages, and the
+reindex swaps a fresh index in while searches keep answering."""
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import meilisearch
+import pytest
+from sqlmodel import Session, col, select
+
+from community import events, kudos, posting, solutions
+from community.models import Post, Thread
+from community.policy import Guardian
+from community.security import rate_limiter
+from search import indexer, reindex
+from search.client import SearchService
+from search.index_settings import PUBLIC_FILTER, ensure_index
+from search.indexer import ThreadsIndex
+from search.server import free_port
+from tests.factories import make_category, make_reply, make_thread, make_user
+
+
+@pytest.fixture
+def threads(session: Session, meili_search: SearchService) -> Iterator[ThreadsIndex]:
+    """The search consumer registered, writing to this test's threads index."""
+    registered = events.registry.consumers.get(indexer.CONSUMER)
+    events.registry.add(indexer.consumer())
+    index = ThreadsIndex.of(meili_search)
+    indexer.bind(index)
+    yield index
+    indexer.bind(None)
+    if registered is None:
+        del events.registry.consumers[indexer.CONSUMER]
+
+
+def drain(session: Session, clock) -> int:
+    """Run the search consumer inline until nothing is due (the other consumers are not ours)."""
+    session.expire_all()
+    return events.drain(session, now=clock.now(), consumers=[indexer.CONSUMER])
+
+
+def _docs(index: ThreadsIndex) -> dict[Any, dict[str, Any]]:
+    try:
+        found = index.client.index(index.uid).get_documents({"limit": 10_000})
+    except meilisearch.errors.MeilisearchApiError as error:
+        if error.code == "index_not_found":
+            return {}
+        raise
+    return {doc.id: dict(doc) for doc in found.results}
+
+
+def _search(index: ThreadsIndex, query: str, **params: Any) -> list[int]:
+    result = index.client.index(index.uid).search(query, {"filter": PUBLIC_FILTER, **params})
+    return [hit["id"] for hit in result["hits"]]
+
+
+def _expected(session: Session) -> dict[int, str]:
+    session.expire_all()
+    rows = session.exec(select(Thread).where(col(Thread.deleted_at).is_(None))).all()
+    return {thread.id: thread.title for thread in rows if thread.id is not None}
+
+
+def _pending(session: Session) -> list[events.OutboxDelivery]:
+    session.expire_all()
+    return list(
+        session.exec(
+            select(events.OutboxDelivery).where(
+                col(events.OutboxDelivery.consumer) == indexer.CONSUMER,
+                col(events.OutboxDelivery.done_at).is_(None),
+            )
+        )
+    )
+
+
+def test_forum_changes_reach_the_index(session, clock, threads):
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    category = make_category(session, slug="fibra")
+    thread = make_thread(
+        session,
+        clock,
+        author=asker,
+        category=category,
+        title="La fibra si disconnette ogni sera",
+        body="Dalle 21 la linea cade.",
+    )
+    reply = make_reply(session, clock, author=helper, thread=thread, body="Cambia il cavo ottico")
+    drain(session, clock)
+
+    doc = _docs(threads)[thread.id]
+    assert doc["title"] == "La fibra si disconnette ogni sera"
+    assert doc["best_replies"] == ["Cambia il cavo ottico"]
+    assert doc["solved"] is False
+    assert _search(threads, "fiber") == [thread.id]  # a synonym across languages
+    assert _search(threads, "disconete") == [thread.id]  # a typo
+
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    posting.edit_post(
+        session,
+        Guardian(asker),
+        question,
+        title="Fibra: la linea cade ogni sera",
+        body="Dalle 21 la linea cade.",
+        clock=clock,
+    )
+    solutions.accept_solution(session, Guardian(asker), thread, reply, clock=clock)
+    kudos.give_kudos(session, Guardian(asker), reply, clock=clock)
+    drain(session, clock)
+
+    doc = _docs(threads)[thread.id]
+    assert doc["title"] == "Fibra: la linea cade ogni sera"
+    assert doc["solution"] == "Cambia il cavo ottico"
+    assert doc["solved"] is True
+    assert doc["kudos_count"] == 1
+    assert _search(threads, "ottico", filter=[PUBLIC_FILTER, "solved = true"]) == [thread.id]
+
+    posting.delete_post(session, Guardian(helper), reply, clock=clock)
+    drain(session, clock)
+    doc = _docs(threads)[thread.id]
+    assert doc["solution"] is None and doc["solved"] is False
+    assert _search(threads, "ottico") == []
+
+    posting.delete_post(session, Guardian(asker), question, clock=clock)
+    drain(session, clock)
+    assert thread.id not in _docs(threads)
+    assert _search(threads, "fibra") == []
+    assert _pending(session) == []
+
+
+def test_without_search_the_events_stay_pending(session, clock, threads):
+    indexer.bind(None)
+    author = make_user(session, clock)
+    make_thread(session, clock, author=author, category=make_category(session))
+    drain(session, clock)
+
+    delivery, *waiting = sorted(_pending(session), key=lambda d: d.event_id)
+    assert all(d.attempts == 0 for d in waiting)  # behind the first event of the thread
+    assert delivery.attempts == 1
+    assert delivery.available_at > clock.now()
+    assert "not configured" in (delivery.last_error or "")
+    assert delivery.parked_at is None
+
+
+def test_the_index_converges_to_the_database_after_an_outage(session, clock, threads, meili_search):
+    users = [make_user(session, clock) for _ in range(4)]
+    category = make_category(session)
+    before = make_thread(
+        session, clock, author=users[0], category=category, title="Before the outage"
+    )
+    drain(session, clock)
+    assert set(_docs(threads)) == {before.id}
+
+    # Meilisearch goes away: the client now points at a port nobody listens on.
+    down = meilisearch.Client(f"http://127.0.0.1:{free_port()}", timeout=1)
+    indexer.bind(ThreadsIndex(down, threads.uid))
+    created: list[Thread] = []
+    replies: list[Post] = []
+    operations = 0
+    for n in range(20):
+        rate_limiter.reset()
+        author = users[n % len(users)]
+        thread = make_thread(
+            session, clock, author=author, category=category, title=f"Modem number {n} blinks"
+        )
+        created.append(thread)
+        replies.append(
+            make_reply(
+                session, clock, author=users[(n + 1) % 4], thread=thread, body=f"Fix number {n}"
+            )
+        )
+        operations += 2
+    for n, thread in enumerate(created):
+        rate_limiter.reset()
+        author = users[n % len(users)]
+        question = session.exec(
+            select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+        ).one()
+        if n % 3 == 0:
+            posting.edit_post(
+                session,
+                Guardian(author),
+                question,
+                title=f"Router number {n} edited",
+                body="Still blinking.",
+                clock=clock,
+            )
+            operations += 1
+        if n % 5 == 0:
+            posting.delete_post(session, Guardian(author), question, clock=clock)
+            operations += 1
+        elif n % 4 == 1:
+            posting.delete_post(session, Guardian(users[(n + 1) % 4]), replies[n], clock=clock)
+            operations += 1
+    posting.delete_post(
+        session,
+        Guardian(users[0]),
+        session.exec(select(Post).where(Post.thread_id == before.id)).one(),
+        clock=clock,
+    )
+    assert operations + 1 >= 50
+
+    drain(session, clock)
+    clock.advance(seconds=1)
+    drain(session, clock)  # not yet due: nothing runs again
+    pending = _pending(session)
+    assert len(pending) >= operations + 1
+    tried = [d for d in pending if d.attempts]
+    assert len(tried) == len(created) + 1  # the first event of each thread; the rest wait behind
+    assert all(d.attempts == 1 and d.available_at > clock.now() for d in tried)
+    assert all("Meilisearch write failed" in (d.last_error or "") for d in tried)
+    assert set(_docs(threads)) == {before.id}  # the old state, untouched
+
+    clock.advance(minutes=1)
+    drain(session, clock)
+    assert {d.attempts for d in _pending(session) if d.attempts} == {2}
+
+    indexer.bind(ThreadsIndex.of(meili_search))  # Meilisearch is back
+    clock.advance(minutes=5)
+    drain(session, clock)
+
+    assert _pending(session) == []
+    expected = _expected(session)
+    indexed = _docs(threads)
+    assert len(expected) == len(created) - 4  # threads 0, 5, 10 and 15 were deleted
+    assert {doc_id: doc["title"] for doc_id, doc in indexed.items()} == expected
+    assert all(doc["visibility"] == "public" for doc in indexed.values())
+
+
+def test_reindex_swaps_a_fresh_index_in_while_searches_answer(
+    session, clock, db, threads, meili_search
+):
+    author = make_user(session, clock)
+    category = make_category(session)
+    for n in range(25):
+        rate_limiter.reset()
+        make_thread(session, clock, author=author, category=category, title=f"Bolletta {n} alta")
+    drain(session, clock)
+    # Drift the live index away from the database: a stale document, and a missing one.
+    client = threads.client
+    stale = {**_docs(threads)[next(iter(_expected(session)))], "id": 999_999}
+    client.wait_for_task(client.index(threads.uid).add_documents([stale]).task_uid)
+    missing = max(_expected(session))
+    client.wait_for_task(client.index(threads.uid).delete_document(missing).task_uid)
+
+    answers: list[int] = []
+    errors: list[Exception] = []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                answers.append(len(_search(threads, "invoice", limit=50)))
+            except Exception as error:
+                errors.append(error)
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    progress: list[tuple[int, int]] = []
+    try:
+        result = reindex.rebuild(
+            db,
+            client,
+            threads.uid,
+            batch_size=7,
+            progress=lambda done, total: progress.append((done, total)),
+        )
+    finally:
+        stop.set()
+        searcher.join()
+
+    assert errors == []
+    assert answers and min(answers) >= 24  # every search answered, before and after the swap
+    assert result.documents == 25
+    assert progress == [(0, 25), (7, 25), (14, 25), (21, 25), (25, 25)]
+    assert {doc_id: doc["title"] for doc_id, doc in _docs(threads).items()} == _expected(session)
+    uids = {index.uid for index in client.get_indexes({"limit": 1000})["results"]}
+    assert result.built not in uids and threads.uid in uids
+    assert _search(threads, "bill") and len(_search(threads, "bill", limit=50)) == 25
+
+
+def test_reindex_creates_the_live_index_when_there_is_none(session, clock, db, meili_search):
+    author = make_user(session, clock)
+    thread = make_thread(session, clock, author=author, category=make_category(session))
+    client = meili_search.client
+    live = meili_search.index_name("threads")
+
+    result = reindex.rebuild(db, client, live, suffix="first")
+
+    assert result.documents == 1
+    assert _docs(ThreadsIndex(client, live)).keys() == {thread.id}
+    ensure_index(client, live)  # applying the settings again changes nothing
+    assert client.index(live).get_settings()["embedders"]["default"].dimensions == 384
+
+
+def test_a_failed_task_keeps_the_event_until_the_index_is_fixed(session, clock, threads, meili):
+    admin = meilisearch.Client(meili.url, api_key=meili.master_key)
+    admin.wait_for_task(admin.create_index(threads.uid, {"primaryKey": "uid"}).task_uid)
+    threads.ensure()  # settings applied; but documents keyed on "id" are refused now
+    author = make_user(session, clock)
+    thread = make_thread(session, clock, author=author, category=make_category(session))
+    drain(session, clock)
+
+    tried = [d for d in _pending(session) if d.attempts]
+    assert len(tried) == 1 and "IndexTaskFailed" in (tried[0].last_error or "")
+    assert "failed" in (tried[0].last_error or "")
+
+    admin.wait_for_task(admin.delete_index(threads.uid).task_uid)  # an operator repairs it
+    clock.advance(minutes=1)
+    drain(session, clock)
+
+    assert _pending(session) == []
+    assert set(_docs(threads)) == {thread.id}
