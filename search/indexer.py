@@ -13,7 +13,7 @@ something is bound every delivery fails and stays pending.
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -176,29 +176,17 @@ THREAD_EVENTS = (
     "solution_unmarked",
     "kudos_given",
     "kudos_withdrawn",
+    "post_embedded",  # search.embeddings stored a vector: the document carries it
 )
+"""Every event that may change a thread's document. A new one (say, moderation hiding a thread)
+must be added here, or the index will not follow it until the next reindex."""
 
 
-class Handlers(Mapping[str, events.Handler]):
-    """The known events, and any other event of a thread (e.g. moderation hiding a thread):
-    when in doubt the thread's document is rebuilt, which is always correct."""
-
-    def __init__(self) -> None:
-        self._named: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
-        self._named["user_role_changed"] = on_user_role_changed
-
-    def __getitem__(self, name: str) -> events.Handler:
-        return self._named.get(name, on_thread_event)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._named)
-
-    def __len__(self) -> int:
-        return len(self._named)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str)
+def handlers() -> dict[str, events.Handler]:
+    table: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
+    table["user_role_changed"] = on_user_role_changed
+    return table
 
 
 def consumer() -> events.Consumer:
-    return events.Consumer(name=CONSUMER, handlers=Handlers())
+    return events.Consumer(name=CONSUMER, handlers=handlers())

@@ -9,8 +9,8 @@ import meilisearch
 import pytest
 from sqlmodel import Session, col, select
 
-from community import events, kudos, posting, solutions
-from community.models import Post, Thread
+from community import accounts, events, kudos, posting, solutions
+from community.models import Post, Role, Thread
 from community.policy import Guardian
 from community.security import rate_limiter
 from search import indexer, reindex
@@ -313,3 +313,19 @@ def test_a_failed_task_keeps_the_event_until_the_index_is_fixed(session, clock, 
 
     assert _pending(session) == []
     assert set(_docs(threads)) == {thread.id}
+
+
+def test_a_new_moderator_makes_their_replies_official(session, clock, threads):
+    asker = make_user(session, clock)
+    helper = make_user(session, clock)
+    admin = make_user(session, clock, role=Role.admin)
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    make_reply(session, clock, author=helper, thread=thread, body="Try another cable.")
+    drain(session, clock)
+    assert _docs(threads)[thread.id]["has_official_answer"] is False
+
+    accounts.grant_moderator(session, Guardian(admin), helper, clock=clock)
+    drain(session, clock)
+
+    assert _docs(threads)[thread.id]["has_official_answer"] is True
+    assert _pending(session) == []
