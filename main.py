@@ -20,6 +20,7 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker
+from search import embeddings
 from search.runtime import start_search
 from search.settings import SearchSettings
 
@@ -29,6 +30,7 @@ log = logging.getLogger("peerdesk")
 def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
+    events.registry.add(embeddings.consumer())
 
 
 def create_app(

@@ -64,7 +64,8 @@ def test_every_registered_consumer_gets_its_own_delivery(session, clock, recorde
         select(events.OutboxDelivery.consumer).where(events.OutboxDelivery.event_id == event_id)
     ).all()
 
-    assert sorted(consumers) == sorted(["notifications", TEST_CONSUMER])
+    assert TEST_CONSUMER in events.registry.consumers
+    assert sorted(consumers) == sorted(events.registry.consumers)
 
 
 def test_a_delivered_event_is_done_and_not_run_again(session, clock, recorder):
@@ -191,8 +192,9 @@ def test_drain_runs_every_consumer_until_nothing_is_due(session, clock, recorder
     ran = events.drain(session, now=clock.now())
 
     assert recorder.ran == ids
-    assert ran == 6  # three for this consumer, three for notifications
-    assert events.pending_count(session, TEST_CONSUMER) == 0
+    assert ran >= 6  # three for this consumer, three for notifications, and the others'
+    for consumer in (TEST_CONSUMER, "notifications"):
+        assert events.pending_count(session, consumer) == 0
 
 
 # PostgreSQL: several workers claim concurrently ---------------------------------------------
