@@ -7,12 +7,16 @@ from typing import Any
 
 import meilisearch
 import pytest
+import typer
 from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
 from community import accounts, events, kudos, posting, solutions
 from community.models import Post, Role, Thread
 from community.policy import Guardian
 from community.security import rate_limiter
+from community.settings import get_settings
+from search import cli as search_cli
 from search import indexer, reindex
 from search.client import SearchService
 from search.index_settings import PUBLIC_FILTER, ensure_index
@@ -329,3 +333,38 @@ def test_a_new_moderator_makes_their_replies_official(session, clock, threads):
 
     assert _docs(threads)[thread.id]["has_official_answer"] is True
     assert _pending(session) == []
+
+
+def test_the_reindex_command_shows_progress_and_swaps(
+    session, clock, database_url, meili, meili_prefix, monkeypatch
+):
+    author = make_user(session, clock)
+    category = make_category(session)
+    ids = [
+        make_thread(
+            session, clock, author=author, category=category, title=f"Ricarica {n} persa"
+        ).id
+        for n in range(3)
+    ]
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "MEILI_URL": meili.url,
+        "MEILI_MASTER_KEY": meili.master_key,
+        "PEERDESK_SEARCH_ENABLED": "true",
+        "PEERDESK_SEARCH_INDEX_PREFIX": meili_prefix,
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    app = typer.Typer()
+    search_cli.register(app)
+    app.command("noop")(lambda: None)  # two commands: "reindex" stays a subcommand
+    try:
+        result = CliRunner().invoke(app, ["reindex", "--batch-size", "2"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    assert "indexed 3 threads" in result.output
+    live = ThreadsIndex(meilisearch.Client(meili.url, meili.master_key), f"{meili_prefix}_threads")
+    assert set(_docs(live)) == set(ids)
+    assert set(_search(live, "top-up")) == set(ids)  # ricarica, by its English synonym
