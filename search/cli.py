@@ -50,6 +50,43 @@ def reindex(
     )
 
 
+def embed_backfill(
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Posts per batch (a commit)."),
+) -> None:
+    """Embed every post without a vector from the current model (seeded data, a new model)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from sqlmodel import Session
+
+    from community.clock import SystemClock
+    from community.db import get_engine
+    from search import embeddings
+
+    started = time.perf_counter()
+    engine = get_engine(get_settings().sqlalchemy_url)
+    with Session(engine, expire_on_commit=False) as session:
+        missing = embeddings.missing_count(session)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ) as bar:
+            task = bar.add_task("embedding posts", total=missing)
+            done = embeddings.backfill(
+                session,
+                now=SystemClock().now(),
+                batch_size=batch_size,
+                on_batch=lambda count: bar.advance(task, count),
+            )
+    seconds = time.perf_counter() - started
+    typer.echo(f"embedded {done:,} posts with {embeddings.MODEL_NAME} in {seconds:.1f} s")
+    if done:
+        typer.echo("run `peerdesk reindex` so that search documents carry the new vectors")
+
+
 def register(app: typer.Typer) -> None:
     """Add the search commands to the ``peerdesk`` Typer app."""
     app.command("reindex")(reindex)
+    app.command("embed-backfill")(embed_backfill)

@@ -4,13 +4,18 @@ import struct
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
+import typer
 from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
 from community import events, posting
 from community.clock import FrozenClock
 from community.events import OutboxEvent
 from community.models import Post, PostEmbedding
 from community.policy import Guardian
+from community.settings import CommunitySettings
+from search import cli as search_cli
 from search import embeddings
 from tests.conftest import drain
 from tests.factories import make_category, make_reply, make_thread, make_user
@@ -184,3 +189,28 @@ def test_a_thread_vector_is_its_question_or_the_mean_with_the_solution(
     assert vector is not None
     assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-6)
     assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
+
+
+def test_the_embed_backfill_command_embeds_what_the_seed_left_without_vectors(
+    session: Session, clock: FrozenClock, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = make_thread(
+        session, clock, author=make_user(session, clock), category=make_category(session)
+    )
+    make_reply(session, clock, author=make_user(session, clock), thread=thread)
+    for delivery in session.exec(select(events.OutboxDelivery)):
+        session.delete(delivery)
+    session.commit()
+    monkeypatch.setattr(
+        search_cli, "get_settings", lambda: CommunitySettings(database_url=database_url)
+    )
+    app = typer.Typer()
+    search_cli.register(app)
+
+    result = CliRunner().invoke(app, ["embed-backfill", "--batch-size", "1"])
+
+    assert result.exit_code == 0, result.output
+    assert f"embedded 2 posts with {embeddings.MODEL_NAME}" in result.output
+    assert embeddings.missing_count(session) == 0
+    again = CliRunner().invoke(app, ["embed-backfill"])
+    assert "embedded 0 posts" in again.output
