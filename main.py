@@ -20,7 +20,8 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker
-from search import embeddings
+from search import embeddings, indexer
+from search.cli import register as register_search_commands
 from search.runtime import start_search
 from search.settings import SearchSettings
 
@@ -30,6 +31,7 @@ log = logging.getLogger("peerdesk")
 def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
+    events.registry.add(indexer.consumer())
     events.registry.add(embeddings.consumer())
 
 
@@ -53,12 +55,14 @@ def create_app(
         worker = OutboxWorker(engine, clock, poll_seconds=settings.outbox_poll_seconds)
         search_runtime = start_search(search_settings)
         running_app.state.search = search_runtime.service
+        indexer.bind_service(search_runtime.service)
         if run_worker:
             worker.start()
         try:
             yield
         finally:
             worker.stop()
+            indexer.bind(None)
             search_runtime.stop()
 
     app = FastAPI(
@@ -150,6 +154,7 @@ def cli() -> None:
     from community.cli import app as cli_app
 
     configure_consumers()
+    register_search_commands(cli_app)
     cli_app()
 
 

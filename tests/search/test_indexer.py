@@ -8,9 +8,11 @@ from typing import Any
 import meilisearch
 import pytest
 import typer
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+import main
 from community import accounts, events, kudos, posting, solutions
 from community.models import Post, Role, Thread
 from community.policy import Guardian
@@ -368,3 +370,26 @@ def test_the_reindex_command_shows_progress_and_swaps(
     live = ThreadsIndex(meilisearch.Client(meili.url, meili.master_key), f"{meili_prefix}_threads")
     assert set(_docs(live)) == set(ids)
     assert set(_search(live, "top-up")) == set(ids)  # ricarica, by its English synonym
+
+
+def test_the_app_binds_its_search_service_to_the_indexer(
+    session, clock, db, meili_settings, meili_prefix
+):
+    author = make_user(session, clock)
+    app = main.create_app(
+        get_settings(), engine=db, clock=clock, start_worker=False, search=meili_settings
+    )
+    with TestClient(app, base_url="https://testserver"):
+        service = app.state.search
+        live = ThreadsIndex.of(service)
+        assert live.uid == f"{meili_prefix}_threads"
+        # The index exists with its settings before anything is written.
+        assert live.client.index(live.uid).get_filterable_attributes()
+        thread = make_thread(session, clock, author=author, category=make_category(session))
+        drain(session, clock)
+        assert set(_docs(live)) == {thread.id}
+
+    # Once the app has stopped, nothing is bound: events wait for search to return.
+    other = make_thread(session, clock, author=author, category=make_category(session))
+    drain(session, clock)
+    assert {d.thread_id for d in _pending(session)} == {other.id}
