@@ -2,15 +2,17 @@
 
 ``thread_document`` returns None for a thread nobody may find (missing or deleted): the indexer
 then deletes it from the index, so deleted content is never searchable. Deleted replies never
-contribute text. The vector comes from ``thread_vector``, the one place that looks it up.
+contribute text. The vector comes from ``thread_vectors``, the one place that looks it up.
 """
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from community.models import Category, Post, Role, Solution, Thread, User
+from search import embeddings
 
 BEST_REPLIES = 3
 PUBLIC = "public"
@@ -21,13 +23,14 @@ def unix(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def thread_vector(session: Session, thread_id: int) -> list[float] | None:  # noqa: ARG001
-    """The thread's stored embedding for the ``default`` embedder, or None when there is none.
+def thread_vectors(session: Session, thread_ids: list[int]) -> dict[int, list[float]]:
+    """The stored ``default`` vectors of these threads; a thread without one is absent (its
+    document then says null and stays out of vector search until a vector exists).
 
-    The single lookup point: the embeddings work (search.embeddings, post_embedding table)
-    plugs in here. None opts the document out of vector search until a vector exists.
+    The single lookup point: the vectors are computed by the worker (search.embeddings), stored
+    in post_embedding, and never recomputed here.
     """
-    return None
+    return embeddings.thread_vectors(session, thread_ids)
 
 
 def visibility(thread: Thread) -> str:
@@ -40,29 +43,68 @@ def is_searchable(thread: Thread | None) -> bool:
 
 def thread_document(session: Session, thread_id: int | None) -> dict[str, Any] | None:
     """The document of thread ``thread_id`` as the database has it now; None: not indexable."""
-    thread = session.get(Thread, thread_id) if thread_id is not None else None
-    if thread is None or not is_searchable(thread):
+    if thread_id is None:
         return None
-    assert thread.id is not None
-    posts = list(
-        session.exec(
-            select(Post)
-            .where(col(Post.thread_id) == thread.id, col(Post.deleted_at).is_(None))
-            .order_by(col(Post.post_number))
+    return thread_documents(session, [thread_id])[thread_id]
+
+
+def thread_documents(session: Session, thread_ids: list[int]) -> dict[int, dict[str, Any] | None]:
+    """The documents of several threads in a handful of queries (None: remove from the index)."""
+    ids = sorted(set(thread_ids))
+    threads = {t.id: t for t in session.exec(select(Thread).where(col(Thread.id).in_(ids)))}
+    live = [t for t in threads.values() if is_searchable(t) and t.id is not None]
+    live_ids = [t.id for t in live if t.id is not None]
+    posts: dict[int, list[Post]] = defaultdict(list)
+    for post in session.exec(
+        select(Post)
+        .where(col(Post.thread_id).in_(live_ids), col(Post.deleted_at).is_(None))
+        .order_by(col(Post.thread_id), col(Post.post_number))
+    ):
+        posts[post.thread_id].append(post)
+    accepted_ids = {
+        s.thread_id: s.post_id
+        for s in session.exec(select(Solution).where(col(Solution.thread_id).in_(live_ids)))
+    }
+    user_ids = {t.author_id for t in live} | {p.author_id for ps in posts.values() for p in ps}
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
+    categories = {
+        c.id: c
+        for c in session.exec(
+            select(Category).where(col(Category.id).in_({t.category_id for t in live}))
         )
-    )
+    }
+    vectors = thread_vectors(session, live_ids)
+    documents: dict[int, dict[str, Any] | None] = dict.fromkeys(thread_ids)
+    for thread in live:
+        assert thread.id is not None
+        documents[thread.id] = _document(
+            thread,
+            posts[thread.id],
+            accepted_ids.get(thread.id),
+            users,
+            categories.get(thread.category_id),
+            vectors.get(thread.id),
+        )
+    return documents
+
+
+def _document(
+    thread: Thread,
+    posts: list[Post],
+    accepted_id: int | None,
+    users: dict[int | None, User],
+    category: Category | None,
+    vector: list[float] | None,
+) -> dict[str, Any]:
     question = next((post for post in posts if post.is_question), None)
     replies = [post for post in posts if not post.is_question]
-    solution = session.get(Solution, thread.id)
-    accepted = next((p for p in replies if solution is not None and p.id == solution.post_id), None)
+    accepted = next((p for p in replies if p.id == accepted_id), None)
     best = sorted(
         (p for p in replies if p is not accepted),
         key=lambda p: (-p.kudos_count, p.post_number),
     )[:BEST_REPLIES]
-    authors = _users(session, {thread.author_id} | {p.author_id for p in replies})
-    staff = {uid for uid, user in authors.items() if user.role in (Role.moderator, Role.admin)}
-    category = session.get(Category, thread.category_id)
-    author = authors.get(thread.author_id)
+    staff = {uid for uid, user in users.items() if user.role in (Role.moderator, Role.admin)}
+    author = users.get(thread.author_id)
     return {
         "id": thread.id,
         "title": thread.title,
@@ -82,15 +124,5 @@ def thread_document(session: Session, thread_id: int | None) -> dict[str, Any] |
         "kudos_count": thread.kudos_count,
         "reply_count": len(replies),
         "visibility": visibility(thread),
-        "_vectors": {"default": thread_vector(session, thread.id)},
+        "_vectors": {"default": vector},
     }
-
-
-def thread_documents(session: Session, thread_ids: list[int]) -> dict[int, dict[str, Any] | None]:
-    """Documents of several threads (None for those to remove), for the reindex batches."""
-    return {thread_id: thread_document(session, thread_id) for thread_id in thread_ids}
-
-
-def _users(session: Session, ids: set[int]) -> dict[int, User]:
-    users = session.exec(select(User).where(col(User.id).in_(ids)))
-    return {user.id: user for user in users if user.id is not None}

@@ -4,9 +4,9 @@ from sqlmodel import Session
 
 from community import kudos, posting, solutions
 from community.clock import Clock
-from community.models import Category, Role, Thread, User
+from community.models import Category, PostEmbedding, Role, Thread, User
 from community.policy import Guardian
-from search import index_settings
+from search import embeddings, index_settings
 from search.documents import thread_document
 from tests.factories import make_category, make_reply, make_thread, make_user
 
@@ -125,3 +125,26 @@ def test_synonyms_go_both_ways_and_the_embedder_is_configured():
     }
     assert "non" not in index_settings.STOP_WORDS
     assert "not" not in index_settings.STOP_WORDS
+
+
+def test_the_stored_vector_of_the_question_goes_with_the_document(session, clock):
+    _asker, _helper, _category, thread = _forum(session, clock)
+    vector = [0.0] * embeddings.DIMENSIONS
+    vector[7] = 2.0
+    session.add(
+        PostEmbedding(
+            post_id=thread.last_post_id or 0,
+            model=embeddings.MODEL_NAME,
+            dimensions=embeddings.DIMENSIONS,
+            vector=embeddings.to_bytes(vector),
+            created_at=clock.now(),
+        )
+    )
+    session.commit()
+
+    doc = thread_document(session, thread.id)
+
+    assert doc is not None
+    stored = doc["_vectors"]["default"]
+    assert len(stored) == 384
+    assert stored[7] == 1.0 and sum(stored) == 1.0
