@@ -10,15 +10,21 @@ the threads they touched are written again into the new live index after the swa
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import meilisearch
-from meilisearch.errors import MeilisearchApiError
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from community.events import OutboxEvent
 from community.models import Thread
-from search.index_settings import IndexTaskFailed, ensure_index, wait
+from search.index_settings import (
+    TASK_POLL_MS,
+    TASK_TIMEOUT_MS,
+    IndexTaskFailed,
+    ensure_index,
+    wait,
+)
 from search.indexer import ThreadsIndex
 
 Progress = Callable[[int, int], None]
@@ -41,6 +47,17 @@ def _searchable_ids(session: Session, *, after: int, limit: int) -> list[int]:
         .limit(limit)
     )
     return [thread_id for thread_id in session.exec(query) if thread_id is not None]
+
+
+def _drop(client: meilisearch.Client, uid: str) -> None:
+    """Delete the index ``uid`` if it exists."""
+    task = client.wait_for_task(
+        client.delete_index(uid).task_uid,
+        timeout_in_ms=TASK_TIMEOUT_MS,
+        interval_in_ms=TASK_POLL_MS,
+    )
+    if task.status != "succeeded" and (task.error or {}).get("code") != "index_not_found":
+        raise IndexTaskFailed(f"deleting {uid}: task {task.uid} {task.status}: {task.error}")
 
 
 def swap(client: meilisearch.Client, live: str, built: str) -> None:
@@ -68,7 +85,8 @@ def rebuild(
     suffix: str | None = None,
 ) -> ReindexResult:
     started = time.monotonic()
-    built = f"{live}_{suffix or time.strftime('%Y%m%d%H%M%S')}"
+    built = f"{live}_{suffix or datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+    _drop(client, built)  # a leftover of the same name would keep stale documents
     ensure_index(client, built)
     target = ThreadsIndex(client, built, _ready=True)
     with Session(engine) as session:
@@ -87,11 +105,7 @@ def rebuild(
                 progress(done, max(total, done))
     ensure_index(client, live)  # the swap needs both indexes to exist
     swap(client, live, built)
-    try:
-        wait(client, client.delete_index(built).task_uid)  # now holds the old documents
-    except MeilisearchApiError as error:
-        if error.code != "index_not_found":
-            raise
+    _drop(client, built)  # it now holds the old documents
     with Session(engine) as session:
         touched = session.exec(
             select(OutboxEvent.thread_id)

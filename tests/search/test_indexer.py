@@ -292,6 +292,8 @@ def test_reindex_creates_the_live_index_when_there_is_none(session, clock, db, m
     thread = make_thread(session, clock, author=author, category=make_category(session))
     client = meili_search.client
     live = meili_search.index_name("threads")
+    leftover = ThreadsIndex(client, f"{live}_first")  # from a reindex that crashed
+    leftover.upsert([{"id": 424242, "title": "stale", "_vectors": {"default": None}}])
 
     result = reindex.rebuild(db, client, live, suffix="first")
 
