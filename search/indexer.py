@@ -15,10 +15,12 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import meilisearch
 from meilisearch.errors import MeilisearchError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from community import events
@@ -141,21 +143,52 @@ def current() -> ThreadsIndex:
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def _sync(session: Session, thread_ids: Sequence[int]) -> None:
-    index = current()
+_unavailable_since_success = True  # per process: a fresh worker checks for parked events once
+
+
+def _sync(session: Session, thread_ids: Sequence[int], event: events.OutboxEvent) -> None:
+    global _unavailable_since_success
     try:
-        index.sync(session, thread_ids)
-    except Exception as error:
-        index.forget()  # the index may have been lost with the server: ensure it next time
-        if isinstance(error, MeilisearchError):
-            raise SearchNotReady(f"Meilisearch write failed: {error}") from error
+        index = current()
+        try:
+            index.sync(session, thread_ids)
+        except Exception as error:
+            index.forget()  # the index may have been lost with the server: ensure it next time
+            if isinstance(error, MeilisearchError):
+                raise SearchNotReady(f"Meilisearch write failed: {error}") from error
+            raise
+    except SearchNotReady:
+        _unavailable_since_success = True
         raise
+    if _unavailable_since_success:
+        _unavailable_since_success = False
+        unpark_outage_deliveries(session, at=event.created_at)
+
+
+def unpark_outage_deliveries(session: Session, *, at: datetime) -> int:
+    """Search is back: events parked only because it was unreachable run again (oldest first,
+    in order per thread). Events parked for another reason stay parked for an admin."""
+    delivery = events.OutboxDelivery
+    result = session.execute(
+        update(delivery)
+        .where(
+            col(delivery.consumer) == CONSUMER,
+            col(delivery.done_at).is_(None),
+            col(delivery.parked_at).is_not(None),
+            col(delivery.last_error).startswith(f"{SearchNotReady.__name__}:"),
+        )
+        .values(parked_at=None, attempts=0, available_at=at)
+    )
+    count: int = result.rowcount  # type: ignore[attr-defined]
+    if count:
+        log.info("search is back: %s parked deliveries will run again", count)
+    return count
 
 
 def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
     """Any event of a thread: rebuild and store (or remove) that thread's document."""
     if event.thread_id is not None:
-        _sync(session, [event.thread_id])
+        _sync(session, [event.thread_id], event)
 
 
 def on_user_role_changed(session: Session, event: events.OutboxEvent) -> None:
@@ -164,7 +197,7 @@ def on_user_role_changed(session: Session, event: events.OutboxEvent) -> None:
     thread_ids = session.exec(
         select(Post.thread_id).where(col(Post.author_id) == user_id, col(Post.post_number) > 1)
     ).all()
-    _sync(session, sorted(set(thread_ids)))
+    _sync(session, sorted(set(thread_ids)), event)
 
 
 THREAD_EVENTS = (

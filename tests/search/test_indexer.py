@@ -395,3 +395,25 @@ def test_the_app_binds_its_search_service_to_the_indexer(
     other = make_thread(session, clock, author=author, category=make_category(session))
     drain(session, clock)
     assert {d.thread_id for d in _pending(session)} == {other.id}
+
+
+def test_events_parked_by_a_long_outage_run_again_when_search_returns(
+    session, clock, threads, meili_search
+):
+    author = make_user(session, clock)
+    category = make_category(session)
+    indexer.bind(ThreadsIndex(meilisearch.Client(f"http://127.0.0.1:{free_port()}"), threads.uid))
+    lost = make_thread(session, clock, author=author, category=category, title="Fibra giù da ore")
+    for _ in range(events.MAX_ATTEMPTS):
+        drain(session, clock)
+        clock.advance(hours=2)
+    parked = [d for d in _pending(session) if d.parked_at is not None]
+    assert parked and all(d.attempts == events.MAX_ATTEMPTS for d in parked)
+
+    indexer.bind(ThreadsIndex.of(meili_search))  # back, hours later; the next post wakes them
+    rate_limiter.reset()
+    later = make_thread(session, clock, author=author, category=category, title="Modem nuovo")
+    drain(session, clock)
+
+    assert _pending(session) == []
+    assert set(_docs(threads)) == {lost.id, later.id}
