@@ -417,3 +417,17 @@ def test_events_parked_by_a_long_outage_run_again_when_search_returns(
 
     assert _pending(session) == []
     assert set(_docs(threads)) == {lost.id, later.id}
+
+
+def test_among_equal_matches_solved_threads_come_first(session, clock, threads):
+    asker = make_user(session, clock)
+    helper = make_user(session, clock)
+    category = make_category(session)
+    title = "Rimborso della bolletta doppia"
+    open_thread = make_thread(session, clock, author=asker, category=category, title=title)
+    solved_thread = make_thread(session, clock, author=asker, category=category, title=title)
+    answer = make_reply(session, clock, author=helper, thread=solved_thread, body="Chiama il 187")
+    solutions.accept_solution(session, Guardian(asker), solved_thread, answer, clock=clock)
+    drain(session, clock)
+
+    assert _search(threads, "refund bill") == [solved_thread.id, open_thread.id]
