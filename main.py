@@ -114,10 +114,7 @@ def _without_body(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        language = web.language_of(request)
-        message = i18n.gettext(language, exc.message)
-        if exc.params:
-            message = message % exc.params
+        message = web.error_message(request, exc)
         extra = {"field": exc.field} if exc.field else {}
         return _error_response(request, exc.status_code, message, **extra)
 

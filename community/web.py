@@ -13,11 +13,13 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from community import i18n
+from community.errors import DomainError
 from community.settings import PROJECT_ROOT, get_settings
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+FORM_ERROR = "form"
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -77,6 +79,17 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
 
 def _interpolate(message: str, params: dict[str, Any]) -> str:
     return message % params if params else message
+
+
+def error_message(request: Request, exc: DomainError) -> str:
+    """The error in the reader's language, with its parameters filled in."""
+    message = i18n.gettext(language_of(request), exc.message)
+    return message % exc.params if exc.params else message
+
+
+def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
+    """The error keyed by the form field it belongs to (``form`` when it is about the whole)."""
+    return {exc.field or FORM_ERROR: error_message(request, exc)}
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -7,7 +7,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from community import accounts, i18n, web
+from community import accounts, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
 from community.models import ApiToken, User
@@ -18,7 +18,6 @@ from community.web import CSRF_SESSION_KEY
 router = APIRouter()
 
 SESSION_LANGUAGE_KEY = "lang"
-FORM_ERROR = "form"
 
 
 # Helpers shared by the account pages -----------------------------------------------------------
@@ -38,15 +37,6 @@ def safe_next(raw: str | None, default: str = "/") -> str:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def error_message(request: Request, exc: DomainError) -> str:
-    message = i18n.gettext(web.language_of(request), exc.message)
-    return message % exc.params if exc.params else message
-
-
-def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
-    return {exc.field or FORM_ERROR: error_message(request, exc)}
 
 
 def start_session(request: Request, user: User) -> None:
@@ -106,7 +96,7 @@ def signup(
         return _render_signup(
             request,
             values=values,
-            errors=form_errors(request, exc),
+            errors=web.form_errors(request, exc),
             next_path=next_path,
             status_code=exc.status_code,
         )
@@ -161,7 +151,7 @@ def login(
         return _render_login(
             request,
             username=username,
-            errors=form_errors(request, exc),
+            errors=web.form_errors(request, exc),
             next_path=next_path,
             status_code=exc.status_code,
         )
@@ -247,7 +237,7 @@ def update_profile(
             request,
             session,
             guardian,
-            errors=form_errors(request, exc),
+            errors=web.form_errors(request, exc),
             values={"display_name": display_name, "language": language},
             status_code=exc.status_code,
         )
@@ -280,7 +270,7 @@ def change_password(
             request,
             session,
             guardian,
-            errors=form_errors(request, exc),
+            errors=web.form_errors(request, exc),
             status_code=exc.status_code,
         )
     # Every other session of this user is now stale; this one stays signed in.
@@ -304,7 +294,7 @@ def create_token(
             request,
             session,
             guardian,
-            errors=form_errors(request, exc),
+            errors=web.form_errors(request, exc),
             token_name=name,
             status_code=exc.status_code,
         )

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from community import i18n, kudos, posting, solutions, web
+from community import kudos, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
-from community.errors import DomainError, Invalid, RateLimited
+from community.errors import Invalid, RateLimited
 from community.models import Category, Post, Thread, Watch
 from community.params import MAX_ID, FormStr, PageQuery, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
@@ -81,7 +81,7 @@ def create_thread(
             request,
             session,
             values=values,
-            errors=_errors_of(request, exc),
+            errors=web.form_errors(request, exc),
             status_code=exc.status_code,
         )
     return web.redirect(f"/t/{thread.id}")
@@ -141,7 +141,7 @@ def reply(
     try:
         post = posting.reply_to_thread(session, guardian, thread, body=body, clock=clock)
     except (Invalid, RateLimited) as exc:
-        message = _message(request, exc)
+        message = web.error_message(request, exc)
         if web.is_htmx(request):
             return web.render(
                 request,
@@ -222,7 +222,7 @@ def edit(
                 clock=clock,
             )
         except Invalid as exc:
-            errors = _errors_of(request, exc)
+            errors = web.form_errors(request, exc)
     if errors:
         return _render_edit(request, post, thread, values=values, errors=errors, status_code=422)
     return web.redirect(posting.post_url(post))
@@ -455,15 +455,6 @@ def _category_url(session: Session, thread: Thread) -> str:
     return f"/c/{category.slug}" if category is not None else "/"
 
 
-def _message(request: Request, exc: DomainError) -> str:
-    message = i18n.gettext(web.language_of(request), exc.message)
-    return message % exc.params if exc.params else message
-
-
-def _errors_of(request: Request, exc: DomainError) -> dict[str, str]:
-    return {exc.field or "form": _message(request, exc)}
-
-
 def _field_errors(request: Request, *checks: Callable[[], object]) -> dict[str, str]:
     """Run each check; the first problem of each field, translated."""
     errors: dict[str, str] = {}
@@ -471,5 +462,5 @@ def _field_errors(request: Request, *checks: Callable[[], object]) -> dict[str, 
         try:
             check()
         except Invalid as exc:
-            errors.setdefault(exc.field or "form", _message(request, exc))
+            errors.setdefault(exc.field or web.FORM_ERROR, web.error_message(request, exc))
     return errors
