@@ -1,0 +1,336 @@
+"""Keyword search over the threads index, and the database fallback used while it is degraded.
+
+``search`` is what the page and the API call: Meilisearch when it answers, otherwise a simple
+title search in the database (``degraded=True``). Every Meilisearch query carries
+``PUBLIC_FILTER``; filter values are quoted and escaped, never pasted into the filter as typed.
+Snippets are HTML-safe: Meilisearch marks matches with private-use sentinels, the text is escaped,
+and only then are the sentinels turned into ``<mark>`` tags (balanced, whatever the text holds).
+"""
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from markupsafe import Markup, escape
+from meilisearch.errors import MeilisearchError
+from sqlalchemy import func, literal
+from sqlmodel import Session, col, select
+
+from community.models import Category, Thread
+from community.policy import Guardian
+from search.client import SearchUnavailable
+from search.index_settings import PUBLIC_FILTER
+from search.indexer import THREADS
+
+log = logging.getLogger("peerdesk.search")
+
+Sort = Literal["relevance", "newest", "activity", "kudos"]
+SORTS: dict[str, list[str]] = {
+    "relevance": [],
+    "newest": ["created_at:desc"],
+    "activity": ["last_activity_at:desc"],
+    "kudos": ["kudos_count:desc"],
+}
+FACETS = ["category", "solved", "has_official_answer", "tags", "language"]
+MAX_PER_PAGE = 50
+MAX_PAGE = 50
+CROP_WORDS = 30
+_PRE = "\ue000"
+_POST = "\ue001"
+
+
+@dataclass
+class SearchHit:
+    id: int
+    title: Markup
+    snippet: Markup
+    category: str | None
+    category_name: str | None
+    solved: bool
+    has_official_answer: bool
+    tags: list[str]
+    language: str | None
+    reply_count: int
+    kudos_count: int
+    last_activity_at: datetime | None
+
+
+@dataclass
+class SearchResults:
+    items: list[SearchHit]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    degraded: bool = False
+
+
+def quote(value: str) -> str:
+    """A filter string literal: double-quoted, with backslashes and quotes escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def marked(text: str | None) -> Markup:
+    """Escape ``text`` and turn the highlight sentinels into balanced ``<mark>`` tags."""
+    out: list[str] = []
+    open_ = False
+    for char in text or "":
+        if char == _PRE:
+            if not open_:
+                out.append("<mark>")
+                open_ = True
+        elif char == _POST:
+            if open_:
+                out.append("</mark>")
+                open_ = False
+        else:
+            out.append(str(escape(char)))
+    if open_:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def build_filter(
+    *,
+    category: str | None = None,
+    solved: bool | None = None,
+    official: bool | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+) -> list[str]:
+    """The filter expressions (ANDed by Meilisearch), always starting with PUBLIC_FILTER."""
+    filters = [PUBLIC_FILTER]
+    if category:
+        filters.append(f"category = {quote(category)}")
+    if solved is not None:
+        filters.append(f"solved = {'true' if solved else 'false'}")
+    if official is not None:
+        filters.append(f"has_official_answer = {'true' if official else 'false'}")
+    if tag:
+        filters.append(f"tags = {quote(tag)}")
+    if language:
+        filters.append(f"language = {quote(language)}")
+    return filters
+
+
+def _snippet(formatted: dict[str, Any]) -> Markup:
+    for name in ("question", "solution"):
+        text = formatted.get(name)
+        if isinstance(text, str) and _PRE in text:
+            return marked(text)
+    question = formatted.get("question")
+    return marked(question if isinstance(question, str) else "")
+
+
+def _hit(hit: dict[str, Any]) -> SearchHit:
+    formatted = hit.get("_formatted") or {}
+    last = hit.get("last_activity_at")
+    return SearchHit(
+        id=int(hit["id"]),
+        title=marked(formatted.get("title") or hit.get("title") or ""),
+        snippet=_snippet(formatted),
+        category=hit.get("category"),
+        category_name=hit.get("category_name"),
+        solved=bool(hit.get("solved")),
+        has_official_answer=bool(hit.get("has_official_answer")),
+        tags=list(hit.get("tags") or []),
+        language=hit.get("language"),
+        reply_count=int(hit.get("reply_count") or 0),
+        kudos_count=int(hit.get("kudos_count") or 0),
+        last_activity_at=datetime.fromtimestamp(last, UTC) if isinstance(last, int) else None,
+    )
+
+
+def search_threads(
+    service: Any,
+    *,
+    q: str,
+    category: str | None = None,
+    solved: bool | None = None,
+    official: bool | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+    sort: Sort = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResults:
+    """One page of public threads matching ``q`` from Meilisearch, with facet counts.
+
+    Raises ``SearchUnavailable`` or ``MeilisearchError`` when Meilisearch cannot answer."""
+    page = max(1, min(page, MAX_PAGE))
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    params: dict[str, Any] = {
+        "filter": build_filter(
+            category=category, solved=solved, official=official, tag=tag, language=language
+        ),
+        "facets": FACETS,
+        "page": page,
+        "hitsPerPage": per_page,
+        "attributesToRetrieve": [
+            "id",
+            "title",
+            "category",
+            "category_name",
+            "solved",
+            "has_official_answer",
+            "tags",
+            "language",
+            "reply_count",
+            "kudos_count",
+            "last_activity_at",
+        ],
+        "attributesToHighlight": ["title", "question", "solution"],
+        "attributesToCrop": ["question", "solution"],
+        "cropLength": CROP_WORDS,
+        "highlightPreTag": _PRE,
+        "highlightPostTag": _POST,
+    }
+    if SORTS[sort]:
+        params["sort"] = SORTS[sort]
+    raw: Any = service.client.index(service.index_name(THREADS)).search(q, params)
+    facets: dict[str, dict[str, int]] = {
+        name: {
+            str(k): int(v) for k, v in (raw.get("facetDistribution") or {}).get(name, {}).items()
+        }
+        for name in FACETS
+    }
+    total = int(raw.get("totalHits") or 0)
+    return SearchResults(
+        items=[_hit(hit) for hit in raw.get("hits", [])],
+        total=total,
+        page=page,
+        pages=int(raw.get("totalPages") or math.ceil(total / per_page)),
+        per_page=per_page,
+        facets=facets,
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_threads_in_db(
+    session: Session,
+    guardian: Guardian,
+    *,
+    q: str,
+    category: str | None = None,
+    solved: bool | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+    sort: Sort = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResults:
+    """The degraded search: title contains ``q`` (case-insensitive), non-deleted threads only.
+
+    ``guardian`` is who reads: deleted threads stay out for everyone, as in the index."""
+    del guardian  # the fallback shows only what everyone may see
+    page = max(1, min(page, MAX_PAGE))
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    conditions: list[Any] = [col(Thread.deleted_at).is_(None)]
+    words = q.split()
+    for word in words[:8]:
+        conditions.append(func.lower(col(Thread.title)).like(_like(word.lower()), escape="\\"))
+    if category:
+        conditions.append(col(Category.slug) == category)
+    if solved is not None:
+        conditions.append(
+            col(Thread.solved_at).is_not(None) if solved else col(Thread.solved_at).is_(None)
+        )
+    if language:
+        conditions.append(col(Thread.language) == language)
+    if tag:
+        padded = literal(" ") + col(Thread.tags) + literal(" ")
+        conditions.append(padded.like(_like(f" {tag} "), escape="\\"))
+    base = select(Thread, Category).join(Category, col(Category.id) == col(Thread.category_id))
+    order: list[Any] = {
+        "newest": [col(Thread.created_at).desc(), col(Thread.id).desc()],
+        "kudos": [col(Thread.kudos_count).desc(), col(Thread.id).desc()],
+    }.get(sort, [col(Thread.last_activity_at).desc(), col(Thread.id).desc()])
+    rows = session.exec(
+        base.where(*conditions).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    total = int(
+        session.exec(
+            select(func.count())
+            .select_from(Thread)
+            .join(Category, col(Category.id) == col(Thread.category_id))
+            .where(*conditions)
+        ).one()
+    )
+    items = [
+        SearchHit(
+            id=int(thread.id or 0),
+            title=escape(thread.title),
+            snippet=Markup(""),
+            category=category_row.slug,
+            category_name=category_row.name,
+            solved=thread.is_solved,
+            has_official_answer=False,
+            tags=thread.tags.split(),
+            language=thread.language,
+            reply_count=thread.reply_count,
+            kudos_count=thread.kudos_count,
+            last_activity_at=thread.last_activity_at,
+        )
+        for thread, category_row in rows
+    ]
+    return SearchResults(
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / per_page)) if total else 0,
+        per_page=per_page,
+        degraded=True,
+    )
+
+
+def search(
+    session: Session,
+    guardian: Guardian,
+    service: Any,
+    *,
+    q: str,
+    category: str | None = None,
+    solved: bool | None = None,
+    official: bool | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+    sort: Sort = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResults:
+    """Meilisearch when it answers; otherwise the database fallback, marked ``degraded``."""
+    if service is not None:
+        try:
+            return search_threads(
+                service,
+                q=q,
+                category=category,
+                solved=solved,
+                official=official,
+                tag=tag,
+                language=language,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+            )
+        except (SearchUnavailable, MeilisearchError) as error:
+            log.warning("search degraded, using the database: %s", error)
+    return search_threads_in_db(
+        session,
+        guardian,
+        q=q,
+        category=category,
+        solved=solved,
+        tag=tag,
+        language=language,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )

@@ -1,0 +1,92 @@
+"""GET /search: the search page (a plain GET form; htmx swaps only the results as one types)."""
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from community import listing, web
+from community.deps import GuardianDep, SessionDep
+from search import queries
+from search.api import (
+    CategoryParam,
+    LanguageParam,
+    OfficialParam,
+    PageParam,
+    SolvedParam,
+    SortParam,
+    TagParam,
+)
+
+router = APIRouter()
+
+FACET_PARAMS = {
+    "category": "category",
+    "solved": "solved",
+    "has_official_answer": "official",
+    "tags": "tag",
+    "language": "language",
+}
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    category: CategoryParam = None,
+    solved: SolvedParam = None,
+    official: OfficialParam = None,
+    tag: TagParam = None,
+    language: LanguageParam = None,
+    sort: SortParam = "relevance",
+    page: PageParam = 1,
+) -> Response:
+    results = queries.search(
+        session,
+        guardian,
+        request.app.state.search,
+        q=q,
+        category=category,
+        solved=solved,
+        official=official,
+        tag=tag,
+        language=language,
+        sort=sort,
+        page=page,
+    )
+    current: dict[str, str] = {
+        "q": q.strip(),
+        "category": category or "",
+        "solved": "" if solved is None else str(solved).lower(),
+        "official": "" if official is None else str(official).lower(),
+        "tag": tag or "",
+        "language": language or "",
+        "sort": "" if sort == "relevance" else sort,
+    }
+
+    def link(**changes: Any) -> str:
+        params = {**current, **{k: str(v) for k, v in changes.items() if v is not None}}
+        for key, value in changes.items():
+            if value is None:
+                params[key] = ""
+        if "page" not in changes:
+            params.pop("page", None)
+        query = {k: v for k, v in params.items() if v and not (k == "page" and v == "1")}
+        return "/search" + (f"?{urlencode(query)}" if query else "")
+
+    context: dict[str, Any] = {
+        "q": q,
+        "results": results,
+        "current": current,
+        "sort": sort,
+        "sorts": list(queries.SORTS),
+        "facet_params": FACET_PARAMS,
+        "link": link,
+        "category_names": {c.slug: c.name for c in listing.list_categories(session)},
+    }
+    if web.is_htmx(request):
+        return web.render(request, "search/_results.html", **context)
+    return web.render(request, "search/search.html", **context)

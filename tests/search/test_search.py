@@ -1,0 +1,203 @@
+"""The search page and GET /api/v1/search over a real Meilisearch, and their database fallback."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+import main
+from community import events, posting, solutions
+from community.models import Post, Thread
+from community.policy import Guardian
+from community.security import rate_limiter
+from community.settings import get_settings
+from search import indexer
+from search.queries import build_filter, marked, quote, search_threads
+from tests.factories import make_category, make_reply, make_thread, make_user
+
+
+@pytest.fixture
+def search_client(db, clock, meili_settings) -> Iterator[TestClient]:
+    app = main.create_app(
+        get_settings(), engine=db, clock=clock, start_worker=False, search=meili_settings
+    )
+    with TestClient(
+        app, base_url="https://testserver", headers={"Accept-Language": "en"}
+    ) as client:
+        yield client
+
+
+def index(session: Session, clock) -> None:
+    session.expire_all()
+    events.drain(session, now=clock.now(), consumers=[indexer.CONSUMER])
+
+
+@pytest.fixture
+def forum(session: Session, clock, search_client):
+    """Three threads in two categories, one solved, all indexed."""
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    fibra = make_category(session, slug="fibra")
+    mobile = make_category(session, slug="mobile")
+    bill = make_thread(
+        session,
+        clock,
+        author=asker,
+        category=mobile,
+        title="Wrong amount on my bill",
+        body="The last invoice charged me twice for roaming.",
+        tags=["billing"],
+    )
+    rate_limiter.reset()
+    fiber = make_thread(
+        session,
+        clock,
+        author=asker,
+        category=fibra,
+        title="Fiber drops every evening",
+        body="Since Monday the connection drops around 9 pm.",
+    )
+    rate_limiter.reset()
+    modem = make_thread(
+        session,
+        clock,
+        author=helper,
+        category=fibra,
+        title="Modem lights blinking red",
+        body="The modem blinks red after the storm.",
+    )
+    reply = make_reply(session, clock, author=asker, thread=fiber, body="Replace the optical cable")
+    solutions.accept_solution(session, Guardian(asker), fiber, reply, clock=clock)
+    index(session, clock)
+    return {"bill": bill, "fiber": fiber, "modem": modem, "asker": asker, "helper": helper}
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+def test_a_keyword_finds_the_right_thread(search_client, forum):
+    response = search_client.get("/api/v1/search", params={"q": "blinking"})
+    assert ids(response) == [forum["modem"].id]
+    body = response.json()
+    assert body["total"] == 1 and body["degraded"] is False
+    assert "<mark>" in body["items"][0]["title_html"]
+    assert body["items"][0]["url"] == f"/t/{forum['modem'].id}"
+
+
+def test_synonyms_work_across_languages(search_client, forum):
+    assert ids(search_client.get("/api/v1/search", params={"q": "bolletta"})) == [forum["bill"].id]
+    assert forum["fiber"].id in ids(search_client.get("/api/v1/search", params={"q": "fibra"}))
+
+
+def test_facets_count_and_filters_narrow(search_client, forum):
+    body = search_client.get("/api/v1/search", params={"q": ""}).json()
+    assert body["total"] == 3
+    assert body["facets"]["category"] == {"fibra": 2, "mobile": 1}
+    assert body["facets"]["solved"] == {"true": 1, "false": 2}
+    assert body["facets"]["tags"] == {"billing": 1}
+
+    narrowed = search_client.get("/api/v1/search", params={"category": "fibra"})
+    assert set(ids(narrowed)) == {forum["fiber"].id, forum["modem"].id}
+    solved = search_client.get("/api/v1/search", params={"category": "fibra", "solved": "true"})
+    assert ids(solved) == [forum["fiber"].id]
+    tagged = search_client.get("/api/v1/search", params={"tag": "billing"})
+    assert ids(tagged) == [forum["bill"].id]
+
+
+def test_a_deleted_thread_never_appears(search_client, forum, session, clock):
+    thread = forum["modem"]
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    posting.delete_post(
+        session,
+        Guardian(forum["helper"]),
+        question,
+        clock=clock,
+    )
+    index(session, clock)
+    assert session.get(Thread, thread.id).is_deleted
+    assert ids(search_client.get("/api/v1/search", params={"q": "modem"})) == []
+    page = search_client.get("/search", params={"q": "modem"})
+    assert "Modem lights blinking red" not in page.text
+
+
+def test_html_in_a_title_is_escaped_in_results(search_client, session, clock):
+    author = make_user(session, clock)
+    make_thread(
+        session,
+        clock,
+        author=author,
+        category=make_category(session),
+        title="Router <script>alert(1)</script> broken",
+        body="My router <img src=x onerror=alert(1)> stopped working",
+    )
+    index(session, clock)
+    item = search_client.get("/api/v1/search", params={"q": "router"}).json()["items"][0]
+    assert "<script>" not in item["title_html"] and "&lt;script&gt;" in item["title_html"]
+    assert "<img" not in item["snippet"] and "&lt;img" in item["snippet"]
+    assert item["title"] == "Router <script>alert(1)</script> broken"
+    page = search_client.get("/search", params={"q": "router"}).text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "<mark>" in page
+
+
+def test_the_page_works_without_javascript_and_with_htmx(search_client, forum):
+    page = search_client.get("/search", params={"q": "fiber"})
+    assert page.status_code == 200
+    assert '<form method="get" action="/search"' in page.text
+    assert 'id="search-results"' in page.text
+    assert "Fiber drops every evening" in page.text.replace("<mark>", "").replace("</mark>", "")
+    assert "/search?q=fiber&amp;category=fibra" in page.text  # a facet link keeps the query
+    assert "<html" in page.text
+
+    partial = search_client.get("/search", params={"q": "fiber"}, headers={"HX-Request": "true"})
+    assert partial.status_code == 200
+    assert "<html" not in partial.text and 'id="search-results"' in partial.text
+
+
+def test_no_results_offer_to_ask(search_client, forum):
+    page = search_client.get("/search", params={"q": "zzzqqqxxx"})
+    assert page.status_code == 200
+    assert 'href="/t/new"' in page.text and "Ask a new question" in page.text
+
+
+def test_without_meilisearch_search_falls_back_to_titles(client, session, clock):
+    author = make_user(session, clock)
+    thread = make_thread(
+        session, clock, author=author, category=make_category(session), title="Slow 5G at home"
+    )
+    body = client.get("/api/v1/search", params={"q": "5g"}).json()
+    assert body["degraded"] is True
+    assert [item["id"] for item in body["items"]] == [thread.id]
+    page = client.get("/search", params={"q": "slow"})
+    assert page.status_code == 200
+    assert "Slow 5G at home" in page.text and "Search is degraded" in page.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"sort": "random"}, {"page": "0"}, {"solved": "maybe"}, {"category": 'a" OR visibility'}],
+)
+def test_bad_parameters_are_a_clear_422(client, params):
+    response = client.get("/api/v1/search", params={"q": "x", **params})
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    assert client.get("/search", params={"q": "x", **params}).status_code == 422
+
+
+def test_a_quoted_filter_value_cannot_widen_the_filter(search_client, forum):
+    service = search_client.app.state.search
+    assert search_threads(service, q="", category='x" OR category = "fibra').total == 0
+    assert search_threads(service, q="", category="fibra").total == 2
+
+
+def test_filter_values_are_quoted():
+    assert quote('a" OR visibility = "hidden') == '"a\\" OR visibility = \\"hidden"'
+    assert build_filter(category="x")[0] == 'visibility = "public"'
+    assert (
+        str(marked("a \ue000<b>\ue001 \ue001c\ue000")) == "a <mark>&lt;b&gt;</mark> c<mark></mark>"
+    )
