@@ -202,7 +202,7 @@ def search_threads(
         items=[_hit(hit) for hit in raw.get("hits", [])],
         total=total,
         page=page,
-        pages=int(raw.get("totalPages") or math.ceil(total / per_page)),
+        pages=min(MAX_PAGE, int(raw.get("totalPages") or math.ceil(total / per_page))),
         per_page=per_page,
         facets=facets,
     )
@@ -284,7 +284,7 @@ def search_threads_in_db(
         items=items,
         total=total,
         page=page,
-        pages=max(1, math.ceil(total / per_page)) if total else 0,
+        pages=min(MAX_PAGE, math.ceil(total / per_page)),
         per_page=per_page,
         degraded=True,
     )

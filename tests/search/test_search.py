@@ -13,7 +13,9 @@ from community.policy import Guardian
 from community.security import rate_limiter
 from community.settings import get_settings
 from search import indexer
-from search.queries import build_filter, marked, quote, search_threads
+from search.client import SearchService
+from search.queries import build_filter, marked, quote, search, search_threads
+from search.server import MeiliEndpoint, free_port
 from tests.factories import make_category, make_reply, make_thread, make_user
 
 
@@ -201,3 +203,14 @@ def test_filter_values_are_quoted():
     assert (
         str(marked("a \ue000<b>\ue001 \ue001c\ue000")) == "a <mark>&lt;b&gt;</mark> c<mark></mark>"
     )
+
+
+def test_an_unreachable_meilisearch_falls_back_to_the_database(session, clock, tmp_path):
+    author = make_user(session, clock)
+    thread = make_thread(
+        session, clock, author=author, category=make_category(session), title="Roaming in Spain"
+    )
+    down = SearchService(MeiliEndpoint(f"http://127.0.0.1:{free_port()}", "key"), request_timeout=1)
+    results = search(session, Guardian(author), down, q="spain")
+    assert results.degraded is True
+    assert [hit.id for hit in results.items] == [thread.id]
