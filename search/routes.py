@@ -87,6 +87,10 @@ def search_page(
         "link": link,
         "category_names": {c.slug: c.name for c in listing.list_categories(session)},
     }
-    if web.is_htmx(request):
-        return web.render(request, "search/_results.html", **context)
-    return web.render(request, "search/search.html", **context)
+    # htmx restoring history after a cache miss wants the whole page, not the partial.
+    partial = web.is_htmx(request) and request.headers.get("hx-history-restore-request") != "true"
+    response = web.render(
+        request, "search/_results.html" if partial else "search/search.html", **context
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response

@@ -52,6 +52,7 @@ def forum(session: Session, clock, search_client):
         tags=["billing"],
     )
     rate_limiter.reset()
+    clock.advance(minutes=1)
     fiber = make_thread(
         session,
         clock,
@@ -61,6 +62,7 @@ def forum(session: Session, clock, search_client):
         body="Since Monday the connection drops around 9 pm.",
     )
     rate_limiter.reset()
+    clock.advance(minutes=1)
     modem = make_thread(
         session,
         clock,
@@ -214,3 +216,36 @@ def test_an_unreachable_meilisearch_falls_back_to_the_database(session, clock, t
     results = search(session, Guardian(author), down, q="spain")
     assert results.degraded is True
     assert [hit.id for hit in results.items] == [thread.id]
+
+
+def test_the_fallback_never_shows_a_deleted_thread(client, session, clock):
+    author = make_user(session, clock)
+    thread = make_thread(
+        session, clock, author=author, category=make_category(session), title="Gone fiber thread"
+    )
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    posting.delete_post(session, Guardian(author), question, clock=clock)
+    assert client.get("/api/v1/search", params={"q": "gone"}).json()["items"] == []
+
+
+def test_pages_and_sort(search_client, forum):
+    first = search_client.get("/api/v1/search", params={"per_page": 2, "sort": "newest"}).json()
+    assert first["total"] == 3 and first["pages"] == 2
+    assert [item["id"] for item in first["items"]] == [forum["modem"].id, forum["fiber"].id]
+    second = search_client.get(
+        "/api/v1/search", params={"per_page": 2, "sort": "newest", "page": 2}
+    ).json()
+    assert [item["id"] for item in second["items"]] == [forum["bill"].id]
+
+
+def test_the_page_speaks_italian(search_client, forum):
+    page = search_client.get("/search", params={"q": "zzzqqq"}, headers={"Accept-Language": "it"})
+    assert "Cerca nella community" in page.text and "Fai una nuova domanda" in page.text
+
+
+def test_htmx_history_restore_gets_the_whole_page(search_client, forum):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    page = search_client.get("/search", params={"q": "fiber"}, headers=headers)
+    assert "<html" in page.text
