@@ -21,7 +21,7 @@ from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker
 from search import api as search_api
-from search import embeddings, indexer
+from search import embeddings, indexer, suggestions_api, suggestions_routes
 from search import routes as search_routes
 from search.cli import register as register_search_commands
 from search.runtime import start_search
@@ -91,6 +91,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(search_api.router)
+    app.include_router(suggestions_api.router)
+    # Before the forum's /t/{thread_id}/{slug}, which would take /t/new/similar for a thread.
+    app.include_router(suggestions_routes.router, include_in_schema=False)
     app.include_router(routes.router, include_in_schema=False)
     app.include_router(search_routes.router, include_in_schema=False)
     _install_error_handlers(app)
