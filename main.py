@@ -21,7 +21,7 @@ from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker
 from search import api as search_api
-from search import embeddings, indexer, suggestions_api, suggestions_routes
+from search import deflection, embeddings, indexer, suggestions_api, suggestions_routes
 from search import routes as search_routes
 from search.cli import register as register_search_commands
 from search.runtime import start_search
@@ -35,6 +35,7 @@ def configure_consumers() -> None:
     events.registry.add(notifications.consumer())
     events.registry.add(indexer.consumer())
     events.registry.add(embeddings.consumer())
+    events.registry.add(deflection.consumer())
 
 
 def create_app(
