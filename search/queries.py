@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from markupsafe import Markup, escape
 from meilisearch.errors import MeilisearchError
-from sqlalchemy import func, literal
+from sqlalchemy import exists, func, literal
 from sqlmodel import Session, col, select
 
-from community.models import Category, Thread
+from community.models import Category, Post, Role, Thread, User
 from community.policy import Guardian
 from search.client import SearchUnavailable
 from search.index_settings import PUBLIC_FILTER
@@ -220,6 +220,7 @@ def search_threads_in_db(
     q: str,
     category: str | None = None,
     solved: bool | None = None,
+    official: bool | None = None,
     tag: str | None = None,
     language: str | None = None,
     sort: Sort = "relevance",
@@ -242,6 +243,18 @@ def search_threads_in_db(
         conditions.append(
             col(Thread.solved_at).is_not(None) if solved else col(Thread.solved_at).is_(None)
         )
+    if official is not None:
+        staff_reply = exists(
+            select(Post.id)
+            .join(User, col(User.id) == col(Post.author_id))
+            .where(
+                col(Post.thread_id) == col(Thread.id),
+                col(Post.post_number) > 1,
+                col(Post.deleted_at).is_(None),
+                col(User.role).in_([Role.moderator, Role.admin]),
+            )
+        )
+        conditions.append(staff_reply if official else ~staff_reply)
     if language:
         conditions.append(col(Thread.language) == language)
     if tag:
@@ -271,7 +284,7 @@ def search_threads_in_db(
             category=category_row.slug,
             category_name=category_row.name,
             solved=thread.is_solved,
-            has_official_answer=False,
+            has_official_answer=official is True,
             tags=thread.tags.split(),
             language=thread.language,
             reply_count=thread.reply_count,
@@ -328,6 +341,7 @@ def search(
         q=q,
         category=category,
         solved=solved,
+        official=official,
         tag=tag,
         language=language,
         sort=sort,

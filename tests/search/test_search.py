@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 import main
 from community import events, posting, solutions
-from community.models import Post, Thread
+from community.models import Post, Role, Thread
 from community.policy import Guardian
 from community.security import rate_limiter
 from community.settings import get_settings
@@ -249,3 +249,21 @@ def test_htmx_history_restore_gets_the_whole_page(search_client, forum):
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     page = search_client.get("/search", params={"q": "fiber"}, headers=headers)
     assert "<html" in page.text
+
+
+def test_the_fallback_filters_by_official_answer(client, session, clock):
+    asker = make_user(session, clock)
+    moderator = make_user(session, clock, role=Role.moderator)
+    category = make_category(session)
+    answered = make_thread(session, clock, author=asker, category=category, title="SIM blocked")
+    rate_limiter.reset()
+    clock.advance(minutes=1)
+    other = make_thread(session, clock, author=asker, category=category, title="SIM too slow")
+    make_reply(session, clock, author=moderator, thread=answered, body="We unblocked it.")
+
+    def found(**params: str) -> list[int]:
+        return ids(client.get("/api/v1/search", params={"q": "sim", **params}))
+
+    assert set(found()) == {answered.id, other.id}
+    assert found(official="true") == [answered.id]
+    assert found(official="false") == [other.id]
