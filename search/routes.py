@@ -81,6 +81,7 @@ def search_page(
         "q": q,
         "results": results,
         "current": current,
+        "filled": [name for name, value in current.items() if value],
         "sort": sort,
         "sorts": list(queries.SORTS),
         "facet_params": FACET_PARAMS,

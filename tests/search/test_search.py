@@ -267,3 +267,9 @@ def test_the_fallback_filters_by_official_answer(client, session, clock):
     assert set(found()) == {answered.id, other.id}
     assert found(official="true") == [answered.id]
     assert found(official="false") == [other.id]
+
+
+def test_an_active_filter_can_be_removed_even_without_results(search_client, forum):
+    page = search_client.get("/search", params={"q": "zzzqqq", "category": "fibra"})
+    assert page.status_code == 200
+    assert 'href="/search?q=zzzqqq"' in page.text
