@@ -51,6 +51,7 @@ migrate: install
 
 seed: migrate
 	$(BIN)/peerdesk seed --if-empty
+	$(BIN)/peerdesk reindex --if-missing
 
 run: seed
 	$(BIN)/peerdesk serve --host $(HOST) --port $(PORT)

@@ -1,5 +1,7 @@
 """Search commands of ``peerdesk`` (main.cli mounts them on the community command)."""
 
+from typing import Any
+
 import typer
 
 from community.settings import get_settings
@@ -7,6 +9,12 @@ from community.settings import get_settings
 
 def reindex(
     batch_size: int = typer.Option(500, "--batch-size", min=1, help="Threads per batch."),
+    if_missing: bool = typer.Option(
+        False,
+        "--if-missing",
+        help="Only build when the live index is missing or empty (make run uses this after "
+        "seeding); without Meilisearch, warn instead of failing.",
+    ),
 ) -> None:
     """Rebuild the search index from the database: new index, then swap (no downtime)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -21,6 +29,9 @@ def reindex(
     runtime = start_search(SearchSettings(var_dir=settings.var_dir))
     try:
         service = runtime.service
+        if service is None and if_missing:
+            typer.echo("warning: Meilisearch is not available; search runs degraded", err=True)
+            return
         if service is None:
             typer.echo(
                 "error: Meilisearch is not available (search disabled, or the managed server "
@@ -28,6 +39,9 @@ def reindex(
                 err=True,
             )
             raise typer.Exit(1)
+        if if_missing and _live_index_has_documents(service.client, service.index_name(THREADS)):
+            typer.echo("the search index is already built")
+            return
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -48,6 +62,15 @@ def reindex(
         f"indexed {result.documents:,} threads into {result.live} "
         f"(built as {result.built}, swapped in) in {result.seconds:.1f} s"
     )
+
+
+def _live_index_has_documents(client: Any, name: str) -> bool:
+    from meilisearch.errors import MeilisearchApiError
+
+    try:
+        return bool(client.index(name).get_stats().number_of_documents)
+    except MeilisearchApiError:
+        return False
 
 
 def embed_backfill(

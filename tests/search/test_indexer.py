@@ -364,11 +364,15 @@ def test_the_reindex_command_shows_progress_and_swaps(
     app.command("noop")(lambda: None)  # two commands: "reindex" stays a subcommand
     try:
         result = CliRunner().invoke(app, ["reindex", "--batch-size", "2"])
+        # make run's form: once the live index holds documents it is left alone.
+        again = CliRunner().invoke(app, ["reindex", "--if-missing"])
     finally:
         get_settings.cache_clear()
 
     assert result.exit_code == 0, result.output
     assert "indexed 3 threads" in result.output
+    assert again.exit_code == 0, again.output
+    assert "already built" in again.output
     live = ThreadsIndex(meilisearch.Client(meili.url, meili.master_key), f"{meili_prefix}_threads")
     assert set(_docs(live)) == set(ids)
     assert set(_search(live, "top-up")) == set(ids)  # ricarica, by its English synonym
