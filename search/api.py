@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from community.deps import GuardianDep, SessionDep
+from community.deps import SessionDep
 from search import queries
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
@@ -32,6 +32,34 @@ SortParam = Annotated[
 ]
 PageParam = Annotated[int, Query(ge=1, le=queries.MAX_PAGE, description="1-based page.")]
 PerPageParam = Annotated[int, Query(ge=1, le=queries.MAX_PER_PAGE, description="Page size.")]
+
+
+def search_query(
+    q: QParam = "",
+    category: CategoryParam = None,
+    solved: SolvedParam = None,
+    official: OfficialParam = None,
+    tag: TagParam = None,
+    language: LanguageParam = None,
+    sort: SortParam = "relevance",
+    page: PageParam = 1,
+    per_page: PerPageParam = 20,
+) -> queries.SearchQuery:
+    """The search parameters of the page and the API, validated once."""
+    return queries.SearchQuery(
+        q=q,
+        category=category,
+        solved=solved,
+        official=official,
+        tag=tag,
+        language=language,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+
+
+SearchQueryDep = Annotated[queries.SearchQuery, Depends(search_query)]
 
 
 class SearchItemPublic(BaseModel):
@@ -65,36 +93,10 @@ def _plain(html: str) -> str:
 
 
 @router.get("/search", response_model=SearchResultsPublic)
-def search(
-    request: Request,
-    session: SessionDep,
-    guardian: GuardianDep,
-    q: QParam = "",
-    category: CategoryParam = None,
-    solved: SolvedParam = None,
-    official: OfficialParam = None,
-    tag: TagParam = None,
-    language: LanguageParam = None,
-    sort: SortParam = "relevance",
-    page: PageParam = 1,
-    per_page: PerPageParam = 20,
-) -> SearchResultsPublic:
+def search(request: Request, session: SessionDep, query: SearchQueryDep) -> SearchResultsPublic:
     """Public threads matching ``q``; ``snippet`` and ``title_html`` are escaped HTML with
     ``<mark>`` around the matches. ``degraded``: Meilisearch is down, titles only, no facets."""
-    results = queries.search(
-        session,
-        guardian,
-        request.app.state.search,
-        q=q,
-        category=category,
-        solved=solved,
-        official=official,
-        tag=tag,
-        language=language,
-        sort=sort,
-        page=page,
-        per_page=per_page,
-    )
+    results = queries.search(session, request.app.state.search, query)
     return SearchResultsPublic(
         items=[
             SearchItemPublic(

@@ -19,7 +19,6 @@ from sqlalchemy import exists, func, literal
 from sqlmodel import Session, col, select
 
 from community.models import Category, Post, Role, Thread, User
-from community.policy import Guardian
 from search.client import SearchUnavailable
 from search.index_settings import PUBLIC_FILTER
 from search.indexer import THREADS
@@ -55,6 +54,25 @@ class SearchHit:
     reply_count: int
     kudos_count: int
     last_activity_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a reader asked for; the page, the API and both back ends share it."""
+
+    q: str = ""
+    category: str | None = None
+    solved: bool | None = None
+    official: bool | None = None
+    tag: str | None = None
+    language: str | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "page", max(1, min(self.page, MAX_PAGE)))
+        object.__setattr__(self, "per_page", max(1, min(self.per_page, MAX_PER_PAGE)))
 
 
 @dataclass
@@ -93,26 +111,19 @@ def marked(text: str | None) -> Markup:
     return Markup("".join(out))
 
 
-def build_filter(
-    *,
-    category: str | None = None,
-    solved: bool | None = None,
-    official: bool | None = None,
-    tag: str | None = None,
-    language: str | None = None,
-) -> list[str]:
+def build_filter(query: SearchQuery) -> list[str]:
     """The filter expressions (ANDed by Meilisearch), always starting with PUBLIC_FILTER."""
     filters = [PUBLIC_FILTER]
-    if category:
-        filters.append(f"category = {quote(category)}")
-    if solved is not None:
-        filters.append(f"solved = {'true' if solved else 'false'}")
-    if official is not None:
-        filters.append(f"has_official_answer = {'true' if official else 'false'}")
-    if tag:
-        filters.append(f"tags = {quote(tag)}")
-    if language:
-        filters.append(f"language = {quote(language)}")
+    if query.category:
+        filters.append(f"category = {quote(query.category)}")
+    if query.solved is not None:
+        filters.append(f"solved = {'true' if query.solved else 'false'}")
+    if query.official is not None:
+        filters.append(f"has_official_answer = {'true' if query.official else 'false'}")
+    if query.tag:
+        filters.append(f"tags = {quote(query.tag)}")
+    if query.language:
+        filters.append(f"language = {quote(query.language)}")
     return filters
 
 
@@ -144,31 +155,15 @@ def _hit(hit: dict[str, Any]) -> SearchHit:
     )
 
 
-def search_threads(
-    service: Any,
-    *,
-    q: str,
-    category: str | None = None,
-    solved: bool | None = None,
-    official: bool | None = None,
-    tag: str | None = None,
-    language: str | None = None,
-    sort: Sort = "relevance",
-    page: int = 1,
-    per_page: int = 20,
-) -> SearchResults:
-    """One page of public threads matching ``q`` from Meilisearch, with facet counts.
+def search_threads(service: Any, query: SearchQuery) -> SearchResults:
+    """One page of public threads matching the query from Meilisearch, with facet counts.
 
     Raises ``SearchUnavailable`` or ``MeilisearchError`` when Meilisearch cannot answer."""
-    page = max(1, min(page, MAX_PAGE))
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
     params: dict[str, Any] = {
-        "filter": build_filter(
-            category=category, solved=solved, official=official, tag=tag, language=language
-        ),
+        "filter": build_filter(query),
         "facets": FACETS,
-        "page": page,
-        "hitsPerPage": per_page,
+        "page": query.page,
+        "hitsPerPage": query.per_page,
         "attributesToRetrieve": [
             "id",
             "title",
@@ -188,9 +183,9 @@ def search_threads(
         "highlightPreTag": _PRE,
         "highlightPostTag": _POST,
     }
-    if SORTS[sort]:
-        params["sort"] = SORTS[sort]
-    raw: Any = service.client.index(service.index_name(THREADS)).search(q, params)
+    if SORTS[query.sort]:
+        params["sort"] = SORTS[query.sort]
+    raw: Any = service.client.index(service.index_name(THREADS)).search(query.q, params)
     facets: dict[str, dict[str, int]] = {
         name: {
             str(k): int(v) for k, v in (raw.get("facetDistribution") or {}).get(name, {}).items()
@@ -201,9 +196,9 @@ def search_threads(
     return SearchResults(
         items=[_hit(hit) for hit in raw.get("hits", [])],
         total=total,
-        page=page,
-        pages=min(MAX_PAGE, int(raw.get("totalPages") or math.ceil(total / per_page))),
-        per_page=per_page,
+        page=query.page,
+        pages=min(MAX_PAGE, int(raw.get("totalPages") or math.ceil(total / query.per_page))),
+        per_page=query.per_page,
         facets=facets,
     )
 
@@ -213,37 +208,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_threads_in_db(
-    session: Session,
-    guardian: Guardian,
-    *,
-    q: str,
-    category: str | None = None,
-    solved: bool | None = None,
-    official: bool | None = None,
-    tag: str | None = None,
-    language: str | None = None,
-    sort: Sort = "relevance",
-    page: int = 1,
-    per_page: int = 20,
-) -> SearchResults:
-    """The degraded search: title contains ``q`` (case-insensitive), non-deleted threads only.
-
-    ``guardian`` is who reads: deleted threads stay out for everyone, as in the index."""
-    del guardian  # the fallback shows only what everyone may see
-    page = max(1, min(page, MAX_PAGE))
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
+def search_threads_in_db(session: Session, query: SearchQuery) -> SearchResults:
+    """The degraded search: every word in the title (case-insensitive), public threads only,
+    so it shows exactly what the index would show to anyone. Pages are capped at MAX_PAGE, so
+    the OFFSET stays small."""
     conditions: list[Any] = [col(Thread.deleted_at).is_(None)]
-    words = q.split()
+    words = query.q.split()
     for word in words[:8]:
         conditions.append(func.lower(col(Thread.title)).like(_like(word.lower()), escape="\\"))
-    if category:
-        conditions.append(col(Category.slug) == category)
-    if solved is not None:
+    if query.category:
+        conditions.append(col(Category.slug) == query.category)
+    if query.solved is not None:
         conditions.append(
-            col(Thread.solved_at).is_not(None) if solved else col(Thread.solved_at).is_(None)
+            col(Thread.solved_at).is_not(None) if query.solved else col(Thread.solved_at).is_(None)
         )
-    if official is not None:
+    if query.official is not None:
         staff_reply = exists(
             select(Post.id)
             .join(User, col(User.id) == col(Post.author_id))
@@ -254,19 +233,22 @@ def search_threads_in_db(
                 col(User.role).in_([Role.moderator, Role.admin]),
             )
         )
-        conditions.append(staff_reply if official else ~staff_reply)
-    if language:
-        conditions.append(col(Thread.language) == language)
-    if tag:
+        conditions.append(staff_reply if query.official else ~staff_reply)
+    if query.language:
+        conditions.append(col(Thread.language) == query.language)
+    if query.tag:
         padded = literal(" ") + col(Thread.tags) + literal(" ")
-        conditions.append(padded.like(_like(f" {tag} "), escape="\\"))
+        conditions.append(padded.like(_like(f" {query.tag} "), escape="\\"))
     base = select(Thread, Category).join(Category, col(Category.id) == col(Thread.category_id))
     order: list[Any] = {
         "newest": [col(Thread.created_at).desc(), col(Thread.id).desc()],
         "kudos": [col(Thread.kudos_count).desc(), col(Thread.id).desc()],
-    }.get(sort, [col(Thread.last_activity_at).desc(), col(Thread.id).desc()])
+    }.get(query.sort, [col(Thread.last_activity_at).desc(), col(Thread.id).desc()])
     rows = session.exec(
-        base.where(*conditions).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+        base.where(*conditions)
+        .order_by(*order)
+        .offset((query.page - 1) * query.per_page)
+        .limit(query.per_page)
     ).all()
     total = int(
         session.exec(
@@ -284,7 +266,7 @@ def search_threads_in_db(
             category=category_row.slug,
             category_name=category_row.name,
             solved=thread.is_solved,
-            has_official_answer=official is True,
+            has_official_answer=query.official is True,
             tags=thread.tags.split(),
             language=thread.language,
             reply_count=thread.reply_count,
@@ -296,55 +278,18 @@ def search_threads_in_db(
     return SearchResults(
         items=items,
         total=total,
-        page=page,
-        pages=min(MAX_PAGE, math.ceil(total / per_page)),
-        per_page=per_page,
+        page=query.page,
+        pages=min(MAX_PAGE, math.ceil(total / query.per_page)),
+        per_page=query.per_page,
         degraded=True,
     )
 
 
-def search(
-    session: Session,
-    guardian: Guardian,
-    service: Any,
-    *,
-    q: str,
-    category: str | None = None,
-    solved: bool | None = None,
-    official: bool | None = None,
-    tag: str | None = None,
-    language: str | None = None,
-    sort: Sort = "relevance",
-    page: int = 1,
-    per_page: int = 20,
-) -> SearchResults:
+def search(session: Session, service: Any, query: SearchQuery) -> SearchResults:
     """Meilisearch when it answers; otherwise the database fallback, marked ``degraded``."""
     if service is not None:
         try:
-            return search_threads(
-                service,
-                q=q,
-                category=category,
-                solved=solved,
-                official=official,
-                tag=tag,
-                language=language,
-                sort=sort,
-                page=page,
-                per_page=per_page,
-            )
+            return search_threads(service, query)
         except (SearchUnavailable, MeilisearchError) as error:
             log.warning("search degraded, using the database: %s", error)
-    return search_threads_in_db(
-        session,
-        guardian,
-        q=q,
-        category=category,
-        solved=solved,
-        official=official,
-        tag=tag,
-        language=language,
-        sort=sort,
-        page=page,
-        per_page=per_page,
-    )
+    return search_threads_in_db(session, query)

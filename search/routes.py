@@ -1,23 +1,15 @@
 """GET /search: the search page (a plain GET form; htmx swaps only the results as one types)."""
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from community import listing, web
 from community.deps import GuardianDep, SessionDep
 from search import queries
-from search.api import (
-    CategoryParam,
-    LanguageParam,
-    OfficialParam,
-    PageParam,
-    SolvedParam,
-    SortParam,
-    TagParam,
-)
+from search.api import SearchQueryDep
 
 router = APIRouter()
 
@@ -32,39 +24,17 @@ FACET_PARAMS = {
 
 @router.get("/search")
 def search_page(
-    request: Request,
-    session: SessionDep,
-    guardian: GuardianDep,
-    q: Annotated[str, Query(max_length=200)] = "",
-    category: CategoryParam = None,
-    solved: SolvedParam = None,
-    official: OfficialParam = None,
-    tag: TagParam = None,
-    language: LanguageParam = None,
-    sort: SortParam = "relevance",
-    page: PageParam = 1,
+    request: Request, session: SessionDep, _guardian: GuardianDep, query: SearchQueryDep
 ) -> Response:
-    results = queries.search(
-        session,
-        guardian,
-        request.app.state.search,
-        q=q,
-        category=category,
-        solved=solved,
-        official=official,
-        tag=tag,
-        language=language,
-        sort=sort,
-        page=page,
-    )
+    results = queries.search(session, request.app.state.search, query)
     current: dict[str, str] = {
-        "q": q.strip(),
-        "category": category or "",
-        "solved": "" if solved is None else str(solved).lower(),
-        "official": "" if official is None else str(official).lower(),
-        "tag": tag or "",
-        "language": language or "",
-        "sort": "" if sort == "relevance" else sort,
+        "q": query.q.strip(),
+        "category": query.category or "",
+        "solved": "" if query.solved is None else str(query.solved).lower(),
+        "official": "" if query.official is None else str(query.official).lower(),
+        "tag": query.tag or "",
+        "language": query.language or "",
+        "sort": "" if query.sort == "relevance" else query.sort,
     }
 
     def link(**changes: Any) -> str:
@@ -78,11 +48,11 @@ def search_page(
         return "/search" + (f"?{urlencode(query)}" if query else "")
 
     context: dict[str, Any] = {
-        "q": q,
+        "q": query.q,
         "results": results,
         "current": current,
         "filled": [name for name, value in current.items() if value],
-        "sort": sort,
+        "sort": query.sort,
         "sorts": list(queries.SORTS),
         "facet_params": FACET_PARAMS,
         "link": link,
