@@ -6,6 +6,9 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -81,3 +84,26 @@ class Cluster:
                 break
             time.sleep(0.1)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def scratch_database(server_url: str, *, migrated: bool = False) -> Iterator[str]:
+    """A fresh, uniquely named database on the server of ``server_url``, dropped afterwards."""
+    from sqlalchemy import make_url, text
+
+    from community import migrate
+    from community.db import make_engine
+
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        if migrated:
+            migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from community import migrate
 from community.db import make_engine
+from tests import pg
 
 
 def _fresh_sqlite_url() -> str:
@@ -47,15 +48,5 @@ def test_upgrade_head_on_empty_sqlite() -> None:
 
 @pytest.mark.postgres
 def test_upgrade_head_on_empty_postgres(postgres_url: str) -> None:
-    base, _, query = postgres_url.partition("?")
-    scratch = base.rsplit("/", 1)[0] + "/peerdesk_migrations?" + query
-    admin = make_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS peerdesk_migrations"))
-        conn.execute(text("CREATE DATABASE peerdesk_migrations"))
-    try:
-        _round_trip(scratch)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS peerdesk_migrations WITH (FORCE)"))
-        admin.dispose()
+    with pg.scratch_database(postgres_url) as url:
+        _round_trip(url)

@@ -5,15 +5,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from community import categories, listing, migrate
+from community import categories, listing
 from community.db import make_engine
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from community.models import Category, Role, Thread, User
 from community.policy import Guardian
 from community.settings import get_settings
+from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user
 
 
@@ -403,21 +404,12 @@ def test_my_threads_queries_use_the_author_indexes(db, session, people, states):
 
 @pytest.fixture
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    base, _, query = postgres_url.partition("?")
-    url = base.rsplit("/", 1)[0] + "/peerdesk_listing?" + query
-    admin = make_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS peerdesk_listing WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE peerdesk_listing"))
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS peerdesk_listing WITH (FORCE)"))
-        admin.dispose()
+    with pg.scratch_database(postgres_url, migrated=True) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def pg_plan(engine: Engine, statement: str, parameters: object) -> dict[str, Any]:

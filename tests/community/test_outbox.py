@@ -5,12 +5,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from community import events, migrate
+from community import events
 from community.clock import FrozenClock
 from community.db import make_engine
+from tests import pg
 
 TEST_CONSUMER = "outbox-test"
 
@@ -202,21 +203,12 @@ def test_drain_runs_every_consumer_until_nothing_is_due(session, clock, recorder
 
 @pytest.fixture
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    base, _, query = postgres_url.partition("?")
-    url = base.rsplit("/", 1)[0] + "/peerdesk_outbox?" + query
-    admin = make_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS peerdesk_outbox WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE peerdesk_outbox"))
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS peerdesk_outbox WITH (FORCE)"))
-        admin.dispose()
+    with pg.scratch_database(postgres_url, migrated=True) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.mark.postgres

@@ -2,14 +2,13 @@
 same seed gives the same data, and that it runs on PostgreSQL too."""
 
 import hashlib
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel, col, select
 from typer.testing import CliRunner
 
@@ -21,6 +20,7 @@ from community.policy import Guardian
 from community.security import verify_password
 from community.seed import DEMO_PASSWORD, loader
 from community.settings import CommunitySettings
+from tests import pg
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 THREADS = 300
@@ -308,61 +308,58 @@ def test_seeding_leaves_no_outbox_events(seeded: Engine) -> None:
 
 @pytest.mark.postgres
 def test_seed_runs_on_postgresql(postgres_url: str) -> None:
-    name = f"seed_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    try:
-        migrate.upgrade(url)
-        summary = loader.seed(engine, threads=120, seed=42, now=NOW)
-        assert summary.threads == 120
-        assert inconsistencies(engine) == {}
-        # The planner knows the table sizes, so lists walk their indexes instead of sorting.
-        with engine.connect() as conn:
-            estimate = conn.execute(
-                text("SELECT reltuples FROM pg_class WHERE relname = 'thread'")
-            ).scalar_one()
-        assert estimate == 120
-        # The id sequences moved past the seeded rows: the services can add new ones.
-        with engine.connect() as conn:
-            max_post = conn.execute(text("SELECT MAX(id) FROM post")).scalar_one()
-            max_kudos = conn.execute(text("SELECT MAX(id) FROM kudos")).scalar_one()
-        clock = FrozenClock(NOW)
-        with Session(engine, expire_on_commit=False) as session:
-            user = User(
-                username="newcomer",
-                email="newcomer@example.com",
-                display_name="Newcomer",
-                password_hash="x",
-                created_at=NOW,
-            )
-            session.add(user)
-            session.commit()
-            category = session.get(Category, 1)
-            assert category is not None
-            thread = posting.create_thread(
-                session,
-                Guardian(user),
-                category=category,
-                title="Hello from a new member",
-                body="Just joined.",
-                tags=[],
-                clock=clock,
-            )
-            assert thread.last_post_id is not None and thread.last_post_id > max_post
-            kudos = Kudos(post_id=thread.last_post_id, user_id=1, created_at=NOW)
-            session.add(kudos)
-            session.commit()
-            assert kudos.id is not None and kudos.id > max_kudos
-            assert user.id is not None and user.id > summary.users
-            assert thread.id is not None and thread.id > summary.threads
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with pg.scratch_database(postgres_url, migrated=True) as url:
+        engine = make_engine(url)
+        try:
+            _seed_and_extend(engine)
+        finally:
+            engine.dispose()
+
+
+def _seed_and_extend(engine: Engine) -> None:
+    """Seed, then check the services can keep adding rows after the seeded ids."""
+    summary = loader.seed(engine, threads=120, seed=42, now=NOW)
+    assert summary.threads == 120
+    assert inconsistencies(engine) == {}
+    # The planner knows the table sizes, so lists walk their indexes instead of sorting.
+    with engine.connect() as conn:
+        estimate = conn.execute(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'thread'")
+        ).scalar_one()
+    assert estimate == 120
+    # The id sequences moved past the seeded rows: the services can add new ones.
+    with engine.connect() as conn:
+        max_post = conn.execute(text("SELECT MAX(id) FROM post")).scalar_one()
+        max_kudos = conn.execute(text("SELECT MAX(id) FROM kudos")).scalar_one()
+    clock = FrozenClock(NOW)
+    with Session(engine, expire_on_commit=False) as session:
+        user = User(
+            username="newcomer",
+            email="newcomer@example.com",
+            display_name="Newcomer",
+            password_hash="x",
+            created_at=NOW,
+        )
+        session.add(user)
+        session.commit()
+        category = session.get(Category, 1)
+        assert category is not None
+        thread = posting.create_thread(
+            session,
+            Guardian(user),
+            category=category,
+            title="Hello from a new member",
+            body="Just joined.",
+            tags=[],
+            clock=clock,
+        )
+        assert thread.last_post_id is not None and thread.last_post_id > max_post
+        kudos = Kudos(post_id=thread.last_post_id, user_id=1, created_at=NOW)
+        session.add(kudos)
+        session.commit()
+        assert kudos.id is not None and kudos.id > max_kudos
+        assert user.id is not None and user.id > summary.users
+        assert thread.id is not None and thread.id > summary.threads
 
 
 def _aware(value: datetime | str) -> datetime:
