@@ -78,3 +78,12 @@ def make_reply(
     body: str = "Restart the modem.",
 ) -> Post:
     return posting.reply_to_thread(session, Guardian(author), thread, body=body, clock=clock)
+
+
+def set_thread(session: Session, thread: Thread, **values: object) -> Thread:
+    """Kudos and solutions have their own services elsewhere; lists only read the columns."""
+    for name, value in values.items():
+        setattr(thread, name, value)
+    session.add(thread)
+    session.commit()
+    return thread

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -11,17 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests import live
+
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 def available() -> bool:
     return (PG_BIN / "initdb").exists()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_postgres(args: list[str]) -> None:
@@ -33,7 +28,7 @@ def _as_postgres(args: list[str]) -> None:
 class Cluster:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="peerdesk-pg-"))
-        self.port = _free_port()
+        self.port = live.free_port()
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
         self.data = self.root / "data"

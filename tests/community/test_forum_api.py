@@ -32,12 +32,6 @@ def _count(session, model) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """The messages these tests read are the English source strings."""
-    client.headers["Accept-Language"] = "en"
-
-
 @pytest.fixture
 def scene(session, clock):
     asker = make_user(session, clock, username="asker")

@@ -16,12 +16,6 @@ from tests.helpers import csrf_token, login
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """The messages these tests read are the English source strings."""
-    client.headers["Accept-Language"] = "en"
-
-
 @pytest.fixture
 def scene(session, clock):
     asker = make_user(session, clock, username="asker")

@@ -1,8 +1,7 @@
 import pytest
 
-from community.models import Thread
 from community.settings import get_settings
-from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
 from tests.helpers import login
 
 
@@ -10,20 +9,6 @@ from tests.helpers import login
 def many_posts_a_minute(monkeypatch):
     """These tests post many threads within one wall-clock second."""
     monkeypatch.setattr(get_settings(), "posts_limit_per_minute", 10_000)
-
-
-@pytest.fixture
-def client(client):
-    """Messages in English, whatever the instance's default language."""
-    client.headers["Accept-Language"] = "en"
-    return client
-
-
-def set_thread(session, thread: Thread, **values: object) -> None:
-    for name, value in values.items():
-        setattr(thread, name, value)
-    session.add(thread)
-    session.commit()
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from community.models import Role, Thread
+from community.models import Role
 from community.settings import get_settings
-from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
 from tests.helpers import login
 
 
@@ -14,22 +14,8 @@ def many_posts_a_minute(monkeypatch):
     monkeypatch.setattr(get_settings(), "posts_limit_per_minute", 10_000)
 
 
-@pytest.fixture
-def client(client):
-    """Pages in English, whatever the instance's default language."""
-    client.headers["Accept-Language"] = "en"
-    return client
-
-
 def row_ids(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'id="thread-row-(\d+)"', html)]
-
-
-def set_thread(session, thread: Thread, **values: object) -> None:
-    for name, value in values.items():
-        setattr(thread, name, value)
-    session.add(thread)
-    session.commit()
 
 
 @pytest.fixture

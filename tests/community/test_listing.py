@@ -15,22 +15,13 @@ from community.models import Category, Role, Thread, User
 from community.policy import Guardian
 from community.settings import get_settings
 from tests import pg
-from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
 
 
 @pytest.fixture(autouse=True)
 def many_posts_a_minute(monkeypatch):
     """These tests post dozens of threads within one wall-clock second."""
     monkeypatch.setattr(get_settings(), "posts_limit_per_minute", 10_000)
-
-
-def set_thread(session: Session, thread: Thread, **values: object) -> Thread:
-    """Kudos and solutions have their own services elsewhere; lists only read the columns."""
-    for name, value in values.items():
-        setattr(thread, name, value)
-    session.add(thread)
-    session.commit()
-    return thread
 
 
 def ids(page: listing.ThreadPage) -> list[int]:

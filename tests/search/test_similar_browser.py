@@ -1,12 +1,10 @@
 """Similar threads in a real browser: typing a question fills the box; clicking counts."""
 
-import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -17,8 +15,8 @@ from community.clock import SystemClock
 from community.policy import Guardian
 from community.settings import get_settings
 from search.models import SuggestionEvent
-from search.server import free_port
 from search.settings import SearchSettings
+from tests import live
 from tests.browser import conftest as browser_conftest
 from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 
@@ -33,20 +31,8 @@ def live_search_server(db: Engine, meili_settings: SearchSettings) -> Iterator[s
     app = main.create_app(
         get_settings(), engine=db, clock=SystemClock(), start_worker=True, search=meili_settings
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    yield f"http://localhost:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live.serve(app) as url:
+        yield url
 
 
 def _wait_until_suggested(base: str, q: str, thread_id: int | None) -> None:
