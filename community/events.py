@@ -7,6 +7,7 @@ retries failures with exponential backoff, and parks an event after too many att
 """
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +20,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from community.models import utc_column
 
 MAX_ATTEMPTS = 12
+
+log = logging.getLogger("peerdesk.outbox")
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -59,13 +62,19 @@ class OutboxDelivery(SQLModel, table=True):
 
 
 Handler = Callable[[Session, OutboxEvent], None]
+CatchUp = Callable[[Session, datetime], int]
 
 
 @dataclass
 class Consumer:
+    """``catch_up``, when set, does a bounded piece of background work the events did not cover
+    (rows loaded by ``peerdesk seed``, a new model version) and returns how much it did; the worker
+    calls it only while none of the consumer's events is due, so it never delays a live change."""
+
     name: str
     handlers: Mapping[str, Handler]
     batch_size: int = 50
+    catch_up: CatchUp | None = None
 
 
 @dataclass
@@ -165,6 +174,21 @@ def process_batch(session: Session, consumer: Consumer, *, now: datetime) -> int
         session.add(delivery)
     session.commit()
     return len(deliveries)
+
+
+def catch_up(session: Session, consumer: Consumer, *, now: datetime) -> int:
+    """One step of the consumer's background work, committed; 0 when there is none left (or it
+    failed: the work is still missing, so a later step tries again)."""
+    if consumer.catch_up is None:
+        return 0
+    try:
+        done = consumer.catch_up(session, now)
+        session.commit()
+    except Exception:  # e.g. two workers storing the same row: the loser simply tries later
+        session.rollback()
+        log.warning("catch-up of %s failed", consumer.name, exc_info=True)
+        return 0
+    return done
 
 
 def drain(session: Session, *, now: datetime, consumers: list[str] | None = None) -> int:

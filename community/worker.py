@@ -13,10 +13,15 @@ log = logging.getLogger("peerdesk.worker")
 
 
 def run_once(engine: Engine, clock: Clock) -> int:
+    """One batch per consumer; when no event was due, one step of background catch-up instead."""
     ran = 0
+    consumers = list(events.registry.consumers.values())
     with Session(engine, expire_on_commit=False) as session:
-        for consumer in events.registry.consumers.values():
+        for consumer in consumers:
             ran += events.process_batch(session, consumer, now=clock.now())
+        if not ran:
+            for consumer in consumers:
+                ran += events.catch_up(session, consumer, now=clock.now())
     return ran
 
 

@@ -190,7 +190,8 @@ def _on_post_event(recompute: bool) -> events.Handler:
 
 
 def consumer() -> events.Consumer:
-    """Embeds new and edited posts; a redelivered create keeps the vector it already made."""
+    """Embeds new and edited posts; a redelivered create keeps the vector it already made.
+    While no event is due it catches up on posts that never had one (see ``CatchUp``)."""
     return events.Consumer(
         name=CONSUMER,
         handlers={
@@ -199,6 +200,7 @@ def consumer() -> events.Consumer:
             "post_edited": _on_post_event(recompute=True),
         },
         batch_size=16,
+        catch_up=CatchUp(),
     )
 
 
@@ -260,6 +262,45 @@ def backfill(
         done += len(rows)
         if on_batch is not None:
             on_batch(len(rows))
+
+
+class CatchUp:
+    """The worker's background pass over posts without a current vector (seeded posts write no
+    events; a new model leaves every vector stale): a few posts per step, each thread-shaping one
+    announced with ``post_embedded`` so its search document picks the vector up.
+
+    The pass walks post ids upwards once per process and then stops looking, so an idle worker
+    does not rescan the table every poll; posts created later are embedded by their events.
+    """
+
+    def __init__(self, batch_size: int = 8) -> None:
+        self.batch_size = batch_size
+        self.after_id = 0
+        self.finished = False
+
+    def __call__(self, session: Session, now: datetime) -> int:
+        if self.finished:
+            return 0
+        rows: list[tuple[Post, str]] = list(session.exec(_missing(self.after_id, self.batch_size)))
+        if not rows:
+            self.finished = True
+            return 0
+        vectors = embed_passages([passage_text(post, title) for post, title in rows])
+        for (post, _), vector in zip(rows, vectors, strict=True):
+            assert post.id is not None
+            row = _store(session, post.id, vector, now=now)
+            if _shapes_thread_vector(session, post):
+                events.record(
+                    session,
+                    "post_embedded",
+                    at=now,
+                    thread_id=post.thread_id,
+                    post_id=post.id,
+                    post_number=post.post_number,
+                    model=row.model,
+                )
+        self.after_id = max(post.id for post, _ in rows if post.id is not None)
+        return len(rows)
 
 
 # What search documents carry ---------------------------------------------------------------------

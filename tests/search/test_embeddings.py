@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 import typer
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -214,3 +215,36 @@ def test_the_embed_backfill_command_embeds_what_the_seed_left_without_vectors(
     assert embeddings.missing_count(session) == 0
     again = CliRunner().invoke(app, ["embed-backfill"])
     assert "embedded 0 posts" in again.output
+
+
+def test_an_idle_worker_embeds_posts_no_event_covered_and_tells_search(
+    session: Session, clock: FrozenClock, engine: Engine
+) -> None:
+    from community import worker
+
+    thread = make_thread(
+        session, clock, author=make_user(session, clock), category=make_category(session)
+    )
+    make_reply(session, clock, author=make_user(session, clock), thread=thread)
+    make_reply(session, clock, author=make_user(session, clock), thread=thread)
+    for delivery in session.exec(select(events.OutboxDelivery)):  # like seeded rows
+        session.delete(delivery)
+    session.commit()
+    catch_up = embeddings.CatchUp(batch_size=2)
+    consumer = events.Consumer(name=embeddings.CONSUMER, handlers={}, catch_up=catch_up)
+    registry = {embeddings.CONSUMER: consumer}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(events.registry, "consumers", registry)
+        assert worker.run_once(engine, clock) == 2  # two posts in the first step
+        steps = 1
+        while worker.run_once(engine, clock):
+            steps += 1
+    assert catch_up.finished
+    assert steps == 3  # the last post, then the announcement's own (handler-less) delivery
+
+    assert embeddings.missing_count(session) == 0
+    session.expire_all()
+    announced = session.exec(select(OutboxEvent).where(col(OutboxEvent.name) == "post_embedded"))
+    question = _question(session, thread.id)
+    assert [(e.thread_id, e.data["post_id"]) for e in announced] == [(thread.id, question.id)]
