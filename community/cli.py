@@ -1,7 +1,8 @@
 """The `peerdesk` operator command. main.cli() registers outbox consumers, then runs this."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from enum import StrEnum
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -92,25 +93,64 @@ def seed(
         typer.echo(f"demo accounts: {names}; password: {DEMO_PASSWORD}")
 
 
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+
+
 @app.command()
 def worker(
     poll: float = typer.Option(0.5, help="Seconds to wait when the outbox is empty."),
+    consumer: list[str] = typer.Option(
+        [],
+        "--consumer",
+        help="Run only this consumer (repeatable; default: all), e.g. a worker of its own for "
+        "the slow embeddings.",
+    ),
+    log_level: LogLevel = typer.Option(
+        LogLevel.info,
+        "--log-level",
+        case_sensitive=False,
+        help="debug logs every delivery handled, with the worker's pid.",
+    ),
 ) -> None:
-    """Drain the outbox in the foreground (run several on PostgreSQL; stop with Ctrl-C)."""
+    """Drain the outbox in the foreground.
+
+    Run several at once on PostgreSQL: FOR UPDATE SKIP LOCKED keeps any event from running twice.
+
+    On SQLite run one. SIGTERM stops it once the batch in hand is committed; Ctrl-C at once.
+    """
+    import logging
+    import os
     import signal
 
+    from community import events
     from community.clock import SystemClock
     from community.db import get_engine
     from community.worker import OutboxWorker
 
+    unknown = sorted(set(consumer) - set(events.registry.consumers))
+    if unknown:
+        known = ", ".join(sorted(events.registry.consumers))
+        raise typer.BadParameter(
+            f"unknown consumer {', '.join(unknown)} (known: {known})", param_hint="--consumer"
+        )
+    logging.basicConfig(
+        level=log_level.value.upper(),
+        format="%(asctime)s %(levelname)s [pid %(process)d] %(name)s: %(message)s",
+    )
     settings = get_settings()
-    runner = OutboxWorker(get_engine(settings.sqlalchemy_url), SystemClock(), poll_seconds=poll)
+    only = sorted(consumer) or None
+    runner = OutboxWorker(
+        get_engine(settings.sqlalchemy_url), SystemClock(), poll_seconds=poll, only=only
+    )
     signal.signal(signal.SIGTERM, lambda *_: runner.stop_soon())
-    typer.echo("worker started; Ctrl-C to stop")
-    try:
+    names = ", ".join(only or sorted(events.registry.consumers))
+    typer.echo(f"worker {os.getpid()} started ({names}); Ctrl-C to stop")
+    with suppress(KeyboardInterrupt):
         runner.run_forever()
-    except KeyboardInterrupt:
-        typer.echo("worker stopped")
+    typer.echo(f"worker {os.getpid()} stopped")
 
 
 # --- accounts: administrators, moderators and API tokens, for the operator ---------------------

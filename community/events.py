@@ -152,12 +152,19 @@ def backoff(attempts: int) -> timedelta:
 
 
 def process_batch(session: Session, consumer: Consumer, *, now: datetime) -> int:
-    """Run one batch; every delivery ends done, rescheduled, or parked. Returns how many ran."""
+    """Run one batch; every delivery ends done, rescheduled, or parked. Returns how many ran.
+
+    Once the batch is committed each delivery is logged with its outcome on ``peerdesk.outbox``:
+    done at DEBUG, a retry at INFO, parked at WARNING. With the process id in the log format (the
+    ``peerdesk worker`` command puts it there) the lines say which worker handled which event.
+    """
     deliveries = claim(session, consumer.name, now=now, limit=consumer.batch_size)
+    outcomes: list[tuple[int, str]] = []
     for delivery in deliveries:
         event = session.get(OutboxEvent, delivery.event_id)
         assert event is not None
         handler = consumer.handlers.get(event.name)
+        label = f"event {delivery.event_id} {event.name} for {consumer.name}"
         try:
             with session.begin_nested():
                 if handler is not None:
@@ -167,12 +174,30 @@ def process_batch(session: Session, consumer: Consumer, *, now: datetime) -> int
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if delivery.attempts >= MAX_ATTEMPTS:
                 delivery.parked_at = now
+                outcomes.append(
+                    (
+                        logging.WARNING,
+                        f"{label}: parked after {delivery.attempts} "
+                        f"attempts: {delivery.last_error}",
+                    )
+                )
             else:
-                delivery.available_at = now + backoff(delivery.attempts)
+                wait = backoff(delivery.attempts)
+                delivery.available_at = now + wait
+                outcomes.append(
+                    (
+                        logging.INFO,
+                        f"{label}: attempt {delivery.attempts} failed, "
+                        f"retry in {wait.total_seconds():g} s: {delivery.last_error}",
+                    )
+                )
         else:
             delivery.done_at = now
+            outcomes.append((logging.DEBUG, f"{label}: done"))
         session.add(delivery)
     session.commit()
+    for level, message in outcomes:
+        log.log(level, "%s", message)
     return len(deliveries)
 
 

@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections.abc import Collection
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -12,10 +13,15 @@ from community.clock import Clock
 log = logging.getLogger("peerdesk.worker")
 
 
-def run_once(engine: Engine, clock: Clock) -> int:
-    """One batch per consumer; when no event was due, one step of background catch-up instead."""
+def run_once(engine: Engine, clock: Clock, only: Collection[str] | None = None) -> int:
+    """One batch per consumer (of ``only``, when given); when no event was due, one step of
+    background catch-up instead."""
     ran = 0
-    consumers = list(events.registry.consumers.values())
+    consumers = [
+        consumer
+        for consumer in events.registry.consumers.values()
+        if only is None or consumer.name in only
+    ]
     with Session(engine, expire_on_commit=False) as session:
         for consumer in consumers:
             ran += events.process_batch(session, consumer, now=clock.now())
@@ -26,10 +32,21 @@ def run_once(engine: Engine, clock: Clock) -> int:
 
 
 class OutboxWorker:
-    def __init__(self, engine: Engine, clock: Clock, *, poll_seconds: float) -> None:
+    """Runs every registered consumer, or only those named in ``only``; on PostgreSQL any number
+    of workers may run at once (``events.claim`` locks with SKIP LOCKED)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        poll_seconds: float,
+        only: Collection[str] | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.only = only
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -48,7 +65,7 @@ class OutboxWorker:
     def run_forever(self) -> None:
         while not self._stop.is_set():
             try:
-                ran = run_once(self.engine, self.clock)
+                ran = run_once(self.engine, self.clock, self.only)
             except Exception:  # keep draining after a database hiccup; the event stays pending
                 log.exception("outbox batch failed")
                 ran = 0
