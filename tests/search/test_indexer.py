@@ -1,6 +1,7 @@
 """The search consumer keeps a real Meilisearch equal to the database, through outages, and the
 reindex swaps a fresh index in while searches keep answering."""
 
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -14,16 +15,18 @@ from typer.testing import CliRunner
 
 import main
 from community import accounts, events, kudos, posting, solutions
-from community.models import Post, Role, Thread
+from community.clock import FrozenClock
+from community.models import Post, Role, Thread, User
 from community.policy import Guardian
 from community.security import rate_limiter
 from community.settings import get_settings
 from search import cli as search_cli
-from search import indexer, reindex
+from search import documents, indexer, reindex
 from search.client import SearchService
 from search.index_settings import PUBLIC_FILTER, ensure_index
 from search.indexer import ThreadsIndex
-from search.server import free_port
+from search.server import ManagedMeilisearch, free_port
+from search.settings import SearchSettings
 from tests.factories import make_category, make_reply, make_thread, make_user
 
 
@@ -150,89 +153,180 @@ def test_without_search_the_events_stay_pending(session, clock, threads):
     assert delivery.parked_at is None
 
 
-def test_the_index_converges_to_the_database_after_an_outage(session, clock, threads, meili_search):
-    users = [make_user(session, clock) for _ in range(4)]
-    category = make_category(session)
-    before = make_thread(
-        session, clock, author=users[0], category=category, title="Before the outage"
-    )
-    drain(session, clock)
-    assert set(_docs(threads)) == {before.id}
+@pytest.fixture
+def own_meili(tmp_path) -> Iterator[ManagedMeilisearch]:
+    """A Meilisearch of this test's own, on a fixed port, for the test to stop and start again."""
+    settings = SearchSettings(var_dir=tmp_path / "own", meili_port=free_port(), meili_url="")
+    binary = settings.meili_binary
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        message = f"Meilisearch binary missing (run `npm ci`): {binary}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = ManagedMeilisearch(settings).start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
-    # Meilisearch goes away: the client now points at a port nobody listens on.
-    down = meilisearch.Client(f"http://127.0.0.1:{free_port()}", timeout=1)
-    indexer.bind(ThreadsIndex(down, threads.uid))
-    created: list[Thread] = []
-    replies: list[Post] = []
-    operations = 0
-    for n in range(20):
+
+def test_the_index_converges_to_the_database_after_an_outage(session, clock, own_meili):
+    """Meilisearch is stopped while 100 posts are created, edited, deleted, solved and hidden;
+    started again, the backlog drains and the index holds exactly what the database says.
+
+    Only the search consumer runs (the embeddings consumer, at a few posts a second, would make
+    this slow): documents carry no vectors, which thread_documents builds the same way.
+    """
+    service = SearchService(own_meili.endpoint, index_prefix="outage")
+    assert service.connect()
+    registered = events.registry.consumers.get(indexer.CONSUMER)
+    events.registry.add(indexer.consumer())
+    indexer.bind_service(service)  # as the app does: the worker writes through the service
+    live = ThreadsIndex.of(service)
+    try:
+        _outage(session, clock, own_meili, live)
+    finally:
+        indexer.bind(None)
+        if registered is None:
+            del events.registry.consumers[indexer.CONSUMER]
+
+
+def _outage(
+    session: Session, clock: FrozenClock, server: ManagedMeilisearch, live: ThreadsIndex
+) -> None:
+    members = [make_user(session, clock) for _ in range(6)]
+    moderator = make_user(session, clock, role=Role.moderator)
+    categories = [make_category(session), make_category(session)]
+    ops = 0
+
+    def step(user: User) -> Guardian:
         rate_limiter.reset()
-        author = users[n % len(users)]
-        thread = make_thread(
-            session, clock, author=author, category=category, title=f"Modem number {n} blinks"
+        clock.advance(seconds=1)
+        return Guardian(user)
+
+    def new_thread(n: int) -> Thread:
+        author = members[n % len(members)]
+        return posting.create_thread(
+            session,
+            step(author),
+            category=categories[n % 2],
+            title=f"Modem number {n} blinks red",
+            body=f"Since Monday modem {n} blinks.",
+            tags=["modem"] if n % 2 else [],
+            clock=clock,
         )
-        created.append(thread)
-        replies.append(
-            make_reply(
-                session, clock, author=users[(n + 1) % 4], thread=thread, body=f"Fix number {n}"
-            )
+
+    def reply(thread: Thread, n: int) -> Post:
+        author = members[(thread.author_id + n) % len(members)]
+        return posting.reply_to_thread(
+            session, step(author), thread, body=f"Fix number {n}: change the cable.", clock=clock
         )
-        operations += 2
-    for n, thread in enumerate(created):
-        rate_limiter.reset()
-        author = users[n % len(users)]
-        question = session.exec(
+
+    def question(thread: Thread) -> Post:
+        return session.exec(
             select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
         ).one()
-        if n % 3 == 0:
-            posting.edit_post(
-                session,
-                Guardian(author),
-                question,
-                title=f"Router number {n} edited",
-                body="Still blinking.",
-                clock=clock,
-            )
-            operations += 1
-        if n % 5 == 0:
-            posting.delete_post(session, Guardian(author), question, clock=clock)
-            operations += 1
-        elif n % 4 == 1:
-            posting.delete_post(session, Guardian(users[(n + 1) % 4]), replies[n], clock=clock)
-            operations += 1
-    posting.delete_post(
-        session,
-        Guardian(users[0]),
-        session.exec(select(Post).where(Post.thread_id == before.id)).one(),
-        clock=clock,
-    )
-    assert operations + 1 >= 50
 
+    def by(post: Post) -> User:
+        author = session.get(User, post.author_id)
+        assert author is not None
+        return author
+
+    # Before the outage: eight threads with two replies each (one already solved), indexed.
+    before = [new_thread(n) for n in range(8)]
+    old_replies = {t.id: [reply(t, r) for r in range(2)] for t in before}
+    solutions.accept_solution(
+        session, step(by(question(before[3]))), before[3], old_replies[before[3].id][1], clock=clock
+    )
     drain(session, clock)
+    indexed_before = _docs(live)
+    assert set(indexed_before) == {t.id for t in before}
+    assert indexed_before[before[3].id]["solved"] is True
+
+    last_before = max((i for i in session.exec(select(events.OutboxEvent.id)) if i), default=0)
+    server.stop()  # Meilisearch goes away; the forum goes on.
+    # Six old threads get one change each and nothing else, so that each kind of change must
+    # reach the index by itself; the rest happens on the two other old threads and 20 new ones.
+    deleted_old, edited_old, solved_old, unsolved_old, reply_edited_old, hidden_old = before[:6]
+    busy = [before[6], before[7]]
+    threads = [new_thread(n) for n in range(8, 28)]  # 20 new threads
+    ops += 20
+    replies = [reply((busy + threads)[n % 22], n) for n in range(40)]  # 40 replies
+    ops += 40
+    post = question(edited_old)  # 20 edits: 9 questions, titles included, and 11 replies
+    posting.edit_post(
+        session, step(by(post)), post, title="Router edited", body="Edited.", clock=clock
+    )
+    for n, thread in enumerate(busy + threads[:6]):
+        post = question(thread)
+        posting.edit_post(
+            session,
+            step(by(post)),
+            post,
+            title=f"Router number {n} edited",
+            body="Still blinking after the edit.",
+            clock=clock,
+        )
+    post = old_replies[reply_edited_old.id][0]
+    posting.edit_post(session, step(by(post)), post, body="Edited: the cable.", clock=clock)
+    for post in replies[:10]:
+        posting.edit_post(session, step(by(post)), post, body="Edited: the cable.", clock=clock)
+    ops += 20
+    for post in replies[10:22]:  # 17 deletions by their authors: 12 replies and 5 threads
+        posting.delete_post(session, step(by(post)), post, clock=clock)
+    for thread in (deleted_old, threads[0], threads[1], threads[2], threads[3]):
+        post = question(thread)
+        posting.delete_post(session, step(by(post)), post, clock=clock)
+    ops += 17
+    answer = old_replies[solved_old.id][0]  # a solve
+    solutions.accept_solution(
+        session, step(by(question(solved_old))), solved_old, answer, clock=clock
+    )
+    ops += 1
+    # Two hides by a moderator: a member's whole thread, and the solution of another thread.
+    posting.delete_post(session, step(moderator), question(hidden_old), clock=clock)
+    posting.delete_post(session, step(moderator), old_replies[unsolved_old.id][1], clock=clock)
+    ops += 2
+    assert ops == 100
+
+    drain(session, clock)  # the worker tries: every thread's first event fails, nothing is lost
     clock.advance(seconds=1)
-    drain(session, clock)  # not yet due: nothing runs again
+    drain(session, clock)  # not due yet: nothing runs again
     pending = _pending(session)
-    assert len(pending) >= operations + 1
+    during = session.exec(
+        select(events.OutboxEvent.id).where(col(events.OutboxEvent.id) > last_before)
+    ).all()
+    assert len(during) > ops  # each change is one event, and a hidden solution is two
+    assert {d.event_id for d in pending} == set(during)  # every one of them kept
+    waiting_threads = {d.thread_id for d in pending}
     tried = [d for d in pending if d.attempts]
-    assert len(tried) == len(created) + 1  # the first event of each thread; the rest wait behind
+    assert len(tried) == len(waiting_threads)  # the first event of each thread; the rest wait
+    assert {d.thread_id for d in tried} == waiting_threads
     assert all(d.attempts == 1 and d.available_at > clock.now() for d in tried)
     assert all("Meilisearch write failed" in (d.last_error or "") for d in tried)
-    assert set(_docs(threads)) == {before.id}  # the old state, untouched
 
-    clock.advance(minutes=1)
-    drain(session, clock)
-    assert {d.attempts for d in _pending(session) if d.attempts} == {2}
-
-    indexer.bind(ThreadsIndex.of(meili_search))  # Meilisearch is back
+    server.start()  # back, on the same port, with the same data
+    assert _docs(live) == indexed_before  # the old state, untouched while it was down
     clock.advance(minutes=5)
     drain(session, clock)
 
     assert _pending(session) == []
-    expected = _expected(session)
-    indexed = _docs(threads)
-    assert len(expected) == len(created) - 4  # threads 0, 5, 10 and 15 were deleted
-    assert {doc_id: doc["title"] for doc_id, doc in indexed.items()} == expected
-    assert all(doc["visibility"] == "public" for doc in indexed.values())
+    session.expire_all()
+    all_ids = [thread_id for thread_id in session.exec(select(Thread.id)) if thread_id is not None]
+    built = documents.thread_documents(session, all_ids)
+    expected = {thread_id: doc for thread_id, doc in built.items() if doc is not None}
+    indexed = _docs(live)
+    assert set(indexed) == set(expected)
+    assert len(expected) == 28 - 6  # five threads deleted, one hidden
+    for thread_id, doc in expected.items():
+        assert {**indexed[thread_id], "_vectors": None} == {**doc, "_vectors": None}, thread_id
+    # The six old threads changed once each, and the index followed each change.
+    assert deleted_old.id not in indexed and hidden_old.id not in indexed
+    assert indexed[edited_old.id]["title"] == "Router edited"
+    assert indexed[solved_old.id]["solved"] is True
+    assert indexed[solved_old.id]["solution"] == answer.body
+    assert indexed[unsolved_old.id]["solved"] is False  # its solution was hidden
+    assert "Edited: the cable." in indexed[reply_edited_old.id]["best_replies"]
 
 
 def test_reindex_swaps_a_fresh_index_in_while_searches_answer(
