@@ -4,7 +4,9 @@ Hybrid search over the threads index: Meilisearch's keyword ranking (typos, syno
 Italian and English) blended with the semantic similarity of the question's embedding to each
 thread's stored vector, so "la fibra si disconnette ogni sera" finds "My fiber connection drops
 every evening". Solved threads come first (relevance order kept within each group), each with the
-opening of its accepted solution as plain text.
+opening of its accepted solution as plain text. Threads that score under ``SCORE_THRESHOLD``
+are not suggested at all: a question nobody has asked gets an empty box, not five unrelated
+threads.
 
 Suggestions are a convenience: when Meilisearch is unavailable, or anything else goes wrong, the
 answer is an empty list, never an error that would get in the way of asking.
@@ -12,6 +14,7 @@ answer is an empty list, never an error that would get in the way of asking.
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +30,15 @@ log = logging.getLogger("peerdesk.search")
 MIN_QUERY_CHARS = 3
 MAX_QUERY_CHARS = 500
 MAX_SUGGESTIONS = 5
-SEMANTIC_RATIO = 0.6
+# Meilisearch merges the two result lists by score times weight; e5 similarities score about
+# 0.9 and keyword scores rarely 0.5, so from 0.5 up the result is the semantic one alone. At 0.3
+# a strong keyword match (score above about 0.4) still ranks first: best on both relevance sets
+# (bench/relevance.py, bench/README.md).
+SEMANTIC_RATIO = 0.3
+# Not suggested under this score (rankingScoreThreshold): e5 puts unrelated threads at 0.88-0.93,
+# so the lowest value at which "ho perso il gatto" gets nothing; 13 of 16 off-topic questions get
+# nothing, Recall@5 0.60 -> 0.49 on the demo set, 0.54 -> 0.49 on SemEval (bench/relevance.py).
+SCORE_THRESHOLD: float | None = 0.925
 EXCERPT_CHARS = 200
 
 
@@ -70,18 +81,38 @@ def solved_first(items: list[Suggestion]) -> list[Suggestion]:
     return sorted(items, key=lambda item: not item.solved)
 
 
+def similar_request(
+    vector: Sequence[float] | None,
+    *,
+    semantic_ratio: float = SEMANTIC_RATIO,
+    threshold: float | None = SCORE_THRESHOLD,
+    limit: int = MAX_SUGGESTIONS,
+) -> dict[str, Any]:
+    """The search parameters of a suggestion query (sent with the query text as ``q``).
+
+    With ``vector`` (the query's embedding) a hybrid search with the relevance cut-off
+    ``threshold`` (calibrated on hybrid scores); without it the keyword search alone, the same
+    request minus ``hybrid``, ``vector`` and the cut-off. The relevance benchmark
+    (bench/relevance.py) builds its requests here too, so it measures what the product sends.
+    """
+    params: dict[str, Any] = {
+        "filter": PUBLIC_FILTER,
+        "limit": limit,
+        "attributesToRetrieve": ["id", "title", "solved", "solution"],
+    }
+    if vector is not None:
+        params["hybrid"] = {"embedder": EMBEDDER, "semanticRatio": semantic_ratio}
+        params["vector"] = [float(x) for x in vector]
+        if threshold is not None:
+            params["rankingScoreThreshold"] = threshold
+    return params
+
+
 def search_similar(service: Any, *, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
     """The hybrid search itself; raises when Meilisearch (or the model) cannot answer."""
     vector = embed_query(q)
     raw: Any = service.client.index(service.index_name(THREADS)).search(
-        q,
-        {
-            "hybrid": {"embedder": EMBEDDER, "semanticRatio": SEMANTIC_RATIO},
-            "vector": vector.tolist(),
-            "filter": PUBLIC_FILTER,
-            "limit": limit,
-            "attributesToRetrieve": ["id", "title", "solved", "solution"],
-        },
+        q, similar_request(vector.tolist(), limit=limit)
     )
     found = [
         Suggestion(
