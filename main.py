@@ -1,7 +1,7 @@
 """Composition root: settings, routers, error handlers, outbox consumers and the worker."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,7 +19,7 @@ from community.csrf import CSRFMiddleware
 from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
-from community.worker import OutboxWorker
+from community.worker import OutboxWorker, process_setups
 from search import api as search_api
 from search import deflection, embeddings, indexer, suggestions_api, suggestions_routes
 from search import routes as search_routes
@@ -155,10 +155,24 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, exc.status_code, i18n.gettext(language, message))
 
 
+def _search_in_worker() -> Callable[[], None]:
+    """Search for a ``peerdesk worker`` process, found as the app finds it (MEILI_URL, else the
+    managed Meilisearch of var/, started here when nothing runs it yet)."""
+    runtime = start_search(SearchSettings(var_dir=get_settings().var_dir))
+    indexer.bind_service(runtime.service)
+
+    def stop() -> None:
+        indexer.bind(None)
+        runtime.stop()
+
+    return stop
+
+
 def cli() -> None:
     from community.cli import app as cli_app
 
     configure_consumers()
+    process_setups.append(_search_in_worker)
     register_search_commands(cli_app)
     cli_app()
 

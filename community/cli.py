@@ -128,7 +128,7 @@ def worker(
     from community import events
     from community.clock import SystemClock
     from community.db import get_engine
-    from community.worker import OutboxWorker
+    from community.worker import OutboxWorker, process_setups
 
     unknown = sorted(set(consumer) - set(events.registry.consumers))
     if unknown:
@@ -146,10 +146,15 @@ def worker(
         get_engine(settings.sqlalchemy_url), SystemClock(), poll_seconds=poll, only=only
     )
     signal.signal(signal.SIGTERM, lambda *_: runner.stop_soon())
-    names = ", ".join(only or sorted(events.registry.consumers))
-    typer.echo(f"worker {os.getpid()} started ({names}); Ctrl-C to stop")
-    with suppress(KeyboardInterrupt):
-        runner.run_forever()
+    undo = [setup() for setup in process_setups]
+    try:
+        names = ", ".join(only or sorted(events.registry.consumers))
+        typer.echo(f"worker {os.getpid()} started ({names}); Ctrl-C to stop")
+        with suppress(KeyboardInterrupt):
+            runner.run_forever()
+    finally:
+        for step in reversed(undo):
+            step()
     typer.echo(f"worker {os.getpid()} stopped")
 
 

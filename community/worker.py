@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -11,6 +11,11 @@ from community import events
 from community.clock import Clock
 
 log = logging.getLogger("peerdesk.worker")
+
+ProcessSetup = Callable[[], Callable[[], None]]
+process_setups: list[ProcessSetup] = []
+"""What a ``peerdesk worker`` process sets up before it drains, each returning how to undo it:
+main.cli adds search, so that a worker process writes the index as the app's own worker does."""
 
 
 def run_once(engine: Engine, clock: Clock, only: Collection[str] | None = None) -> int:

@@ -6,12 +6,7 @@ Each worker runs with ``--log-level debug``, so every delivery it commits as don
 the record of who handled what.
 """
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -31,8 +26,8 @@ from community.security import rate_limiter
 from search import embeddings, indexer
 from tests import pg
 from tests.factories import make_category, make_user
+from tests.workers import Worker, wait_for, worker_pool
 
-PEERDESK = Path(sys.executable).with_name("peerdesk")
 DONE = re.compile(r"\[pid (\d+)\] peerdesk\.outbox: event (\d+) (\w+) for ([\w-]+): done$")
 # The consumers these workers run. Embeddings are left out (about 5 posts a second here would
 # make the test slow) and stay pending; search runs, but with search disabled it has nowhere to
@@ -41,66 +36,10 @@ RUN = ("notifications", "suggestions", indexer.CONSUMER)
 EXPECT_DONE = ("notifications", "suggestions")
 
 
-class Worker:
-    """One ``peerdesk worker`` subprocess, its stdout and stderr in a log file."""
-
-    def __init__(self, database_url: str, log: Path, *consumers: str) -> None:
-        self.log = log
-        env = {**os.environ, "DATABASE_URL": database_url, "PEERDESK_SEARCH_ENABLED": "false"}
-        env.pop("MEILI_URL", None)
-        args = [str(PEERDESK), "worker", "--poll", "0.1", "--log-level", "debug"]
-        for name in consumers:
-            args += ["--consumer", name]
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        return self.log.read_text()
-
-    def wait_started(self, timeout: float = 60) -> None:
-        _wait_for(lambda: f"worker {self.pid} started" in self.output(), timeout, self.output)
-
-    def terminate(self, timeout: float = 20) -> int:
-        """SIGTERM, then the exit code (killed, and the test failed, if it does not stop)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError(f"worker {self.pid} ignored SIGTERM:\n{self.output()}") from None
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float, explain: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s:\n{explain()}")
-        time.sleep(0.2)
-
-
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
-    """``start(database_url, *consumers)``; every worker started is stopped afterwards."""
-    started: list[Worker] = []
-
-    def start(database_url: str, *consumers: str) -> Worker:
-        worker = Worker(database_url, tmp_path / f"worker{len(started)}.log", *consumers)
-        started.append(worker)
-        return worker
-
-    try:
+    with worker_pool(tmp_path) as start:
         yield start
-    finally:
-        for worker in started:
-            if worker.process.poll() is None:
-                worker.process.kill()
-                worker.process.wait()
 
 
 @pytest.fixture
@@ -221,7 +160,7 @@ def test_three_worker_processes_handle_every_event_exactly_once(pg_url, pg_engin
         with Session(pg_engine) as session:
             return all(events.pending_count(session, name) == 0 for name in EXPECT_DONE)
 
-    _wait_for(all_done, 90, lambda: "\n".join(w.output()[-3000:] for w in running))
+    wait_for(all_done, 90, lambda: "\n".join(w.output()[-3000:] for w in running))
     codes = [worker.terminate() for worker in running]
 
     assert codes == [0, 0, 0]
@@ -297,7 +236,7 @@ def test_sigterm_stops_an_idle_worker_cleanly(db, session, database_url, workers
             session.exec(select(Notification).where(Notification.user_id == asker.id)).all()
         )
 
-    _wait_for(replied, 30, worker.output)  # the worker is live: the asker heard of the reply
+    wait_for(replied, 30, worker.output)  # the worker is live: the asker heard of the reply
 
     assert worker.terminate(timeout=10) == 0
     assert f"worker {worker.pid} stopped" in worker.output()
