@@ -1,7 +1,7 @@
 """Composition root: settings, routers, error handlers, outbox consumers and the worker."""
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -155,9 +155,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, exc.status_code, i18n.gettext(language, message))
 
 
-def _search_in_worker() -> Callable[[], None]:
-    """Search for a ``peerdesk worker`` process, found as the app finds it (MEILI_URL, else the
-    managed Meilisearch of var/, started here when nothing runs it yet)."""
+def _search_in_worker(consumers: Collection[str]) -> Callable[[], None]:
+    """Search for a ``peerdesk worker`` process that runs the search consumer, found as the app
+    finds it (MEILI_URL, else the managed Meilisearch of var/, started here if nothing runs it)."""
+    if indexer.CONSUMER not in consumers:
+        return lambda: None
     runtime = start_search(SearchSettings(var_dir=get_settings().var_dir))
     indexer.bind_service(runtime.service)
 

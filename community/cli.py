@@ -140,16 +140,18 @@ def worker(
         level=log_level.value.upper(),
         format="%(asctime)s %(levelname)s [pid %(process)d] %(name)s: %(message)s",
     )
+    for chatty in ("httpx", "httpcore"):  # one line per HTTP request otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     settings = get_settings()
     only = sorted(consumer) or None
     runner = OutboxWorker(
         get_engine(settings.sqlalchemy_url), SystemClock(), poll_seconds=poll, only=only
     )
     signal.signal(signal.SIGTERM, lambda *_: runner.stop_soon())
-    undo = [setup() for setup in process_setups]
+    names = only or sorted(events.registry.consumers)
+    undo = [setup(names) for setup in process_setups]
     try:
-        names = ", ".join(only or sorted(events.registry.consumers))
-        typer.echo(f"worker {os.getpid()} started ({names}); Ctrl-C to stop")
+        typer.echo(f"worker {os.getpid()} started ({', '.join(names)}); Ctrl-C to stop")
         with suppress(KeyboardInterrupt):
             runner.run_forever()
     finally:

@@ -12,10 +12,11 @@ from community.clock import Clock
 
 log = logging.getLogger("peerdesk.worker")
 
-ProcessSetup = Callable[[], Callable[[], None]]
+ProcessSetup = Callable[[Collection[str]], Callable[[], None]]
 process_setups: list[ProcessSetup] = []
-"""What a ``peerdesk worker`` process sets up before it drains, each returning how to undo it:
-main.cli adds search, so that a worker process writes the index as the app's own worker does."""
+"""What a ``peerdesk worker`` process sets up before it drains, given the names of the consumers
+it runs, each returning how to undo it: main.cli adds search, so that a worker process writes the
+index as the app's own worker does."""
 
 
 def run_once(engine: Engine, clock: Clock, only: Collection[str] | None = None) -> int:
