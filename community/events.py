@@ -217,14 +217,20 @@ def catch_up(session: Session, consumer: Consumer, *, now: datetime) -> int:
 
 
 def drain(session: Session, *, now: datetime, consumers: list[str] | None = None) -> int:
-    """Process every due delivery (of the given consumers, or all), inline; for tests and CLI."""
+    """Process every due delivery (of the given consumers, or all), inline; for tests and CLI.
+
+    Passes repeat until one runs nothing: a handler may record events for a consumer that has
+    already had its turn (embeddings announce ``post_embedded`` to the search indexer)."""
+    chosen = [c for c in registry.consumers.values() if consumers is None or c.name in consumers]
     total = 0
-    for consumer in registry.consumers.values():
-        if consumers is not None and consumer.name not in consumers:
-            continue
-        while ran := process_batch(session, consumer, now=now):
-            total += ran
-    return total
+    while True:
+        ran_in_pass = 0
+        for consumer in chosen:
+            while ran := process_batch(session, consumer, now=now):
+                ran_in_pass += ran
+        if not ran_in_pass:
+            return total
+        total += ran_in_pass
 
 
 def pending_count(session: Session, consumer: str) -> int:

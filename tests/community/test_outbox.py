@@ -230,3 +230,24 @@ def test_concurrent_workers_never_run_one_threads_events_at_once(pg_engine, cloc
         assert [d.event_id for d in claimed_b] == [other]
         worker_a.rollback()
         worker_b.rollback()
+
+
+def test_drain_also_runs_events_that_a_later_consumer_records_for_an_earlier_one(
+    session, clock, recorder, monkeypatch
+):
+    def announce(session: Session, event: events.OutboxEvent) -> None:
+        if event.name == "thing_happened":
+            events.record(session, "thing_happened_later", at=event.created_at, thread_id=9)
+
+    recorder.consumer.handlers = {
+        **recorder.consumer.handlers,
+        "thing_happened_later": recorder.handle,
+    }
+    follower = events.Consumer(name="outbox-follower", handlers={"thing_happened": announce})
+    monkeypatch.setitem(events.registry.consumers, "outbox-follower", follower)
+    first = _record(session, clock, thread_id=9)
+
+    events.drain(session, now=clock.now())
+
+    assert len(recorder.ran) == 2 and recorder.ran[0] == first
+    assert events.pending_count(session, TEST_CONSUMER) == 0
