@@ -19,6 +19,11 @@ class Role(StrEnum):
     admin = "admin"
 
 
+class HiddenReason(StrEnum):
+    moderator = "moderator"  # a moderator hid it
+    personal_data = "personal_data"  # personal data found: hidden until a moderator reviews it
+
+
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=30, unique=True)
@@ -31,6 +36,9 @@ class User(SQLModel, table=True):
     # Bumped on password change: every session signed before it stops working.
     session_epoch: int = 0
     is_active: bool = True
+    # A suspended member can read but not post, kudo or flag until this time (moderation sets it).
+    suspended_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    suspension_reason: str | None = Field(default=None, max_length=500)
     answer_count: int = 0
     solution_count: int = 0
     kudos_received: int = 0
@@ -119,6 +127,19 @@ class Thread(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     deleted_by_id: int | None = Field(default=None, foreign_key="user.id")
     is_locked: bool = False
+    # Hidden: only its author and moderators see it (a moderator's decision, or personal data in
+    # the question waiting for review); never destroyed. See community.visibility.
+    # hidden_by_id and merged_into_id carry no foreign key: they came after the table, and
+    # adding one would make SQLite copy the whole table (the audit log names the moderator).
+    hidden_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    hidden_by_id: int | None = None
+    hidden_reason: str | None = Field(default=None, max_length=20)
+    # A thread merged into another keeps its row (links keep working) and redirects there.
+    merged_into_id: int | None = None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_solved(self) -> bool:
@@ -156,6 +177,13 @@ class Post(SQLModel, table=True):
     kudos_count: int = 0
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     deleted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    hidden_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    hidden_by_id: int | None = None  # no foreign key: see Thread
+    hidden_reason: str | None = Field(default=None, max_length=20)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_question(self) -> bool:

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import community.events
 import community.models  # noqa: F401  (registers tables)
+import moderation.models  # noqa: F401  (registers tables)
 import search.models  # noqa: F401  (registers tables)
 from community.db import make_engine
 from community.settings import get_settings

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 import main  # noqa: E402
+import moderation.models  # noqa: E402, F401  (its tables are wiped between tests too)
 from community import events, migrate  # noqa: E402
 from community.clock import FrozenClock  # noqa: E402
 from community.db import make_engine  # noqa: E402

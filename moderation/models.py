@@ -1,0 +1,255 @@
+"""Tables of moderation: signals on posts, the care state of threads (service levels, the
+listening queue, claims), flags, corrections, canned replies, private cases, webhooks and the
+audit log. ``community`` never reads these; moderation reads and writes community's rows through
+its services."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from community.models import utc_column
+
+# --- Signals: computed by the worker, per post, with the model version that produced them ------
+
+
+class Sentiment(StrEnum):
+    negative = "negative"
+    neutral = "neutral"
+    positive = "positive"
+
+
+class PostSignal(SQLModel, table=True):
+    """What the models read in a post. ``pii`` lists the kinds of personal data found
+    (space-separated: ``email phone card iban tax_code``), empty when none."""
+
+    __tablename__ = "post_signal"
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id", index=True)
+    model_version: str = Field(max_length=80)
+    language: str = Field(max_length=8)
+    sentiment: str = Field(max_length=10)
+    sentiment_score: float
+    needs_brand: bool
+    needs_brand_score: float
+    toxic: bool
+    toxic_score: float
+    pii: str = Field(default="", max_length=100)
+    computed_at: datetime = Field(sa_column=utc_column())
+
+
+class SignalCorrection(SQLModel, table=True):
+    """A moderator's verdict on one signal of one post ("not negative", "doesn't need us").
+    It overrides the model in the queue and is training data for ``peerdesk train``."""
+
+    __tablename__ = "signal_correction"
+    __table_args__ = (UniqueConstraint("post_id", "signal"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    signal: str = Field(max_length=20)  # sentiment | needs_brand | toxic
+    value: str = Field(max_length=20)  # a Sentiment, or "true" / "false"
+    corrected_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+# --- Service levels and the listening queue ---------------------------------------------------
+
+
+class ServiceLevel(SQLModel, table=True):
+    """A category's first-response target; categories without a row use the default (24 h)."""
+
+    __tablename__ = "service_level"
+
+    category_id: int = Field(foreign_key="category.id", primary_key=True)
+    first_response_hours: int = 24
+
+
+class CareThread(SQLModel, table=True):
+    """What the care team knows about a thread, kept up to date by the worker from events.
+
+    The queue walks ``(in_queue, urgent_at)``: ``urgent_at`` is the moment the thread's
+    first-response deadline passes, moved earlier for negativity, needs-the-brand, reach and
+    repeated contact, so ordering by it never needs recomputing as the clock moves.
+    """
+
+    __tablename__ = "care_thread"
+    __table_args__ = (
+        Index("ix_care_thread_queue", "in_queue", "urgent_at", "thread_id"),
+        Index("ix_care_thread_queue_category", "in_queue", "category_id", "urgent_at", "thread_id"),
+        Index("ix_care_thread_assignee", "assignee_id", "in_queue", "urgent_at"),
+    )
+
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True)
+    category_id: int = Field(foreign_key="category.id")
+    customer_id: int = Field(foreign_key="user.id", index=True)
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(sa_column=utc_column())
+    due_at: datetime = Field(sa_column=utc_column())  # created_at + the category's target
+    urgent_at: datetime = Field(sa_column=utc_column())
+    first_response_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    first_official_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    needs_brand: bool = False
+    negative: bool = False
+    sentiment_score: float = 0.0  # the most negative customer post's score, 0..1 negative
+    toxic: bool = False
+    pii_hidden: bool = False
+    open_flags: int = 0
+    me_too: int = 0
+    repeat_contact: int = 0  # the customer's other recent threads and follow-ups
+    in_queue: bool = False
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class FlagKind(StrEnum):
+    spam = "spam"
+    abuse = "abuse"
+    off_topic = "off_topic"
+    needs_brand = "needs_brand"
+
+
+class FlagStatus(StrEnum):
+    open = "open"
+    upheld = "upheld"
+    dismissed = "dismissed"
+
+
+class Flag(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("post_id", "flagger_id"),
+        Index(
+            "ix_flag_open_thread",
+            "thread_id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    thread_id: int = Field(foreign_key="thread.id")
+    flagger_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=20)
+    comment: str = Field(default="", max_length=500)
+    weight: float = 1.0  # trusted members' flags weigh more (reputation, issue 6)
+    status: str = Field(default=FlagStatus.open, max_length=10)
+    created_at: datetime = Field(sa_column=utc_column())
+    resolved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+# --- Replies in the brand's voice --------------------------------------------------------------
+
+
+class CannedReply(SQLModel, table=True):
+    """A brand-voice template; ``{customer_name}`` and ``{thread_title}`` are filled in."""
+
+    __tablename__ = "canned_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=100)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    language: str | None = Field(default=None, max_length=8)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+# --- Private cases -----------------------------------------------------------------------------
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    pending_customer = "pending_customer"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class CasePriority(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class SupportCase(SQLModel, table=True):
+    """A private conversation between one customer and the brand, escalated from a thread."""
+
+    __tablename__ = "support_case"
+    __table_args__ = (
+        Index("ix_support_case_customer", "customer_id", "updated_at"),
+        Index("ix_support_case_status", "status", "updated_at"),
+        Index("ix_support_case_assignee", "assignee_id", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="user.id")
+    thread_id: int | None = Field(default=None, foreign_key="thread.id", index=True)
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    subject: str = Field(max_length=200)
+    priority: str = Field(default=CasePriority.normal, max_length=10)
+    status: str = Field(default=CaseStatus.open, max_length=20)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class CaseMessage(SQLModel, table=True):
+    """A message in a case; an internal note (``is_internal``) is never shown to the customer."""
+
+    __tablename__ = "case_message"
+    __table_args__ = (Index("ix_case_message_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="support_case.id")
+    author_id: int = Field(foreign_key="user.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    is_internal: bool = False
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One attempt to send a case event to the CRM webhook (the outbox retries; this logs)."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_created", "created_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="outbox_event.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="support_case.id")
+    url: str = Field(max_length=500)
+    attempt: int
+    status_code: int | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    duration_ms: int | None = None
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+# --- Accountability ----------------------------------------------------------------------------
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to what, when, with the state before and after (JSON)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_created", "created_at", "id"),
+        Index("ix_audit_entry_target", "target_type", "target_id", "created_at"),
+        Index("ix_audit_entry_actor", "actor_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="user.id")
+    action: str = Field(max_length=40)
+    target_type: str = Field(max_length=20)  # thread | post | user | case | flag | canned_reply
+    target_id: int
+    before: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
