@@ -30,7 +30,13 @@ class Guardian:
         return self.user is not None and post_or_thread.author_id == self.user.id
 
     def can_see_thread(self, thread: Thread) -> bool:
-        return not thread.is_deleted or self.is_moderator
+        if self.is_moderator:
+            return True
+        return not thread.is_deleted and (not thread.is_hidden or self.is_author(thread))
+
+    def can_see_post(self, post: Post) -> bool:
+        """Whether the post's text may be shown (a deleted post's text: see can_see_revisions)."""
+        return not post.is_hidden or self.is_moderator or self.is_author(post)
 
     def can_create_thread(self) -> bool:
         return self.user is not None and self.user.is_active
