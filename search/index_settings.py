@@ -105,6 +105,13 @@ def synonyms(groups: Iterable[list[str]] = SYNONYM_GROUPS) -> dict[str, list[str
     return table
 
 
+# Every search on the index ends after this many milliseconds with the hits ranked so far. A
+# suggestion for a question nobody asked has no hit above search.similar.SCORE_THRESHOLD, and
+# Meilisearch then ranks the whole index looking for one: 1.5 s (its default cut-off) at 100,000
+# threads, against 1-10 ms for every other search (bench/search_bench.py). At 50 ms those answers
+# are just as empty, and a keyword search (p99 12 ms at 100,000 threads) is never cut short.
+SEARCH_CUTOFF_MS = 50
+
 THREADS_SETTINGS: dict[str, Any] = {
     "searchableAttributes": SEARCHABLE_ATTRIBUTES,
     "filterableAttributes": FILTERABLE_ATTRIBUTES,
@@ -115,6 +122,7 @@ THREADS_SETTINGS: dict[str, Any] = {
     "synonyms": synonyms(),
     "stopWords": STOP_WORDS,
     "embedders": {EMBEDDER: {"source": "userProvided", "dimensions": EMBEDDING_DIMENSIONS}},
+    "searchCutoffMs": SEARCH_CUTOFF_MS,
 }
 
 
