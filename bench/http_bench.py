@@ -26,20 +26,16 @@ Only loopback addresses are used; every loop is bounded in time and in count.
 
 import argparse
 import asyncio
-import hashlib
+import contextlib
 import json
 import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC
 from urllib.parse import urlencode
 
 import httpx
@@ -47,15 +43,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, text
 
-from community import migrate
+from bench.common import OUT, app_server, console, percentile_ms, seed_into, sqlite_database
 from community.clock import SystemClock
 from community.db import make_engine
-from community.seed import loader
-from community.settings import PROJECT_ROOT
-
-OUT = PROJECT_ROOT / "bench" / "out"
-HOST = "127.0.0.1"
-console = Console(stderr=True)
 
 
 @dataclass(frozen=True)
@@ -87,51 +77,6 @@ class Result:
 # -- the database ------------------------------------------------------------------------------
 
 
-def _source_key() -> str:
-    """Changes when the schema or the seed does, so a stale cached database is never reused."""
-    sha = hashlib.sha256()
-    for folder, pattern in (("migrations/versions", "*.py"), ("community/seed", "*.py")):
-        for path in sorted((PROJECT_ROOT / folder).glob(pattern)):
-            sha.update(path.name.encode())
-            sha.update(path.read_bytes())
-    return sha.hexdigest()[:10]
-
-
-def _seed_now() -> datetime:
-    return SystemClock().now().replace(minute=0, second=0, microsecond=0)
-
-
-def _seed_into(url: str, *, threads: int, seed: int) -> None:
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    try:
-        summary = loader.seed(
-            engine, threads=threads, seed=seed, now=_seed_now(), show_progress=True
-        )
-    finally:
-        engine.dispose()
-    console.print(
-        f"seeded {summary.threads:,} threads and {summary.posts:,} posts in {summary.seconds:.1f} s"
-    )
-
-
-def sqlite_database(*, threads: int, seed: int) -> str:
-    OUT.mkdir(parents=True, exist_ok=True)
-    stem = f"seed-{threads}-s{seed}"
-    path = OUT / f"{stem}-{_source_key()}.db"
-    if path.exists():
-        console.print(f"reusing {path.relative_to(PROJECT_ROOT)}")
-        return f"sqlite:///{path}"
-    for stale in OUT.glob(f"{stem}-*.db*"):
-        stale.unlink()
-    partial = path.with_suffix(".partial")
-    for leftover in OUT.glob(partial.name + "*"):
-        leftover.unlink()
-    _seed_into(f"sqlite:///{partial}", threads=threads, seed=seed)
-    partial.rename(path)  # only a complete seed is ever cached
-    return f"sqlite:///{path}"
-
-
 @contextmanager
 def postgres_database(*, threads: int, seed: int) -> Iterator[str]:
     from tests import pg
@@ -141,7 +86,7 @@ def postgres_database(*, threads: int, seed: int) -> Iterator[str]:
     cluster = pg.Cluster().start()
     try:
         url = cluster.create_database("peerdesk_bench")
-        _seed_into(url, threads=threads, seed=seed)
+        seed_into(url, threads=threads, seed=seed)
         yield url
     finally:
         cluster.stop()
@@ -166,56 +111,9 @@ def describe(url: str) -> Target:
 # -- the server --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(url: str) -> Iterator[str]:
-    port = _free_port()
-    var_dir = OUT / "var"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PEERDESK_RUN_WORKER_IN_PROCESS": "false",
-        "PEERDESK_VAR_DIR": str(var_dir),
-    }
-    log_path = OUT / f"server-{port}.log"
-    command = [
-        sys.executable, "-m", "uvicorn", "main:create_app", "--factory",
-        "--host", HOST, "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
-    base = f"http://{HOST}:{port}"
-    try:
-        _wait_until_up(base, process, log_path)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log_path.unlink(missing_ok=True)
-
-
-def _wait_until_up(base: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/api/v1/categories", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"the server did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
+def server(url: str) -> "contextlib.AbstractContextManager[str]":
+    """The app without its outbox worker (nothing to drain: seeding writes no events)."""
+    return app_server(url, worker=False)
 
 
 def deep_cursor(base: str, category: str, depth: int) -> tuple[str | None, int]:
@@ -236,13 +134,6 @@ def deep_cursor(base: str, category: str, depth: int) -> tuple[str | None, int]:
 
 
 # -- the load ----------------------------------------------------------------------------------
-
-
-def _percentile(ordered: list[float], share: float) -> float:
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))
-    return ordered[index] * 1000
 
 
 async def _drive(
@@ -286,9 +177,9 @@ async def _drive(
         requests=len(latencies),
         errors=len(errors),
         seconds=elapsed,
-        p50_ms=_percentile(ordered, 0.50),
-        p95_ms=_percentile(ordered, 0.95),
-        p99_ms=_percentile(ordered, 0.99),
+        p50_ms=percentile_ms(ordered, 0.50),
+        p95_ms=percentile_ms(ordered, 0.95),
+        p99_ms=percentile_ms(ordered, 0.99),
         first_error=errors[0] if errors else "",
     )
 

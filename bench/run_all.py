@@ -1,11 +1,14 @@
 """`make bench`: the HTTP benchmark on SQLite at 10,000 and then 200,000 threads, each with one
-client (latency of a page on an idle process: the p99 target) and with eight (saturation).
+client (latency of a page on an idle process: the p99 target) and with eight (saturation); then
+the search benchmark at 100,000 threads (indexing, search and suggestion latency, lag).
 
 The second size shows whether the cost of each page stays flat as the community grows. The first
 200,000-thread run seeds for a minute or two; later runs reuse the cached database in bench/out/.
+The first search run embeds about 1,200 distinct titles (a minute); later runs reuse the vectors
+cached in var/bench/.
 """
 
-from bench import http_bench
+from bench import http_bench, search_bench
 
 
 def main() -> None:
@@ -14,6 +17,7 @@ def main() -> None:
             http_bench.main(
                 ["--threads", str(threads), "--db", "sqlite", "--concurrency", str(concurrency)]
             )
+    search_bench.main(["--threads", "100000"])
 
 
 if __name__ == "__main__":
