@@ -20,6 +20,8 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
+from moderation.api_tools import router as moderation_tools_api
+from moderation.routes_tools import router as moderation_tools_pages
 from search import api as search_api
 from search import deflection, embeddings, indexer, suggestions_api, suggestions_routes
 from search import routes as search_routes
@@ -96,6 +98,8 @@ def create_app(
     # Before the forum's /t/{thread_id}/{slug}, which would take /t/new/similar for a thread.
     app.include_router(suggestions_routes.router, include_in_schema=False)
     app.include_router(routes.router, include_in_schema=False)
+    app.include_router(moderation_tools_api)
+    app.include_router(moderation_tools_pages, include_in_schema=False)
     app.include_router(search_routes.router, include_in_schema=False)
     _install_error_handlers(app)
     return app

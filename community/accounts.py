@@ -380,6 +380,9 @@ def recent_posts(session: Session, user: User, *, limit: int = RECENT_POSTS) -> 
             col(Post.author_id) == user.id,
             col(Post.deleted_at).is_(None),
             col(Thread.deleted_at).is_(None),
+            # A public page: nothing hidden by moderation, whoever looks.
+            col(Post.hidden_at).is_(None),
+            col(Thread.hidden_at).is_(None),
         )
         .order_by(col(Post.created_at).desc(), col(Post.id).desc())
         .limit(limit)

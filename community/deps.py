@@ -76,7 +76,7 @@ def get_guardian(
     settings: SettingsDep,
     clock: ClockDep,
 ) -> Guardian:
-    guardian = Guardian(user)
+    guardian = Guardian(user, now=clock.now())
     request.state.guardian = guardian
     request.state.now = clock.now()
     request.state.language = i18n.negotiate(

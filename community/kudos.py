@@ -73,6 +73,7 @@ def has_given(session: Session, guardian: Guardian, post: Post) -> bool:
 
 def _check(guardian: Guardian, post: Post) -> None:
     ensure_signed_in(guardian)
+    guardian.ensure_not_suspended()
     if guardian.is_author(post):
         raise Forbidden("You cannot give kudos to your own post.")
 

@@ -16,12 +16,12 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, exists, literal, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from community.db import UTCDateTime
 from community.errors import Invalid, NotFound
@@ -128,11 +128,9 @@ def list_threads(
 ) -> ThreadPage:
     """One page of threads, in ``category`` or in all of them. Raises Invalid for a bad cursor."""
     limit = _page_size(limit)
-    query = select(Thread)
+    query = _listed(select(Thread), guardian)
     if category is not None:
         query = query.where(Thread.category_id == category.id)
-    if not guardian.can_see_deleted_threads():
-        query = query.where(col(Thread.deleted_at).is_(None))
     if filter == "unanswered":
         query = query.where(col(Thread.first_response_at).is_(None))
     elif filter == "unsolved":
@@ -162,7 +160,10 @@ def my_threads(
     if tab == "replied":
         return _replied_threads(session, guardian, cursor=cursor, limit=_page_size(limit))
     limit = _page_size(limit)
-    query = select(Thread).where(Thread.author_id == guardian.user_id)
+    # Their own hidden threads stay on an author's list (marked), like on their pages.
+    query = select(Thread).where(
+        Thread.author_id == guardian.user_id, col(Thread.merged_into_id).is_(None)
+    )
     if not guardian.can_see_deleted_threads():
         query = query.where(col(Thread.deleted_at).is_(None))
     return _keyset_page(session, query, sort="activity", cursor=cursor, limit=limit)
@@ -195,8 +196,7 @@ def _replied_threads(
             ),
         )
     )
-    if not guardian.can_see_deleted_threads():
-        query = query.where(col(Thread.deleted_at).is_(None))
+    query = _listed(query, guardian)
     if cursor:
         key, last_id = decode_cursor(cursor, "replied")
         # One person's replies rarely share a timestamp, so a row-value seek is enough here.
@@ -271,10 +271,23 @@ def summarize(session: Session, threads: Sequence[Thread]) -> list[ThreadSummary
 def _visible(session: Session, guardian: Guardian, ids: list[int]) -> list[Thread]:
     if not ids:
         return []
-    query = select(Thread).where(col(Thread.id).in_(ids))
+    query = _listed(select(Thread).where(col(Thread.id).in_(ids)), guardian)
+    return list(session.exec(query))
+
+
+_Listed = TypeVar("_Listed", SelectOfScalar[Thread], Select[Post, Thread])
+
+
+def _listed(query: _Listed, guardian: Guardian) -> _Listed:
+    """Only the threads lists may show the reader: never a merged one (it lives on in the thread
+    it was merged into); deleted and hidden ones for moderators only. Like deleted threads,
+    hidden ones are rare: the sort indexes are walked and they are skipped."""
+    query = query.where(col(Thread.merged_into_id).is_(None))
     if not guardian.can_see_deleted_threads():
         query = query.where(col(Thread.deleted_at).is_(None))
-    return list(session.exec(query))
+    if not guardian.can_see_hidden_threads():
+        query = query.where(col(Thread.hidden_at).is_(None))
+    return query
 
 
 def _page_size(limit: int | None) -> int:

@@ -133,11 +133,12 @@ def on_post_deleted(session: Session, event: events.OutboxEvent) -> None:
 
 
 def _live_post(session: Session, post_id: int) -> Post | None:
+    """The post, if it is still there for everyone (not deleted, nor hidden by moderation)."""
     post = session.get(Post, post_id)
-    if post is None or post.is_deleted:
+    if post is None or post.is_deleted or post.is_hidden:
         return None
     thread = session.get(Thread, post.thread_id)
-    if thread is None or thread.is_deleted:
+    if thread is None or thread.is_deleted or thread.is_hidden:
         return None
     return post
 
@@ -205,6 +206,8 @@ class NotificationItem:
     actor: User | None
     thread: Thread | None
     post: Post | None
+    # False when moderation hid the thread or post from this reader since the notification.
+    visible: bool = True
 
     @property
     def target_url(self) -> str:
@@ -221,6 +224,7 @@ class NotificationItem:
             self.thread is None
             or self.thread.is_deleted
             or (self.post is not None and self.post.is_deleted)
+            or not self.visible
         )
 
 
@@ -267,7 +271,7 @@ def list_notifications(
             )
         )
     rows = session.execute(query).all()
-    items = [NotificationItem(n, a, t, p) for n, a, t, p in rows[:limit]]
+    items = [NotificationItem(n, a, t, p, _visible(guardian, t, p)) for n, a, t, p in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor(items[-1].notification)
@@ -283,13 +287,26 @@ def get_notification(session: Session, guardian: Guardian, notification_id: int)
     return notification
 
 
-def load_item(session: Session, notification: Notification) -> NotificationItem:
+def load_item(
+    session: Session, notification: Notification, guardian: Guardian | None = None
+) -> NotificationItem:
+    thread = session.get(Thread, notification.thread_id) if notification.thread_id else None
+    post = session.get(Post, notification.post_id) if notification.post_id else None
     return NotificationItem(
         notification,
         session.get(User, notification.actor_id) if notification.actor_id else None,
-        session.get(Thread, notification.thread_id) if notification.thread_id else None,
-        session.get(Post, notification.post_id) if notification.post_id else None,
+        thread,
+        post,
+        guardian is None or _visible(guardian, thread, post),
     )
+
+
+def _visible(guardian: Guardian, thread: Thread | None, post: Post | None) -> bool:
+    """Whether the reader may still see what the notification is about (moderation may have
+    hidden it since); a notification about something hidden shows no title."""
+    if thread is not None and not guardian.can_see_thread(thread):
+        return False
+    return post is None or guardian.can_see_post(post)
 
 
 def unread_count(session: Session, guardian: Guardian) -> int:

@@ -1,12 +1,17 @@
 """The Guardian answers every "may this user ...?" question; services call ``ensure``."""
 
+from datetime import datetime
+
+from community.clock import as_utc
 from community.errors import Forbidden, NotAuthenticated
 from community.models import Post, Thread, User
 
 
 class Guardian:
-    def __init__(self, user: User | None) -> None:
+    def __init__(self, user: User | None, *, now: datetime | None = None) -> None:
         self.user = user
+        # "Now" for time-bound rules (suspensions); without it a suspension on record counts.
+        self.now = now
 
     @property
     def is_authenticated(self) -> bool:
@@ -26,6 +31,21 @@ class Guardian:
     def is_admin(self) -> bool:
         return self.user is not None and self.user.is_admin
 
+    @property
+    def is_suspended(self) -> bool:
+        """A moderator suspended the user and the suspension has not run out."""
+        until = self.user.suspended_until if self.user is not None else None
+        return until is not None and (self.now is None or as_utc(until) > self.now)
+
+    def ensure_not_suspended(self) -> None:
+        """Forbidden, saying until when and why, while the user is suspended."""
+        if self.is_suspended and self.user is not None and self.user.suspended_until:
+            raise Forbidden(
+                "Your account is suspended until %(until)s: %(reason)s",
+                until=as_utc(self.user.suspended_until).strftime("%Y-%m-%d %H:%M UTC"),
+                reason=self.user.suspension_reason or "",
+            )
+
     def is_author(self, post_or_thread: Post | Thread) -> bool:
         return self.user is not None and post_or_thread.author_id == self.user.id
 
@@ -39,18 +59,25 @@ class Guardian:
         return not post.is_hidden or self.is_moderator or self.is_author(post)
 
     def can_create_thread(self) -> bool:
-        return self.user is not None and self.user.is_active
+        return self.user is not None and self.user.is_active and not self.is_suspended
 
     def can_reply_to(self, thread: Thread) -> bool:
         return (
             self.user is not None
             and self.user.is_active
+            and not self.is_suspended
             and not thread.is_deleted
+            and thread.merged_into_id is None
             and (not thread.is_locked or self.is_moderator)
         )
 
     def can_edit_post(self, post: Post) -> bool:
-        return not post.is_deleted and self.user is not None and self.is_author(post)
+        return (
+            not post.is_deleted
+            and self.user is not None
+            and self.is_author(post)
+            and not self.is_suspended
+        )
 
     def can_delete_post(self, post: Post) -> bool:
         return not post.is_deleted and (self.is_author(post) or self.is_moderator)
@@ -65,7 +92,13 @@ class Guardian:
         return not thread.is_deleted and (self.is_author(thread) or self.is_moderator)
 
     def can_give_kudos(self, post: Post) -> bool:
-        return self.user is not None and not post.is_deleted and not self.is_author(post)
+        return (
+            self.user is not None
+            and not post.is_deleted
+            and not self.is_author(post)
+            and not self.is_suspended
+            and self.can_see_post(post)
+        )
 
     def can_watch(self, thread: Thread) -> bool:
         return self.user is not None and self.can_see_thread(thread)
@@ -73,6 +106,26 @@ class Guardian:
     # lists
     def can_see_deleted_threads(self) -> bool:
         return self.is_moderator
+
+    def can_see_hidden_threads(self) -> bool:
+        """In lists: everyone's hidden threads (an author sees their own on their threads)."""
+        return self.is_moderator
+
+    # moderator tools (moderation.tools)
+    def can_moderate(self) -> bool:
+        return self.is_moderator and not self.is_suspended
+
+    def can_suspend(self, user: User) -> bool:
+        """Moderators suspend members and other moderators, never an admin or themselves."""
+        return (
+            self.can_moderate()
+            and self.user is not None
+            and self.user.id != user.id
+            and not user.is_admin
+        )
+
+    def can_browse_audit(self) -> bool:
+        return self.is_admin
 
     def can_manage_categories(self) -> bool:
         return self.is_admin

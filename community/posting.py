@@ -100,6 +100,7 @@ def create_thread(
     clock: Clock,
 ) -> Thread:
     ensure_signed_in(guardian)
+    guardian.ensure_not_suspended()
     ensure(guardian.can_create_thread(), "Your account cannot start threads.")
     title = validate_title(title)
     body = validate_body(body)
@@ -155,6 +156,7 @@ def reply_to_thread(
     session: Session, guardian: Guardian, thread: Thread, *, body: str, clock: Clock
 ) -> Post:
     ensure_signed_in(guardian)
+    guardian.ensure_not_suspended()
     ensure(guardian.can_reply_to(thread), "This thread does not take replies.")
     body = validate_body(body)
     _check_rate(guardian)
@@ -219,6 +221,7 @@ def edit_post(
 ) -> Post:
     """Keep the previous text as a revision; the opening post also carries title and tags."""
     ensure_signed_in(guardian)
+    guardian.ensure_not_suspended()
     ensure(guardian.can_edit_post(post), "You can only edit your own posts.")
     if not post.is_question and (title is not None or tags is not None):
         raise Invalid("Only the opening post has a title and tags.", field="title")
@@ -340,10 +343,17 @@ class PostView:
     author: User
     kudos_given: bool
     is_solution: bool
+    # False when the post is hidden and the reader is neither its author nor a moderator.
+    visible: bool = True
 
     @property
     def excerpt(self) -> str:
-        return excerpt(self.post)
+        return excerpt(self.post) if self.visible else ""
+
+    @property
+    def hidden_reason(self) -> str | None:
+        """Why the post is hidden, for the readers who see it anyway (author, moderators)."""
+        return self.post.hidden_reason if self.post.is_hidden and self.visible else None
 
 
 @dataclass(frozen=True)
@@ -524,6 +534,7 @@ def _post_views(
             author=authors[post.author_id],
             kudos_given=post.id in given,
             is_solution=post.id == solution_post_id,
+            visible=guardian.can_see_post(post),
         )
         for post in posts
     ]

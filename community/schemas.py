@@ -190,6 +190,12 @@ class PostPublic(BaseModel):
     kudos_given: bool
     is_solution: bool
     deleted: bool
+    hidden: bool = False
+    hidden_reason: str | None = Field(
+        default=None,
+        description="Why the post is hidden (moderator, personal_data); only for its author and "
+        "moderators. Others get the post without its text.",
+    )
 
 
 class ThreadPublic(BaseModel):
@@ -209,6 +215,11 @@ class ThreadPublic(BaseModel):
     solution_post_id: int | None
     locked: bool
     deleted: bool
+    hidden: bool = Field(
+        default=False,
+        description="Hidden by a moderator (or for personal data): only its author and moderators "
+        "see it.",
+    )
 
 
 class ThreadDetailPublic(ThreadPublic):

@@ -1,8 +1,9 @@
 """The search document of a thread, built from the database (the truth) every time.
 
-``thread_document`` returns None for a thread nobody may find (missing or deleted): the indexer
-then deletes it from the index, so deleted content is never searchable. Deleted replies never
-contribute text. The vector comes from ``thread_vectors``, the one place that looks it up.
+``thread_document`` returns None for a thread nobody may find (missing, deleted, hidden by
+moderation or merged into another): the indexer then deletes it from the index, so such content
+is never searchable. Deleted and hidden posts never contribute text. The vector comes from
+``thread_vectors``, the one place that looks it up.
 """
 
 from collections import defaultdict
@@ -34,7 +35,10 @@ def thread_vectors(session: Session, thread_ids: list[int]) -> dict[int, list[fl
 
 
 def visibility(thread: Thread) -> str:
-    return HIDDEN if thread.is_deleted else PUBLIC
+    """Public, or hidden: deleted, hidden by moderation, or merged into another thread."""
+    if thread.is_deleted or thread.is_hidden or thread.merged_into_id is not None:
+        return HIDDEN
+    return PUBLIC
 
 
 def is_searchable(thread: Thread | None) -> bool:
@@ -57,7 +61,11 @@ def thread_documents(session: Session, thread_ids: list[int]) -> dict[int, dict[
     posts: dict[int, list[Post]] = defaultdict(list)
     for post in session.exec(
         select(Post)
-        .where(col(Post.thread_id).in_(live_ids), col(Post.deleted_at).is_(None))
+        .where(
+            col(Post.thread_id).in_(live_ids),
+            col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),  # hidden posts (say, personal data) are not searchable
+        )
         .order_by(col(Post.thread_id), col(Post.post_number))
     ):
         posts[post.thread_id].append(post)

@@ -210,13 +210,27 @@ THREAD_EVENTS = (
     "kudos_given",
     "kudos_withdrawn",
     "post_embedded",  # search.embeddings stored a vector: the document carries it
+    # moderation (issue 5): hidden content leaves the index, a moved thread changes category
+    "post_hidden",
+    "post_unhidden",
+    "thread_hidden",
+    "thread_unhidden",
+    "thread_moved",
 )
 """Every event that may change a thread's document. A new one (say, moderation hiding a thread)
 must be added here, or the index will not follow it until the next reindex."""
 
 
+def on_thread_merged(session: Session, event: events.OutboxEvent) -> None:
+    """The merged-away thread leaves the index; the thread it went into gets its posts."""
+    into = event.data.get("into_thread_id")
+    ids = [i for i in (event.thread_id, into) if isinstance(i, int)]
+    _sync(session, ids, event)
+
+
 def handlers() -> dict[str, events.Handler]:
     table: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
+    table["thread_merged"] = on_thread_merged
     table["user_role_changed"] = on_user_role_changed
     return table
 

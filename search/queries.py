@@ -212,7 +212,11 @@ def search_threads_in_db(session: Session, query: SearchQuery) -> SearchResults:
     """The degraded search: every word in the title (case-insensitive), public threads only,
     so it shows exactly what the index would show to anyone. Pages are capped at MAX_PAGE, so
     the OFFSET stays small."""
-    conditions: list[Any] = [col(Thread.deleted_at).is_(None)]
+    conditions: list[Any] = [
+        col(Thread.deleted_at).is_(None),
+        col(Thread.hidden_at).is_(None),
+        col(Thread.merged_into_id).is_(None),
+    ]
     words = query.q.split()
     for word in words[:8]:
         conditions.append(func.lower(col(Thread.title)).like(_like(word.lower()), escape="\\"))

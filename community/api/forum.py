@@ -4,6 +4,7 @@ The same services and Guardian checks as the HTML pages; errors come out as {"de
 """
 
 from fastapi import APIRouter, Response
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from community import kudos, posting, solutions
@@ -47,9 +48,11 @@ def create_thread(
 @router.get("/threads/{thread_id}", response_model=ThreadDetailPublic)
 def get_thread(
     thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, page: PageQuery = 1
-) -> ThreadDetailPublic:
+) -> ThreadDetailPublic | RedirectResponse:
     """A thread with one page of posts, its solution and its counts."""
     thread = posting.get_thread(session, guardian, thread_id)
+    if thread.merged_into_id is not None:  # merged: its posts live on in the other thread
+        return RedirectResponse(f"/api/v1/threads/{thread.merged_into_id}", status_code=308)
     view = posting.load_thread_page(session, guardian, thread, page=page)
     return _thread_detail(session, view)
 
@@ -155,8 +158,8 @@ def _post_public(view: posting.PostView) -> PostPublic:
         thread_id=post.thread_id,
         post_number=post.post_number,
         author=PostAuthorPublic.of(view.author),
-        body=None if post.is_deleted else post.body,
-        body_html=None if post.is_deleted else post.body_html,
+        body=None if post.is_deleted or not view.visible else post.body,
+        body_html=None if post.is_deleted or not view.visible else post.body_html,
         created_at=post.created_at,
         edited_at=post.edited_at,
         revision_count=post.revision_count,
@@ -164,6 +167,8 @@ def _post_public(view: posting.PostView) -> PostPublic:
         kudos_given=view.kudos_given,
         is_solution=view.is_solution,
         deleted=post.is_deleted,
+        hidden=post.is_hidden,
+        hidden_reason=view.hidden_reason,
     )
 
 
@@ -188,6 +193,7 @@ def _thread_detail(session: Session, view: posting.ThreadPage) -> ThreadDetailPu
         solution_post_id=view.solution.post.id if view.solution else None,
         locked=thread.is_locked,
         deleted=thread.is_deleted,
+        hidden=thread.is_hidden,
         page=view.page,
         pages=view.pages,
         posts=[_post_public(v) for v in (view.question, *view.replies)],

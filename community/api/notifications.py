@@ -60,7 +60,7 @@ def read_one(
     """Mark one of your notifications read (again is fine)."""
     notification = notifications.get_notification(session, guardian, notification_id)
     notifications.mark_read(session, guardian, notification, clock=clock)
-    return _public(notifications.load_item(session, notification))
+    return _public(notifications.load_item(session, notification, guardian))
 
 
 @router.post("/threads/{thread_id}/watch", response_model=WatchPublic)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from community import kudos, posting, solutions, web
@@ -38,6 +38,7 @@ def new_thread_page(
     if not guardian.is_authenticated:
         next_path = "/t/new" + (f"?category={quote(category)}" if category else "")
         return web.redirect(f"/login?next={quote(next_path, safe='/')}")
+    guardian.ensure_not_suspended()
     ensure(guardian.can_create_thread(), "Your account cannot start threads.")
     values = {"category": category, "title": "", "body": "", "tags": ""}
     return _render_new_thread(request, session, values=values, errors={})
@@ -99,6 +100,8 @@ def thread_page(
     page: PageQuery = 1,
 ) -> Response:
     thread = posting.get_thread(session, guardian, thread_id)
+    if thread.merged_into_id is not None:  # merged: its posts live on in the other thread
+        return RedirectResponse(f"/t/{thread.merged_into_id}", status_code=301)
     view = posting.load_thread_page(session, guardian, thread, page=page)
     if not web.is_htmx(request):
         posting.record_view(session, thread)
@@ -344,6 +347,8 @@ def _render_thread(
         page=view.page,
         solution=view.solution,
         watching=_is_watching(session, guardian, thread),
+        # For the moderator tools' "move to" menu (templates/moderation/_thread_tools.html).
+        categories=posting.categories(session) if guardian.can_moderate() else [],
         reply_body=reply[0],
         reply_error=reply[1],
     )

@@ -56,7 +56,7 @@ def read_one(
     """Marks one read; without htmx, goes on to what it is about (or back to the list)."""
     notification = notifications.get_notification(session, guardian, notification_id)
     notifications.mark_read(session, guardian, notification, clock=clock)
-    item = notifications.load_item(session, notification)
+    item = notifications.load_item(session, notification, guardian)
     if web.is_htmx(request):
         # The badge in this response (out of band) must not show the count from before.
         request.state.unread_count = notifications.unread_count(session, guardian)
