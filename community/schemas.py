@@ -61,6 +61,9 @@ class ThreadSummaryPublic(BaseModel):
     solved: bool
     answered: bool
     deleted: bool
+    hidden: bool = Field(
+        default=False, description="Hidden by moderation: listed to its author and moderators only."
+    )
     created_at: datetime
     last_activity_at: datetime
 

@@ -107,6 +107,7 @@ def _summary(summary: listing.ThreadSummary) -> ThreadSummaryPublic:
         solved=thread.is_solved,
         answered=thread.first_response_at is not None,
         deleted=thread.is_deleted,
+        hidden=thread.is_hidden,
         created_at=thread.created_at,
         last_activity_at=thread.last_activity_at,
     )

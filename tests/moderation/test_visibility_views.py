@@ -196,6 +196,9 @@ def test_a_hidden_thread_is_404_for_others_in_pages_api_lists_and_search(
     assert title in client.get("/c/fibra").text
     detail = client.get(f"/api/v1/threads/{thread_id}", headers=_bearer(session, clock, scene.mod))
     assert detail.json()["hidden"] is True
+    listed = client.get("/api/v1/threads", headers=_bearer(session, clock, scene.mod)).json()
+    assert [(i["id"], i["hidden"]) for i in listed["items"]] == [(thread_id, True)]
+    assert 'class="chip hidden-chip"' in client.get("/c/fibra").text
 
     # Search: no document (the indexer deletes it), and the database fallback skips it.
     assert documents.thread_document(session, thread_id) is None
