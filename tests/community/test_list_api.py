@@ -73,6 +73,7 @@ def test_thread_summaries_have_the_documented_shape(client, forum):
         "solved": False,
         "answered": False,
         "deleted": False,
+        "hidden": False,
         "created_at": summary["created_at"],
         "last_activity_at": summary["last_activity_at"],
     }
