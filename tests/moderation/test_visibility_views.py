@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from community import events, visibility
+from community import events, solutions, visibility
 from community.clock import FrozenClock
 from community.models import ApiToken, Category, HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
@@ -587,3 +587,14 @@ def test_suspension_runs_out_on_the_clock(
     assert Guardian(scene.reader, now=clock.now()).is_suspended
     clock.advance(hours=1)
     assert not Guardian(scene.reader, now=clock.now()).is_suspended
+
+
+def test_a_hidden_solution_shows_no_text_in_the_solution_box(
+    client: TestClient, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    solutions.accept_solution(session, Guardian(scene.asker), scene.thread, scene.post, clock=clock)
+    assert "333 1234567" in client.get(f"/t/{scene.thread.id}").text
+    _hide_for_personal_data(session, clock, scene.post)
+    page = client.get(f"/t/{scene.thread.id}").text
+    assert "Accepted solution" in page
+    assert "333 1234567" not in page and PLACEHOLDER in page
