@@ -20,6 +20,7 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
+from moderation import care
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
 from search import api as search_api
@@ -38,6 +39,7 @@ def configure_consumers() -> None:
     events.registry.add(indexer.consumer())
     events.registry.add(embeddings.consumer())
     events.registry.add(deflection.consumer())
+    events.registry.add(care.consumer())
 
 
 def create_app(

@@ -240,6 +240,7 @@ class NotificationKind(StrEnum):
     solution = "solution"
     kudos = "kudos"
     mention = "mention"
+    flag = "flag"  # a moderator reviewed a post the user flagged (moderation)
 
 
 class Notification(SQLModel, table=True):

@@ -127,6 +127,28 @@ class Guardian:
     def can_browse_audit(self) -> bool:
         return self.is_admin
 
+    # the care queue, claims and flags (moderation.queue, moderation.claims, moderation.flags)
+    def can_use_queue(self) -> bool:
+        return self.is_moderator
+
+    def can_claim_threads(self) -> bool:
+        return self.is_moderator and not self.is_suspended
+
+    def can_flag_post(self, post: Post) -> bool:
+        return (
+            self.user is not None
+            and self.user.is_active
+            and not self.is_suspended
+            and not post.is_deleted
+            and not self.is_author(post)
+        )
+
+    def can_resolve_flags(self) -> bool:
+        return self.is_moderator and not self.is_suspended
+
+    def can_manage_service_levels(self) -> bool:
+        return self.is_admin
+
     def can_manage_categories(self) -> bool:
         return self.is_admin
 

@@ -1,0 +1,148 @@
+"""Service levels: the thread states at their exact boundaries, per-category targets, the form."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from community.clock import FrozenClock
+from community.errors import Forbidden, Invalid
+from community.models import Role
+from community.policy import Guardian
+from moderation import care, service_levels
+from moderation.models import CareThread, ServiceLevel
+from moderation.service_levels import SlaState, ThreadTimes
+from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.moderation.care_helpers import run_care
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+DAY = timedelta(hours=24)
+
+
+def times(
+    *,
+    first_response_at: datetime | None = None,
+    first_official_at: datetime | None = None,
+    needs_brand: bool = False,
+) -> ThreadTimes:
+    return ThreadTimes(
+        created_at=START,
+        due_at=START + DAY,
+        first_response_at=first_response_at,
+        first_official_at=first_official_at,
+        needs_brand=needs_brand,
+    )
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "expected"),
+    [
+        (timedelta(0), SlaState.on_track),
+        (timedelta(hours=18) - timedelta(microseconds=1), SlaState.on_track),
+        (timedelta(hours=18), SlaState.at_risk),  # exactly 75% of 24 h
+        (DAY - timedelta(microseconds=1), SlaState.at_risk),
+        (DAY, SlaState.breached),  # exactly the target
+        (DAY + timedelta(hours=2), SlaState.breached),
+    ],
+)
+def test_states_at_their_exact_boundaries(elapsed: timedelta, expected: SlaState) -> None:
+    clock = FrozenClock(START)
+    clock.advance(elapsed)
+    assert service_levels.status(times(), clock.now()).sla == expected
+
+
+def test_a_reply_stops_the_clock_and_the_wait() -> None:
+    status = service_levels.status(
+        times(first_response_at=START + timedelta(hours=3)), START + 2 * DAY
+    )
+    assert status.sla == SlaState.answered
+    assert not status.unanswered
+    assert status.waited_hours == 3
+
+
+def test_a_thread_that_needs_the_brand_waits_for_an_official_reply() -> None:
+    member_replied = times(first_response_at=START + timedelta(hours=1), needs_brand=True)
+    status = service_levels.status(member_replied, START + timedelta(hours=26))
+    assert not status.unanswered
+    assert status.awaiting_brand
+    assert status.sla == SlaState.breached
+    assert status.waited_hours == 26
+    official = times(
+        first_response_at=START + timedelta(hours=1),
+        first_official_at=START + timedelta(hours=5),
+        needs_brand=True,
+    )
+    assert service_levels.status(official, START + 3 * DAY).sla == SlaState.answered
+    assert not service_levels.status(official, START + 3 * DAY).awaiting_brand
+
+
+def test_at_risk_from_is_three_quarters_of_the_target() -> None:
+    assert service_levels.at_risk_from(START, START + DAY) == START + timedelta(hours=18)
+    assert service_levels.at_risk_from(START, START + timedelta(hours=4)) == START + timedelta(
+        hours=3
+    )
+
+
+def test_a_thread_whose_only_reply_is_the_askers_is_unanswered(session, clock) -> None:
+    asker = make_user(session, clock)
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    clock.advance(hours=2)
+    make_reply(session, clock, author=asker, thread=thread, body="Anyone? Still broken.")
+    run_care(session, clock)
+    row = session.get(CareThread, thread.id)
+    assert row is not None and row.first_response_at is None and row.in_queue
+    assert row.repeat_contact == 1  # the asker wrote again while waiting
+    clock.advance(hours=24)
+    status = service_levels.status(
+        ThreadTimes(row.created_at, row.due_at, row.first_response_at, None, False), clock.now()
+    )
+    assert status.unanswered and status.sla == SlaState.breached and status.waited_hours == 26
+
+
+def test_each_category_has_its_own_target_and_the_default_is_24_hours(session, clock) -> None:
+    admin = make_user(session, clock, role=Role.admin)
+    fast, slow = make_category(session), make_category(session)
+    service_levels.set_target(session, Guardian(admin), fast, hours=4, clock=clock)
+    asker = make_user(session, clock)
+    quick = make_thread(session, clock, author=asker, category=fast)
+    normal = make_thread(session, clock, author=asker, category=slow)
+    run_care(session, clock)
+    assert session.get(CareThread, quick.id).due_at == clock.now() + timedelta(hours=4)
+    assert session.get(CareThread, normal.id).due_at == clock.now() + timedelta(hours=24)
+
+
+def test_changing_a_target_moves_the_deadlines_of_queued_threads(session, clock) -> None:
+    admin = make_user(session, clock, role=Role.admin)
+    category = make_category(session)
+    thread = make_thread(session, clock, author=make_user(session, clock), category=category)
+    run_care(session, clock)
+    created = session.get(CareThread, thread.id).created_at
+    clock.advance(hours=1)
+    service_levels.set_target(session, Guardian(admin), category, hours=8, clock=clock)
+    run_care(session, clock)
+    session.expire_all()
+    assert session.get(CareThread, thread.id).due_at == created + timedelta(hours=8)
+    assert session.get(ServiceLevel, category.id).first_response_hours == 8
+
+
+def test_only_admins_set_targets_and_only_sensible_ones(session, clock) -> None:
+    category = make_category(session)
+    moderator = make_user(session, clock, role=Role.moderator)
+    admin = make_user(session, clock, role=Role.admin)
+    with pytest.raises(Forbidden):
+        service_levels.set_target(session, Guardian(moderator), category, hours=4, clock=clock)
+    with pytest.raises(Invalid):
+        service_levels.set_target(session, Guardian(admin), category, hours=0, clock=clock)
+    with pytest.raises(Invalid):
+        service_levels.parse_hours("abc")
+    assert service_levels.parse_hours(" 12 ") == 12
+
+
+def test_catch_up_builds_rows_for_threads_seeded_without_events(session, clock) -> None:
+    asker = make_user(session, clock)
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    assert session.get(CareThread, thread.id) is None  # the worker has not run
+    assert care.catch_up(session, clock.now()) == 1
+    session.commit()
+    assert session.get(CareThread, thread.id).in_queue
+    assert care.catch_up(session, clock.now()) == 0
+
