@@ -20,7 +20,7 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
-from moderation import care
+from moderation import canned_routes, care, case_api, case_routes, webhooks
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
 from search import api as search_api
@@ -39,6 +39,7 @@ def configure_consumers() -> None:
     events.registry.add(indexer.consumer())
     events.registry.add(embeddings.consumer())
     events.registry.add(deflection.consumer())
+    events.registry.add(webhooks.consumer())
     events.registry.add(care.consumer())
 
 
@@ -100,6 +101,11 @@ def create_app(
     # Before the forum's /t/{thread_id}/{slug}, which would take /t/new/similar for a thread.
     app.include_router(suggestions_routes.router, include_in_schema=False)
     app.include_router(routes.router, include_in_schema=False)
+    app.include_router(case_api.router)
+    app.include_router(case_routes.router, include_in_schema=False)
+    app.include_router(canned_routes.router, include_in_schema=False)
+    case_routes.register_slots()
+    canned_routes.register_slots()
     app.include_router(moderation_tools_api)
     app.include_router(moderation_tools_pages, include_in_schema=False)
     app.include_router(search_routes.router, include_in_schema=False)

@@ -8,7 +8,7 @@ retries failures with exponential backoff, and parks an event after too many att
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +62,17 @@ class OutboxDelivery(SQLModel, table=True):
 
 
 Handler = Callable[[Session, OutboxEvent], None]
+
+
+class HandlerFailed(Exception):
+    """A failure that leaves rows behind (a log of the attempt, say): the handler's own writes
+    are rolled back as for any exception and the delivery is retried, but ``keep`` is stored."""
+
+    def __init__(self, message: str, *, keep: Sequence[SQLModel] = ()) -> None:
+        super().__init__(message)
+        self.keep = list(keep)
+
+
 CatchUp = Callable[[Session, datetime], int]
 
 
@@ -170,6 +181,8 @@ def process_batch(session: Session, consumer: Consumer, *, now: datetime) -> int
                 if handler is not None:
                     handler(session, event)
         except Exception as exc:  # a handler failure must never lose the event
+            if isinstance(exc, HandlerFailed):
+                session.add_all(exc.keep)
             delivery.attempts += 1
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if delivery.attempts >= MAX_ATTEMPTS:

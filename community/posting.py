@@ -355,6 +355,19 @@ class PostView:
         """Why the post is hidden, for the readers who see it anyway (author, moderators)."""
         return self.post.hidden_reason if self.post.is_hidden and self.visible else None
 
+    @property
+    def is_official(self) -> bool:
+        return is_official(self.post, self.author)
+
+
+def is_official(post: Post, author: User) -> bool:
+    """An official reply: a live reply by a moderator or admin, shown with the brand's name.
+
+    The one definition: the thread page's badge, the API's ``official`` and search's
+    ``has_official_answer`` all ask this (the author's role now, as the badge shows it).
+    """
+    return not post.is_question and not post.is_deleted and author.is_moderator
+
 
 @dataclass(frozen=True)
 class ThreadPage:

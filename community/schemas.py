@@ -199,6 +199,8 @@ class PostPublic(BaseModel):
         description="Why the post is hidden (moderator, personal_data); only for its author and "
         "moderators. Others get the post without its text.",
     )
+    official: bool = Field(description="a reply by the brand's moderators (posting.is_official)")
+    brand: str | None = Field(description="the brand's name on an official reply, else null")
 
 
 class ThreadPublic(BaseModel):

@@ -25,6 +25,28 @@ templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.policies["ext.i18n.trimmed"] = True
 
+# Slots: named places in community's templates that other packages fill without community
+# importing them. main.py registers a provider per slot; a template writes
+# ``{{ slot("thread_head", thread=thread) }}`` and gets every provider's HTML, in order.
+SlotProvider = Callable[[Request, dict[str, Any]], str]
+_slots: dict[str, dict[str, SlotProvider]] = {}
+
+
+def add_slot(slot: str, key: str, provider: SlotProvider) -> None:
+    """Register (or replace: create_app runs once per test) ``provider`` under ``key``."""
+    _slots.setdefault(slot, {})[key] = provider
+
+
+@pass_context
+def _slot(context: Context, slot: str, **values: Any) -> Markup:
+    request = context.get("request")
+    if request is None:
+        return Markup("")
+    return Markup("".join(provider(request, values) for provider in _slots.get(slot, {}).values()))
+
+
+templates.env.globals["slot"] = _slot
+
 
 def csrf_token(request: Request) -> str:
     token = request.session.get(CSRF_SESSION_KEY)

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from community.models import Category, Post, Role, Solution, Thread, User
+from community import posting
+from community.models import Category, Post, Solution, Thread, User
 from search import embeddings
 
 BEST_REPLIES = 3
@@ -111,7 +112,6 @@ def _document(
         (p for p in replies if p is not accepted),
         key=lambda p: (-p.kudos_count, p.post_number),
     )[:BEST_REPLIES]
-    staff = {uid for uid, user in users.items() if user.role in (Role.moderator, Role.admin)}
     author = users.get(thread.author_id)
     return {
         "id": thread.id,
@@ -124,7 +124,9 @@ def _document(
         "category_name": category.name if category is not None else None,
         "solved": accepted is not None,
         "solved_rank": 1 if accepted is not None else 0,
-        "has_official_answer": any(p.author_id in staff for p in replies),
+        "has_official_answer": any(
+            p.author_id in users and posting.is_official(p, users[p.author_id]) for p in replies
+        ),
         "language": thread.language,
         "author": author.username if author is not None else None,
         "created_at": unix(thread.created_at),

@@ -227,6 +227,7 @@ def search_threads_in_db(session: Session, query: SearchQuery) -> SearchResults:
             col(Thread.solved_at).is_not(None) if query.solved else col(Thread.solved_at).is_(None)
         )
     if query.official is not None:
+        # community.posting.is_official in SQL: a live reply by a moderator or admin.
         staff_reply = exists(
             select(Post.id)
             .join(User, col(User.id) == col(Post.author_id))

@@ -23,6 +23,7 @@ from community.schemas import (
     ThreadCreate,
     ThreadDetailPublic,
 )
+from community.settings import get_settings
 
 router = APIRouter(tags=["forum"])
 
@@ -169,6 +170,8 @@ def _post_public(view: posting.PostView) -> PostPublic:
         deleted=post.is_deleted,
         hidden=post.is_hidden,
         hidden_reason=view.hidden_reason,
+        official=view.is_official,
+        brand=get_settings().brand_name if view.is_official else None,
     )
 
 

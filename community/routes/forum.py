@@ -23,6 +23,7 @@ router = APIRouter()
 
 # What the reply form shows again when a reply is refused.
 ReplyState = tuple[str, str]
+ReplyQuery = Annotated[str, Query(max_length=20_000)]
 
 
 # Ask a question -------------------------------------------------------------------------------
@@ -98,14 +99,16 @@ def thread_page(
     session: SessionDep,
     guardian: GuardianDep,
     page: PageQuery = 1,
+    reply: ReplyQuery = "",
 ) -> Response:
+    """``reply`` pre-fills the reply box (a canned reply picked without JavaScript)."""
     thread = posting.get_thread(session, guardian, thread_id)
     if thread.merged_into_id is not None:  # merged: its posts live on in the other thread
         return RedirectResponse(f"/t/{thread.merged_into_id}", status_code=301)
     view = posting.load_thread_page(session, guardian, thread, page=page)
     if not web.is_htmx(request):
         posting.record_view(session, thread)
-    return _render_thread(request, session, guardian, view)
+    return _render_thread(request, session, guardian, view, reply=(reply, ""))
 
 
 @router.get("/t/{thread_id}/{slug}")

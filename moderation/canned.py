@@ -1,0 +1,181 @@
+"""Canned replies: the brand's voice as templates moderators insert into the reply box.
+
+A template's body may name ``{customer_name}`` (the asker's display name) and ``{thread_title}``;
+any other ``{name}`` is refused when the template is saved, so a typo never reaches a customer.
+Braces around spaces, or a lone brace, are ordinary text. Every change is audited (there is no
+outbox event: nothing downstream reacts to templates).
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from community import posting, textrules
+from community.clock import Clock
+from community.errors import Invalid, NotFound
+from community.models import Thread, User
+from community.policy import Guardian, ensure, ensure_signed_in
+from community.settings import get_settings
+from moderation import audit
+from moderation.models import CannedReply
+
+PLACEHOLDERS = ("customer_name", "thread_title")
+PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
+MAX_TITLE = 100
+
+
+@dataclass(frozen=True)
+class CannedDraft:
+    """What the form sends, checked: a title, a body and a language (None: any)."""
+
+    title: str
+    body: str
+    language: str | None
+
+
+def check_placeholders(body: str) -> None:
+    for match in PLACEHOLDER.finditer(body):
+        if match.group(1) not in PLACEHOLDERS:
+            raise Invalid(
+                "Unknown placeholder {%(name)s}: use {customer_name} or {thread_title}.",
+                field="body",
+                name=match.group(1)[:40],
+            )
+
+
+def validate(title: str, body: str, language: str) -> CannedDraft:
+    textrules.reject_control_characters(title, field="title")
+    title = " ".join(title.split())
+    if not title:
+        raise Invalid("Give the template a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise Invalid("The title can have at most %(count)s characters.", field="title", count=100)
+    body = posting.validate_body(body)
+    check_placeholders(body)
+    language = language.strip().lower()
+    if language and language not in get_settings().languages:
+        raise Invalid("Choose one of the community's languages.", field="language")
+    return CannedDraft(title=title, body=body, language=language or None)
+
+
+def _ensure_moderator(guardian: Guardian) -> None:
+    ensure_signed_in(guardian)
+    ensure(guardian.is_moderator, "Only moderators can use canned replies.")
+
+
+def _state(reply: CannedReply) -> dict[str, str | None]:
+    return {"title": reply.title, "body": reply.body, "language": reply.language}
+
+
+def list_replies(
+    session: Session, guardian: Guardian, *, language: str | None = None
+) -> list[CannedReply]:
+    """Every template by title; with ``language``, that language's (and language-free) first."""
+    _ensure_moderator(guardian)
+    replies = list(session.exec(select(CannedReply).order_by(col(CannedReply.title))))
+    if language:
+        replies.sort(key=lambda r: r.language not in (None, language))
+    return replies
+
+
+def get_reply(session: Session, guardian: Guardian, reply_id: int) -> CannedReply:
+    _ensure_moderator(guardian)
+    reply = session.get(CannedReply, reply_id)
+    if reply is None:
+        raise NotFound("This canned reply does not exist.")
+    return reply
+
+
+def create_reply(
+    session: Session, guardian: Guardian, *, title: str, body: str, language: str, clock: Clock
+) -> CannedReply:
+    _ensure_moderator(guardian)
+    draft = validate(title, body, language)
+    now = clock.now()
+    reply = CannedReply(
+        title=draft.title,
+        body=draft.body,
+        language=draft.language,
+        created_by_id=guardian.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(reply)
+    session.flush()
+    assert reply.id is not None
+    audit.record(
+        session,
+        actor_id=guardian.user_id,
+        action="canned_reply_created",
+        target_type="canned_reply",
+        target_id=reply.id,
+        before={},
+        after=_state(reply),
+        now=now,
+    )
+    session.commit()
+    return reply
+
+
+def update_reply(
+    session: Session,
+    guardian: Guardian,
+    reply: CannedReply,
+    *,
+    title: str,
+    body: str,
+    language: str,
+    clock: Clock,
+) -> CannedReply:
+    _ensure_moderator(guardian)
+    draft = validate(title, body, language)
+    before = _state(reply)
+    reply.title, reply.body, reply.language = draft.title, draft.body, draft.language
+    if _state(reply) == before:
+        return reply
+    now = clock.now()
+    reply.updated_at = now
+    session.add(reply)
+    assert reply.id is not None
+    audit.record(
+        session,
+        actor_id=guardian.user_id,
+        action="canned_reply_updated",
+        target_type="canned_reply",
+        target_id=reply.id,
+        before=before,
+        after=_state(reply),
+        now=now,
+    )
+    session.commit()
+    return reply
+
+
+def delete_reply(session: Session, guardian: Guardian, reply: CannedReply, *, clock: Clock) -> None:
+    """Gone from the menu; the audit entry keeps its last text."""
+    _ensure_moderator(guardian)
+    assert reply.id is not None
+    audit.record(
+        session,
+        actor_id=guardian.user_id,
+        action="canned_reply_deleted",
+        target_type="canned_reply",
+        target_id=reply.id,
+        before=_state(reply),
+        after={},
+        now=clock.now(),
+    )
+    session.delete(reply)
+    session.commit()
+
+
+def fill(session: Session, guardian: Guardian, reply: CannedReply, thread: Thread) -> str:
+    """The template's text for ``thread``: its placeholders replaced, nothing else touched."""
+    _ensure_moderator(guardian)
+    asker = session.get(User, thread.author_id)
+    values = {
+        "customer_name": asker.display_name if asker is not None else "",
+        "thread_title": thread.title,
+    }
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), reply.body)

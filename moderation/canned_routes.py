@@ -1,0 +1,193 @@
+"""Canned replies: /mod/canned to manage them, and the menu above a thread's reply box.
+
+Picking a template in the menu asks GET /mod/canned/{id}/fill?thread_id=...: htmx gets the reply
+box back with the filled text in it; without JavaScript the same link answers 303 to the thread
+with ``?reply=<text>``, which the thread page puts in its reply box.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlmodel import Session
+
+from community import posting, web
+from community.deps import ClockDep, GuardianDep, SessionDep
+from community.errors import Invalid
+from community.models import Thread
+from community.params import MAX_ID, FormStr
+from community.policy import Guardian
+from moderation import canned
+from moderation.models import CannedReply
+
+router = APIRouter()
+
+CannedId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _login(path: str) -> Response:
+    return web.redirect(f"/login?next={quote(path, safe='/')}")
+
+
+@router.get("/mod/canned")
+def canned_page(request: Request, session: SessionDep, guardian: GuardianDep) -> Response:
+    if not guardian.is_authenticated:
+        return _login("/mod/canned")
+    return _render_list(request, session, guardian, values={}, errors={})
+
+
+@router.post("/mod/canned")
+def create(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    title: FormStr = "",
+    body: FormStr = "",
+    language: FormStr = "",
+) -> Response:
+    try:
+        canned.create_reply(
+            session, guardian, title=title, body=body, language=language, clock=clock
+        )
+    except Invalid as exc:
+        values = {"title": title, "body": body, "language": language}
+        return _render_list(
+            request,
+            session,
+            guardian,
+            values=values,
+            errors=web.form_errors(request, exc),
+            status_code=exc.status_code,
+        )
+    return web.redirect("/mod/canned")
+
+
+@router.get("/mod/canned/{reply_id}/edit")
+def edit_page(
+    request: Request, reply_id: CannedId, session: SessionDep, guardian: GuardianDep
+) -> Response:
+    if not guardian.is_authenticated:
+        return _login(f"/mod/canned/{reply_id}/edit")
+    reply = canned.get_reply(session, guardian, reply_id)
+    values = {"title": reply.title, "body": reply.body, "language": reply.language or ""}
+    return _render_edit(request, reply, values=values, errors={})
+
+
+@router.post("/mod/canned/{reply_id}")
+def update(
+    request: Request,
+    reply_id: CannedId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    title: FormStr = "",
+    body: FormStr = "",
+    language: FormStr = "",
+) -> Response:
+    reply = canned.get_reply(session, guardian, reply_id)
+    try:
+        canned.update_reply(
+            session, guardian, reply, title=title, body=body, language=language, clock=clock
+        )
+    except Invalid as exc:
+        session.refresh(reply)
+        values = {"title": title, "body": body, "language": language}
+        return _render_edit(
+            request,
+            reply,
+            values=values,
+            errors=web.form_errors(request, exc),
+            status_code=exc.status_code,
+        )
+    return web.redirect("/mod/canned")
+
+
+@router.post("/mod/canned/{reply_id}/delete")
+def delete(
+    reply_id: CannedId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> Response:
+    reply = canned.get_reply(session, guardian, reply_id)
+    canned.delete_reply(session, guardian, reply, clock=clock)
+    return web.redirect("/mod/canned")
+
+
+@router.get("/mod/canned/{reply_id}/fill")
+def fill(
+    request: Request,
+    reply_id: CannedId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    thread_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    format: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The template filled in for the thread: the reply box (htmx), the text (``format=text``),
+    or a redirect to the thread with the text in its reply box (a plain link)."""
+    if not guardian.is_authenticated:
+        return _login(f"/t/{thread_id}")
+    reply = canned.get_reply(session, guardian, reply_id)
+    thread = posting.get_thread(session, guardian, thread_id)
+    text = canned.fill(session, guardian, reply, thread)
+    if format == "text":
+        return PlainTextResponse(text)
+    if web.is_htmx(request):
+        return web.render(request, "moderation/_canned_textarea.html", reply_body=text)
+    return web.redirect(f"/t/{thread.id}?reply={quote(text, safe='')}#reply-form")
+
+
+def _render_list(
+    request: Request,
+    session: Session,
+    guardian: Guardian,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return web.render(
+        request,
+        "moderation/canned.html",
+        status_code=status_code,
+        replies=canned.list_replies(session, guardian),
+        values=values,
+        errors=errors,
+        placeholders=canned.PLACEHOLDERS,
+    )
+
+
+def _render_edit(
+    request: Request,
+    reply: CannedReply,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return web.render(
+        request,
+        "moderation/canned_edit.html",
+        status_code=status_code,
+        reply=reply,
+        values=values,
+        errors=errors,
+        placeholders=canned.PLACEHOLDERS,
+    )
+
+
+def canned_menu(request: Request, values: dict[str, Any]) -> str:
+    """Above the reply box, for moderators: the templates, best-matching language first."""
+    session: Session | None = getattr(request.state, "db", None)
+    guardian: Guardian | None = getattr(request.state, "guardian", None)
+    thread = values.get("thread")
+    if session is None or guardian is None or not guardian.is_moderator:
+        return ""
+    if not isinstance(thread, Thread):
+        return ""
+    replies = canned.list_replies(session, guardian, language=thread.language)
+    html = web.render(request, "moderation/_canned_menu.html", replies=replies, thread=thread)
+    return bytes(html.body).decode()
+
+
+def register_slots() -> None:
+    web.add_slot("reply_form_top", "moderation.canned", canned_menu)

@@ -1,0 +1,422 @@
+"""Private cases: a moderator takes a public conversation private with its customer.
+
+A case links one customer (the author of the post it came from), that post and its thread, with a
+subject, a priority, an assignee (the moderator who opened it, by default) and a status:
+
+    open -> pending_customer -> resolved -> closed
+    pending_customer -> open, resolved -> open (the brand picks it up again)
+    closed -> open (only by a moderator: "reopen"; closed is otherwise final)
+
+A customer's reply moves a pending_customer or resolved case back to open; a customer cannot
+write in a closed case. Messages go between customer and brand; internal notes (``is_internal``)
+are the brand's alone: no customer-facing page, API answer or count ever includes them.
+
+Only the case's customer and moderators see a case; for anyone else it does not exist (NotFound,
+never Forbidden, so ids do not leak). Each change records its outbox event (``case_opened``,
+``case_updated``, ``case_message_added``; the CRM webhook sends them on) and each moderator action
+its audit entry, in the same transaction.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlmodel import Session, col, select
+
+from community import events, markdown, posting, textrules
+from community.clock import Clock
+from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from community.models import Post, Thread, User
+from community.policy import Guardian, ensure, ensure_signed_in
+from moderation import audit
+from moderation.models import CaseMessage, CasePriority, CaseStatus, SupportCase
+
+TRANSITIONS: Final[dict[str, frozenset[str]]] = {
+    CaseStatus.open: frozenset({CaseStatus.pending_customer, CaseStatus.resolved}),
+    CaseStatus.pending_customer: frozenset({CaseStatus.open, CaseStatus.resolved}),
+    CaseStatus.resolved: frozenset({CaseStatus.open, CaseStatus.closed}),
+    CaseStatus.closed: frozenset({CaseStatus.open}),
+}
+# A customer's message wakes these up: the brand owes an answer again.
+REOPENED_BY_CUSTOMER: Final = frozenset({CaseStatus.pending_customer, CaseStatus.resolved})
+MAX_SUBJECT = 200
+PAGE_SIZE = 25
+
+
+class _Unchanged:
+    """The assignee argument left out (None means "nobody")."""
+
+
+UNCHANGED: Final = _Unchanged()
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[SupportCase]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class MessageView:
+    message: CaseMessage
+    author: User
+    from_brand: bool
+
+
+# Who sees what ------------------------------------------------------------------------------------
+
+
+def can_see(guardian: Guardian, case: SupportCase) -> bool:
+    return guardian.is_moderator or (
+        guardian.user is not None and guardian.user.id == case.customer_id
+    )
+
+
+def is_brand(guardian: Guardian) -> bool:
+    """May act for the brand on cases: open, update, write internal notes."""
+    return guardian.is_moderator
+
+
+def _ensure_brand(guardian: Guardian) -> None:
+    ensure_signed_in(guardian)
+    ensure(is_brand(guardian), "Only moderators can manage cases.")
+
+
+def get_case(session: Session, guardian: Guardian, case_id: int) -> SupportCase:
+    """The case, for its customer or a moderator; NotFound for everyone else."""
+    if not guardian.is_authenticated:
+        raise NotAuthenticated("Please log in first.")
+    case = session.get(SupportCase, case_id)
+    if case is None or not can_see(guardian, case):
+        raise NotFound("This case does not exist.")
+    return case
+
+
+def messages(session: Session, guardian: Guardian, case: SupportCase) -> list[MessageView]:
+    """The conversation, oldest first; internal notes only for moderators."""
+    ensure(can_see(guardian, case), "This case does not exist.")
+    query = select(CaseMessage).where(col(CaseMessage.case_id) == case.id)
+    if not guardian.is_moderator:
+        query = query.where(col(CaseMessage.is_internal).is_(False))
+    rows = list(session.exec(query.order_by(col(CaseMessage.id))))
+    people = _users(session, {m.author_id for m in rows})
+    return [
+        MessageView(
+            message=m, author=people[m.author_id], from_brand=m.author_id != case.customer_id
+        )
+        for m in rows
+    ]
+
+
+def list_cases(
+    session: Session,
+    guardian: Guardian,
+    *,
+    own: bool = False,
+    status: str = "",
+    assignee_id: int | None = None,
+    mine: bool = False,
+    cursor: str = "",
+    limit: int = PAGE_SIZE,
+) -> CasePage:
+    """Cases, newest first. Members (and ``own``) get their own cases only; moderators every
+    case, filtered by status, assignee or ``mine`` (assigned to them)."""
+    ensure_signed_in(guardian)
+    query = select(SupportCase)
+    if own or not guardian.is_moderator:
+        query = query.where(col(SupportCase.customer_id) == guardian.user_id)
+    else:
+        if mine:
+            query = query.where(col(SupportCase.assignee_id) == guardian.user_id)
+        elif assignee_id is not None:
+            query = query.where(col(SupportCase.assignee_id) == assignee_id)
+    if status:
+        query = query.where(col(SupportCase.status) == _status(status))
+    if cursor:
+        if not cursor.isdigit() or len(cursor) > 10:
+            raise Invalid("This page link is not valid any more.", field="cursor")
+        query = query.where(col(SupportCase.id) < int(cursor))
+    rows = list(session.exec(query.order_by(col(SupportCase.id).desc()).limit(limit + 1)))
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return CasePage(items=rows[:limit], next_cursor=next_cursor)
+
+
+def thread_cases(session: Session, thread_id: int) -> list[SupportCase]:
+    """The cases taken from a thread (the public notice only says that there are some)."""
+    query = select(SupportCase).where(col(SupportCase.thread_id) == thread_id)
+    return list(session.exec(query.order_by(col(SupportCase.id))))
+
+
+def moderators(session: Session) -> list[User]:
+    """Who a case can be assigned to."""
+    query = select(User).where(
+        col(User.role).in_(["moderator", "admin"]), col(User.is_active).is_(True)
+    )
+    return list(session.exec(query.order_by(col(User.display_name))))
+
+
+def people(session: Session, ids: set[int]) -> dict[int, User]:
+    return _users(session, ids)
+
+
+# Changes --------------------------------------------------------------------------------------
+
+
+def open_case(
+    session: Session,
+    guardian: Guardian,
+    post: Post,
+    *,
+    subject: str,
+    priority: str,
+    body: str,
+    clock: Clock,
+) -> SupportCase:
+    """Take ``post``'s conversation private with its author, with a first message to them."""
+    _ensure_brand(guardian)
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None and post.id is not None and thread.id is not None
+    customer = session.get(User, post.author_id)
+    assert customer is not None and customer.id is not None
+    if customer.is_moderator:
+        raise Invalid("This post is the brand's own: a case is with a customer.", field="post_id")
+    subject = _subject(subject or thread.title)
+    priority = _priority(priority or CasePriority.normal)
+    body = posting.validate_body(body)
+    existing = session.exec(
+        select(SupportCase).where(
+            col(SupportCase.thread_id) == thread.id,
+            col(SupportCase.customer_id) == customer.id,
+            col(SupportCase.status) != CaseStatus.closed,
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(
+            "This customer already has a case about this thread: #%(id)s.", id=existing.id
+        )
+    now = clock.now()
+    by_id = guardian.user_id
+    case = SupportCase(
+        customer_id=customer.id,
+        thread_id=thread.id,
+        post_id=post.id,
+        subject=subject,
+        priority=priority,
+        status=CaseStatus.open,
+        assignee_id=by_id,
+        created_by_id=by_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    assert case.id is not None
+    events.record(
+        session,
+        "case_opened",
+        at=now,
+        thread_id=thread.id,
+        case_id=case.id,
+        customer_id=customer.id,
+        by_id=by_id,
+    )
+    audit.record(
+        session,
+        actor_id=by_id,
+        action="case_opened",
+        target_type="case",
+        target_id=case.id,
+        before={},
+        after={**_state(case), "thread_id": thread.id, "post_id": post.id},
+        now=now,
+    )
+    _add_message(session, case, author_id=by_id, body=body, internal=False, now=now)
+    session.commit()
+    return case
+
+
+def update_case(
+    session: Session,
+    guardian: Guardian,
+    case: SupportCase,
+    *,
+    status: str = "",
+    priority: str = "",
+    assignee_id: int | _Unchanged | None = UNCHANGED,
+    clock: Clock,
+) -> SupportCase:
+    """Change status (along TRANSITIONS), priority and assignee; one event, one audit entry."""
+    _ensure_brand(guardian)
+    before = _state(case)
+    if status and status != case.status:
+        _check_transition(case.status, _status(status))
+        case.status = _status(status)
+    if priority:
+        case.priority = _priority(priority)
+    if not isinstance(assignee_id, _Unchanged):
+        case.assignee_id = _assignee(session, assignee_id)
+    after = _state(case)
+    if after == before:
+        return case
+    now = clock.now()
+    if case.status != before["status"]:
+        case.closed_at = now if case.status == CaseStatus.closed else None
+    case.updated_at = now
+    session.add(case)
+    changed = {key for key in after if after[key] != before[key]}
+    assert case.id is not None
+    audit.record(
+        session,
+        actor_id=guardian.user_id,
+        action="case_updated",
+        target_type="case",
+        target_id=case.id,
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+        now=now,
+    )
+    _record_updated(session, case, by_id=guardian.user_id, now=now)
+    session.commit()
+    return case
+
+
+def add_message(
+    session: Session,
+    guardian: Guardian,
+    case: SupportCase,
+    *,
+    body: str,
+    internal: bool = False,
+    clock: Clock,
+) -> CaseMessage:
+    """A message from the customer or the brand, or (moderators) an internal note."""
+    ensure_signed_in(guardian)
+    if not can_see(guardian, case):
+        raise NotFound("This case does not exist.")
+    is_customer = guardian.user_id == case.customer_id
+    if internal or not is_customer:
+        _ensure_brand(guardian)
+    if case.status == CaseStatus.closed and not internal:
+        if is_customer:
+            raise Forbidden(
+                "This case is closed. If you need more help, start a new thread in the community."
+            )
+        raise Conflict("This case is closed: reopen it before writing to the customer.")
+    body = posting.validate_body(body)
+    now = clock.now()
+    message = _add_message(
+        session, case, author_id=guardian.user_id, body=body, internal=internal, now=now
+    )
+    if is_customer and not internal and case.status in REOPENED_BY_CUSTOMER:
+        case.status = CaseStatus.open
+        _record_updated(session, case, by_id=guardian.user_id, now=now)
+    case.updated_at = now
+    session.add(case)
+    session.commit()
+    return message
+
+
+# Helpers --------------------------------------------------------------------------------------
+
+
+def _add_message(
+    session: Session, case: SupportCase, *, author_id: int, body: str, internal: bool, now: datetime
+) -> CaseMessage:
+    assert case.id is not None
+    message = CaseMessage(
+        case_id=case.id,
+        author_id=author_id,
+        body=body,
+        body_html=markdown.render(body),
+        is_internal=internal,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    events.record(
+        session,
+        "case_message_added",
+        at=now,
+        thread_id=case.thread_id,
+        case_id=case.id,
+        message_id=message.id,
+        is_internal=internal,
+        author_id=author_id,
+    )
+    return message
+
+
+def _record_updated(session: Session, case: SupportCase, *, by_id: int, now: datetime) -> None:
+    events.record(
+        session,
+        "case_updated",
+        at=now,
+        thread_id=case.thread_id,
+        case_id=case.id,
+        status=case.status,
+        priority=case.priority,
+        assignee_id=case.assignee_id,
+        by_id=by_id,
+    )
+
+
+def _state(case: SupportCase) -> dict[str, Any]:
+    return {
+        "status": case.status,
+        "priority": case.priority,
+        "assignee_id": case.assignee_id,
+        "subject": case.subject,
+    }
+
+
+def _check_transition(current: str, new: str) -> None:
+    if new not in TRANSITIONS.get(current, frozenset()):
+        raise Invalid(
+            "A case cannot go from %(current)s to %(new)s.",
+            field="status",
+            current=current,
+            new=new,
+        )
+
+
+def _status(value: str) -> CaseStatus:
+    try:
+        return CaseStatus(value)
+    except ValueError:
+        raise Invalid("Unknown case status: %(value)s", field="status", value=value[:30]) from None
+
+
+def _priority(value: str) -> CasePriority:
+    try:
+        return CasePriority(value)
+    except ValueError:
+        raise Invalid("Unknown priority: %(value)s", field="priority", value=value[:30]) from None
+
+
+def _subject(value: str) -> str:
+    textrules.reject_control_characters(value, field="subject")
+    value = " ".join(value.split())
+    if not value:
+        raise Invalid("Give the case a subject.", field="subject")
+    if len(value) > MAX_SUBJECT:
+        raise Invalid(
+            "The subject can have at most %(count)s characters.", field="subject", count=MAX_SUBJECT
+        )
+    return value
+
+
+def _assignee(session: Session, user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_moderator or not user.is_active:
+        raise Invalid("A case can only be assigned to a moderator.", field="assignee_id")
+    return user_id
+
+
+def _users(session: Session, ids: Sequence[int] | set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    rows = session.exec(select(User).where(col(User.id).in_(list(ids))))
+    return {user.id: user for user in rows if user.id is not None}

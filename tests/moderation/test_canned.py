@@ -1,0 +1,202 @@
+"""Canned replies: moderators manage brand-voice templates at /mod/canned (audited), unknown
+placeholders are refused, and a template fills the reply box of a thread (htmx or a plain link)."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlmodel import Session, col, select
+
+from community.clock import FrozenClock
+from community.models import Role
+from moderation import audit, canned
+from moderation.models import AuditEntry, CannedReply
+from tests.factories import make_category, make_thread, make_user
+from tests.moderation.brand_helpers import client_for, submit
+
+TEMPLATE = "Hi {customer_name}, thanks for writing about “{thread_title}”. We are on it."
+
+
+@pytest.fixture
+def scene(session: Session, clock: FrozenClock):
+    asker = make_user(session, clock, username="giulia")
+    member = make_user(session, clock, username="member")
+    moderator = make_user(session, clock, username="mod", role=Role.moderator)
+    thread = make_thread(
+        session, clock, author=asker, category=make_category(session), title="Fibre drops at 9 pm"
+    )
+    return asker, member, moderator, thread
+
+
+def _template(session: Session, clock: FrozenClock, moderator, **values: str) -> CannedReply:
+    from community.policy import Guardian
+
+    fields = {"title": "Acknowledge", "body": TEMPLATE, "language": "en", **values}
+    return canned.create_reply(session, Guardian(moderator), clock=clock, **fields)
+
+
+def _audit(session: Session, action: str) -> list[AuditEntry]:
+    session.expire_all()
+    query = select(AuditEntry).where(col(AuditEntry.action) == action)
+    return list(session.exec(query))
+
+
+def test_a_moderator_creates_edits_and_deletes_templates_each_audited(app, session, scene):
+    *_, moderator, _thread = scene
+    browser = client_for(app, moderator)
+    fields = {"title": "Acknowledge", "body": TEMPLATE, "language": "en"}
+    assert submit(browser, "/mod/canned", fields).status_code == 303
+    reply = session.exec(select(CannedReply)).one()
+    assert (reply.title, reply.body, reply.language) == ("Acknowledge", TEMPLATE, "en")
+    assert "Acknowledge" in browser.get("/mod/canned").text
+    (created,) = _audit(session, "canned_reply_created")
+    assert (created.actor_id, created.target_type, created.target_id) == (
+        moderator.id,
+        "canned_reply",
+        reply.id,
+    )
+
+    edit = browser.get(f"/mod/canned/{reply.id}/edit")
+    assert edit.status_code == 200 and "Acknowledge" in edit.text
+    fields = {"title": "Acknowledge (short)", "body": "Hi {customer_name}!", "language": ""}
+    assert submit(browser, f"/mod/canned/{reply.id}", fields).status_code == 303
+    session.refresh(reply)
+    assert (reply.title, reply.body, reply.language) == (
+        "Acknowledge (short)",
+        "Hi {customer_name}!",
+        None,
+    )
+    (updated,) = _audit(session, "canned_reply_updated")
+    assert audit.loads(updated.before)["title"] == "Acknowledge"
+    assert audit.loads(updated.after)["title"] == "Acknowledge (short)"
+
+    assert submit(browser, f"/mod/canned/{reply.id}/delete").status_code == 303
+    session.expire_all()
+    assert session.exec(select(CannedReply)).all() == []
+    (deleted,) = _audit(session, "canned_reply_deleted")
+    assert audit.loads(deleted.before)["body"] == "Hi {customer_name}!"
+    assert "Acknowledge" not in browser.get("/mod/canned").text
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Hi {customer}, sorry.", "customer"),
+        ("Dear {Customer_Name}", "Customer_Name"),
+        ("Your order {order_id} is late.", "order_id"),
+        ("Hi {customer_name.__class__}", "customer_name.__class__"),
+        ("Hi {}", ""),
+    ],
+)
+def test_an_unknown_placeholder_is_refused_with_a_clear_error_and_the_text_kept(
+    app, session, scene, body, name
+):
+    *_, moderator, _thread = scene
+    browser = client_for(app, moderator)
+    response = submit(browser, "/mod/canned", {"title": "Late order", "body": body})
+    assert response.status_code == 422
+    assert f"Unknown placeholder {{{name}}}: use {{customer_name}} or {{thread_title}}." in (
+        response.text.replace("&#34;", '"')
+    )
+    assert 'value="Late order"' in response.text
+    assert session.exec(select(CannedReply)).all() == []
+
+
+def test_braces_that_name_nothing_are_plain_text(session, clock, scene):
+    *_, moderator, thread = scene
+    reply = _template(
+        session, clock, moderator, body="A lone { brace, a closing } one, {a\nbroken} pair."
+    )
+    from community.policy import Guardian
+
+    assert canned.fill(session, Guardian(moderator), reply, thread) == reply.body
+
+
+def test_a_missing_title_or_an_unknown_language_is_refused(app, scene):
+    *_, moderator, _thread = scene
+    browser = client_for(app, moderator)
+    no_title = submit(browser, "/mod/canned", {"title": " ", "body": "Hello"})
+    assert no_title.status_code == 422 and "Give the template a title." in no_title.text
+    klingon = submit(browser, "/mod/canned", {"title": "Hi", "body": "Hello", "language": "tlh"})
+    assert klingon.status_code == 422
+    assert "Choose one of the community&#39;s languages." in klingon.text
+
+
+def test_htmx_fill_puts_the_filled_text_in_the_reply_box(app, session, clock, scene):
+    *_, moderator, thread = scene
+    reply = _template(session, clock, moderator)
+    browser = client_for(app, moderator)
+    url = f"/mod/canned/{reply.id}/fill?thread_id={thread.id}"
+    response = browser.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<textarea id="reply-body" name="body"')
+    assert (
+        "Hi Giulia, thanks for writing about “Fibre drops at 9 pm”. We are on it." in response.text
+    )
+    text = browser.get(url + "&format=text")
+    assert text.headers["content-type"].startswith("text/plain")
+    assert text.text == "Hi Giulia, thanks for writing about “Fibre drops at 9 pm”. We are on it."
+
+
+def test_the_fill_link_without_javascript_prefills_the_reply_form(app, session, clock, scene):
+    *_, moderator, thread = scene
+    reply = _template(session, clock, moderator)
+    browser = client_for(app, moderator)
+    response = browser.get(
+        f"/mod/canned/{reply.id}/fill?thread_id={thread.id}", follow_redirects=False
+    )
+    assert response.status_code == 303
+    target = urlsplit(response.headers["location"])
+    assert target.path == f"/t/{thread.id}"
+    assert parse_qs(target.query)["reply"] == [
+        "Hi Giulia, thanks for writing about “Fibre drops at 9 pm”. We are on it."
+    ]
+    page = browser.get(response.headers["location"]).text
+    box = page[page.index('<textarea id="reply-body"') :]
+    box = box[: box.index("</textarea>")]
+    assert box.endswith("Hi Giulia, thanks for writing about “Fibre drops at 9 pm”. We are on it.")
+
+
+def test_the_menu_above_the_reply_box_is_for_moderators_only(app, session, clock, scene):
+    asker, member, moderator, thread = scene
+    reply = _template(session, clock, moderator)
+    link = f'href="/mod/canned/{reply.id}/fill?thread_id={thread.id}"'
+    moderator_page = client_for(app, moderator).get(f"/t/{thread.id}").text
+    assert link in moderator_page
+    assert 'hx-target="#reply-body"' in moderator_page
+    for person in (asker, member, None):
+        page = client_for(app, person).get(f"/t/{thread.id}").text
+        assert "/mod/canned" not in page
+
+
+def test_the_menu_lists_the_threads_language_first(session, clock, scene):
+    *_, moderator, _thread = scene
+    from community.policy import Guardian
+
+    _template(session, clock, moderator, title="A English", language="en")
+    _template(session, clock, moderator, title="B Italiano", language="it")
+    _template(session, clock, moderator, title="C Any", language="")
+    titles = [r.title for r in canned.list_replies(session, Guardian(moderator), language="it")]
+    assert titles == ["B Italiano", "C Any", "A English"]
+
+
+def test_members_get_403_and_anonymous_visitors_are_sent_to_log_in(app, session, clock, scene):
+    asker, member, moderator, thread = scene
+    reply = _template(session, clock, moderator)
+    fill = f"/mod/canned/{reply.id}/fill?thread_id={thread.id}"
+    fields = {"title": "Mine", "body": "Hello"}
+    for person in (asker, member):
+        browser = client_for(app, person)
+        assert browser.get("/mod/canned").status_code == 403
+        assert browser.get(f"/mod/canned/{reply.id}/edit").status_code == 403
+        assert browser.get(fill, follow_redirects=False).status_code == 403
+        assert browser.get(fill + "&format=text").status_code == 403
+        assert submit(browser, "/mod/canned", fields).status_code == 403
+        assert submit(browser, f"/mod/canned/{reply.id}", fields).status_code == 403
+        assert submit(browser, f"/mod/canned/{reply.id}/delete").status_code == 403
+    anonymous = client_for(app)
+    for url in ("/mod/canned", f"/mod/canned/{reply.id}/edit", fill):
+        response = anonymous.get(url, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert submit(anonymous, "/mod/canned", fields).status_code == 401
+    session.expire_all()
+    assert [r.title for r in session.exec(select(CannedReply))] == ["Acknowledge"]
