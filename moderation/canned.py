@@ -61,7 +61,7 @@ def validate(title: str, body: str, language: str) -> CannedDraft:
 
 def _ensure_moderator(guardian: Guardian) -> None:
     ensure_signed_in(guardian)
-    ensure(guardian.is_moderator, "Only moderators can use canned replies.")
+    ensure(guardian.can_moderate(), "Only moderators can use canned replies.")
 
 
 def _state(reply: CannedReply) -> dict[str, str | None]:

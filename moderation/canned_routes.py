@@ -180,7 +180,7 @@ def canned_menu(request: Request, values: dict[str, Any]) -> str:
     session: Session | None = getattr(request.state, "db", None)
     guardian: Guardian | None = getattr(request.state, "guardian", None)
     thread = values.get("thread")
-    if session is None or guardian is None or not guardian.is_moderator:
+    if session is None or guardian is None or not guardian.can_moderate():
         return ""
     if not isinstance(thread, Thread):
         return ""

@@ -75,7 +75,7 @@ def can_see(guardian: Guardian, case: SupportCase) -> bool:
 
 def is_brand(guardian: Guardian) -> bool:
     """May act for the brand on cases: open, update, write internal notes."""
-    return guardian.is_moderator
+    return guardian.can_moderate()
 
 
 def _ensure_brand(guardian: Guardian) -> None:

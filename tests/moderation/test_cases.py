@@ -3,6 +3,8 @@ notes, the public notice, the customer's /cases, the brand's /mod/cases, and the
 customer can ever see a case: every URL and API route is tried by a third member (404) and by an
 anonymous visitor (401 or a redirect to log in)."""
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, col, select
 
@@ -11,7 +13,7 @@ from community.errors import Conflict, Forbidden, Invalid, NotFound
 from community.events import OutboxEvent
 from community.models import Post, Role
 from community.policy import Guardian
-from moderation import audit, cases
+from moderation import audit, canned, cases
 from moderation.models import AuditEntry, CaseMessage, CaseStatus, SupportCase
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import api_post, client_for, submit
@@ -379,3 +381,20 @@ def test_api_members_cannot_write_internal_notes(app, session, clock, scene):
     note = api_post(brand, f"/api/v1/cases/{case.id}/messages", {"body": NOTE, "internal": True})
     assert note.status_code == 201
     assert [m["is_internal"] for m in note.json()["messages"]] == [False, True]
+
+
+def test_a_suspended_moderator_cannot_act_for_the_brand(session, clock, scene):
+    _customer, _third, moderator, other_mod, thread = scene
+    case = _open(session, clock, other_mod, thread)
+    moderator.suspended_until = clock.now() + timedelta(days=1)
+    session.add(moderator)
+    session.commit()
+    suspended = Guardian(moderator, now=clock.now())
+    with pytest.raises(Forbidden):
+        _open(session, clock, moderator, thread)
+    with pytest.raises(Forbidden):
+        cases.update_case(session, suspended, case, status="resolved", clock=clock)
+    with pytest.raises(Forbidden):
+        cases.add_message(session, suspended, case, body="x", internal=True, clock=clock)
+    with pytest.raises(Forbidden):
+        canned.list_replies(session, suspended)
