@@ -241,6 +241,7 @@ class NotificationKind(StrEnum):
     kudos = "kudos"
     mention = "mention"
     flag = "flag"  # a moderator reviewed a post the user flagged (moderation)
+    case = "case"  # the brand wrote to the user in one of their private cases (moderation)
 
 
 class Notification(SQLModel, table=True):

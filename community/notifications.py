@@ -211,6 +211,8 @@ class NotificationItem:
 
     @property
     def target_url(self) -> str:
+        if self.notification.kind == NotificationKind.case:
+            return "/cases"  # the user's private cases (moderation); never the case's text here
         if self.post is not None:
             return posting.post_url(self.post)  # on the right page of a long thread
         if self.notification.thread_id is not None:

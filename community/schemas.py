@@ -256,7 +256,7 @@ class SolutionPublic(BaseModel):
 
 class NotificationPublic(BaseModel):
     id: int
-    kind: str = Field(description="reply, mention, solution or kudos")
+    kind: str = Field(description="reply, mention, solution, kudos, flag or case")
     actor: AuthorRef | None
     thread_id: int | None
     post_id: int | None

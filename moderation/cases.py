@@ -9,7 +9,9 @@ subject, a priority, an assignee (the moderator who opened it, by default) and a
 
 A customer's reply moves a pending_customer or resolved case back to open; a customer cannot
 write in a closed case. Messages go between customer and brand; internal notes (``is_internal``)
-are the brand's alone: no customer-facing page, API answer or count ever includes them.
+are the brand's alone: no customer-facing page, API answer or count ever includes them. Each
+message from the brand gives the customer a notification (kind ``case``, linking to /cases,
+without the text), made in the same transaction as the message.
 
 Only the case's customer and moderators see a case; for anyone else it does not exist (NotFound,
 never Forbidden, so ids do not leak). Each change records its outbox event (``case_opened``,
@@ -27,7 +29,7 @@ from sqlmodel import Session, col, select
 from community import events, markdown, posting, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
-from community.models import Post, Thread, User
+from community.models import Notification, NotificationKind, Post, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import audit
 from moderation.models import CaseMessage, CasePriority, CaseStatus, SupportCase
@@ -334,7 +336,7 @@ def _add_message(
     )
     session.add(message)
     session.flush()
-    events.record(
+    event = events.record(
         session,
         "case_message_added",
         at=now,
@@ -344,6 +346,21 @@ def _add_message(
         is_internal=internal,
         author_id=author_id,
     )
+    if not internal and author_id != case.customer_id:
+        # The customer learns there is something to read, in the unread count and the list;
+        # the notification links to /cases and carries no text of the message.
+        assert event.id is not None
+        session.add(
+            Notification(
+                user_id=case.customer_id,
+                kind=NotificationKind.case,
+                event_id=event.id,
+                actor_id=author_id,
+                thread_id=case.thread_id,
+                post_id=case.post_id,
+                created_at=now,
+            )
+        )
     return message
 
 

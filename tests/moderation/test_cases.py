@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from community.clock import FrozenClock
 from community.errors import Conflict, Forbidden, Invalid, NotFound
 from community.events import OutboxEvent
-from community.models import Post, Role
+from community.models import Notification, Post, Role
 from community.policy import Guardian
 from moderation import audit, canned, cases
 from moderation.models import AuditEntry, CaseMessage, CaseStatus, SupportCase
@@ -398,3 +398,27 @@ def test_a_suspended_moderator_cannot_act_for_the_brand(session, clock, scene):
         cases.add_message(session, suspended, case, body="x", internal=True, clock=clock)
     with pytest.raises(Forbidden):
         canned.list_replies(session, suspended)
+
+
+def test_the_customer_is_notified_of_the_brands_messages_not_of_notes(app, session, clock, scene):
+    customer, third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)  # with its first message
+    brand = Guardian(moderator)
+    cases.add_message(session, brand, case, body=NOTE, internal=True, clock=clock)
+    cases.add_message(session, Guardian(customer), case, body="Invoice 118", clock=clock)
+    cases.add_message(session, brand, case, body="Refunded.", clock=clock)
+    session.expire_all()
+    rows = session.exec(select(Notification).order_by(col(Notification.id))).all()
+    assert [(n.user_id, n.kind, n.actor_id) for n in rows] == [
+        (customer.id, "case", moderator.id),
+        (customer.id, "case", moderator.id),
+    ]
+    me = client_for(app, customer)
+    page = me.get("/notifications").text
+    assert page.count("Mod of the support team wrote to you privately about") == 2
+    assert "FIN-4471" not in page and "Refunded." not in page
+    api = me.get("/api/v1/notifications").json()
+    assert [n["kind"] for n in api["items"]] == ["case", "case"]
+    opened = submit(me, f"/notifications/{rows[0].id}/read")
+    assert opened.status_code == 303 and opened.headers["location"] == "/cases"
+    assert client_for(app, third).get("/api/v1/notifications").json()["items"] == []
