@@ -20,7 +20,7 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
-from moderation import canned_routes, care, case_api, case_routes, webhooks
+from moderation import canned_routes, care, care_api, care_routes, case_api, case_routes, webhooks
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
 from search import api as search_api
@@ -104,6 +104,9 @@ def create_app(
     app.include_router(case_api.router)
     app.include_router(case_routes.router, include_in_schema=False)
     app.include_router(canned_routes.router, include_in_schema=False)
+    app.include_router(care_api.router)
+    app.include_router(care_routes.router, include_in_schema=False)
+    care_routes.install()
     case_routes.register_slots()
     canned_routes.register_slots()
     app.include_router(moderation_tools_api)

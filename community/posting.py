@@ -5,6 +5,7 @@ Each write is one transaction with its outbox event; nothing is written when a c
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,11 @@ from community.security import rate_limiter
 from community.settings import get_settings
 
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,29}$")
+
+# Checks a reply must pass unless the writer confirmed it (``confirmed=True``): each raises a
+# DomainError with field "confirm" to ask first. Moderation registers "claimed by someone else".
+ReplyCheck = Callable[[Session, Guardian, Thread], None]
+reply_checks: list[ReplyCheck] = []
 
 
 def normalize_tags(raw: list[str]) -> list[str]:
@@ -153,12 +159,21 @@ def create_thread(
 
 
 def reply_to_thread(
-    session: Session, guardian: Guardian, thread: Thread, *, body: str, clock: Clock
+    session: Session,
+    guardian: Guardian,
+    thread: Thread,
+    *,
+    body: str,
+    clock: Clock,
+    confirmed: bool = True,
 ) -> Post:
     ensure_signed_in(guardian)
     guardian.ensure_not_suspended()
     ensure(guardian.can_reply_to(thread), "This thread does not take replies.")
     body = validate_body(body)
+    if not confirmed:
+        for check in reply_checks:
+            check(session, guardian, thread)
     _check_rate(guardian)
     now = clock.now()
     author = _author(session, guardian)

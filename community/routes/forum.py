@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from community import kudos, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
-from community.errors import Invalid, RateLimited
+from community.errors import Conflict, Invalid, RateLimited
 from community.models import Category, Post, Thread, Watch
 from community.params import MAX_ID, FormStr, PageQuery, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
@@ -142,12 +142,17 @@ def reply(
     clock: ClockDep,
     body: FormStr = "",
     page: FormStr = "",
+    confirm: FormStr = "",
 ) -> Response:
     thread = posting.get_thread(session, guardian, thread_id)
     try:
-        post = posting.reply_to_thread(session, guardian, thread, body=body, clock=clock)
-    except (Invalid, RateLimited) as exc:
+        post = posting.reply_to_thread(
+            session, guardian, thread, body=body, clock=clock, confirmed=bool(confirm)
+        )
+    except (Invalid, RateLimited, Conflict) as exc:
         message = web.error_message(request, exc)
+        # A reply check asks first (e.g. "Claimed by X — reply anyway?"): the form asks to confirm.
+        ask = exc.field == "confirm"
         if web.is_htmx(request):
             return web.render(
                 request,
@@ -157,6 +162,7 @@ def reply(
                 page=page,
                 reply_body=body,
                 reply_error=message,
+                reply_confirm=ask,
             )
         view = posting.load_thread_page(session, guardian, thread, page=posting.page_count(thread))
         return _render_thread(
@@ -166,6 +172,7 @@ def reply(
             view,
             status_code=exc.status_code,
             reply=(body, message),
+            reply_confirm=ask,
         )
     if not web.is_htmx(request):
         return web.redirect(posting.post_url(post))
@@ -339,6 +346,7 @@ def _render_thread(
     *,
     status_code: int = 200,
     reply: ReplyState = ("", ""),
+    reply_confirm: bool = False,
 ) -> Response:
     thread = view.thread
     return web.render(
@@ -354,6 +362,7 @@ def _render_thread(
         categories=posting.categories(session) if guardian.can_moderate() else [],
         reply_body=reply[0],
         reply_error=reply[1],
+        reply_confirm=reply_confirm,
     )
 
 

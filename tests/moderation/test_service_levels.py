@@ -12,6 +12,7 @@ from moderation import care, service_levels
 from moderation.models import CareThread, ServiceLevel
 from moderation.service_levels import SlaState, ThreadTimes
 from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.helpers import csrf_token, login
 from tests.moderation.care_helpers import run_care
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -146,3 +147,34 @@ def test_catch_up_builds_rows_for_threads_seeded_without_events(session, clock) 
     assert session.get(CareThread, thread.id).in_queue
     assert care.catch_up(session, clock.now()) == 0
 
+
+def test_admins_edit_targets_with_a_small_form(session, clock, client) -> None:
+    admin = make_user(session, clock, username="ada", role=Role.admin)
+    category = make_category(session, slug="billing")
+    login(client, admin)
+    page = client.get("/mod/service-levels")
+    assert page.status_code == 200 and "Billing" in page.text and "(default)" in page.text
+    token = csrf_token(client)
+    wrong = client.post(
+        f"/mod/service-levels/{category.id}", data={"csrf_token": token, "hours": "0"}
+    )
+    assert wrong.status_code == 422
+    assert "The target is a whole number of hours from 1 to 720." in wrong.text
+    saved = client.post(
+        f"/mod/service-levels/{category.id}",
+        data={"csrf_token": token, "hours": "6"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert session.get(ServiceLevel, category.id).first_response_hours == 6
+
+
+def test_moderators_see_the_queue_but_not_the_service_level_form(session, clock, client) -> None:
+    moderator = make_user(session, clock, role=Role.moderator)
+    category = make_category(session)
+    login(client, moderator)
+    assert client.get("/mod/service-levels").status_code == 403
+    response = client.post(
+        f"/mod/service-levels/{category.id}", data={"csrf_token": csrf_token(client), "hours": "6"}
+    )
+    assert response.status_code == 403

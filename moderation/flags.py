@@ -1,0 +1,174 @@
+"""Flags: a member tells the moderators a post is spam, abuse, off-topic or needs the brand.
+
+Once per post and member, never on one's own post, rate-limited like posting. Open flags put the
+thread in the listening queue (the care worker sees ``flag_raised``); a moderator upholds or
+dismisses them (``flag_resolved``), and the care worker then tells the flagger with a
+notification of kind "flag".
+"""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from community import events
+from community.clock import Clock
+from community.errors import Conflict, Invalid, NotFound, RateLimited
+from community.models import Post, Thread
+from community.policy import Guardian, ensure, ensure_signed_in
+from community.security import rate_limiter
+from community.settings import get_settings as community_settings
+from moderation import audit
+from moderation.models import Flag, FlagKind, FlagStatus
+
+MAX_COMMENT = 500
+
+
+def parse_kind(raw: str) -> FlagKind:
+    value = raw.strip()
+    if value not in FlagKind.__members__:
+        raise Invalid("Choose why you are flagging this post.", field="kind")
+    return FlagKind(value)
+
+
+def parse_status(raw: str) -> FlagStatus:
+    value = raw.strip()
+    if value not in (FlagStatus.upheld, FlagStatus.dismissed):
+        raise Invalid("Choose upheld or dismissed.", field="status")
+    return FlagStatus(value)
+
+
+def existing_flag(session: Session, guardian: Guardian, post: Post) -> Flag | None:
+    if guardian.user is None:
+        return None
+    return session.exec(
+        select(Flag).where(col(Flag.post_id) == post.id, col(Flag.flagger_id) == guardian.user.id)
+    ).first()
+
+
+def raise_flag(
+    session: Session,
+    guardian: Guardian,
+    post: Post,
+    *,
+    kind: FlagKind,
+    comment: str = "",
+    clock: Clock,
+) -> Flag:
+    ensure_signed_in(guardian)
+    guardian.ensure_not_suspended()
+    if guardian.is_author(post):
+        raise Invalid("You cannot flag your own post.", field="kind")
+    ensure(guardian.can_flag_post(post), "You cannot flag this post.")
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise Invalid(
+            "The comment can have at most %(count)s characters.",
+            field="comment",
+            count=MAX_COMMENT,
+        )
+    if existing_flag(session, guardian, post) is not None:
+        raise Conflict("You have already flagged this post.")
+    limit = community_settings().posts_limit_per_minute
+    if not rate_limiter.allow(f"flag:{guardian.user_id}", limit=limit, window_seconds=60):
+        raise RateLimited(
+            "You are flagging too fast: at most %(count)s flags a minute. "
+            "Wait a moment and try again.",
+            count=limit,
+        )
+    now = clock.now()
+    flag = Flag(
+        post_id=post.id,  # type: ignore[arg-type]
+        thread_id=post.thread_id,
+        flagger_id=guardian.user_id,
+        kind=kind,
+        comment=comment,
+        created_at=now,
+    )
+    session.add(flag)
+    try:
+        session.flush()
+    except IntegrityError:  # the same member, twice at once
+        session.rollback()
+        raise Conflict("You have already flagged this post.") from None
+    events.record(
+        session,
+        "flag_raised",
+        at=now,
+        thread_id=post.thread_id,
+        flag_id=flag.id,
+        post_id=post.id,
+        kind=str(kind),
+        flagger_id=guardian.user_id,
+    )
+    session.commit()
+    return flag
+
+
+def get_flag(session: Session, guardian: Guardian, flag_id: int) -> Flag:
+    ensure_signed_in(guardian)
+    ensure(guardian.can_resolve_flags(), "Only moderators can resolve flags.")
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        raise NotFound("This flag does not exist.")
+    return flag
+
+
+def open_flags(session: Session, guardian: Guardian, thread: Thread) -> list[Flag]:
+    ensure_signed_in(guardian)
+    ensure(guardian.can_resolve_flags(), "Only moderators can resolve flags.")
+    query = (
+        select(Flag)
+        .where(col(Flag.thread_id) == thread.id, col(Flag.status) == FlagStatus.open)
+        .order_by(col(Flag.id))
+    )
+    return list(session.exec(query))
+
+
+def resolve(
+    session: Session,
+    guardian: Guardian,
+    flags: list[Flag],
+    *,
+    status: FlagStatus,
+    clock: Clock,
+) -> list[Flag]:
+    """Uphold or dismiss open flags; each flagger will be told. Resolving a resolved flag is a
+    conflict (someone else got there first)."""
+    ensure_signed_in(guardian)
+    ensure(guardian.can_resolve_flags(), "Only moderators can resolve flags.")
+    if status not in (FlagStatus.upheld, FlagStatus.dismissed):
+        raise Invalid("Choose upheld or dismissed.", field="status")
+    if not flags:
+        raise Conflict("There is no open flag to resolve here.")
+    now = clock.now()
+    for flag in flags:
+        if flag.status != FlagStatus.open:
+            session.rollback()
+            raise Conflict("This flag was already resolved.")
+        flag.status = status
+        flag.resolved_by_id = guardian.user_id
+        flag.resolved_at = now
+        session.add(flag)
+        assert flag.id is not None
+        audit.record(
+            session,
+            actor_id=guardian.user_id,
+            action=f"flag_{status}",
+            target_type="flag",
+            target_id=flag.id,
+            before={"status": FlagStatus.open, "post_id": flag.post_id, "kind": flag.kind},
+            after={"status": status, "post_id": flag.post_id, "kind": flag.kind},
+            now=now,
+        )
+        events.record(
+            session,
+            "flag_resolved",
+            at=now,
+            thread_id=flag.thread_id,
+            flag_id=flag.id,
+            post_id=flag.post_id,
+            status=str(status),
+            by_id=guardian.user_id,
+            flagger_id=flag.flagger_id,
+        )
+    session.commit()
+    return flags

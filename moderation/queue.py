@@ -1,0 +1,510 @@
+"""The listening queue: the threads that need the brand, most urgent first, a keyset page at a time.
+
+It reads CareThread rows (kept by ``moderation.care``) in ``(urgent_at, thread_id)`` order, which
+is the priority order at any moment (see care's module doc). What a row shows - its reasons, its
+service-level state, its priority - is derived here, when read, from the row and ``now``.
+"""
+
+import base64
+import binascii
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlmodel import Session, col, select
+
+from community.clock import as_utc
+from community.errors import Invalid
+from community.i18n import N_
+from community.models import Category, Post, Role, Thread, User
+from community.policy import Guardian, ensure, ensure_signed_in
+from moderation import care as care_rows
+from moderation import corrections_service as corrections
+from moderation import service_levels
+from moderation.models import CareThread, Flag, FlagStatus, PostSignal, SignalCorrection
+from moderation.service_levels import SlaState, ThreadTimes
+from moderation.settings import get_settings
+
+MAX_LIMIT = 100
+
+
+class Reason(StrEnum):
+    unanswered = "unanswered"
+    awaiting_brand = "awaiting_brand"
+    at_risk = "at_risk"
+    breached = "breached"
+    negative = "negative"
+    needs_brand = "needs_brand"
+    toxic = "toxic"
+    pii = "pii"
+    flagged = "flagged"
+    repeat_contact = "repeat_contact"
+
+
+REASON_LABELS: dict[Reason, str] = {
+    Reason.unanswered: N_("unanswered"),
+    Reason.awaiting_brand: N_("awaiting the brand"),
+    Reason.at_risk: N_("at risk"),
+    Reason.breached: N_("breached"),
+    Reason.negative: N_("negative"),
+    Reason.needs_brand: N_("needs the brand"),
+    Reason.toxic: N_("abusive language"),
+    Reason.pii: N_("personal data hidden"),
+    Reason.flagged: N_("flagged"),
+    Reason.repeat_contact: N_("repeat contact"),
+}
+
+FLAG_LABELS: dict[str, str] = {
+    "spam": N_("spam"),
+    "abuse": N_("abuse"),
+    "off_topic": N_("off-topic"),
+    "needs_brand": N_("needs the brand"),
+}
+
+
+class Priority(StrEnum):
+    urgent = "urgent"  # its urgent moment has passed
+    high = "high"  # within a quarter of its target
+    normal = "normal"  # within its target
+    low = "low"
+
+
+PRIORITY_LABELS: dict[Priority, str] = {
+    Priority.urgent: N_("urgent"),
+    Priority.high: N_("high"),
+    Priority.normal: N_("normal"),
+    Priority.low: N_("low"),
+}
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One reason on a row: ``text`` is an English msgid with ``params`` (translated when shown)."""
+
+    reason: Reason
+    text: str
+    params: dict[str, object]
+    count: int | None = None
+    tone: str = "warn"
+
+    def label(self, gettext: Callable[[str], str]) -> str:
+        """The chip's text in the reader's language (string parameters translated too)."""
+        params = {k: gettext(v) if isinstance(v, str) else v for k, v in self.params.items()}
+        text = gettext(self.text)
+        return text % params if params else text
+
+
+@dataclass(frozen=True)
+class Filters:
+    category: str = ""  # a category slug
+    reason: str = ""  # a Reason
+    language: str = ""
+    assignee: str = ""  # "mine", "unclaimed", or a moderator's username
+
+    def query_string(self, **extra: str) -> str:
+        """The filters (and ``extra``) as a URL query, empty values left out."""
+        pairs = {
+            "category": self.category,
+            "reason": self.reason,
+            "language": self.language,
+            "assignee": self.assignee,
+            **extra,
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    care: CareThread
+    thread: Thread
+    category: Category
+    customer: User
+    assignee: User | None
+    chips: list[Chip]
+    sla: SlaState
+    priority: Priority
+    waited_hours: int
+
+    @property
+    def reasons(self) -> list[str]:
+        return [chip.reason.value for chip in self.chips]
+
+    @property
+    def state(self) -> str:
+        return self.sla.value
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    next_cursor: str | None
+    filters: Filters
+
+
+def parse_filters(
+    *,
+    category: str = "",
+    reason: str = "",
+    language: str = "",
+    assignee: str = "",
+) -> Filters:
+    reason = reason.strip()
+    if reason and reason not in Reason.__members__:
+        raise Invalid("There is no such reason: %(reason)s.", field="reason", reason=reason[:40])
+    language = language.strip().lower()
+    if language and (len(language) > 8 or not language.replace("-", "").isalpha()):
+        raise Invalid("Choose a language code such as it or en.", field="language")
+    return Filters(
+        category=category.strip()[:60],
+        reason=reason,
+        language=language,
+        assignee=assignee.strip()[:30],
+    )
+
+
+def encode_cursor(row: CareThread) -> str:
+    raw = f"{as_utc(row.urgent_at).isoformat()}|{row.thread_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
+        stamp, _, last_id = raw.partition("|")
+        at = datetime.fromisoformat(stamp)
+        if at.tzinfo is None:
+            raise ValueError("naive cursor")
+        return as_utc(at), int(last_id)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise Invalid("This page link is not valid any more.", field="cursor") from None
+
+
+def _waiting(row: type[CareThread]) -> ColumnElement[bool]:
+    """The clock still runs: no official reply when the thread needs the brand, else none."""
+    return or_(
+        and_(col(row.needs_brand).is_(True), col(row.first_official_at).is_(None)),
+        and_(col(row.needs_brand).is_(False), col(row.first_response_at).is_(None)),
+    )
+
+
+def _reason_condition(session: Session, reason: Reason, now: datetime) -> ColumnElement[bool]:
+    c = CareThread
+    match reason:
+        case Reason.unanswered:
+            return col(c.first_response_at).is_(None)
+        case Reason.awaiting_brand:
+            return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
+        case Reason.negative:
+            return and_(col(c.negative).is_(True), col(c.first_official_at).is_(None))
+        case Reason.needs_brand:
+            return col(c.needs_brand).is_(True)
+        case Reason.toxic:
+            return col(c.toxic).is_(True)
+        case Reason.pii:
+            return col(c.pii_hidden).is_(True)
+        case Reason.flagged:
+            return col(c.open_flags) > 0
+        case Reason.repeat_contact:
+            return col(c.repeat_contact) > 0
+        case Reason.breached:
+            return and_(_waiting(c), col(c.due_at) <= now)
+        case Reason.at_risk:
+            # At risk once due_at - target/4 <= now; the target is the category's.
+            own = service_levels.targets(session)
+            default = service_levels.default_target()
+            parts = [
+                and_(col(c.category_id) == category_id, col(c.due_at) <= now + target / 4)
+                for category_id, target in own.items()
+            ]
+            parts.append(
+                and_(
+                    col(c.category_id).not_in(list(own)) if own else true(),
+                    col(c.due_at) <= now + default / 4,
+                )
+            )
+            return and_(_waiting(c), col(c.due_at) > now, or_(*parts))
+    return false()  # pragma: no cover
+
+
+def load_queue(
+    session: Session,
+    guardian: Guardian,
+    *,
+    filters: Filters,
+    now: datetime,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> QueuePage:
+    ensure_signed_in(guardian)
+    ensure(guardian.can_use_queue(), "Only moderators can see the queue.")
+    limit = min(MAX_LIMIT, max(1, limit or get_settings().queue_page_size))
+    c = CareThread
+    query = select(c).where(col(c.in_queue).is_(True))
+    if filters.category:
+        category = session.exec(
+            select(Category).where(col(Category.slug) == filters.category)
+        ).first()
+        if category is None:
+            raise Invalid("There is no category %(slug)s.", field="category", slug=filters.category)
+        query = query.where(col(c.category_id) == category.id)
+    if filters.reason:
+        query = query.where(_reason_condition(session, Reason(filters.reason), now))
+    if filters.language:
+        query = query.where(col(c.language) == filters.language)
+    if filters.assignee == "mine":
+        query = query.where(col(c.assignee_id) == guardian.user_id)
+    elif filters.assignee == "unclaimed":
+        query = query.where(col(c.assignee_id).is_(None))
+    elif filters.assignee:
+        moderator = session.exec(select(User).where(col(User.username) == filters.assignee)).first()
+        if moderator is None:
+            raise Invalid(
+                "There is no moderator %(name)s.", field="assignee", name=filters.assignee
+            )
+        query = query.where(col(c.assignee_id) == moderator.id)
+    if cursor:
+        at, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(col(c.urgent_at) > at, and_(col(c.urgent_at) == at, col(c.thread_id) > last_id))
+        )
+    query = query.order_by(col(c.urgent_at), col(c.thread_id)).limit(limit + 1)
+    cares = list(session.exec(query))
+    more = len(cares) > limit
+    cares = cares[:limit]
+    rows = describe(session, cares, now=now)
+    return QueuePage(
+        rows=rows,
+        next_cursor=encode_cursor(cares[-1]) if more and cares else None,
+        filters=filters,
+    )
+
+
+def describe(session: Session, cares: list[CareThread], *, now: datetime) -> list[QueueRow]:
+    """The rows as shown: thread, people, chips, state and priority (a fixed number of queries)."""
+    if not cares:
+        return []
+    ids = [care.thread_id for care in cares]
+    threads = {t.id: t for t in session.exec(select(Thread).where(col(Thread.id).in_(ids)))}
+    people_ids = {care.customer_id for care in cares} | {
+        care.assignee_id for care in cares if care.assignee_id is not None
+    }
+    people = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(people_ids)))}
+    category_ids = {care.category_id for care in cares}
+    categories = {
+        cat.id: cat
+        for cat in session.exec(select(Category).where(col(Category.id).in_(category_ids)))
+    }
+    flag_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if any(care.open_flags for care in cares):
+        flags = session.exec(
+            select(col(Flag.thread_id), col(Flag.kind)).where(
+                col(Flag.thread_id).in_(ids), col(Flag.status) == FlagStatus.open
+            )
+        )
+        for thread_id, kind in flags:
+            flag_counts[thread_id][kind] += 1
+    targets = service_levels.targets(session)
+    default = service_levels.default_target()
+    rows = []
+    for care in cares:
+        status = service_levels.status(_times(care), now)
+        target = targets.get(care.category_id, default)
+        rows.append(
+            QueueRow(
+                care=care,
+                thread=threads[care.thread_id],
+                category=categories[care.category_id],
+                customer=people[care.customer_id],
+                assignee=people.get(care.assignee_id) if care.assignee_id else None,
+                chips=chips(care, status, flag_counts.get(care.thread_id, {})),
+                sla=status.sla,
+                priority=priority_level(care, target=target, now=now),
+                waited_hours=status.waited_hours,
+            )
+        )
+    return rows
+
+
+def _times(care: CareThread) -> ThreadTimes:
+    return ThreadTimes(
+        created_at=care.created_at,
+        due_at=care.due_at,
+        first_response_at=care.first_response_at,
+        first_official_at=care.first_official_at,
+        needs_brand=care.needs_brand,
+    )
+
+
+def priority_level(care: CareThread, *, target: timedelta, now: datetime) -> Priority:
+    urgent_at = as_utc(care.urgent_at)
+    if urgent_at <= now:
+        return Priority.urgent
+    if urgent_at <= now + target / 4:
+        return Priority.high
+    if urgent_at <= now + target:
+        return Priority.normal
+    return Priority.low
+
+
+def chips(
+    care: CareThread, status: service_levels.ThreadStatus, flags: dict[str, int]
+) -> list[Chip]:
+    """Why the thread is in the queue, most pressing first."""
+    out: list[Chip] = []
+    hours = status.waited_hours
+    if care.pii_hidden:
+        out.append(Chip(Reason.pii, REASON_LABELS[Reason.pii], {}, tone="danger"))
+    if care.negative and care.first_official_at is None:
+        out.append(Chip(Reason.negative, REASON_LABELS[Reason.negative], {}, tone="danger"))
+    if care.toxic:
+        out.append(Chip(Reason.toxic, REASON_LABELS[Reason.toxic], {}, tone="danger"))
+    if status.awaiting_brand:
+        out.append(Chip(Reason.needs_brand, REASON_LABELS[Reason.needs_brand], {}))
+    if status.unanswered or status.awaiting_brand:
+        base = Reason.unanswered if status.unanswered else Reason.awaiting_brand
+        if status.sla == SlaState.breached:
+            text = (
+                N_("unanswered %(hours)s h — breached")
+                if status.unanswered
+                else N_("awaiting the brand %(hours)s h — breached")
+            )
+            out.append(Chip(base, text, {"hours": hours}, count=hours, tone="danger"))
+            out.append(Chip(Reason.breached, REASON_LABELS[Reason.breached], {}, tone="danger"))
+        else:
+            text = (
+                N_("unanswered %(hours)s h")
+                if status.unanswered
+                else N_("awaiting the brand %(hours)s h")
+            )
+            out.append(Chip(base, text, {"hours": hours}, count=hours))
+            if status.sla == SlaState.at_risk:
+                out.append(Chip(Reason.at_risk, REASON_LABELS[Reason.at_risk], {}))
+    for kind, count in sorted(flags.items()):
+        label = FLAG_LABELS.get(kind, kind)
+        out.append(
+            Chip(
+                Reason.flagged,
+                N_("flagged: %(kind)s (%(count)s)"),
+                {"kind": label, "count": count},
+                count=count,
+                tone="danger" if kind == "abuse" else "warn",
+            )
+        )
+    if care.open_flags and not flags:
+        out.append(Chip(Reason.flagged, REASON_LABELS[Reason.flagged], {}, count=care.open_flags))
+    if care.repeat_contact:
+        out.append(
+            Chip(
+                Reason.repeat_contact,
+                N_("repeat contact (%(count)s)"),
+                {"count": care.repeat_contact},
+                count=care.repeat_contact,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ModeratorRef:
+    id: int
+    username: str
+    display_name: str
+
+
+_moderators_cache: dict[int, tuple[float, list[ModeratorRef]]] = {}
+
+
+def moderators(session: Session) -> list[ModeratorRef]:
+    """Who a thread can be assigned to (the assignee filter and the reassign menus).
+
+    ``user.role`` has no index, so finding them scans every account (about 80 ms at 33,000
+    accounts): the list is kept per database for ``moderator_list_seconds`` (a new moderator shows
+    up in the menus within that time; ``forget_moderators`` empties it)."""
+    key = id(session.get_bind())
+    ttl = get_settings().moderator_list_seconds
+    cached = _moderators_cache.get(key)
+    clock_now = time.monotonic()
+    if cached is not None and clock_now - cached[0] < ttl:
+        return cached[1]
+    query = (
+        select(col(User.id), col(User.username), col(User.display_name))
+        .where(col(User.role).in_([Role.moderator, Role.admin]), col(User.is_active).is_(True))
+        .order_by(col(User.username))
+    )
+    found = [ModeratorRef(i, u, d) for i, u, d in session.exec(query) if i is not None]
+    _moderators_cache[key] = (clock_now, found)
+    return found
+
+
+def forget_moderators() -> None:
+    _moderators_cache.clear()
+
+
+# One-click corrections from the queue -------------------------------------------------------------
+
+# What the buttons send, and the signal verdict each stands for.
+DISMISSALS: dict[str, tuple[str, str]] = {
+    "not_negative": ("sentiment", "neutral"),
+    "not_needs_brand": ("needs_brand", "false"),
+    "not_toxic": ("toxic", "false"),
+}
+
+
+def dismiss_signal(
+    session: Session, guardian: Guardian, thread: Thread, *, what: str, now: datetime
+) -> int:
+    """Correct the signal on every post that raised it ("not negative" on the asker's negative
+    posts, "doesn't need us" on those that need the brand); returns how many posts changed. The
+    thread's care row is rebuilt at once so the queue shows the change."""
+    ensure_signed_in(guardian)
+    ensure(guardian.can_use_queue(), "Only moderators can correct signals.")
+    if what not in DISMISSALS:
+        raise Invalid("Choose a correction.", field="what")
+    signal, value = DISMISSALS[what]
+    posts = _posts_raising(session, thread, signal)
+    for post in posts:
+        corrections.correct(session, guardian, post, signal=signal, value=value, now=now)
+    assert thread.id is not None
+    care_rows.rebuild(session, thread.id, now=now)
+    session.commit()
+    return len(posts)
+
+
+def _posts_raising(session: Session, thread: Thread, signal: str) -> list[Post]:
+    """The live posts of the thread whose (corrected) signal is raised."""
+    rows = session.exec(
+        select(Post, PostSignal)
+        .join(PostSignal, col(PostSignal.post_id) == col(Post.id))
+        .where(col(Post.thread_id) == thread.id, col(Post.deleted_at).is_(None))
+    ).all()
+    ids = [post.id for post, _ in rows]
+    corrected = {
+        c.post_id: c.value
+        for c in session.exec(
+            select(SignalCorrection).where(
+                col(SignalCorrection.post_id).in_(ids), col(SignalCorrection.signal) == signal
+            )
+        )
+    }
+    raising = []
+    for post, found in rows:
+        if signal == "toxic":
+            raised = found.toxic
+        elif post.author_id != thread.author_id:
+            continue  # negativity and needs-the-brand are read on the asker's posts
+        elif signal == "sentiment":
+            raised = found.sentiment == "negative"
+        else:
+            raised = found.needs_brand
+        value = corrected.get(post.id)  # type: ignore[arg-type]
+        if value is not None:
+            raised = value == ("negative" if signal == "sentiment" else "true")
+        if raised:
+            raising.append(post)
+    return raising

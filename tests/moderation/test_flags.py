@@ -1,0 +1,189 @@
+"""Flags: members flag a post (once, not their own, rate-limited), flags join the queue, a
+moderator upholds or dismisses them, and the flagger is told."""
+
+import pytest
+from sqlmodel import select
+
+from community.errors import Conflict, Forbidden, Invalid, RateLimited
+from community.models import Notification, Post, Role
+from community.policy import Guardian
+from moderation import flags
+from moderation.models import AuditEntry, CareThread, Flag, FlagKind, FlagStatus
+from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.helpers import csrf_token, login
+from tests.moderation.care_helpers import run_care
+
+
+@pytest.fixture
+def scene(session, clock):
+    moderator = make_user(session, clock, username="mara", role=Role.moderator)
+    author = make_user(session, clock, username="author")
+    flagger = make_user(session, clock, username="flagger")
+    thread = make_thread(session, clock, author=author, category=make_category(session))
+    # Answered by the brand: out of the queue until someone flags it.
+    make_reply(session, clock, author=moderator, thread=thread, body="Official answer.")
+    post = make_reply(session, clock, author=author, thread=thread, body="Buy cheap watches here")
+    run_care(session, clock)
+    assert not session.get(CareThread, thread.id).in_queue
+    return {
+        "moderator": moderator,
+        "author": author,
+        "flagger": flagger,
+        "thread": thread,
+        "post": post,
+    }
+
+
+def test_flag_lifecycle_through_the_pages(session, clock, scene, client):
+    post, thread = scene["post"], scene["thread"]
+    login(client, scene["flagger"])
+    page = client.get(f"/t/{thread.id}")
+    assert f'action="/p/{post.id}/flag"' in page.text  # in the post's menu
+    response = client.post(
+        f"/p/{post.id}/flag",
+        data={"csrf_token": csrf_token(client), "kind": "spam", "comment": "An advert."},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    flag = session.exec(select(Flag)).one()
+    assert (flag.kind, flag.comment, flag.status) == ("spam", "An advert.", "open")
+    assert "Flagged, thank you" in client.get(f"/t/{thread.id}").text
+    run_care(session, clock)
+    assert session.get(CareThread, thread.id).in_queue
+
+    moderator = client.__class__(
+        client.app, base_url="https://testserver", headers={"Accept-Language": "en"}
+    )
+    login(moderator, scene["moderator"])
+    assert "flagged: spam (1)" in moderator.get("/mod/queue").text
+    resolved = moderator.post(
+        f"/mod/threads/{thread.id}/flags",
+        data={"status": "upheld", "next": "/mod/queue"},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(moderator)},
+    )
+    assert resolved.status_code == 200 and resolved.text == ""  # the row leaves the queue
+    session.expire_all()
+    flag = session.get(Flag, flag.id)
+    assert flag.status == FlagStatus.upheld and flag.resolved_by_id == scene["moderator"].id
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "flag_upheld")).one()
+    run_care(session, clock)
+    assert not session.get(CareThread, thread.id).in_queue
+    note = session.exec(select(Notification).where(Notification.kind == "flag")).one()
+    assert note.user_id == scene["flagger"].id and note.post_id == post.id
+    notifications = client.get("/notifications")
+    assert "A moderator reviewed the post you flagged" in notifications.text
+
+
+def test_flagging_with_htmx_and_without_a_reason(session, clock, scene, client):
+    post = scene["post"]
+    login(client, scene["flagger"])
+    token = csrf_token(client)
+    missing = client.post(
+        f"/p/{post.id}/flag",
+        data={"comment": "x"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert missing.status_code == 422
+    assert "Choose why you are flagging this post." in missing.text
+    assert missing.text.lstrip().startswith(f'<span id="flag-{post.id}"')
+    no_js = client.post(f"/p/{post.id}/flag", data={"csrf_token": token, "comment": "kept"})
+    assert no_js.status_code == 422 and "kept" in no_js.text and "<html" in no_js.text
+    ok = client.post(
+        f"/p/{post.id}/flag",
+        data={"kind": "off_topic"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert ok.status_code == 200 and "Flagged, thank you" in ok.text
+    assert client.get(f"/p/{post.id}/flag").status_code == 200  # the no-JS page
+
+
+def test_flag_rules(session, clock, scene):
+    post, flagger = scene["post"], scene["flagger"]
+    with pytest.raises(Invalid):  # not one's own post
+        flags.raise_flag(session, Guardian(scene["author"]), post, kind=FlagKind.spam, clock=clock)
+    with pytest.raises(Invalid):
+        flags.raise_flag(
+            session, Guardian(flagger), post, kind=FlagKind.spam, comment="x" * 501, clock=clock
+        )
+    flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.abuse, clock=clock)
+    with pytest.raises(Conflict):  # once per post and member
+        flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.spam, clock=clock)
+    with pytest.raises(Forbidden):
+        flags.resolve(
+            session,
+            Guardian(flagger),
+            flags.open_flags(session, Guardian(scene["moderator"]), scene["thread"]),
+            status=FlagStatus.dismissed,
+            clock=clock,
+        )
+
+
+def test_flags_are_rate_limited_like_posting(session, clock, scene):
+    flagger = scene["flagger"]
+    thread = scene["thread"]
+    posts = [
+        make_reply(
+            session, clock, author=make_user(session, clock), thread=thread, body=f"Reply {n}"
+        )
+        for n in range(11)
+    ]
+    for post in posts[:10]:
+        flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.spam, clock=clock)
+    with pytest.raises(RateLimited):
+        flags.raise_flag(session, Guardian(flagger), posts[10], kind=FlagKind.spam, clock=clock)
+
+
+def test_flags_through_the_api(session, clock, scene, client):
+    post = scene["post"]
+    login(client, scene["flagger"])
+    token = csrf_token(client)
+    created = client.post(
+        f"/api/v1/posts/{post.id}/flags",
+        json={"kind": "abuse", "comment": "Rude."},
+        headers={"X-CSRF-Token": token},
+    )
+    assert created.status_code == 201, created.text
+    flag_id = created.json()["id"]
+    again = client.post(
+        f"/api/v1/posts/{post.id}/flags", json={"kind": "abuse"}, headers={"X-CSRF-Token": token}
+    )
+    assert again.status_code == 409
+    bad = client.post(
+        f"/api/v1/posts/{post.id}/flags", json={"kind": "boring"}, headers={"X-CSRF-Token": token}
+    )
+    assert bad.status_code == 422
+    assert (
+        client.post(
+            f"/api/v1/moderation/flags/{flag_id}/resolve",
+            json={"status": "dismissed"},
+            headers={"X-CSRF-Token": token},
+        ).status_code
+        == 403
+    )
+    login(client, scene["moderator"])
+    token = csrf_token(client)
+    done = client.post(
+        f"/api/v1/moderation/flags/{flag_id}/resolve",
+        json={"status": "dismissed"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert done.status_code == 200 and done.json()["status"] == "dismissed"
+    twice = client.post(
+        f"/api/v1/moderation/flags/{flag_id}/resolve",
+        json={"status": "upheld"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert twice.status_code == 409
+
+
+def test_a_flag_keeps_a_solved_thread_in_the_queue_until_resolved(session, clock, scene):
+    thread = scene["thread"]
+    thread.solved_at = clock.now()
+    session.add(thread)
+    session.commit()
+    flags.raise_flag(
+        session, Guardian(scene["flagger"]), scene["post"], kind=FlagKind.abuse, clock=clock
+    )
+    run_care(session, clock)
+    assert session.get(CareThread, thread.id).in_queue
+    assert session.get(Post, scene["post"].id) is not None

@@ -1,0 +1,351 @@
+"""The listening queue: who may see it, the priority order, reasons, filters, pages, corrections."""
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from community import visibility
+from community.models import HiddenReason, Post, Role, Thread, User
+from community.policy import Guardian
+from moderation import claims, flags, queue
+from moderation.models import CareThread, Flag, FlagKind, SignalCorrection
+from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.helpers import csrf_token, login
+from tests.moderation.care_helpers import run_care, signal
+
+MOD_PAGES = ["/mod/queue", "/mod/service-levels"]
+MOD_POSTS = [
+    "/mod/threads/{t}/claim",
+    "/mod/threads/{t}/release",
+    "/mod/threads/{t}/assign",
+    "/mod/threads/{t}/correct",
+    "/mod/threads/{t}/flags",
+]
+API_GETS = ["/api/v1/moderation/queue"]
+# The operations of the queue, claims and flags (the fuzz test's share of the spec).
+MINE = re.compile(
+    r"^/api/v1/(moderation/queue|moderation/threads/\{thread_id\}/(claim|release|assign)"
+    r"|moderation/flags/\{flag_id\}/resolve|posts/\{post_id\}/flags)$"
+)
+API_POSTS = [
+    ("/api/v1/moderation/threads/{t}/claim", None),
+    ("/api/v1/moderation/threads/{t}/release", None),
+    ("/api/v1/moderation/threads/{t}/assign", {"moderator_id": 1}),
+    ("/api/v1/moderation/flags/{f}/resolve", {"status": "upheld"}),
+]
+
+
+@pytest.fixture
+def world(session, clock):
+    """A moderator, members, two categories, and one thread per state, each by its own asker so
+    no repeat contact blurs the order (the urgent moments are in the comments)."""
+    category = make_category(session, slug="fibre")
+    other_category = make_category(session, slug="mobile")
+    moderator = make_user(session, clock, username="mara", role=Role.moderator)
+    member = make_user(session, clock, username="member")
+    helper = make_user(session, clock, username="helper")
+    start = clock.now()
+
+    def ask(name: str, title: str, where=category):
+        return make_thread(
+            session,
+            clock,
+            author=make_user(session, clock, username=f"ask_{name}"),
+            category=where,
+            title=title,
+        )
+
+    t = {}
+    t["plain"] = ask("plain", "Plain question here")  # unanswered: start + 24 h
+    # answered officially, flagged twice at 3 h: (3 h + 24 h) - 2 x 4 h = start + 19 h
+    t["flagged"] = ask("flagged", "Flagged thread here", other_category)
+    # needs the brand, a member answered: 24 h - 6 h = start + 18 h
+    t["awaiting"] = ask("awaiting", "Awaiting the brand")
+    clock.advance(minutes=30)
+    # the asker wrote twice more: 30 min + 24 h - 2 x 3 h = start + 18 h 30 min
+    t["repeat"] = ask("repeat", "Repeat contact thread")
+    clock.advance(minutes=30)
+    # unanswered and negative: 1 h + 24 h - 8 h = start + 17 h
+    t["negative"] = ask("negative", "Angry unanswered thread")
+    clock.advance(hours=1)
+    # personal data hidden at 2 h: 2 h + 24 h - 24 h = start + 2 h
+    t["pii"] = ask("pii", "Personal data thread", other_category)
+    t["done"] = ask("done", "Answered by the brand")  # answered officially: not in the queue
+    make_reply(session, clock, author=moderator, thread=t["done"])
+    make_reply(session, clock, author=moderator, thread=t["flagged"], body="Official answer.")
+    make_reply(session, clock, author=helper, thread=t["awaiting"], body="Try turning it off.")
+    repeat_asker = session.get(User, t["repeat"].author_id)
+    make_reply(session, clock, author=repeat_asker, thread=t["repeat"], body="Anyone?")
+    make_reply(session, clock, author=repeat_asker, thread=t["repeat"], body="Hello??")
+    clock.advance(hours=1)  # start + 3 h
+    posts = {name: _question(session, thread) for name, thread in t.items()}
+    flagged_post = posts["flagged"]
+    flags.raise_flag(session, Guardian(member), flagged_post, kind=FlagKind.abuse, clock=clock)
+    flags.raise_flag(session, Guardian(helper), flagged_post, kind=FlagKind.abuse, clock=clock)
+    signal(session, clock, posts["awaiting"], needs_brand=True, language="it")
+    signal(session, clock, posts["negative"], sentiment="negative", score=0.93)
+    visibility.hide_post(
+        session,
+        posts["pii"],
+        reason=HiddenReason.personal_data,
+        by_id=None,
+        now=start + timedelta(hours=2),
+    )
+    session.commit()
+    run_care(session, clock)
+    return {
+        "threads": t,
+        "posts": posts,
+        "moderator": moderator,
+        "member": member,
+        "helper": helper,
+        "start": start,
+        "category": category,
+    }
+
+
+def _question(session: Session, thread: Thread) -> Post:
+    return session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+
+
+def _ids(world: dict[str, Any], *names: str) -> list[int]:
+    return [world["threads"][name].id for name in names]
+
+
+def test_the_queue_order_follows_the_priority_rules(session, clock, world) -> None:
+    page = queue.load_queue(
+        session, Guardian(world["moderator"]), filters=queue.Filters(), now=clock.now()
+    )
+    order = [row.thread.id for row in page.rows]
+    assert world["threads"]["done"].id not in order
+    assert order == _ids(world, "pii", "negative", "awaiting", "repeat", "flagged", "plain")
+    rows = {row.thread.id: row for row in page.rows}
+    start = world["start"]
+
+    def care(name: str) -> CareThread:
+        return rows[world["threads"][name].id].care
+
+    assert care("pii").urgent_at == start + timedelta(hours=2)
+    assert care("negative").urgent_at == start + timedelta(hours=17)
+    assert care("awaiting").urgent_at == start + timedelta(hours=18)
+    assert care("repeat").urgent_at == start + timedelta(hours=18, minutes=30)
+    assert care("flagged").urgent_at == start + timedelta(hours=19)
+    assert care("plain").urgent_at == start + timedelta(hours=24)
+    # The order holds whatever the time: nothing is recomputed as the clock moves.
+    clock.advance(hours=30)
+    later = queue.load_queue(
+        session, Guardian(world["moderator"]), filters=queue.Filters(), now=clock.now()
+    )
+    assert [row.thread.id for row in later.rows] == order
+    assert later.rows[0].priority == queue.Priority.urgent
+
+
+def test_other_open_threads_of_the_same_week_count_as_repeat_contact(session, clock, world) -> None:
+    customer = make_user(session, clock)
+    first = make_thread(session, clock, author=customer, category=world["category"])
+    clock.advance(days=3)
+    second = make_thread(
+        session, clock, author=customer, category=world["category"], title="Second thread again"
+    )
+    clock.advance(days=5)  # 8 days after the first: too far from it
+    third = make_thread(
+        session, clock, author=customer, category=world["category"], title="Third thread again"
+    )
+    run_care(session, clock)
+    assert session.get(CareThread, first.id).repeat_contact == 1
+    assert session.get(CareThread, second.id).repeat_contact == 2
+    assert session.get(CareThread, third.id).repeat_contact == 1
+    assert session.get(CareThread, world["threads"]["plain"].id).repeat_contact == 0
+
+
+def test_reasons_are_chips_with_their_numbers(session, clock, world, client) -> None:
+    clock.advance(hours=23)  # start + 26 h: the first threads are breached
+    login(client, world["moderator"])
+    page = client.get("/mod/queue")
+    assert page.status_code == 200
+    text = page.text
+    assert "unanswered 26 h — breached" in text
+    assert "negative" in text
+    assert "personal data hidden" in text
+    assert "flagged: abuse (2)" in text
+    assert "needs the brand" in text
+    assert 'hx-trigger="every 10s"' in text
+    items = client.get("/api/v1/moderation/queue").json()["items"]
+    by_id = {item["id"]: item for item in items}
+    plain = by_id[world["threads"]["plain"].id]
+    assert plain["state"] == "breached" and "unanswered" in plain["reasons"]
+    assert "breached" in plain["reasons"] and plain["priority"] == "urgent"
+    assert {"reason": "flagged", "label": "flagged: abuse (2)", "count": 2} in by_id[
+        world["threads"]["flagged"].id
+    ]["reason_details"]
+    assert items[0]["id"] == world["threads"]["pii"].id
+    assert items[0]["reasons"][0] == "pii"
+
+
+def test_at_risk_shows_from_three_quarters_of_the_target(session, clock, world, client) -> None:
+    login(client, world["moderator"])
+    plain_id = world["threads"]["plain"].id
+    clock.set(world["start"] + timedelta(hours=18) - timedelta(seconds=1))
+    items = {i["id"]: i for i in client.get("/api/v1/moderation/queue").json()["items"]}
+    assert items[plain_id]["state"] == "on_track"
+    clock.set(world["start"] + timedelta(hours=18))
+    items = {i["id"]: i for i in client.get("/api/v1/moderation/queue").json()["items"]}
+    assert items[plain_id]["state"] == "at_risk" and "at_risk" in items[plain_id]["reasons"]
+    at_risk = client.get("/api/v1/moderation/queue", params={"reason": "at_risk"}).json()["items"]
+    assert plain_id in [i["id"] for i in at_risk]
+    clock.set(world["start"] + timedelta(hours=24))
+    breached = client.get("/api/v1/moderation/queue", params={"reason": "breached"}).json()["items"]
+    assert plain_id in [i["id"] for i in breached]
+
+
+def test_filters_by_category_reason_language_and_assignee(session, clock, world, client) -> None:
+    login(client, world["moderator"])
+    claims.claim(session, Guardian(world["moderator"]), world["threads"]["plain"], clock=clock)
+
+    def ids(**params: str) -> set[int]:
+        response = client.get("/api/v1/moderation/queue", params=params)
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    t = world["threads"]
+    assert ids(category="mobile") == {t["pii"].id, t["flagged"].id}
+    assert ids(reason="negative") == {t["negative"].id}
+    assert ids(reason="flagged") == {t["flagged"].id}
+    assert ids(reason="pii") == {t["pii"].id}
+    assert ids(reason="awaiting_brand") == {t["awaiting"].id}
+    assert ids(language="it") == {t["awaiting"].id}
+    assert ids(assignee="mine") == {t["plain"].id}
+    assert ids(assignee="mara") == {t["plain"].id}
+    assert t["plain"].id not in ids(assignee="unclaimed")
+    assert client.get("/api/v1/moderation/queue", params={"reason": "bogus"}).status_code == 422
+    # The page keeps the filters in its polling URL; htmx gets the rows alone.
+    rows = client.get(
+        "/mod/queue",
+        params={"reason": "negative", "assignee": "unclaimed"},
+        headers={"HX-Request": "true"},
+    )
+    assert rows.status_code == 200
+    assert rows.text.lstrip().startswith('<section id="queue-rows"')
+    assert 'hx-get="/mod/queue?reason=negative&amp;assignee=unclaimed"' in rows.text
+    assert "Angry unanswered thread" in rows.text and "Plain question here" not in rows.text
+
+
+def test_keyset_pages_walk_the_whole_queue_in_order(session, clock, world, client) -> None:
+    login(client, world["moderator"])
+    everything = [i["id"] for i in client.get("/api/v1/moderation/queue").json()["items"]]
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/v1/moderation/queue", params=params).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert seen == everything and len(seen) == 6
+    assert client.get("/api/v1/moderation/queue", params={"cursor": "!!"}).status_code == 422
+
+
+def test_one_click_corrections_change_the_queue(session, clock, world, client) -> None:
+    login(client, world["moderator"])
+    negative = world["threads"]["negative"]
+    token = csrf_token(client)
+    response = client.post(
+        f"/mod/threads/{negative.id}/correct",
+        data={"csrf_token": token, "what": "not_negative", "next": "/mod/queue"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/mod/queue"
+    correction = session.exec(select(SignalCorrection)).one()
+    assert (correction.signal, correction.value) == ("sentiment", "neutral")
+    item = {i["id"]: i for i in client.get("/api/v1/moderation/queue").json()["items"]}[negative.id]
+    assert "negative" not in item["reasons"]  # still unanswered, so still there
+    awaiting = world["threads"]["awaiting"]
+    partial = client.post(
+        f"/mod/threads/{awaiting.id}/correct",
+        data={"what": "not_needs_brand", "next": "/mod/queue"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    # Answered by a member and no longer needing the brand: it leaves the queue (empty row).
+    assert partial.status_code == 200 and partial.text == ""
+    run_care(session, clock)
+    assert session.get(CareThread, awaiting.id).in_queue is False
+
+
+def test_members_get_403_on_every_moderation_page_and_api_route(
+    session, clock, world, client
+) -> None:
+    member = world["member"]
+    login(client, member)
+    token = csrf_token(client)
+    thread_id = world["threads"]["plain"].id
+    flag_id = session.exec(select(Flag)).first().id
+    for url in MOD_PAGES + API_GETS:
+        assert client.get(url).status_code == 403, url
+    for url in MOD_POSTS:
+        response = client.post(
+            url.format(t=thread_id),
+            data={
+                "csrf_token": token,
+                "moderator": "1",
+                "what": "not_negative",
+                "status": "upheld",
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 403, url
+    for url, body in API_POSTS:
+        response = client.post(
+            url.format(t=thread_id, f=flag_id), json=body, headers={"X-CSRF-Token": token}
+        )
+        assert response.status_code == 403, url
+    anonymous = TestClient(client.app, base_url="https://testserver")
+    for url in MOD_PAGES + API_GETS:
+        assert anonymous.get(url, follow_redirects=False).status_code == 401, url
+
+
+def test_the_queue_api_never_answers_5xx_to_a_moderator(session, clock, world, app) -> None:
+    """Schemathesis over the queue, claim and flag operations of the spec, as a moderator."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    from community.models import ApiToken
+    from community.security import new_api_token
+
+    token, digest = new_api_token()
+    session.add(
+        ApiToken(
+            user_id=world["moderator"].id,
+            name="fuzz",
+            token_hash=digest,
+            prefix=token[:10],
+            created_at=clock.now(),
+        )
+    )
+    session.commit()
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures: list[str] = []
+    checked = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()  # type: ignore[union-attr]
+        if not MINE.match(operation.path):
+            continue  # other helpers' operations have their own tests
+        checked += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
+        def check(case: Any) -> None:
+            response = case.call(headers={"Authorization": f"Bearer {token}"})
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.text[:300]}")
+
+        check()
+    assert checked == 6
+    assert not failures, "\n".join(failures[:10])
