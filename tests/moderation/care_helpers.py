@@ -4,14 +4,14 @@ writes them, and the care consumer run alone (so no other consumer's model decid
 from sqlmodel import Session
 
 from community import events
-from community.clock import FrozenClock
+from community.clock import Clock
 from community.models import Post
 from moderation.models import PostSignal
 
 
 def signal(
     session: Session,
-    clock: FrozenClock,
+    clock: Clock,
     post: Post,
     *,
     sentiment: str = "neutral",
@@ -62,6 +62,6 @@ def signal(
     return row
 
 
-def run_care(session: Session, clock: FrozenClock) -> int:
+def run_care(session: Session, clock: Clock) -> int:
     session.expire_all()
     return events.drain(session, now=clock.now(), consumers=["care"])
