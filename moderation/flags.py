@@ -6,6 +6,7 @@ dismisses them (``flag_resolved``), and the care worker then tells the flagger w
 notification of kind "flag".
 """
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -141,13 +142,15 @@ def resolve(
         raise Conflict("There is no open flag to resolve here.")
     now = clock.now()
     for flag in flags:
-        if flag.status != FlagStatus.open:
+        # Conditional, so two moderators resolving at once cannot both tell the flagger.
+        changed = session.execute(
+            update(Flag)
+            .where(col(Flag.id) == flag.id, col(Flag.status) == FlagStatus.open)
+            .values(status=status, resolved_by_id=guardian.user_id, resolved_at=now)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             raise Conflict("This flag was already resolved.")
-        flag.status = status
-        flag.resolved_by_id = guardian.user_id
-        flag.resolved_at = now
-        session.add(flag)
         assert flag.id is not None
         audit.record(
             session,
@@ -171,4 +174,6 @@ def resolve(
             flagger_id=flag.flagger_id,
         )
     session.commit()
+    for flag in flags:
+        session.refresh(flag)
     return flags
