@@ -5,7 +5,8 @@ yet), so the queue and the thread page show it at once. Each change records ``th
 ``thread_released`` and an audit entry in the same transaction.
 """
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from community import events, posting
 from community.clock import Clock
@@ -82,10 +83,23 @@ def _set(
 ) -> CareThread:
     now = clock.now()
     before = row.assignee_id
-    row.assignee_id = moderator_id
-    row.claimed_at = now if moderator_id is not None else None
-    row.updated_at = now
-    session.add(row)
+    # Compare and set: of two moderators changing the claim at once, the second is told.
+    holder = col(CareThread.assignee_id)
+    changed = session.execute(
+        update(CareThread)
+        .where(
+            col(CareThread.thread_id) == row.thread_id,
+            holder.is_(None) if before is None else holder == before,
+        )
+        .values(
+            assignee_id=moderator_id,
+            claimed_at=now if moderator_id is not None else None,
+            updated_at=now,
+        )
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("Someone else changed who holds this thread. Reload the page.")
     if before is not None:
         events.record(
             session,
@@ -122,6 +136,7 @@ def _set(
         now=now,
     )
     session.commit()
+    session.refresh(row)
     return row
 
 

@@ -9,7 +9,7 @@ from community.errors import Conflict, Forbidden, Invalid
 from community.events import OutboxEvent
 from community.models import Post, Role, Thread
 from community.policy import Guardian
-from moderation import claims
+from moderation import care, claims
 from moderation.models import AuditEntry, CareThread
 from tests.factories import make_category, make_thread, make_user
 from tests.helpers import csrf_token, login
@@ -152,3 +152,21 @@ def test_the_claim_holder_and_members_reply_without_a_warning(
     login(other, people["member"])
     assert "reply anyway" not in other.get(f"/t/{thread.id}").text
     assert _reply(other, thread, "Same problem here.").status_code == 303
+
+
+def test_two_moderators_claiming_at_once_the_second_is_told(session, clock, people, thread, db):
+    mara, luca = people["mara"], people["luca"]
+    care.ensure_row(session, thread, now=clock.now())
+    session.commit()
+    stale = session.get(CareThread, thread.id)  # mara's page: unclaimed
+    assert stale is not None and stale.assignee_id is None
+    with Session(db, expire_on_commit=False) as other:
+        other_thread = other.get(Thread, thread.id)
+        assert other_thread is not None
+        claims.claim(other, Guardian(luca), other_thread, clock=clock)
+    with pytest.raises(Conflict):
+        claims.claim(session, Guardian(mara), thread, clock=clock)
+    session.expire_all()
+    holder = claims.owner(session, thread)
+    assert holder is not None and holder.id == luca.id
+    assert len(_events(session, "thread_claimed")) == 1
