@@ -5,10 +5,11 @@ the search benchmark at 100,000 threads (indexing, search and suggestion latency
 The second size shows whether the cost of each page stays flat as the community grows. The first
 200,000-thread run seeds for a minute or two; later runs reuse the cached database in bench/out/.
 The first search run embeds about 1,200 distinct titles (a minute); later runs reuse the vectors
-cached in var/bench/.
+cached in var/bench/. Then the listening-queue benchmark at 100,000 threads (queue page and API
+latency; building the care rows takes under two minutes).
 """
 
-from bench import http_bench, search_bench
+from bench import http_bench, queue_bench, search_bench
 
 
 def main() -> None:
@@ -18,6 +19,7 @@ def main() -> None:
                 ["--threads", str(threads), "--db", "sqlite", "--concurrency", str(concurrency)]
             )
     search_bench.main(["--threads", "100000"])
+    queue_bench.main(["--threads", "100000"])
 
 
 if __name__ == "__main__":
