@@ -23,6 +23,8 @@ from community.worker import OutboxWorker, process_setups
 from moderation import canned_routes, care, care_api, care_routes, case_api, case_routes, webhooks
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
+from moderation.signals import worker as signals_worker
+from moderation.signals.cli import register as register_signal_commands
 from search import api as search_api
 from search import deflection, embeddings, indexer, suggestions_api, suggestions_routes
 from search import routes as search_routes
@@ -39,6 +41,7 @@ def configure_consumers() -> None:
     events.registry.add(indexer.consumer())
     events.registry.add(embeddings.consumer())
     events.registry.add(deflection.consumer())
+    events.registry.add(signals_worker.consumer())
     events.registry.add(webhooks.consumer())
     events.registry.add(care.consumer())
 
@@ -191,6 +194,7 @@ def cli() -> None:
     configure_consumers()
     process_setups.append(_search_in_worker)
     register_search_commands(cli_app)
+    register_signal_commands(cli_app)
     cli_app()
 
 

@@ -7,9 +7,11 @@ The second size shows whether the cost of each page stays flat as the community 
 The first search run embeds about 1,200 distinct titles (a minute); later runs reuse the vectors
 cached in var/bench/. Then the listening-queue benchmark at 100,000 threads (queue page and API
 latency; building the care rows takes under two minutes).
+Then the signals benchmark (sentiment macro-F1 per language on the held-out
+split, signals throughput on one core; the first run embeds the held-out rows, ~2 minutes).
 """
 
-from bench import http_bench, queue_bench, search_bench
+from bench import http_bench, queue_bench, search_bench, signals_bench
 
 
 def main() -> None:
@@ -20,6 +22,7 @@ def main() -> None:
             )
     search_bench.main(["--threads", "100000"])
     queue_bench.main(["--threads", "100000"])
+    signals_bench.main([])
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 moderation/training.py), read with numpy; the n-gram features are scikit-learn's stateless
 ``HashingVectorizer``, so nothing but the weights is stored.
 
-Sentiment is a stack of two logistic regressions and a third that weighs them by language:
+Sentiment is a stack of two models and a logistic regression that weighs them by language:
   * n-grams: character 2-5-grams (inside word boundaries) and word 1-2-grams, hashed, with
     sublinear tf-idf, L2-normalised;
-  * the post's e5 embedding (the vector search stores), with a copy gated by "is Italian" so each
-    language gets its own correction of the shared weights;
+  * a small neural network (one hidden layer of 256 ReLU units) over the post's e5 embedding (the
+    vector search stores), with a copy gated by "is Italian" so each language gets its own
+    correction of the shared weights;
   * the stacker reads both models' log-probabilities (and the same gated by Italian).
 Needs-the-brand's learned part is one logistic regression over the e5 embedding (so what it learns
 from English airline tweets carries over to Italian); ``needs_brand.py`` combines it with rules.
@@ -25,6 +26,7 @@ CLASSES = ("negative", "neutral", "positive")
 N_FEATURES = 2**17  # per analyzer: char and word n-grams each hash into this many columns
 DIMENSIONS = 384
 MEMORY_SIMILARITY = 0.95
+HIDDEN = 256
 
 Array = npt.NDArray[np.float32]
 
@@ -118,7 +120,9 @@ class Weights:
     idf: Array  # (2 * N_FEATURES,)
     ngram_coef: Array  # (2 * N_FEATURES, 3)
     ngram_bias: Array  # (3,)
-    e5_coef: Array  # (2 * DIMENSIONS, 3)
+    e5_hidden_coef: Array  # (2 * DIMENSIONS, HIDDEN)
+    e5_hidden_bias: Array  # (HIDDEN,)
+    e5_coef: Array  # (HIDDEN, 3)
     e5_bias: Array  # (3,)
     stack_coef: Array  # (13, 3)
     stack_bias: Array  # (3,)
@@ -138,6 +142,8 @@ class Weights:
             idf=self.idf.astype(np.float16),
             ngram_coef=self.ngram_coef.astype(np.float16),
             ngram_bias=self.ngram_bias,
+            e5_hidden_coef=self.e5_hidden_coef.astype(np.float16),
+            e5_hidden_bias=self.e5_hidden_bias,
             e5_coef=self.e5_coef,
             e5_bias=self.e5_bias,
             stack_coef=self.stack_coef,
@@ -157,6 +163,8 @@ class Weights:
                 idf=data["idf"].astype(np.float32),
                 ngram_coef=data["ngram_coef"].astype(np.float32),
                 ngram_bias=data["ngram_bias"].astype(np.float32),
+                e5_hidden_coef=data["e5_hidden_coef"].astype(np.float32),
+                e5_hidden_bias=data["e5_hidden_bias"].astype(np.float32),
                 e5_coef=data["e5_coef"].astype(np.float32),
                 e5_bias=data["e5_bias"].astype(np.float32),
                 stack_coef=data["stack_coef"].astype(np.float32),
@@ -174,7 +182,7 @@ class Weights:
         """Probabilities (len(texts), 3) in the order of CLASSES."""
         features = tfidf(ngram_counts(texts), self.idf)
         log_ngram = log_proba(sparse_dot(features, self.ngram_coef) + self.ngram_bias)
-        log_e5 = log_proba(gated(vectors, italian) @ self.e5_coef + self.e5_bias)
+        log_e5 = log_proba(self.e5_logits(gated(vectors, italian)))
         stacked = stack_features(log_ngram, log_e5, italian)
         probabilities = softmax(stacked @ self.stack_coef + self.stack_bias)
         remembered, _ = self.remembered(vectors)
@@ -182,6 +190,11 @@ class Weights:
             probabilities[row] = 0.05
             probabilities[row, remembered[row]] = 0.9
         return probabilities
+
+    def e5_logits(self, features: Array) -> Array:
+        hidden = np.maximum(features @ self.e5_hidden_coef + self.e5_hidden_bias, 0.0)
+        result: Array = (hidden @ self.e5_coef + self.e5_bias).astype(np.float32)
+        return result
 
     def needs_brand(self, vectors: Array) -> Array:
         """The learned probability that a post asks something of the brand (e5 only)."""

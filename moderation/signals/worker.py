@@ -1,0 +1,259 @@
+"""The ``signals`` outbox consumer: every new or edited post's signals, stored in ``PostSignal``
+with the model version and announced with ``post_signalled``; personal data hides the post.
+
+The models read the post's stored e5 vector; when the ``embeddings`` consumer has not stored it
+yet (or stored it before an edit) it is computed and stored here with search.embeddings, so the
+two consumers never disagree on what a post's vector is.
+
+Personal data: a post in which any is found is hidden (``HiddenReason.personal_data``, by nobody:
+the brand's worker), and so is its thread when it is the question. It stays hidden until a
+moderator reviews it. A moderator who unhides it has the last word: the post is not hidden again
+for the same text (a signal with personal data already stored after the last edit), only when
+its text changes.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from community import events, visibility
+from community.clock import as_utc
+from community.events import OutboxEvent
+from community.models import HiddenReason, Post, PostEmbedding, Thread
+from moderation.models import PostSignal
+from moderation.signals import Signals, analyse, model_version
+from search import embeddings
+
+CONSUMER = "signals"
+
+
+def _vector(session: Session, post: Post, *, now: datetime) -> Any:
+    """The post's current e5 vector: the stored one, or computed and stored now."""
+    assert post.id is not None
+    stored = session.get(PostEmbedding, post.id)
+    fresh = (
+        stored is not None
+        and stored.model == embeddings.MODEL_NAME
+        and (post.edited_at is None or as_utc(stored.created_at) >= as_utc(post.edited_at))
+    )
+    if not fresh:
+        stored = embeddings.embed_post(session, post.id, now=now, recompute=True)
+    assert stored is not None
+    return embeddings.from_bytes(stored.vector)
+
+
+def model_text(post: Post, thread: Thread) -> str:
+    """What the classifiers read: the title and body of a question, the body of a reply."""
+    return embeddings.passage_text(post, thread.title)
+
+
+def pii_text(post: Post, thread: Thread) -> str:
+    """Where personal data is looked for: the whole markdown (and the question's title)."""
+    return f"{thread.title}\n{post.body}" if post.is_question else post.body
+
+
+def signal_posts(
+    session: Session,
+    pairs: Sequence[tuple[Post, Thread]],
+    *,
+    now: datetime,
+    text_changed: bool = False,
+) -> list[PostSignal]:
+    """Compute, store and announce the signals of live posts (the caller commits)."""
+    live = [(p, t) for p, t in pairs if not p.is_deleted and not t.is_deleted]
+    if not live:
+        return []
+    vectors = np.vstack([_vector(session, p, now=now) for p, _ in live])
+    found = analyse(
+        [model_text(p, t) for p, t in live],
+        vectors,
+        pii_texts=[pii_text(p, t) for p, t in live],
+    )
+    version = model_version()
+    return [
+        _store(session, post, thread, signals, version=version, now=now, text_changed=text_changed)
+        for (post, thread), signals in zip(live, found, strict=True)
+    ]
+
+
+def _store(
+    session: Session,
+    post: Post,
+    thread: Thread,
+    signals: Signals,
+    *,
+    version: str,
+    now: datetime,
+    text_changed: bool,
+) -> PostSignal:
+    assert post.id is not None and thread.id is not None
+    row = session.get(PostSignal, post.id)
+    already_flagged = (
+        row is not None
+        and bool(row.pii)
+        and (post.edited_at is None or as_utc(row.computed_at) >= as_utc(post.edited_at))
+    )
+    if row is None:
+        row = PostSignal(
+            post_id=post.id,
+            thread_id=thread.id,
+            model_version=version,
+            language=signals.language,
+            sentiment=signals.sentiment,
+            sentiment_score=signals.sentiment_score,
+            needs_brand=signals.needs_brand,
+            needs_brand_score=signals.needs_brand_score,
+            toxic=signals.toxic,
+            toxic_score=signals.toxic_score,
+            computed_at=now,
+        )
+    row.thread_id = thread.id
+    row.model_version = version
+    row.language = signals.language[:8]
+    row.sentiment = signals.sentiment
+    row.sentiment_score = signals.sentiment_score
+    row.needs_brand = signals.needs_brand
+    row.needs_brand_score = signals.needs_brand_score
+    row.toxic = signals.toxic
+    row.toxic_score = signals.toxic_score
+    row.pii = " ".join(signals.pii)
+    row.computed_at = now
+    session.add(row)
+    if signals.pii and (text_changed or not already_flagged):
+        _hide(session, post, thread, now=now)
+    events.record(
+        session,
+        "post_signalled",
+        at=now,
+        thread_id=thread.id,
+        post_id=post.id,
+        model_version=version,
+        sentiment=signals.sentiment,
+        needs_brand=signals.needs_brand,
+        toxic=signals.toxic,
+        pii=list(signals.pii),
+    )
+    return row
+
+
+def _hide(session: Session, post: Post, thread: Thread, *, now: datetime) -> None:
+    """Hide for personal data, unless a moderator has hidden it already (their reason stays)."""
+    reason = HiddenReason.personal_data
+    if post.hidden_at is None:
+        visibility.hide_post(session, post, reason=reason, by_id=None, now=now)
+    if post.is_question and thread.hidden_at is None:
+        visibility.hide_thread(session, thread, reason=reason, by_id=None, now=now)
+
+
+def _on_post_event(text_changed: bool) -> events.Handler:
+    def handle(session: Session, event: OutboxEvent) -> None:
+        post = session.get(Post, int(event.data["post_id"]))
+        if post is None:
+            return
+        thread = session.get(Thread, post.thread_id)
+        if thread is None:
+            return
+        signal_posts(session, [(post, thread)], now=event.created_at, text_changed=text_changed)
+
+    return handle
+
+
+def consumer() -> events.Consumer:
+    return events.Consumer(
+        name=CONSUMER,
+        handlers={
+            "thread_created": _on_post_event(text_changed=False),
+            "post_created": _on_post_event(text_changed=False),
+            "post_edited": _on_post_event(text_changed=True),
+        },
+        batch_size=32,
+        catch_up=CatchUp(),
+    )
+
+
+# Posts no event covered (seeded data), and every post after a new model -----------------------
+
+
+def _unsignalled(after_id: int, limit: int, version: str | None) -> Any:
+    query = (
+        select(Post, Thread)
+        .join(Thread, col(Thread.id) == col(Post.thread_id))
+        .outerjoin(PostSignal, col(PostSignal.post_id) == col(Post.id))
+        .where(
+            col(Post.id) > after_id,
+            col(Post.deleted_at).is_(None),
+            col(Thread.deleted_at).is_(None),
+        )
+        .order_by(col(Post.id))
+        .limit(limit)
+    )
+    if version is not None:
+        query = query.where(
+            or_(col(PostSignal.post_id).is_(None), col(PostSignal.model_version) != version)
+        )
+    return query
+
+
+def resignal(
+    session: Session,
+    *,
+    now: datetime,
+    batch_size: int = 64,
+    only_missing: bool = False,
+    on_batch: Any = None,
+) -> int:
+    """Recompute the signals of every live post (or only those without current ones), a batch per
+    commit; stored vectors are reused. Returns how many posts were signalled."""
+    version = model_version() if only_missing else None
+    done, after_id = 0, 0
+    while True:
+        rows: list[tuple[Post, Thread]] = list(
+            session.exec(_unsignalled(after_id, batch_size, version))
+        )
+        if not rows:
+            return done
+        signal_posts(session, rows, now=now)
+        session.commit()
+        after_id = max(p.id for p, _ in rows if p.id is not None)
+        done += len(rows)
+        if on_batch is not None:
+            on_batch(len(rows))
+
+
+def count_posts(session: Session) -> int:
+    from sqlalchemy import func
+
+    query = (
+        select(func.count())
+        .select_from(Post)
+        .join(Thread, col(Thread.id) == col(Post.thread_id))
+        .where(col(Post.deleted_at).is_(None), col(Thread.deleted_at).is_(None))
+    )
+    return int(session.exec(query).one())
+
+
+class CatchUp:
+    """The worker's background pass over posts without signals from the current model (seeded
+    posts write no events): a few per step, ids walked upwards once per process."""
+
+    def __init__(self, batch_size: int = 16) -> None:
+        self.batch_size = batch_size
+        self.after_id = 0
+        self.finished = False
+
+    def __call__(self, session: Session, now: datetime) -> int:
+        if self.finished:
+            return 0
+        rows: list[tuple[Post, Thread]] = list(
+            session.exec(_unsignalled(self.after_id, self.batch_size, model_version()))
+        )
+        if not rows:
+            self.finished = True
+            return 0
+        signal_posts(session, rows, now=now)
+        self.after_id = max(p.id for p, _ in rows if p.id is not None)
+        return len(rows)
