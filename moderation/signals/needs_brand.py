@@ -20,13 +20,16 @@ _QUESTION = re.compile(r"\?")
 _ASK = re.compile(
     r"\b(?:come (?:faccio|posso|si fa|devo|mai)|cosa (?:devo|posso)|perch[eé]|quando (?:arriva|"
     r"riceverò|mi)|dove (?:trovo|posso)|qualcuno sa|sapete|potete|potreste|può|potrebbe|vorrei|"
-    r"avrei bisogno|ho bisogno|mi serve|aiuto|aiutatemi|aiutarmi|assistenza|chiedo|richiedo|"
+    r"avrei bisogno|ho bisogno|mi serve|aiutatemi|aiutarmi|chiedo|richiedo|"
     r"rimborso|reso|annullare|cancellare|disdire|disdetta|sollecito|reclamo|"
     r"how (?:do|can|should|to)|what (?:do|should|can)|why (?:is|does|did|do|can't|won't)|when will|"
-    r"where (?:is|can|do)|can you|could you|would you|can i|could i|please|pls|plz|help|"
-    r"i need|i want|i'd like|i would like|refund|cancel|complaint|support|assist)\b",
+    r"where (?:is|can|do)|can you|could you|would you|can i|could i|please|pls|plz|help me|"
+    r"i need|i want|i'd like|i would like|refund|cancel|complaint)\b",
     re.IGNORECASE,
 )
+# Words that ask for help on their own, but also appear in thanks ("grazie per l'aiuto",
+# "great support"): they count only when the post does not thank.
+_WEAK_ASK = re.compile(r"\b(?:aiuto|assistenza|help|support|assist)\b", re.IGNORECASE)
 _FAULT = re.compile(
     r"\b(?:non (?:funziona|va|parte|si (?:accende|connette|apre|carica)|riesco|arriva|è arrivato|"
     r"ho ricevuto|risponde|rispondete)|bloccat[oa]|rott[oa]|guast[oa]|difettos[oa]|errore|"
@@ -43,6 +46,11 @@ _THANKS = re.compile(
     r"love|amazing|excellent|perfect|solved|works now|kudos|well done|appreciate)\w*",
     re.IGNORECASE,
 )
+_NO_PROBLEM = re.compile(
+    r"\b(?:nessun problema|non (?:c'è|ci sono) (?:alcun )?problem[ai]|no problems?|"
+    r"not a problem|no issues?)\b",
+    re.IGNORECASE,
+)
 _SMALL_TALK = re.compile(
     r"\b(?:come (?:va|stai|state)|tutto bene|buon (?:natale|anno|weekend|lavoro)|buona giornata|"
     r"how are you|how's it going|what's up|happy (?:new year|holidays|birthday)|good morning|"
@@ -54,15 +62,16 @@ _SMALL_TALK = re.compile(
 def rule(text: str) -> bool | None:
     """True when the text plainly asks something of the brand, False when it plainly does not
     (thanks, praise, small talk), None when the rules cannot tell."""
-    if _FAULT.search(text):
+    if _FAULT.search(_NO_PROBLEM.sub(" ", text)):
         return True
-    asks = bool(_ASK.search(text))
+    thanks = bool(_THANKS.search(text))
+    asks = bool(_ASK.search(text)) or (not thanks and bool(_WEAK_ASK.search(text)))
     question = bool(_QUESTION.search(text))
     if question and _SMALL_TALK.search(text) and not asks:
         return False
     if asks or question:
         return True
-    if _THANKS.search(text) or _SMALL_TALK.search(text):
+    if thanks or _SMALL_TALK.search(text):
         return False
     return None
 
