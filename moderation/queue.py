@@ -24,11 +24,11 @@ from community.i18n import N_
 from community.models import Category, Post, Role, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import care as care_rows
-from moderation import corrections_service as corrections
 from moderation import service_levels
 from moderation.models import CareThread, Flag, FlagStatus, PostSignal, SignalCorrection
 from moderation.service_levels import SlaState, ThreadTimes
 from moderation.settings import get_settings
+from moderation.signals import corrections
 
 MAX_LIMIT = 100
 
