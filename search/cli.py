@@ -4,6 +4,7 @@ from typing import Any
 
 import typer
 
+from community.progress import progress_bar
 from community.settings import get_settings
 
 
@@ -17,8 +18,6 @@ def reindex(
     ),
 ) -> None:
     """Rebuild the search index from the database: new index, then swap (no downtime)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from community.db import get_engine
     from search import reindex as rebuilding
     from search.indexer import THREADS
@@ -42,12 +41,7 @@ def reindex(
         if if_missing and _live_index_has_documents(service.client, service.index_name(THREADS)):
             typer.echo("the search index is already built")
             return
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ) as bar:
+        with progress_bar() as bar:
             task = bar.add_task("indexing threads", total=None)
             result = rebuilding.rebuild(
                 get_engine(settings.sqlalchemy_url),
@@ -79,7 +73,6 @@ def embed_backfill(
     """Embed every post without a vector from the current model (seeded data, a new model)."""
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from sqlmodel import Session
 
     from community.clock import SystemClock
@@ -90,12 +83,7 @@ def embed_backfill(
     engine = get_engine(get_settings().sqlalchemy_url)
     with Session(engine, expire_on_commit=False) as session:
         missing = embeddings.missing_count(session)
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ) as bar:
+        with progress_bar() as bar:
             task = bar.add_task("embedding posts", total=missing)
             done = embeddings.backfill(
                 session,

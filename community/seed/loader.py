@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, text, update
 from sqlmodel import SQLModel
 
 from community import security
 from community.models import User
+from community.progress import progress_bar
 from community.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 from community.seed.generator import Community
 
@@ -58,13 +58,8 @@ def seed(
     )
     tables = SQLModel.metadata.tables
     counts = {"kudos": 0, "solution": 0}
-    progress = Progress(
-        TextColumn("seeding {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=not show_progress,
+    progress = progress_bar(
+        "seeding {task.description}", console=Console(stderr=True), disable=not show_progress
     )
     with progress, engine.begin() as conn:
         if conn.execute(select(func.count()).select_from(User)).scalar_one():

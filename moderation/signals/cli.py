@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from community.progress import progress_bar
 from community.settings import PROJECT_ROOT, get_settings
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -70,7 +71,6 @@ def resignal(
     """Recompute every post's signals with the current model (stored vectors are reused)."""
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from sqlmodel import Session
 
     from community.clock import SystemClock
@@ -81,12 +81,7 @@ def resignal(
     engine = get_engine(get_settings().sqlalchemy_url)
     with Session(engine, expire_on_commit=False) as session:
         total = worker.count_posts(session)
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ) as bar:
+        with progress_bar() as bar:
             task = bar.add_task("signalling posts", total=total)
             done = worker.resignal(
                 session,
