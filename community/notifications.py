@@ -7,18 +7,16 @@ is read from the database when it runs, not trusted from the payload: a post del
 withdrawn, a solution unmarked) before the worker got to it notifies nobody.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from community import events, markdown, posting
-from community.clock import Clock, as_utc
-from community.errors import Invalid, NotFound
+from community.clock import Clock
+from community.cursors import decode_time_cursor, encode_time_cursor
+from community.errors import NotFound
 from community.models import (
     Kudos,
     Notification,
@@ -321,21 +319,11 @@ def unread_count(session: Session, guardian: Guardian) -> int:
 
 
 def encode_cursor(notification: Notification) -> str:
-    raw = f"{as_utc(notification.created_at).isoformat()}|{notification.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    assert notification.id is not None
+    return encode_time_cursor(notification.created_at, notification.id)
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-        stamp, _, last_id = raw.partition("|")
-        created_at = datetime.fromisoformat(stamp)
-        if created_at.tzinfo is None:
-            raise ValueError("naive cursor")
-        return as_utc(created_at), int(last_id)
-    except (ValueError, UnicodeError, binascii.Error):
-        raise Invalid("This page link is not valid any more.", field="cursor") from None
+decode_cursor = decode_time_cursor
 
 
 # Marking as read -------------------------------------------------------------------------------

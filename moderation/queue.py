@@ -5,8 +5,6 @@ is the priority order at any moment (see care's module doc). What a row shows - 
 service-level state, its priority - is derived here, when read, from the row and ``now``.
 """
 
-import base64
-import binascii
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import Session, col, select
 
 from community.clock import as_utc
+from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import Invalid
 from community.i18n import N_
 from community.models import Category, Post, Role, Thread, User
@@ -168,21 +167,10 @@ def parse_filters(
 
 
 def encode_cursor(row: CareThread) -> str:
-    raw = f"{as_utc(row.urgent_at).isoformat()}|{row.thread_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_time_cursor(row.urgent_at, row.thread_id)
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
-        stamp, _, last_id = raw.partition("|")
-        at = datetime.fromisoformat(stamp)
-        if at.tzinfo is None:
-            raise ValueError("naive cursor")
-        return as_utc(at), int(last_id)
-    except (ValueError, UnicodeError, binascii.Error):
-        raise Invalid("This page link is not valid any more.", field="cursor") from None
+decode_cursor = decode_time_cursor
 
 
 def _waiting(row: type[CareThread]) -> ColumnElement[bool]:
