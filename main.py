@@ -38,8 +38,10 @@ log = logging.getLogger("peerdesk")
 def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
-    events.registry.add(indexer.consumer())
+    # Embeddings before search: a new post's vector is stored before the indexer writes its
+    # thread, so one Meilisearch write carries it (post_embedded then finds it written).
     events.registry.add(embeddings.consumer())
+    events.registry.add(indexer.consumer())
     events.registry.add(deflection.consumer())
     events.registry.add(signals_worker.consumer())
     events.registry.add(webhooks.consumer())

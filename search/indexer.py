@@ -11,8 +11,11 @@ Where the index lives is decided at run time: main.py binds the app's ``SearchSe
 something is bound every delivery fails and stays pending.
 """
 
+import hashlib
+import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +35,9 @@ log = logging.getLogger("peerdesk.search")
 
 CONSUMER = "search"
 THREADS = "threads"
+WRITTEN_MEMORY = 10_000
+"""How many threads' last written documents an index remembers (a fingerprint each), so that
+writing the same document again is skipped."""
 
 
 class SearchNotReady(RuntimeError):
@@ -49,12 +55,20 @@ class _Service(Protocol):
 
 @dataclass
 class ThreadsIndex:
-    """One Meilisearch threads index: its client and uid; settings applied on first write."""
+    """One Meilisearch threads index: its client and uid; settings applied on first write.
+
+    It remembers a fingerprint of the last document it wrote for each recent thread and skips
+    writing an identical one: at 100,000 documents every Meilisearch write of even one document
+    costs 0.8-1.5 s (most of it rewriting the vector store), and a new thread's ``post_embedded``
+    would otherwise write again what ``thread_created`` just wrote with the vector
+    (bench/search_bench.py, lag).
+    """
 
     client: meilisearch.Client
     uid: str
     _ready: bool = field(default=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _written: "OrderedDict[int, str]" = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def of(cls, service: _Service) -> "ThreadsIndex":
@@ -68,19 +82,43 @@ class ThreadsIndex:
                     self._ready = True
 
     def forget(self) -> None:
-        """Check (and create, and configure) the index again before the next write."""
+        """Check (and create, and configure) the index again before the next write, and write
+        every document again (the index may have lost them)."""
         self._ready = False
+        with self._lock:
+            self._written.clear()
+
+    def _remember(self, thread_id: int, fingerprint: str | None) -> None:
+        with self._lock:
+            if fingerprint is None:
+                self._written.pop(thread_id, None)
+                return
+            self._written[thread_id] = fingerprint
+            self._written.move_to_end(thread_id)
+            while len(self._written) > WRITTEN_MEMORY:
+                self._written.popitem(last=False)
 
     def upsert(self, docs: Sequence[Mapping[str, Any]]) -> None:
-        if docs:
+        """Write ``docs`` in one task and wait for it; documents identical to the last ones
+        written for their thread are not sent again."""
+        prints = {int(doc["id"]): _fingerprint(doc) for doc in docs}
+        with self._lock:
+            changed = [
+                doc for doc in docs if self._written.get(int(doc["id"])) != prints[int(doc["id"])]
+            ]
+        if changed:
             self.ensure()
-            wait(self.client, self.client.index(self.uid).add_documents(list(docs), "id").task_uid)
+            index = self.client.index(self.uid)
+            wait(self.client, index.add_documents(list(changed), "id").task_uid)
+            for doc in changed:
+                self._remember(int(doc["id"]), prints[int(doc["id"])])
 
     def delete(self, ids: Sequence[int]) -> None:
         if ids:
             self.ensure()
             index = self.client.index(self.uid)
             for thread_id in ids:
+                self._remember(thread_id, None)
                 wait(self.client, index.delete_document(thread_id).task_uid)
 
     def sync(self, session: Session, thread_ids: Sequence[int]) -> None:
@@ -88,6 +126,11 @@ class ThreadsIndex:
         built = documents.thread_documents(session, list(dict.fromkeys(thread_ids)))
         self.upsert([doc for doc in built.values() if doc is not None])
         self.delete([thread_id for thread_id, doc in built.items() if doc is None])
+
+
+def _fingerprint(doc: Mapping[str, Any]) -> str:
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 # --- where the worker writes ------------------------------------------------------------------
