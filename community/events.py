@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Column, Index, Text, exists, func, text
 from sqlalchemy.orm import aliased
@@ -74,6 +74,41 @@ class HandlerFailed(Exception):
 
 
 CatchUp = Callable[[Session, datetime], int]
+
+
+Row = TypeVar("Row")
+
+
+class IdWalk(Generic[Row]):
+    """A ``catch_up`` that walks rows in increasing id order, ``batch_size`` per step, once per
+    process: when a step finds no row past the last one handled the walk is over, so an idle worker
+    does not rescan the table every poll (rows created later come with their own events).
+    Subclasses say which rows (``fetch``), their ids (``row_id``) and what to do (``handle``)."""
+
+    def __init__(self, batch_size: int) -> None:
+        self.batch_size = batch_size
+        self.after_id = 0
+        self.finished = False
+
+    def fetch(self, session: Session, after_id: int, limit: int) -> list[Row]:
+        raise NotImplementedError
+
+    def row_id(self, row: Row) -> int:
+        raise NotImplementedError
+
+    def handle(self, session: Session, rows: list[Row], now: datetime) -> None:
+        raise NotImplementedError
+
+    def __call__(self, session: Session, now: datetime) -> int:
+        if self.finished:
+            return 0
+        rows = self.fetch(session, self.after_id, self.batch_size)
+        if not rows:
+            self.finished = True
+            return 0
+        self.handle(session, rows, now)
+        self.after_id = max(self.row_id(row) for row in rows)
+        return len(rows)
 
 
 @dataclass

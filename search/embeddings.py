@@ -269,27 +269,22 @@ def backfill(
             on_batch(len(rows))
 
 
-class CatchUp:
+class CatchUp(events.IdWalk[tuple[Post, str]]):
     """The worker's background pass over posts without a current vector (seeded posts write no
     events; a new model leaves every vector stale): a few posts per step, each thread-shaping one
-    announced with ``post_embedded`` so its search document picks the vector up.
-
-    The pass walks post ids upwards once per process and then stops looking, so an idle worker
-    does not rescan the table every poll; posts created later are embedded by their events.
-    """
+    announced with ``post_embedded`` so its search document picks the vector up."""
 
     def __init__(self, batch_size: int = 8) -> None:
-        self.batch_size = batch_size
-        self.after_id = 0
-        self.finished = False
+        super().__init__(batch_size)
 
-    def __call__(self, session: Session, now: datetime) -> int:
-        if self.finished:
-            return 0
-        rows: list[tuple[Post, str]] = list(session.exec(_missing(self.after_id, self.batch_size)))
-        if not rows:
-            self.finished = True
-            return 0
+    def fetch(self, session: Session, after_id: int, limit: int) -> list[tuple[Post, str]]:
+        return list(session.exec(_missing(after_id, limit)))
+
+    def row_id(self, row: tuple[Post, str]) -> int:
+        assert row[0].id is not None
+        return row[0].id
+
+    def handle(self, session: Session, rows: list[tuple[Post, str]], now: datetime) -> None:
         vectors = embed_passages([passage_text(post, title) for post, title in rows])
         for (post, _), vector in zip(rows, vectors, strict=True):
             assert post.id is not None
@@ -304,8 +299,6 @@ class CatchUp:
                     post_number=post.post_number,
                     model=row.model,
                 )
-        self.after_id = max(post.id for post, _ in rows if post.id is not None)
-        return len(rows)
 
 
 # What search documents carry ---------------------------------------------------------------------

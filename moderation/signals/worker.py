@@ -236,24 +236,19 @@ def count_posts(session: Session) -> int:
     return int(session.exec(query).one())
 
 
-class CatchUp:
+class CatchUp(events.IdWalk[tuple[Post, Thread]]):
     """The worker's background pass over posts without signals from the current model (seeded
-    posts write no events): a few per step, ids walked upwards once per process."""
+    posts write no events), a few per step."""
 
     def __init__(self, batch_size: int = 16) -> None:
-        self.batch_size = batch_size
-        self.after_id = 0
-        self.finished = False
+        super().__init__(batch_size)
 
-    def __call__(self, session: Session, now: datetime) -> int:
-        if self.finished:
-            return 0
-        rows: list[tuple[Post, Thread]] = list(
-            session.exec(_unsignalled(self.after_id, self.batch_size, model_version()))
-        )
-        if not rows:
-            self.finished = True
-            return 0
+    def fetch(self, session: Session, after_id: int, limit: int) -> list[tuple[Post, Thread]]:
+        return list(session.exec(_unsignalled(after_id, limit, model_version())))
+
+    def row_id(self, row: tuple[Post, Thread]) -> int:
+        assert row[0].id is not None
+        return row[0].id
+
+    def handle(self, session: Session, rows: list[tuple[Post, Thread]], now: datetime) -> None:
         signal_posts(session, rows, now=now)
-        self.after_id = max(p.id for p, _ in rows if p.id is not None)
-        return len(rows)
