@@ -15,86 +15,101 @@ from community import events
 from community.models import HiddenReason, Post, Thread
 
 
+def _hide(
+    session: Session,
+    row: Post | Thread,
+    event: str,
+    *,
+    thread_id: int | None,
+    reason: HiddenReason,
+    by_id: int | None,
+    now: datetime,
+    **ids: int | None,
+) -> bool:
+    if row.hidden_at is not None and row.hidden_reason == reason:
+        return False
+    row.hidden_at = now
+    row.hidden_by_id = by_id
+    row.hidden_reason = reason
+    session.add(row)
+    events.record(
+        session,
+        event,
+        at=now,
+        thread_id=thread_id,
+        reason=str(reason),
+        by_id=by_id,
+        author_id=row.author_id,
+        **ids,
+    )
+    return True
+
+
+def _unhide(
+    session: Session,
+    row: Post | Thread,
+    event: str,
+    *,
+    thread_id: int | None,
+    by_id: int,
+    now: datetime,
+    **ids: int | None,
+) -> bool:
+    if row.hidden_at is None:
+        return False
+    reason = row.hidden_reason
+    row.hidden_at = None
+    row.hidden_by_id = None
+    row.hidden_reason = None
+    session.add(row)
+    events.record(
+        session,
+        event,
+        at=now,
+        thread_id=thread_id,
+        reason=reason,
+        by_id=by_id,
+        author_id=row.author_id,
+        **ids,
+    )
+    return True
+
+
 def hide_post(
     session: Session, post: Post, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:
     """Hide ``post``; False (and no event) when it already was hidden for the same reason."""
-    if post.hidden_at is not None and post.hidden_reason == reason:
-        return False
-    post.hidden_at = now
-    post.hidden_by_id = by_id
-    post.hidden_reason = reason
-    session.add(post)
-    events.record(
+    return _hide(
         session,
+        post,
         "post_hidden",
-        at=now,
         thread_id=post.thread_id,
-        post_id=post.id,
-        reason=str(reason),
+        reason=reason,
         by_id=by_id,
-        author_id=post.author_id,
+        now=now,
+        post_id=post.id,
     )
-    return True
 
 
 def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> bool:
-    if post.hidden_at is None:
-        return False
-    reason = post.hidden_reason
-    post.hidden_at = None
-    post.hidden_by_id = None
-    post.hidden_reason = None
-    session.add(post)
-    events.record(
+    return _unhide(
         session,
+        post,
         "post_unhidden",
-        at=now,
         thread_id=post.thread_id,
-        post_id=post.id,
-        reason=reason,
         by_id=by_id,
-        author_id=post.author_id,
+        now=now,
+        post_id=post.id,
     )
-    return True
 
 
 def hide_thread(
     session: Session, thread: Thread, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:
-    if thread.hidden_at is not None and thread.hidden_reason == reason:
-        return False
-    thread.hidden_at = now
-    thread.hidden_by_id = by_id
-    thread.hidden_reason = reason
-    session.add(thread)
-    events.record(
-        session,
-        "thread_hidden",
-        at=now,
-        thread_id=thread.id,
-        reason=str(reason),
-        by_id=by_id,
-        author_id=thread.author_id,
+    return _hide(
+        session, thread, "thread_hidden", thread_id=thread.id, reason=reason, by_id=by_id, now=now
     )
-    return True
 
 
 def unhide_thread(session: Session, thread: Thread, *, by_id: int, now: datetime) -> bool:
-    if thread.hidden_at is None:
-        return False
-    reason = thread.hidden_reason
-    thread.hidden_at = None
-    thread.hidden_by_id = None
-    thread.hidden_reason = None
-    session.add(thread)
-    events.record(
-        session,
-        "thread_unhidden",
-        at=now,
-        thread_id=thread.id,
-        reason=reason,
-        by_id=by_id,
-        author_id=thread.author_id,
-    )
-    return True
+    return _unhide(session, thread, "thread_unhidden", thread_id=thread.id, by_id=by_id, now=now)
