@@ -46,6 +46,7 @@ from community.seed import loader
 from community.seed.generator import PRAISE, CategoryTexts, Community, TopicTexts
 from community.settings import PROJECT_ROOT
 from search import embeddings
+from search.client import EXPERIMENTAL_FEATURES
 from search.embeddings import MODEL_NAME
 from search.index_settings import ensure_index, wait
 from search.reindex import rebuild
@@ -702,6 +703,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with meilisearch_endpoint(work) as endpoint:
             client = meilisearch.Client(endpoint.url, api_key=endpoint.master_key, timeout=30)
+            client.update_experimental_features(EXPERIMENTAL_FEATURES)
             try:
                 results["demo"] = demo_set(client, prefix, work, cache, args)
                 results["semeval"] = semeval_set(client, prefix, cache, args)

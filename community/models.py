@@ -30,7 +30,7 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True)
     display_name: str = Field(max_length=60)
     password_hash: str = Field(max_length=255)
-    role: str = Field(default=Role.member, max_length=16)
+    role: str = Field(default=Role.member, max_length=16, index=True)
     language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(sa_column=utc_column())
     # Bumped on password change: every session signed before it stops working.

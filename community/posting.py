@@ -165,7 +165,7 @@ def reply_to_thread(
     *,
     body: str,
     clock: Clock,
-    confirmed: bool = True,
+    confirmed: bool = False,
 ) -> Post:
     ensure_signed_in(guardian)
     guardian.ensure_not_suspended()

@@ -152,6 +152,11 @@ class ThreadCreate(_ForumRequest):
 
 class PostCreate(_ForumRequest):
     body: ForumBody = Field(examples=["Restart the modem and check the cable."])
+    confirm: bool = Field(
+        default=False,
+        description="Reply even though a check asked first (409 with field `confirm`), "
+        "such as another moderator having claimed the thread.",
+    )
 
 
 class PostUpdate(_ForumRequest):

@@ -5,7 +5,6 @@ is the priority order at any moment (see care's module doc). What a row shows - 
 service-level state, its priority - is derived here, when read, from the row and ``now``.
 """
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -405,33 +404,15 @@ class ModeratorRef:
     display_name: str
 
 
-_moderators_cache: dict[int, tuple[float, list[ModeratorRef]]] = {}
-
-
 def moderators(session: Session) -> list[ModeratorRef]:
-    """Who a thread can be assigned to (the assignee filter and the reassign menus).
-
-    ``user.role`` has no index, so finding them scans every account (about 80 ms at 33,000
-    accounts): the list is kept per database for ``moderator_list_seconds`` (a new moderator shows
-    up in the menus within that time; ``forget_moderators`` empties it)."""
-    key = id(session.get_bind())
-    ttl = get_settings().moderator_list_seconds
-    cached = _moderators_cache.get(key)
-    clock_now = time.monotonic()
-    if cached is not None and clock_now - cached[0] < ttl:
-        return cached[1]
+    """Who a thread can be assigned to (the assignee filter and the reassign menus), by the
+    index on ``user.role``."""
     query = (
         select(col(User.id), col(User.username), col(User.display_name))
         .where(col(User.role).in_([Role.moderator, Role.admin]), col(User.is_active).is_(True))
         .order_by(col(User.username))
     )
-    found = [ModeratorRef(i, u, d) for i, u, d in session.exec(query) if i is not None]
-    _moderators_cache[key] = (clock_now, found)
-    return found
-
-
-def forget_moderators() -> None:
-    _moderators_cache.clear()
+    return [ModeratorRef(i, u, d) for i, u, d in session.exec(query) if i is not None]
 
 
 # One-click corrections from the queue -------------------------------------------------------------

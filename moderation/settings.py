@@ -14,8 +14,6 @@ class ModerationSettings(BaseSettings):
     queue_page_size: int = 25
     # How often the queue page refreshes itself (htmx polling), in seconds.
     queue_refresh_seconds: int = 10
-    # How long the list of moderators (assign menus, assignee filter) is reused, in seconds.
-    moderator_list_seconds: float = 30.0
 
 
 @lru_cache

@@ -36,6 +36,12 @@ APP_KEY_ACTIONS: tuple[str, ...] = (
 )
 _KEY_NAMESPACE = uuid.UUID("6f1d0c0e-3b53-4a55-9d6f-7e6b2f1a4c11")
 
+# The threads index stores its vectors in Meilisearch's HNSW store ("hannoy", index setting
+# ``vectorStore: experimental``), which v1.21 still gates behind this instance-wide feature flag.
+# With the default store ("arroy") one write at 100,000 vectors costs about a second, most of it
+# rebuilding trees, and the index lagged the database by p95 1.7 s (bench/search_bench.py).
+EXPERIMENTAL_FEATURES: dict[str, bool] = {"vectorStoreSetting": True}
+
 
 class SearchUnavailable(RuntimeError):
     """Meilisearch cannot be reached (or refused the app's key): search runs degraded."""
@@ -53,11 +59,16 @@ def ensure_scoped_key(
     actions: tuple[str, ...] = APP_KEY_ACTIONS,
     timeout: int = 5,
 ) -> str:
-    """Create, or look up, the API key limited to ``<index_prefix>*``; returns the key itself."""
+    """Create, or look up, the API key limited to ``<index_prefix>*``; returns the key itself.
+
+    The master key also switches on ``EXPERIMENTAL_FEATURES``, which the index settings need and
+    the scoped key may not change.
+    """
     pattern = f"{index_prefix}*"
     uid = app_key_uid(pattern, actions)
     admin = meilisearch.Client(endpoint.url, api_key=endpoint.master_key, timeout=timeout)
     try:
+        admin.update_experimental_features(EXPERIMENTAL_FEATURES)
         try:
             key: Any = admin.get_key(uid)
         except MeilisearchApiError as error:

@@ -122,6 +122,7 @@ THREADS_SETTINGS: dict[str, Any] = {
     "synonyms": synonyms(),
     "stopWords": STOP_WORDS,
     "embedders": {EMBEDDER: {"source": "userProvided", "dimensions": EMBEDDING_DIMENSIONS}},
+    "vectorStore": "experimental",  # HNSW: see search.client.EXPERIMENTAL_FEATURES
     "searchCutoffMs": SEARCH_CUTOFF_MS,
 }
 

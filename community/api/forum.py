@@ -67,7 +67,9 @@ def reply(
     clock: ClockDep,
 ) -> PostPublic:
     thread = posting.get_thread(session, guardian, thread_id)
-    post = posting.reply_to_thread(session, guardian, thread, body=payload.body, clock=clock)
+    post = posting.reply_to_thread(
+        session, guardian, thread, body=payload.body, clock=clock, confirmed=payload.confirm
+    )
     return _post_public(posting.post_view(session, guardian, post))
 
 

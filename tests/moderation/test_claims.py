@@ -141,6 +141,22 @@ def test_another_moderator_is_warned_before_replying_to_a_claimed_thread(
     assert len(session.exec(select(Post).where(Post.thread_id == thread.id)).all()) == 2
 
 
+def test_the_api_asks_another_moderator_to_confirm_a_reply_to_a_claimed_thread(
+    session, clock, people, thread, client
+):
+    claims.claim(session, Guardian(people["mara"]), thread, clock=clock)
+    login(client, people["luca"])
+    url, headers = f"/api/v1/threads/{thread.id}/posts", {"X-CSRF-Token": csrf_token(client)}
+    refused = client.post(url, json={"body": "We are looking into it."}, headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["field"] == "confirm"
+    assert "Claimed by Mara" in refused.json()["detail"]
+    assert len(session.exec(select(Post).where(Post.thread_id == thread.id)).all()) == 1
+    body = {"body": "We are looking into it.", "confirm": True}
+    accepted = client.post(url, json=body, headers=headers)
+    assert accepted.status_code == 201 and accepted.json()["body"] == "We are looking into it."
+
+
 def test_the_claim_holder_and_members_reply_without_a_warning(
     session, clock, people, thread, client
 ):

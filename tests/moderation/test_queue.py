@@ -349,3 +349,20 @@ def test_the_queue_api_never_answers_5xx_to_a_moderator(session, clock, world, a
         check()
     assert checked == 6
     assert not failures, "\n".join(failures[:10])
+
+
+def test_a_new_moderator_is_in_the_assign_menu_at_once(session, clock, world, client) -> None:
+    login(client, world["moderator"])
+    assert 'value="nina"' not in client.get("/mod/queue").text
+    make_user(session, clock, username="nina", role=Role.moderator)
+    assert 'value="nina"' in client.get("/mod/queue").text
+    assert [m.username for m in queue.moderators(session)] == ["mara", "nina"]
+
+
+@pytest.mark.sqlite_only
+def test_the_moderator_list_uses_the_role_index(session, db) -> None:
+    with db.connect() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM user WHERE role IN ('moderator', 'admin')"
+        ).all()
+    assert "ix_user_role" in " ".join(str(row[-1]) for row in plan)

@@ -394,7 +394,9 @@ def test_reindex_creates_the_live_index_when_there_is_none(session, clock, db, m
     assert result.documents == 1
     assert _docs(ThreadsIndex(client, live)).keys() == {thread.id}
     ensure_index(client, live)  # applying the settings again changes nothing
-    assert client.index(live).get_settings()["embedders"]["default"].dimensions == 384
+    applied = client.index(live).get_settings()
+    assert applied["embedders"]["default"].dimensions == 384
+    assert applied["vectorStore"] == "experimental"  # HNSW, the store that keeps the lag low
 
 
 def test_a_failed_task_keeps_the_event_until_the_index_is_fixed(session, clock, threads, meili):
