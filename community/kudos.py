@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from community import events
+from community import events, reputation
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Forbidden
@@ -33,6 +33,7 @@ def give_kudos(session: Session, guardian: Guardian, post: Post, *, clock: Clock
         session.rollback()
         raise Conflict("You already gave kudos to this post.") from None
     _count(session, post, "kudos_given", delta=1, giver_id=giver_id, at=now)
+    reputation.on_kudos_given(session, post, giver_id=giver_id, at=now)
     session.commit()
     return post
 
@@ -49,6 +50,7 @@ def withdraw_kudos(session: Session, guardian: Guardian, post: Post, *, clock: C
         raise Conflict("You have not given kudos to this post.")
     now = clock.now()
     _count(session, post, "kudos_withdrawn", delta=-1, giver_id=giver_id, at=now)
+    reputation.on_kudos_withdrawn(session, post, giver_id=giver_id, at=now)
     session.commit()
     return post
 

@@ -43,6 +43,11 @@ class User(SQLModel, table=True):
     solution_count: int = 0
     kudos_received: int = 0
     thread_count: int = 0
+    # The sum of the member's reputation_entry rows, moved in the same transaction as each row
+    # (community.reputation); `peerdesk recompute-reputation` rebuilds it from the ledger.
+    reputation: int = 0
+    # Nominated by a moderator to the advocate programme (moderation.advocates); None: not one.
+    advocate_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
     @property
     def is_moderator(self) -> bool:
@@ -136,6 +141,9 @@ class Thread(SQLModel, table=True):
     hidden_reason: str | None = Field(default=None, max_length=20)
     # A thread merged into another keeps its row (links keep working) and redirects there.
     merged_into_id: int | None = None
+    # Marked as a duplicate of another thread (a privilege of high ranks): it points there.
+    duplicate_of_id: int | None = None
+    duplicate_marked_by_id: int | None = None
 
     @property
     def is_hidden(self) -> bool:
@@ -285,3 +293,98 @@ class PostEmbedding(SQLModel, table=True):
     dimensions: int
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
+
+
+# --- Reputation: a ledger of points, totals kept beside it, badges (see community.reputation) ---
+
+
+class ReputationReason(StrEnum):
+    answer_kudos = "answer_kudos"  # kudos received on a reply
+    question_kudos = "question_kudos"  # kudos received on a question
+    answer_accepted = "answer_accepted"  # your reply was accepted as the solution
+    accepted_answer = "accepted_answer"  # you accepted a solution to your question
+    rescue = "rescue"  # you answered a thread that had been unanswered for a day
+    flag_upheld = "flag_upheld"  # a moderator upheld a flag against your post (a penalty)
+
+
+class ReputationEntry(SQLModel, table=True):
+    """One change of one member's reputation. Rows are never edited or deleted except
+    ``reversed_at``: undoing a change (kudos withdrawn, solution unmarked, post deleted) appends
+    a row with the opposite points that names the original in ``reverses_id``."""
+
+    __tablename__ = "reputation_entry"
+    __table_args__ = (
+        Index("ix_reputation_entry_user", "user_id", "id"),
+        Index("ix_reputation_entry_user_created", "user_id", "created_at"),
+        Index("ix_reputation_entry_post", "post_id", "reason"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    points: int
+    reason: str = Field(max_length=24)
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    thread_id: int | None = Field(default=None, foreign_key="thread.id")
+    category_id: int | None = Field(default=None, foreign_key="category.id")
+    # Who caused it (the kudos giver, the accepter, the moderator), when someone did.
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    # Why the points are fewer than the rule's value ("daily_cap", "mutual_kudos"), or "".
+    note: str = Field(default="", max_length=24)
+    created_at: datetime = Field(sa_column=utc_column())
+    reverses_id: int | None = Field(default=None, foreign_key="reputation_entry.id")
+    reversed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ReputationTally(SQLModel, table=True):
+    """Points and accepted solutions per member, period and category, moved with every ledger
+    row so a leaderboard is an index walk. ``period`` is "all", "m2026-11" (a calendar month)
+    or "w2026-11-23" (the Monday of an ISO week), in UTC; ``category_id`` 0 is every category."""
+
+    __tablename__ = "reputation_tally"
+    __table_args__ = (
+        Index("ix_reputation_tally_points", "period", "category_id", "points", "user_id"),
+        Index("ix_reputation_tally_solutions", "period", "category_id", "solutions", "user_id"),
+    )
+
+    period: str = Field(max_length=12, primary_key=True)
+    category_id: int = Field(primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    points: int = 0
+    solutions: int = 0
+
+
+class BadgeAward(SQLModel, table=True):
+    """A badge earned, once per member and badge, by the rules in community.badges."""
+
+    __tablename__ = "badge_award"
+    __table_args__ = (UniqueConstraint("user_id", "badge"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    badge: str = Field(max_length=40)
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    awarded_at: datetime = Field(sa_column=utc_column())
+
+
+class KudosPair(SQLModel, table=True):
+    """Two members who keep giving each other kudos (community.reputation.MUTUAL_*): while
+    ``status`` is "suspected" or "upheld" kudos between them earn no points; a moderator who
+    finds nothing wrong sets "cleared"."""
+
+    __tablename__ = "kudos_pair"
+
+    low_id: int = Field(foreign_key="user.id", primary_key=True)
+    high_id: int = Field(foreign_key="user.id", primary_key=True)
+    status: str = Field(default="suspected", max_length=10)
+    detected_at: datetime = Field(sa_column=utc_column())
+    resolved_by_id: int | None = Field(default=None, foreign_key="user.id")
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AdvocateCategory(SQLModel, table=True):
+    """The categories an advocate looks after (their "needs a peer answer" view)."""
+
+    __tablename__ = "advocate_category"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    category_id: int = Field(foreign_key="category.id", primary_key=True)

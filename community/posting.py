@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from community import events, markdown, solutions, textrules
+from community import events, markdown, reputation, solutions, textrules
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
@@ -195,6 +195,7 @@ def reply_to_thread(
     thread.last_post_id = post.id
     if author.id != thread.author_id:
         author.answer_count += 1
+        reputation.on_reply(session, thread, post, at=now)
         if thread.first_response_at is None:
             thread.first_response_at = now
     if session.get(Watch, (author.id, thread.id)) is None:
@@ -318,6 +319,7 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
         solutions.unmark_within(session, thread, solution, by_id=by_id, now=now)
     bump(session, User, post.author_id, kudos_received=-post.kudos_count)
     bump(session, Thread, thread.id, kudos_count=-post.kudos_count)
+    reputation.on_post_deleted(session, post, at=now)
     if post.is_question:
         thread.deleted_at = now
         thread.deleted_by_id = by_id

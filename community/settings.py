@@ -23,6 +23,29 @@ class CommunitySettings(BaseSettings):
     brand_accent: str = "#f2a541"
     default_language: str = "it"
     languages: tuple[str, ...] = ("it", "en")
+
+    # Reputation (community.reputation): points per event, Stack Exchange's values.
+    points_answer_kudos: int = 10
+    points_question_kudos: int = 5
+    points_answer_accepted: int = 15
+    points_accepted_answer: int = 2
+    points_rescue: int = 5  # answering a thread that had been unanswered for a day
+    points_flag_upheld: int = -20
+    kudos_points_per_day: int = 200  # at most this many points a day from kudos
+    rescue_after_hours: int = 24
+    # Two members count as trading kudos once each gave the other at least this many kudos in
+    # mutual_kudos_days, and those make at least mutual_kudos_share of what each gave.
+    mutual_kudos_min: int = 3
+    mutual_kudos_share: float = 0.5
+    mutual_kudos_days: int = 30
+    # Ranks: the reputation at which each begins (community.ranks has what each unlocks).
+    rank_contributor: int = 50
+    rank_trusted: int = 200
+    rank_guide: int = 500
+    rank_expert: int = 1000
+    # A newcomer's post with a link waits for a moderator until they have this many posts out.
+    newcomer_reviewed_posts: int = 3
+    trusted_flag_weight: float = 2.0
     page_size: int = 25
     posts_per_page: int = 20
     max_body_chars: int = 20_000

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from community import events
+from community import events, reputation
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound
@@ -57,6 +57,7 @@ def accept_solution(
     session.add(thread)
     if post.author_id != thread.author_id:
         bump(session, User, post.author_id, solution_count=1)
+    reputation.on_solution_accepted(session, thread, post, accepted_by_id=by_id, at=now)
     events.record(
         session,
         "solution_accepted",
@@ -97,6 +98,8 @@ def unmark_within(
     session.add(thread)
     if post.author_id != thread.author_id:
         bump(session, User, post.author_id, solution_count=-1)
+    assert post.id is not None
+    reputation.on_solution_unmarked(session, post.id, at=now)
     events.record(
         session, "solution_unmarked", at=now, thread_id=thread.id, post_id=post.id, by_id=by_id
     )
