@@ -287,3 +287,26 @@ class WatchPublic(BaseModel):
 
 
 # --- end of Schemas: notifications ----------------------------------------------------------------
+
+
+# --- Schemas: leaderboard ------------------------------------------------------------------------
+# GET /api/v1/leaderboard (community.leaderboard): the top members of a period and category.
+
+
+class LeaderboardEntryPublic(BaseModel):
+    rank_position: int = Field(description="1 for the top; members with equal values share one.")
+    username: str
+    display_name: str
+    points: int = Field(description="Reputation points earned in the period and category.")
+    solutions: int = Field(description="Accepted solutions in the period and category.")
+    rank: str = Field(description="The member's rank by total reputation (newcomer ... expert).")
+
+
+class LeaderboardPublic(BaseModel):
+    items: list[LeaderboardEntryPublic]
+    period: str = Field(description="week, month or all.")
+    category: str | None = Field(description="The category's slug; null for every category.")
+    by: str = Field(description="points or solutions: what the board is ordered by.")
+
+
+# --- end of Schemas: leaderboard -----------------------------------------------------------------

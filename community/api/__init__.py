@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from community.api import accounts, forum, lists, notifications
+from community.api import accounts, forum, leaderboard, lists, notifications
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(accounts.router)
 router.include_router(notifications.router)
 router.include_router(lists.router)
+router.include_router(leaderboard.router)
 router.include_router(forum.router)
