@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from community import api, events, i18n, notifications, routes, web
+from community import api, badges, events, i18n, notifications, routes, web
 from community.clock import Clock, SystemClock
 from community.csrf import CSRFMiddleware
 from community.db import get_engine
@@ -38,6 +38,7 @@ log = logging.getLogger("peerdesk")
 def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
+    events.registry.add(badges.consumer())
     # Embeddings before search: a new post's vector is stored before the indexer writes its
     # thread, so one Meilisearch write carries it (post_embedded then finds it written).
     events.registry.add(embeddings.consumer())

@@ -123,6 +123,9 @@ def _store(
     row.pii = " ".join(signals.pii)
     row.computed_at = now
     session.add(row)
+    # The core column too: community reads a post's language (the bilingual badge) from it.
+    post.language = signals.language[:8]
+    session.add(post)
     if signals.pii and (text_changed or not already_flagged):
         _hide(session, post, thread, now=now)
     events.record(
