@@ -22,6 +22,7 @@ class Role(StrEnum):
 class HiddenReason(StrEnum):
     moderator = "moderator"  # a moderator hid it
     personal_data = "personal_data"  # personal data found: hidden until a moderator reviews it
+    awaiting_approval = "awaiting_approval"  # a newcomer's post with a link (community.ranks)
 
 
 class User(SQLModel, table=True):

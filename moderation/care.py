@@ -21,10 +21,12 @@ Weights (hours moved earlier):
 
 ====================  ======================================================================
 personal data hidden  24 (a customer's data waits for a moderator's review)
+awaiting approval     12 (a newcomer's post with a link waits for a moderator, issue 6)
 negative              8, while no official reply: a customer post reads negative
 needs the brand       6, while no official reply
 abusive language      6: a post reads toxic (and no moderator has hidden it)
-flags                 4 per open flag (a flag's ``weight``), at most 12
+flags                 4 per unit of open flags' weight (a member's flag weighs 1, a trusted
+                      member's ``trusted_flag_weight``: community.ranks.flag_weight), at most 12
 repeat contact        3 per contact, at most 9: the asker wrote again while waiting, or has
                       other open threads from the 7 days around this one
 reach                 2 per doubling of 1 + "me too" votes + views / 100, at most 6
@@ -34,8 +36,9 @@ Signals come from ``PostSignal`` rows; a moderator's ``SignalCorrection`` overri
 Negativity and needs-the-brand are read on the asker's own posts; abusive language on any post.
 
 **In the queue** means: not deleted, merged away or hidden by a moderator, and either
-personal data hidden or an open flag (even on a solved thread: a flag always reaches a moderator),
-or, while not solved: unanswered, awaiting the brand, negative with no official reply, or toxic.
+personal data hidden, a post or question awaiting approval, or an open flag (even on a solved
+thread: a flag always reaches a moderator), or, while not solved: unanswered, awaiting the brand,
+negative with no official reply, or toxic.
 """
 
 import math
@@ -62,6 +65,7 @@ from moderation import service_levels
 from moderation.models import (
     CareThread,
     Flag,
+    FlagKind,
     FlagStatus,
     PostSignal,
     Sentiment,
@@ -73,6 +77,7 @@ CATCH_UP_BATCH = 500
 REPEAT_WINDOW = timedelta(days=7)
 
 WEIGHT_PII = 24.0
+WEIGHT_APPROVAL = 12.0
 WEIGHT_NEGATIVE = 8.0
 WEIGHT_NEEDS_BRAND = 6.0
 WEIGHT_TOXIC = 6.0
@@ -103,6 +108,7 @@ class Facts:
     needs_brand: bool = False
     toxic_since: datetime | None = None
     pii_since: datetime | None = None
+    approval_since: datetime | None = None
     open_flags: int = 0
     flag_weight: float = 0.0
     flagged_since: datetime | None = None
@@ -123,11 +129,14 @@ def severity_hours(
     repeat_contact: int,
     me_too: int,
     views: int,
+    awaiting_approval: bool = False,
 ) -> float:
     """How many hours earlier than its deadline a thread becomes urgent (see the module doc)."""
     shift = 0.0
     if pii_hidden:
         shift += WEIGHT_PII
+    if awaiting_approval:
+        shift += WEIGHT_APPROVAL
     if negative:
         shift += WEIGHT_NEGATIVE
     if awaiting_brand:
@@ -153,19 +162,20 @@ def _row_values(facts: Facts) -> dict[str, object]:
     unanswered = service_levels.is_unanswered(thread.first_response_at)
     toxic = facts.toxic_since is not None
     pii = facts.pii_since is not None
+    approval = facts.approval_since is not None
     live = (
         thread.deleted_at is None
         and thread.merged_into_id is None
         and not (thread.hidden_at is not None and thread.hidden_reason == HiddenReason.moderator)
     )
     open_need = thread.solved_at is None and (unanswered or awaiting or negative or toxic)
-    in_queue = live and (pii or facts.open_flags > 0 or open_need)
+    in_queue = live and (pii or approval or facts.open_flags > 0 or open_need)
     # The deadline: the first-response one while the thread waits for an answer, otherwise the
     # target counted from the moment the later need arose.
     deadlines: list[datetime] = []
     if unanswered or awaiting or negative:
         deadlines.append(due)
-    for since in (facts.pii_since, facts.flagged_since, facts.toxic_since):
+    for since in (facts.pii_since, facts.approval_since, facts.flagged_since, facts.toxic_since):
         if since is not None:
             deadlines.append(as_utc(since) + facts.target)
     deadline = min(deadlines) if deadlines else due
@@ -176,6 +186,7 @@ def _row_values(facts: Facts) -> dict[str, object]:
         awaiting_brand=awaiting,
         toxic=toxic,
         pii_hidden=pii,
+        awaiting_approval=approval,
         flag_weight=facts.flag_weight,
         repeat_contact=repeat,
         me_too=me_too,
@@ -195,6 +206,7 @@ def _row_values(facts: Facts) -> dict[str, object]:
         "sentiment_score": facts.sentiment_score,
         "toxic": toxic,
         "pii_hidden": pii,
+        "awaiting_approval": approval,
         "open_flags": facts.open_flags,
         "me_too": me_too,
         "repeat_contact": repeat,
@@ -244,6 +256,8 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
             f.me_too = post.kudos_count
         if post.hidden_at is not None and post.hidden_reason == HiddenReason.personal_data:
             f.pii_since = _earliest(f.pii_since, post.hidden_at)
+        if post.hidden_at is not None and post.hidden_reason == HiddenReason.awaiting_approval:
+            f.approval_since = _earliest(f.approval_since, post.hidden_at)
         if post.author_id == thread.author_id:
             asker_posts[post.thread_id].append(post)
             continue
@@ -256,6 +270,8 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
         thread = f.thread
         if thread.hidden_at is not None and thread.hidden_reason == HiddenReason.personal_data:
             f.pii_since = _earliest(f.pii_since, thread.hidden_at)
+        if thread.hidden_at is not None and thread.hidden_reason == HiddenReason.awaiting_approval:
+            f.approval_since = _earliest(f.approval_since, thread.hidden_at)
         since = last_other.get(thread_id)
         f.follow_ups = sum(
             1
@@ -461,6 +477,41 @@ def on_flag_resolved(session: Session, event: events.OutboxEvent) -> None:
     )
 
 
+def on_mutual_kudos(session: Session, event: events.OutboxEvent) -> None:
+    """``mutual_kudos_suspected``: a system flag (no flagger) on the post the kudos went to,
+    naming the pair, so the thread joins the queue until a moderator clears or upholds it
+    (moderation.flags.resolve). Once per pair and post, however often the event comes."""
+    data = event.data
+    post_id, low_id, high_id = data.get("post_id"), data.get("low_id"), data.get("high_id")
+    if not (isinstance(post_id, int) and isinstance(low_id, int) and isinstance(high_id, int)):
+        return
+    post = session.get(Post, post_id)
+    if post is None:
+        return
+    already = session.exec(
+        select(col(Flag.id)).where(
+            col(Flag.post_id) == post_id,
+            col(Flag.kind) == FlagKind.mutual_kudos,
+            col(Flag.pair_low_id) == low_id,
+            col(Flag.pair_high_id) == high_id,
+        )
+    ).first()
+    if already is None:
+        session.add(
+            Flag(
+                post_id=post_id,
+                thread_id=post.thread_id,
+                flagger_id=None,
+                kind=FlagKind.mutual_kudos,
+                pair_low_id=low_id,
+                pair_high_id=high_id,
+                created_at=event.created_at,
+            )
+        )
+        session.flush()
+    build(session, [post.thread_id], now=event.created_at)
+
+
 THREAD_EVENTS = (
     "post_created",
     "post_edited",
@@ -503,5 +554,6 @@ def consumer() -> events.Consumer:
         thread_merged=on_thread_merged,
         service_level_changed=on_service_level_changed,
         flag_resolved=on_flag_resolved,
+        mutual_kudos_suspected=on_mutual_kudos,
     )
     return events.Consumer(name=CONSUMER, handlers=handlers, catch_up=catch_up)

@@ -19,7 +19,7 @@ from community.errors import Conflict, Invalid, NotAuthenticated, RateLimited
 from community.models import Category, Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
-from moderation import care, claims, flags, queue, service_levels
+from moderation import approvals, care, claims, flags, queue, service_levels
 from moderation.models import CareThread, FlagKind
 from moderation.settings import get_settings
 
@@ -182,15 +182,34 @@ def resolve_thread_flags(
     guardian: GuardianDep,
     clock: ClockDep,
     status: FormStr = "",
+    which: Annotated[str, Query(max_length=20)] = "",
     next: FormStr = "",
 ) -> Response:
+    """Resolve the thread's open flags: all, only members' (``which=members``) or only the
+    mutual-kudos pairs (``which=mutual_kudos``)."""
     thread = _moderated_thread(session, guardian, thread_id)
     chosen = flags.parse_status(status)
-    flags.resolve(
-        session, guardian, flags.open_flags(session, guardian, thread), status=chosen, clock=clock
-    )
+    if which not in ("", "members", "mutual_kudos"):
+        raise Invalid("Choose which flags to resolve.", field="which")
+    open_ones = flags.open_flags(session, guardian, thread, which=which)
+    flags.resolve(session, guardian, open_ones, status=chosen, clock=clock)
     care.rebuild(session, thread_id, now=clock.now())
     session.commit()
+    return _after_action(request, session, thread, origin=next, now=clock.now())
+
+
+@router.post("/mod/threads/{thread_id}/approve")
+def approve_thread(
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    next: FormStr = "",
+) -> Response:
+    """Publish the question or replies of a newcomer that wait for approval."""
+    thread = _moderated_thread(session, guardian, thread_id)
+    approvals.approve(session, guardian, thread, clock=clock)
     return _after_action(request, session, thread, origin=next, now=clock.now())
 
 

@@ -6,14 +6,16 @@ dismisses them (``flag_resolved``), and the care worker then tells the flagger w
 notification of kind "flag".
 """
 
+from datetime import datetime
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from community import events
+from community import events, ranks, reputation
 from community.clock import Clock
 from community.errors import Conflict, Invalid, NotFound, RateLimited
-from community.models import Post, Thread
+from community.models import Post, ReputationEntry, ReputationReason, Thread
 from community.policy import Guardian, ensure, ensure_signed_in
 from community.security import rate_limiter
 from community.settings import get_settings as community_settings
@@ -23,9 +25,13 @@ from moderation.models import Flag, FlagKind, FlagStatus
 MAX_COMMENT = 500
 
 
+# Raised by the system, never by a member (see moderation.mutual_kudos).
+SYSTEM_KINDS = frozenset({FlagKind.mutual_kudos})
+
+
 def parse_kind(raw: str) -> FlagKind:
     value = raw.strip()
-    if value not in FlagKind.__members__:
+    if value not in FlagKind.__members__ or value in SYSTEM_KINDS:
         raise Invalid("Choose why you are flagging this post.", field="kind")
     return FlagKind(value)
 
@@ -56,6 +62,8 @@ def raise_flag(
 ) -> Flag:
     ensure_signed_in(guardian)
     guardian.ensure_not_suspended()
+    if kind in SYSTEM_KINDS:
+        raise Invalid("Choose why you are flagging this post.", field="kind")
     if guardian.is_author(post):
         raise Invalid("You cannot flag your own post.", field="kind")
     ensure(guardian.can_flag_post(post), "You cannot flag this post.")
@@ -82,6 +90,8 @@ def raise_flag(
         flagger_id=guardian.user_id,
         kind=kind,
         comment=comment,
+        # Trusted members' flags weigh more in the queue (community.ranks).
+        weight=ranks.flag_weight(guardian.user) if guardian.user is not None else 1.0,
         created_at=now,
     )
     session.add(flag)
@@ -113,7 +123,11 @@ def get_flag(session: Session, guardian: Guardian, flag_id: int) -> Flag:
     return flag
 
 
-def open_flags(session: Session, guardian: Guardian, thread: Thread) -> list[Flag]:
+def open_flags(
+    session: Session, guardian: Guardian, thread: Thread, *, which: str = ""
+) -> list[Flag]:
+    """The thread's open flags: all of them, or only ``which`` = "members" (raised by members)
+    or a kind ("mutual_kudos")."""
     ensure_signed_in(guardian)
     ensure(guardian.can_resolve_flags(), "Only moderators can resolve flags.")
     query = (
@@ -121,6 +135,10 @@ def open_flags(session: Session, guardian: Guardian, thread: Thread) -> list[Fla
         .where(col(Flag.thread_id) == thread.id, col(Flag.status) == FlagStatus.open)
         .order_by(col(Flag.id))
     )
+    if which == "members":
+        query = query.where(col(Flag.kind).not_in([str(k) for k in SYSTEM_KINDS]))
+    elif which:
+        query = query.where(col(Flag.kind) == which)
     return list(session.exec(query))
 
 
@@ -133,7 +151,12 @@ def resolve(
     clock: Clock,
 ) -> list[Flag]:
     """Uphold or dismiss open flags; each flagger will be told. Resolving a resolved flag is a
-    conflict (someone else got there first)."""
+    conflict (someone else got there first).
+
+    Upholding a member's flag costs the post's author ``points_flag_upheld`` once per post (however
+    many flags, however many times). A mutual-kudos flag is the moderator's verdict on the pair:
+    dismissed clears it (their kudos earn points again), upheld confirms it; it costs no penalty
+    (the pair's traded points were already taken back when it was detected)."""
     ensure_signed_in(guardian)
     ensure(guardian.can_resolve_flags(), "Only moderators can resolve flags.")
     if status not in (FlagStatus.upheld, FlagStatus.dismissed):
@@ -173,7 +196,35 @@ def resolve(
             by_id=guardian.user_id,
             flagger_id=flag.flagger_id,
         )
+        if flag.kind == FlagKind.mutual_kudos and flag.pair_low_id and flag.pair_high_id:
+            reputation.resolve_pair(
+                session,
+                flag.pair_low_id,
+                flag.pair_high_id,
+                cleared=status == FlagStatus.dismissed,
+                by_id=guardian.user_id,
+                at=now,
+            )
+    if status == FlagStatus.upheld:
+        penalised = {f.post_id for f in flags if f.kind not in SYSTEM_KINDS}
+        for post_id in sorted(penalised):
+            _penalise(session, post_id, moderator_id=guardian.user_id, now=now)
     session.commit()
     for flag in flags:
         session.refresh(flag)
     return flags
+
+
+def _penalise(session: Session, post_id: int, *, moderator_id: int, now: datetime) -> None:
+    """The author's penalty for an upheld flag, unless the post already had one."""
+    already = session.exec(
+        select(col(ReputationEntry.id)).where(
+            col(ReputationEntry.post_id) == post_id,
+            col(ReputationEntry.reason) == ReputationReason.flag_upheld,
+            col(ReputationEntry.reverses_id).is_(None),
+            col(ReputationEntry.reversed_at).is_(None),
+        )
+    ).first()
+    post = session.get(Post, post_id)
+    if already is None and post is not None:
+        reputation.on_flag_upheld(session, post, moderator_id=moderator_id, at=now)

@@ -96,6 +96,8 @@ class CareThread(SQLModel, table=True):
     sentiment_score: float = 0.0  # the most negative customer post's score, 0..1 negative
     toxic: bool = False
     pii_hidden: bool = False
+    # A newcomer's post or question with a link waits for a moderator's approval (issue 6).
+    awaiting_approval: bool = False
     open_flags: int = 0
     me_too: int = 0
     repeat_contact: int = 0  # the customer's other recent threads and follow-ups
@@ -110,6 +112,9 @@ class FlagKind(StrEnum):
     abuse = "abuse"
     off_topic = "off_topic"
     needs_brand = "needs_brand"
+    # Raised by the system, not a member: two accounts that keep giving each other kudos
+    # (community.reputation.detect_mutual_kudos); ``flagger_id`` is null, the pair is named.
+    mutual_kudos = "mutual_kudos"
 
 
 class FlagStatus(StrEnum):
@@ -132,8 +137,11 @@ class Flag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id")
     thread_id: int = Field(foreign_key="thread.id")
-    flagger_id: int = Field(foreign_key="user.id", index=True)
+    flagger_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     kind: str = Field(max_length=20)
+    # The two members of a mutual-kudos flag (community.models.KudosPair), else null.
+    pair_low_id: int | None = Field(default=None, foreign_key="user.id")
+    pair_high_id: int | None = Field(default=None, foreign_key="user.id")
     comment: str = Field(default="", max_length=500)
     weight: float = 1.0  # trusted members' flags weigh more (reputation, issue 6)
     status: str = Field(default=FlagStatus.open, max_length=10)

@@ -6,13 +6,13 @@ service-level state, its priority - is derived here, when read, from the row and
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, col, select
 
 from community.clock import as_utc
@@ -23,7 +23,14 @@ from community.models import Category, Post, Role, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import care as care_rows
 from moderation import service_levels
-from moderation.models import CareThread, Flag, FlagStatus, PostSignal, SignalCorrection
+from moderation.models import (
+    CareThread,
+    Flag,
+    FlagKind,
+    FlagStatus,
+    PostSignal,
+    SignalCorrection,
+)
 from moderation.service_levels import SlaState, ThreadTimes
 from moderation.settings import get_settings
 from moderation.signals import corrections
@@ -40,7 +47,9 @@ class Reason(StrEnum):
     needs_brand = "needs_brand"
     toxic = "toxic"
     pii = "pii"
+    awaiting_approval = "awaiting_approval"
     flagged = "flagged"
+    mutual_kudos = "mutual_kudos"
     repeat_contact = "repeat_contact"
 
 
@@ -53,7 +62,9 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.needs_brand: N_("needs the brand"),
     Reason.toxic: N_("abusive language"),
     Reason.pii: N_("personal data hidden"),
+    Reason.awaiting_approval: N_("awaiting approval"),
     Reason.flagged: N_("flagged"),
+    Reason.mutual_kudos: N_("mutual kudos"),
     Reason.repeat_contact: N_("repeat contact"),
 }
 
@@ -78,6 +89,16 @@ PRIORITY_LABELS: dict[Priority, str] = {
     Priority.normal: N_("normal"),
     Priority.low: N_("low"),
 }
+
+
+@dataclass(frozen=True)
+class _Verbatim:
+    """A chip parameter shown as it is (a username), never looked up in the catalog."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,9 @@ class QueueRow:
     sla: SlaState
     priority: Priority
     waited_hours: int
+    # Open flags raised by members, and mutual-kudos pairs (each resolved on its own).
+    member_flags: int = 0
+    kudos_pairs: int = 0
 
     @property
     def reasons(self) -> list[str]:
@@ -195,8 +219,19 @@ def _reason_condition(session: Session, reason: Reason, now: datetime) -> Column
             return col(c.toxic).is_(True)
         case Reason.pii:
             return col(c.pii_hidden).is_(True)
+        case Reason.awaiting_approval:
+            return col(c.awaiting_approval).is_(True)
         case Reason.flagged:
             return col(c.open_flags) > 0
+        case Reason.mutual_kudos:
+            return and_(
+                col(c.open_flags) > 0,
+                exists().where(
+                    col(Flag.thread_id) == col(c.thread_id),
+                    col(Flag.status) == FlagStatus.open,
+                    col(Flag.kind) == FlagKind.mutual_kudos,
+                ),
+            )
         case Reason.repeat_contact:
             return col(c.repeat_contact) > 0
         case Reason.breached:
@@ -288,14 +323,27 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
         for cat in session.exec(select(Category).where(col(Category.id).in_(category_ids)))
     }
     flag_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    pair_ids: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if any(care.open_flags for care in cares):
         flags = session.exec(
-            select(col(Flag.thread_id), col(Flag.kind)).where(
-                col(Flag.thread_id).in_(ids), col(Flag.status) == FlagStatus.open
-            )
+            select(
+                col(Flag.thread_id), col(Flag.kind), col(Flag.pair_low_id), col(Flag.pair_high_id)
+            ).where(col(Flag.thread_id).in_(ids), col(Flag.status) == FlagStatus.open)
         )
-        for thread_id, kind in flags:
+        for thread_id, kind, low_id, high_id in flags:
+            if kind == FlagKind.mutual_kudos:
+                if low_id is not None and high_id is not None:
+                    pair_ids[thread_id].append((low_id, high_id))
+                continue
             flag_counts[thread_id][kind] += 1
+    pair_people = {i for pairs in pair_ids.values() for pair in pairs for i in pair}
+    names = dict(
+        session.exec(
+            select(col(User.id), col(User.username)).where(col(User.id).in_(pair_people))
+        ).all()
+        if pair_people
+        else []
+    )
     targets = service_levels.targets(session)
     default = service_levels.default_target()
     rows = []
@@ -309,10 +357,20 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
                 category=categories[care.category_id],
                 customer=people[care.customer_id],
                 assignee=people.get(care.assignee_id) if care.assignee_id else None,
-                chips=chips(care, status, flag_counts.get(care.thread_id, {})),
+                chips=chips(
+                    care,
+                    status,
+                    flag_counts.get(care.thread_id, {}),
+                    pairs=[
+                        (names.get(low, "?"), names.get(high, "?"))
+                        for low, high in sorted(pair_ids.get(care.thread_id, []))
+                    ],
+                ),
                 sla=status.sla,
                 priority=priority_level(care, target=target, now=now),
                 waited_hours=status.waited_hours,
+                member_flags=sum(flag_counts.get(care.thread_id, {}).values()),
+                kudos_pairs=len(pair_ids.get(care.thread_id, [])),
             )
         )
     return rows
@@ -340,13 +398,20 @@ def priority_level(care: CareThread, *, target: timedelta, now: datetime) -> Pri
 
 
 def chips(
-    care: CareThread, status: service_levels.ThreadStatus, flags: dict[str, int]
+    care: CareThread,
+    status: service_levels.ThreadStatus,
+    flags: dict[str, int],
+    *,
+    pairs: Sequence[tuple[str, str]] = (),
 ) -> list[Chip]:
-    """Why the thread is in the queue, most pressing first."""
+    """Why the thread is in the queue, most pressing first. ``flags`` counts members' open flags
+    by kind; ``pairs`` names the usernames of each mutual-kudos pair flagged on the thread."""
     out: list[Chip] = []
     hours = status.waited_hours
     if care.pii_hidden:
         out.append(Chip(Reason.pii, REASON_LABELS[Reason.pii], {}, tone="danger"))
+    if care.awaiting_approval:
+        out.append(Chip(Reason.awaiting_approval, REASON_LABELS[Reason.awaiting_approval], {}))
     if care.negative and care.first_official_at is None:
         out.append(Chip(Reason.negative, REASON_LABELS[Reason.negative], {}, tone="danger"))
     if care.toxic:
@@ -383,7 +448,15 @@ def chips(
                 tone="danger" if kind == "abuse" else "warn",
             )
         )
-    if care.open_flags and not flags:
+    for low, high in pairs:
+        out.append(
+            Chip(
+                Reason.mutual_kudos,
+                N_("mutual kudos: @%(low)s ⇄ @%(high)s"),
+                {"low": _Verbatim(low), "high": _Verbatim(high)},
+            )
+        )
+    if care.open_flags and not flags and not pairs:
         out.append(Chip(Reason.flagged, REASON_LABELS[Reason.flagged], {}, count=care.open_flags))
     if care.repeat_contact:
         out.append(
