@@ -86,7 +86,7 @@ def seed(
         typer.echo(
             f"seeded {summary.threads:,} threads, {summary.posts:,} posts, {summary.kudos:,} "
             f"kudos, {summary.solutions:,} solutions and {summary.users:,} users "
-            f"in {summary.seconds:.1f} s"
+            f"({summary.reputation_entries:,} reputation entries) in {summary.seconds:.1f} s"
         )
     if loader.has_demo_accounts(engine):
         names = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)
@@ -158,6 +158,51 @@ def worker(
         for step in reversed(undo):
             step()
     typer.echo(f"worker {os.getpid()} stopped")
+
+
+# --- reputation: rebuild totals and tallies from the ledger, or the ledger from the facts -------
+
+
+@app.command("recompute-reputation")
+def recompute_reputation() -> None:
+    """Rebuild every member's reputation total and the leaderboard tallies from the ledger."""
+    import time
+
+    from sqlmodel import Session
+
+    from community import reputation
+    from community.db import get_engine
+
+    started = time.perf_counter()
+    with Session(get_engine(get_settings().sqlalchemy_url)) as session:
+        recount = reputation.recompute(session)
+    typer.echo(
+        f"{recount.users:,} users checked, {recount.changed:,} totals corrected, "
+        f"{recount.tallies:,} tallies rebuilt in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@app.command("backfill-reputation")
+def backfill_reputation() -> None:
+    """Write the reputation ledger of a database that predates it (or was filled by bulk
+    inserts) from its kudos, accepted solutions and replies; only when the ledger is empty."""
+    from community import reputation_backfill
+    from community.db import get_engine
+    from community.errors import DomainError
+
+    try:
+        summary = reputation_backfill.backfill(
+            get_engine(get_settings().sqlalchemy_url), show_progress=True
+        )
+    except DomainError as exc:
+        _fail(exc)
+    typer.echo(
+        f"{summary.entries:,} ledger entries written ({summary.kudos:,} for kudos, "
+        f"{summary.capped:,} of them capped; {summary.solutions:,} accepted solutions; "
+        f"{summary.rescues:,} rescues); {summary.recount.users:,} users checked, "
+        f"{summary.recount.changed:,} totals set, {summary.recount.tallies:,} tallies rebuilt "
+        f"in {summary.seconds:.1f} s"
+    )
 
 
 # --- accounts: administrators, moderators and API tokens, for the operator ---------------------

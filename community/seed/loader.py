@@ -4,6 +4,8 @@ The ORM would cost minutes per hundred thousand posts; here rows are plain dicts
 by the generator, inserted in chunks (executemany), and user and category counters set at the
 end with one executemany UPDATE. On PostgreSQL the id sequences are moved past the seeded ids.
 The whole seed is one transaction: a failed run leaves the database as empty as it found it.
+The reputation ledger is then derived from the seeded kudos and solutions
+(community.reputation_backfill), in a second transaction.
 """
 
 import time
@@ -14,7 +16,7 @@ from rich.console import Console
 from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, text, update
 from sqlmodel import SQLModel
 
-from community import security
+from community import reputation_backfill, security
 from community.models import User
 from community.progress import progress_bar
 from community.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -33,6 +35,7 @@ class SeedSummary:
     kudos: int
     solutions: int
     seconds: float
+    reputation_entries: int = 0
 
 
 def has_users(engine: Engine) -> bool:
@@ -79,6 +82,11 @@ def seed(
         _update_by_id(conn, tables["category"], "category_id", community.category_counter_rows())
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn)
+    # Reputation is derived from the kudos and solutions just written, as the services would
+    # have written it (the ledger, totals and leaderboard tallies), in a transaction of its own.
+    derived = reputation_backfill.backfill(engine, show_progress=show_progress)
+    # LEAD: badges from the same facts go here once community.badges is in:
+    #     with Session(engine) as session: badges.award_all(session)
     # A bulk load leaves the planner's statistics empty: without them PostgreSQL estimates a
     # category holds a few dozen threads and sorts thousands instead of walking an index.
     with engine.connect() as conn:
@@ -92,6 +100,7 @@ def seed(
         kudos=counts["kudos"],
         solutions=counts["solution"],
         seconds=time.perf_counter() - started,
+        reputation_entries=derived.entries,
     )
 
 
