@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from community import ranks
 from community.clock import as_utc
 from community.errors import Forbidden, NotAuthenticated
 from community.models import Post, Thread, User
@@ -79,6 +80,26 @@ class Guardian:
             and not self.is_suspended
         )
 
+    def can_retitle(self, thread: Thread) -> bool:
+        """Edit the title and tags of ``thread``: its author, or from the Guide rank anyone's."""
+        return (
+            self.user is not None
+            and self.user.is_active
+            and not self.is_suspended
+            and not thread.is_deleted
+            and (self.is_author(thread) or ranks.edits_any_title_and_tags(self.user))
+        )
+
+    def can_mark_duplicate(self, thread: Thread) -> bool:
+        """Mark ``thread`` as a duplicate of another, or take the mark off: the Expert rank."""
+        return (
+            self.user is not None
+            and self.user.is_active
+            and not self.is_suspended
+            and not thread.is_deleted
+            and ranks.marks_duplicates(self.user)
+        )
+
     def can_delete_post(self, post: Post) -> bool:
         return not post.is_deleted and (self.is_author(post) or self.is_moderator)
 
@@ -144,6 +165,19 @@ class Guardian:
         )
 
     def can_resolve_flags(self) -> bool:
+        return self.is_moderator and not self.is_suspended
+
+    # the advocate programme (moderation.advocates)
+    def is_advocate(self) -> bool:
+        """A member the moderators nominated as an advocate (their "needs a peer answer" view)."""
+        return (
+            self.user is not None
+            and self.user.advocate_since is not None
+            and self.user.is_active
+            and not self.is_suspended
+        )
+
+    def can_nominate_advocates(self) -> bool:
         return self.is_moderator and not self.is_suspended
 
     def can_manage_service_levels(self) -> bool:

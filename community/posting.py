@@ -14,12 +14,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from community import events, markdown, reputation, solutions, textrules
+from community import events, markdown, ranks, reputation, solutions, textrules, visibility
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
 from community.models import (
     Category,
+    HiddenReason,
     Kudos,
     Post,
     PostRevision,
@@ -154,6 +155,10 @@ def create_thread(
         author_id=author.id,
         category_id=category.id,
     )
+    if needs_approval(session, author, post):
+        visibility.hide_thread(
+            session, thread, reason=HiddenReason.awaiting_approval, by_id=None, now=now
+        )
     session.commit()
     return thread
 
@@ -215,8 +220,42 @@ def reply_to_thread(
         author_id=author.id,
         post_number=post.post_number,
     )
+    if needs_approval(session, author, post):
+        visibility.hide_post(
+            session, post, reason=HiddenReason.awaiting_approval, by_id=None, now=now
+        )
     session.commit()
     return post
+
+
+# A link out of the forum, written as Markdown or pasted bare (mentions and links to threads
+# are relative and do not count).
+_LINK = re.compile(r"""<a\s[^>]*href=["'](?:https?:)?//""", re.IGNORECASE)
+_BARE_URL = re.compile(r"\bhttps?://|\bwww\.[a-z0-9-]+\.", re.IGNORECASE)
+
+
+def needs_approval(session: Session, author: User, post: Post) -> bool:
+    """A brand-new account's post with a link waits for a moderator (spam's favourite shape)
+    until the member reached the contributor rank or has ``newcomer_reviewed_posts`` posts out;
+    the author still sees it, with the reason."""
+    has_link = _LINK.search(post.body_html) or _BARE_URL.search(post.body)
+    if not has_link or ranks.links_without_review(author):
+        return False
+    enough = get_settings().newcomer_reviewed_posts
+    published = session.scalar(
+        select(func.count()).select_from(
+            select(col(Post.id))
+            .where(
+                col(Post.author_id) == author.id,
+                col(Post.id) != post.id,
+                col(Post.deleted_at).is_(None),
+                col(Post.hidden_at).is_(None),
+            )
+            .limit(enough)
+            .subquery()
+        )
+    )
+    return int(published or 0) < enough
 
 
 def _author(session: Session, guardian: Guardian) -> User:
@@ -238,11 +277,17 @@ def edit_post(
     """Keep the previous text as a revision; the opening post also carries title and tags."""
     ensure_signed_in(guardian)
     guardian.ensure_not_suspended()
-    ensure(guardian.can_edit_post(post), "You can only edit your own posts.")
+    thread = _thread_of(session, post)
+    if not guardian.can_edit_post(post):
+        # From the Guide rank a member may fix anyone's title and tags, never their words.
+        ensure(
+            post.is_question and guardian.can_retitle(thread) and not post.is_deleted,
+            "You can only edit your own posts.",
+        )
+        ensure(body == post.body, "Only the author can change the text of a post.")
     if not post.is_question and (title is not None or tags is not None):
         raise Invalid("Only the opening post has a title and tags.", field="title")
     body = validate_body(body)
-    thread = _thread_of(session, post)
     new_title = validate_title(title) if title is not None else thread.title
     new_tags = " ".join(normalize_tags(tags)) if tags is not None else thread.tags
     assert post.id is not None and thread.id is not None

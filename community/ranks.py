@@ -101,15 +101,10 @@ def progress(reputation: int) -> Progress:
 # Privileges ------------------------------------------------------------------------------------
 
 
-def posts_links_freely(user: User) -> bool:
-    """Whether a post with a link goes out at once (else it waits for a moderator)."""
-    settings = get_settings()
-    published = user.thread_count + user.answer_count
-    return (
-        user.is_moderator
-        or at_least(user, Rank.contributor)
-        or published >= settings.newcomer_reviewed_posts
-    )
+def links_without_review(user: User) -> bool:
+    """Whether the member's posts with links go out at once by rank alone (else
+    community.posting.needs_approval also counts the posts they already have out)."""
+    return user.is_moderator or at_least(user, Rank.contributor)
 
 
 def flag_weight(user: User) -> float:

@@ -90,6 +90,9 @@ class UserPublic(BaseModel):
     solutions: int
     kudos_received: int
     threads: int
+    reputation: int = Field(description="The member's reputation: the sum of their ledger.")
+    rank: str = Field(description="newcomer, contributor, trusted, guide or expert.")
+    badges: list["BadgePublic"] = Field(default_factory=list, description="Earliest first.")
 
 
 class MePublic(UserPublic):
@@ -230,6 +233,9 @@ class ThreadPublic(BaseModel):
         description="Hidden by a moderator (or for personal data): only its author and moderators "
         "see it.",
     )
+    duplicate_of_id: int | None = Field(
+        default=None, description="The earlier thread this one duplicates, when it was marked so."
+    )
 
 
 class ThreadDetailPublic(ThreadPublic):
@@ -244,6 +250,10 @@ class KudosPublic(BaseModel):
     post_id: int
     kudos_count: int
     kudos_given: bool
+
+
+class DuplicateCreate(_ForumRequest):
+    original_id: int = Field(ge=1, le=2**31 - 1, description="The thread that already answers it.")
 
 
 class SolutionPublic(BaseModel):
@@ -310,3 +320,36 @@ class LeaderboardPublic(BaseModel):
 
 
 # --- end of Schemas: leaderboard -----------------------------------------------------------------
+
+
+# --- Schemas: reputation and badges (issue 6; community/api/accounts.py) -------------------------
+
+
+class BadgePublic(BaseModel):
+    badge: str = Field(examples=["first_solution"])
+    label: str = Field(examples=["First solution"])
+    awarded_at: datetime
+
+
+class ReputationEntryPublic(BaseModel):
+    """One row of a member's reputation ledger; a reversal names the row it undoes."""
+
+    id: int
+    points: int
+    reason: str = Field(
+        description="answer_kudos, question_kudos, answer_accepted, accepted_answer, rescue or "
+        "flag_upheld (a reversal keeps its original's reason)."
+    )
+    post_id: int | None = Field(description="Null when the reader may not see the post.")
+    thread_id: int | None = Field(description="Null when the reader may not see the thread.")
+    created_at: datetime
+    reverses_id: int | None
+
+
+class ReputationList(BaseModel):
+    items: list[ReputationEntryPublic]
+    next_cursor: str | None
+
+
+UserPublic.model_rebuild()
+MePublic.model_rebuild()

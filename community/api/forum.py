@@ -7,12 +7,13 @@ from fastapi import APIRouter, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from community import kudos, posting, solutions
+from community import duplicates, kudos, posting, solutions
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.params import PageQuery, PostId, ThreadId
 from community.policy import Guardian
 from community.schemas import (
     CategoryRef,
+    DuplicateCreate,
     KudosPublic,
     PostAuthorPublic,
     PostCreate,
@@ -111,6 +112,30 @@ def delete_post(
     return Response(status_code=204)
 
 
+@router.post("/threads/{thread_id}/duplicate", response_model=ThreadDetailPublic)
+def mark_duplicate(
+    thread_id: ThreadId,
+    payload: DuplicateCreate,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+) -> ThreadDetailPublic:
+    """Mark the thread as a duplicate of ``original_id`` (Expert rank or moderators)."""
+    thread = posting.get_thread(session, guardian, thread_id)
+    original = posting.get_thread(session, guardian, payload.original_id)
+    duplicates.mark_duplicate(session, guardian, thread, original, clock=clock)
+    return _thread_detail(session, posting.load_thread_page(session, guardian, thread))
+
+
+@router.delete("/threads/{thread_id}/duplicate", status_code=204)
+def unmark_duplicate(
+    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> Response:
+    thread = posting.get_thread(session, guardian, thread_id)
+    duplicates.unmark_duplicate(session, guardian, thread, clock=clock)
+    return Response(status_code=204)
+
+
 @router.post("/posts/{post_id}/kudos", response_model=KudosPublic)
 def give_kudos(
     post_id: PostId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
@@ -199,6 +224,7 @@ def _thread_detail(session: Session, view: posting.ThreadPage) -> ThreadDetailPu
         locked=thread.is_locked,
         deleted=thread.is_deleted,
         hidden=thread.is_hidden,
+        duplicate_of_id=thread.duplicate_of_id,
         page=view.page,
         pages=view.pages,
         posts=[_post_public(v) for v in (view.question, *view.replies)],

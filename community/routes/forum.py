@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from community import kudos, posting, solutions, web
+from community import duplicates, kudos, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, RateLimited
 from community.models import Category, Post, Thread, Watch
@@ -197,8 +197,8 @@ def edit_page(
     post = posting.get_post(session, guardian, post_id)
     if not guardian.is_authenticated:
         return web.redirect(f"/login?next={quote(f'/p/{post_id}/edit', safe='/')}")
-    ensure(guardian.can_edit_post(post), "You can only edit your own posts.")
     thread = _thread(session, post)
+    ensure(_may_edit(guardian, post, thread), "You can only edit your own posts.")
     values = {"body": post.body, "title": thread.title, "tags": thread.tags}
     return _render_edit(request, post, thread, values=values, errors={})
 
@@ -216,8 +216,10 @@ def edit(
 ) -> Response:
     post = posting.get_post(session, guardian, post_id)
     ensure_signed_in(guardian)
-    ensure(guardian.can_edit_post(post), "You can only edit your own posts.")
     thread = _thread(session, post)
+    ensure(_may_edit(guardian, post, thread), "You can only edit your own posts.")
+    if not guardian.can_edit_post(post):
+        body = post.body  # title and tags only: the text stays the author's
     values = {"body": body, "title": title, "tags": tags}
     checks: list[Callable[[], object]] = [lambda: posting.validate_body(body)]
     if post.is_question:
@@ -335,6 +337,32 @@ def unmark_solution(
     return _after_solution_change(request, session, guardian, thread, changed=[previous])
 
 
+# Duplicates -----------------------------------------------------------------------------------
+
+
+@router.post("/t/{thread_id}/duplicate")
+def mark_duplicate(
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    original: FormStr = "",
+) -> Response:
+    thread = posting.get_thread(session, guardian, thread_id)
+    target = posting.get_thread(session, guardian, duplicates.parse_reference(original))
+    duplicates.mark_duplicate(session, guardian, thread, target, clock=clock)
+    return web.redirect(f"/t/{thread.id}")
+
+
+@router.post("/t/{thread_id}/duplicate/delete")
+def unmark_duplicate(
+    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> Response:
+    thread = posting.get_thread(session, guardian, thread_id)
+    duplicates.unmark_duplicate(session, guardian, thread, clock=clock)
+    return web.redirect(f"/t/{thread.id}")
+
+
 # Helpers --------------------------------------------------------------------------------------
 
 
@@ -363,7 +391,18 @@ def _render_thread(
         reply_body=reply[0],
         reply_error=reply[1],
         reply_confirm=reply_confirm,
+        duplicate_of=_duplicate_of(session, guardian, thread),
     )
+
+
+def _duplicate_of(session: Session, guardian: Guardian, thread: Thread) -> Thread | None:
+    """The thread this one duplicates, when the reader may see it."""
+    if thread.duplicate_of_id is None:
+        return None
+    original = session.get(Thread, thread.duplicate_of_id)
+    if original is None or original.is_deleted or not guardian.can_see_thread(original):
+        return None
+    return original
 
 
 def _render_new_thread(
@@ -382,6 +421,10 @@ def _render_new_thread(
         values=values,
         errors=errors,
     )
+
+
+def _may_edit(guardian: Guardian, post: Post, thread: Thread) -> bool:
+    return guardian.can_edit_post(post) or (post.is_question and guardian.can_retitle(thread))
 
 
 def _render_edit(
