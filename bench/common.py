@@ -1,9 +1,10 @@
 """What the benchmarks share: a cached seeded SQLite database, the app in a subprocess, percentiles.
 
 ``sqlite_database`` seeds with ``community.seed`` (the code behind ``peerdesk seed``) and caches the
-file in bench/out/ by size, seed and a hash of the migrations and the seed code, so only the first
-run at a size pays for seeding. ``app_server`` starts the app as ``peerdesk serve`` runs it
-(uvicorn ``main:create_app --factory``, one process) on a free loopback port.
+file in bench/out/ by size, seed and a hash of the migrations and the seed code (with the
+reputation code it runs), so only the first run at a size pays for seeding. ``app_server``
+starts the app as ``peerdesk serve`` runs it (uvicorn ``main:create_app --factory``, one
+process) on a free loopback port.
 """
 
 import hashlib
@@ -37,7 +38,11 @@ console = Console(stderr=True)
 def source_key() -> str:
     """Changes when the schema or the seed does, so a stale cached database is never reused."""
     sha = hashlib.sha256()
-    for folder, pattern in (("migrations/versions", "*.py"), ("community/seed", "*.py")):
+    for folder, pattern in (
+        ("migrations/versions", "*.py"),
+        ("community/seed", "*.py"),
+        ("community", "reputation*.py"),  # the seed derives the ledger (reputation_backfill)
+    ):
         for path in sorted((PROJECT_ROOT / folder).glob(pattern)):
             sha.update(path.name.encode())
             sha.update(path.read_bytes())
