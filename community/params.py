@@ -17,3 +17,12 @@ PageQuery = Annotated[
     int, Query(ge=1, le=1_000_000, description="Page of replies (the question heads every page).")
 ]
 FormStr = Annotated[str, Form()]
+BeforeQuery = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=MAX_ID,
+        description="Keyset cursor: only entries with a smaller id (`next_cursor` of the "
+        "previous page); leave out for the newest.",
+    ),
+]

@@ -12,7 +12,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from community import i18n
+from community import i18n, ranks
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, get_settings
 
@@ -149,3 +149,6 @@ def _number(context: Context, value: int | float) -> str:
 templates.env.filters["when"] = _when
 templates.env.filters["ago"] = _ago
 templates.env.filters["number"] = _number
+# Rank chips next to names (templates/macros/people.html): ``user.reputation|rank``.
+templates.env.filters["rank"] = lambda reputation: ranks.rank_for(int(reputation or 0)).value
+templates.env.globals["rank_labels"] = {rank.value: label for rank, label in ranks.LABELS.items()}

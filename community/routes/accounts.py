@@ -7,11 +7,11 @@ from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from community import accounts, web
+from community import accounts, profiles, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
 from community.models import ApiToken, User
-from community.params import FormStr, TokenId
+from community.params import BeforeQuery, FormStr, TokenId
 from community.policy import Guardian
 from community.web import CSRF_SESSION_KEY
 
@@ -375,9 +375,18 @@ def _render_settings(
 
 @router.get("/u/{username}")
 def profile(
-    request: Request, username: str, session: SessionDep, guardian: GuardianDep
+    request: Request,
+    username: str,
+    session: SessionDep,
+    guardian: GuardianDep,
+    before: BeforeQuery = None,
 ) -> Response:
     user = accounts.get_user_by_username(session, username)
+    history = profiles.ledger(session, guardian, user, before=before)
+    if web.is_htmx(request) and before is not None:  # "older entries" swaps the history alone
+        return web.render(
+            request, "community/_reputation_history.html", profile=user, history=history
+        )
     return web.render(
         request,
         "community/profile.html",
@@ -385,4 +394,6 @@ def profile(
         member_since=format_date(user.created_at, format="long", locale=web.language_of(request)),
         recent=accounts.recent_posts(session, user),
         is_self=guardian.user is not None and guardian.user.id == user.id,
+        standing=profiles.standing(session, user),
+        history=history,
     )

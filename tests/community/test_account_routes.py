@@ -525,6 +525,9 @@ def test_profile_api(client, session, clock):
         "solutions": 0,
         "kudos_received": 0,
         "threads": 0,
+        "reputation": 0,
+        "rank": "newcomer",
+        "badges": [],
     }
 
 
