@@ -86,7 +86,8 @@ def seed(
         typer.echo(
             f"seeded {summary.threads:,} threads, {summary.posts:,} posts, {summary.kudos:,} "
             f"kudos, {summary.solutions:,} solutions and {summary.users:,} users "
-            f"({summary.reputation_entries:,} reputation entries) in {summary.seconds:.1f} s"
+            f"({summary.reputation_entries:,} reputation entries, {summary.badges:,} badges) "
+            f"in {summary.seconds:.1f} s"
         )
     if loader.has_demo_accounts(engine):
         names = ", ".join(f"{a.username} ({a.role})" for a in DEMO_ACCOUNTS)

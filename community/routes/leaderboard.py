@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from community import leaderboard, listing, ranks, web
+from community import leaderboard, listing, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.models import Category
 
@@ -66,7 +66,6 @@ def leaderboard_page(
         "community/leaderboard.html",
         board=board,
         link=link,
-        rank_labels=ranks.LABELS,
         categories=categories,
         ignored=ignored,
     )

@@ -5,7 +5,8 @@ by the generator, inserted in chunks (executemany), and user and category counte
 end with one executemany UPDATE. On PostgreSQL the id sequences are moved past the seeded ids.
 The whole seed is one transaction: a failed run leaves the database as empty as it found it.
 The reputation ledger is then derived from the seeded kudos and solutions
-(community.reputation_backfill), in a second transaction.
+(community.reputation_backfill), and the badges they earn awarded (community.badges.award_all),
+in transactions of their own.
 """
 
 import time
@@ -14,9 +15,9 @@ from datetime import datetime
 
 from rich.console import Console
 from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, text, update
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
-from community import reputation_backfill, security
+from community import badges, reputation_backfill, security
 from community.models import User
 from community.progress import progress_bar
 from community.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -36,6 +37,7 @@ class SeedSummary:
     solutions: int
     seconds: float
     reputation_entries: int = 0
+    badges: int = 0
 
 
 def has_users(engine: Engine) -> bool:
@@ -85,8 +87,9 @@ def seed(
     # Reputation is derived from the kudos and solutions just written, as the services would
     # have written it (the ledger, totals and leaderboard tallies), in a transaction of its own.
     derived = reputation_backfill.backfill(engine, show_progress=show_progress)
-    # LEAD: badges from the same facts go here once community.badges is in:
-    #     with Session(engine) as session: badges.award_all(session)
+    # And the badges those facts earn, dated when they were earned (community.badges).
+    with Session(engine) as session:
+        badge_count = badges.award_all(session)
     # A bulk load leaves the planner's statistics empty: without them PostgreSQL estimates a
     # category holds a few dozen threads and sorts thousands instead of walking an index.
     with engine.connect() as conn:
@@ -101,6 +104,7 @@ def seed(
         solutions=counts["solution"],
         seconds=time.perf_counter() - started,
         reputation_entries=derived.entries,
+        badges=badge_count,
     )
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from community import cli, kudos, posting, reputation, reputation_backfill, solutions
 from community.errors import Conflict
 from community.models import (
+    BadgeAward,
     Kudos,
     Post,
     ReputationEntry,
@@ -170,6 +171,8 @@ def test_seeding_fills_the_ledger_and_totals_equal_it(seeded: Engine):
         reasons = Counter(session.scalars(select(col(ReputationEntry.reason))).all())
         assert reasons[ReputationReason.answer_accepted] == solved
         assert reasons[ReputationReason.accepted_answer] == solved
+        # The badges the seeded facts earn are awarded too (community.badges.award_all).
+        assert session.scalar(select(func.count()).select_from(BadgeAward)) > 0
         kudos_total = session.scalar(select(func.count()).select_from(Kudos))
         assert (
             reasons[ReputationReason.answer_kudos] + reasons[ReputationReason.question_kudos]
