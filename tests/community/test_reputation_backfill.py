@@ -119,6 +119,9 @@ def test_backfill_writes_what_the_services_wrote_for_the_same_facts(session, clo
     assert live_totals[other.id] == 5
 
     forget_ledger(session)
+    # Tiny batches: rows are written while the kudos are still being streamed in (a server-side
+    # cursor on PostgreSQL), as at full size.
+    monkeypatch.setattr(reputation_backfill, "BATCH", 2)
     summary = reputation_backfill.backfill(session)
 
     assert standing_rows(session) == live_rows
