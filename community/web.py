@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
@@ -142,6 +143,14 @@ def _ago(context: Context, value: datetime | None) -> Markup:
 
 
 @pass_context
+def _day(context: Context, value: datetime | None, fmt: str = "medium") -> str:
+    """The date alone ("Jan 15, 2026"; "15 gen 2026"), for when the time of day is noise."""
+    if value is None:
+        return ""
+    return format_date(value, format=fmt, locale=context.get("language", "it"))
+
+
+@pass_context
 def _number(context: Context, value: int | float) -> str:
     return i18n.format_number(value, context.get("language", "it"))
 
@@ -149,6 +158,7 @@ def _number(context: Context, value: int | float) -> str:
 templates.env.filters["when"] = _when
 templates.env.filters["ago"] = _ago
 templates.env.filters["number"] = _number
+templates.env.filters["day"] = _day
 # Rank chips next to names (templates/macros/people.html): ``user.reputation|rank``.
 templates.env.filters["rank"] = lambda reputation: ranks.rank_for(int(reputation or 0)).value
 templates.env.globals["rank_labels"] = {rank.value: label for rank, label in ranks.LABELS.items()}

@@ -385,7 +385,11 @@ def profile(
     history = profiles.ledger(session, guardian, user, before=before)
     if web.is_htmx(request) and before is not None:  # "older entries" swaps the history alone
         return web.render(
-            request, "community/_reputation_history.html", profile=user, history=history
+            request,
+            "community/_reputation_history.html",
+            profile=user,
+            history=history,
+            paged=True,
         )
     return web.render(
         request,
@@ -396,4 +400,5 @@ def profile(
         is_self=guardian.user is not None and guardian.user.id == user.id,
         standing=profiles.standing(session, user),
         history=history,
+        paged=before is not None,
     )

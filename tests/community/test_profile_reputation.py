@@ -139,6 +139,8 @@ def test_the_ledger_pages_newest_first_twenty_at_a_time(client, session, clock):
     second = client.get(f"/u/bruno?before={more.group(1)}").text
     assert re.findall(r'class="ledger-points gain">\+(\d+)', second) == ["5", "4", "3", "2", "1"]
     assert "Older entries" not in _section(second, "reputation-history")
+    assert 'href="/u/bruno#reputation-history"' in second  # back to the newest
+    assert "Newest entries" not in first
 
     partial = client.get(f"/u/bruno?before={more.group(1)}", headers={"HX-Request": "true"})
     assert partial.text.lstrip().startswith('<section class="card" id="reputation-history"')
