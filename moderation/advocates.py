@@ -267,6 +267,8 @@ def parse_range(start: str, end: str, *, now: datetime) -> DateRange:
     """``start`` and ``end`` are days (YYYY-MM-DD, both included); by default the last 30 days
     up to today."""
     last = _day(end, "end") if end.strip() else now.date()
+    if not (date.min + timedelta(days=MAX_DAYS) < last < date.max):
+        raise Invalid("Choose a day between the years 2 and 9999.", field="end")
     first = _day(start, "start") if start.strip() else last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise Invalid("The first day must not be after the last.", field="start")

@@ -405,6 +405,9 @@ def test_date_ranges_are_checked(session, clock, scene, client) -> None:
         advocates.parse_range("2020-01-01", "2026-01-01", now=now)
     with pytest.raises(Invalid):
         advocates.parse_range("yesterday", "", now=now)
+    for start, end in (("", "9999-12-31"), ("", "0001-01-05"), ("0001-01-01", "0001-01-02")):
+        with pytest.raises(Invalid):
+            advocates.parse_range(start, end, now=now)
     mod = _client(client, scene["moderator"])
     assert mod.get("/mod/advocates?start=nonsense").status_code == 422
     assert (
@@ -507,3 +510,54 @@ def test_the_view_checks_the_advocate_now(session, clock, scene) -> None:
         advocates.needs_answer(session, Guardian(advocate, now=clock.now()), now=clock.now())
     rows = session.exec(select(AdvocateCategory)).all()
     assert len(rows) == 1
+
+
+def test_the_advocate_api_never_answers_5xx(session, clock, scene, app) -> None:
+    """Schemathesis over the advocate operations of the spec, as a moderator and as an advocate."""
+    import schemathesis
+
+    from community.models import ApiToken
+    from community.security import new_api_token
+
+    advocate = _nominate(session, clock, scene)
+    tokens = []
+    for user in (scene["moderator"], advocate):
+        token, digest = new_api_token()
+        session.add(
+            ApiToken(
+                user_id=_id(user),
+                name="fuzz",
+                token_hash=digest,
+                prefix=token[:10],
+                created_at=clock.now(),
+            )
+        )
+        tokens.append(token)
+    session.commit()
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures: list[str] = []
+    checked = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()  # type: ignore[union-attr]
+        if not operation.path.startswith(("/api/v1/moderation/advocates", "/api/v1/advocate/")):
+            continue
+        checked += 1
+        for token in tokens:
+            _fuzz(operation, token, failures)
+    assert checked == 5
+    assert not failures, "\n".join(failures[:10])
+
+
+def _fuzz(operation: Any, token: str, failures: list[str]) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    def check(case: Any) -> None:
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        if response.status_code >= 500:
+            failures.append(f"{case.method} {case.formatted_path}: {response.text[:300]}")
+
+    check()

@@ -17,15 +17,16 @@ from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
 from tests.moderation.care_helpers import run_care, signal
 
-MOD_PAGES = ["/mod/queue", "/mod/service-levels"]
+MOD_PAGES = ["/mod/queue", "/mod/service-levels", "/mod/advocates"]
 MOD_POSTS = [
     "/mod/threads/{t}/claim",
     "/mod/threads/{t}/release",
     "/mod/threads/{t}/assign",
     "/mod/threads/{t}/correct",
     "/mod/threads/{t}/flags",
+    "/mod/threads/{t}/approve",
 ]
-API_GETS = ["/api/v1/moderation/queue"]
+API_GETS = ["/api/v1/moderation/queue", "/api/v1/moderation/advocates"]
 # The operations of the queue, claims and flags (the fuzz test's share of the spec).
 MINE = re.compile(
     r"^/api/v1/(moderation/queue|moderation/threads/\{thread_id\}/(claim|release|assign)"
