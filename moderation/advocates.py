@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from community import events
 from community.clock import Clock, as_utc
@@ -307,6 +308,31 @@ def advocate_ids(session: Session) -> list[int]:
     return sorted(rows)
 
 
+def answers_query(ids: Sequence[int], window: DateRange) -> Any:
+    """The advocates' live replies to others' threads in the window (ix_post_author_created):
+    (author, replied at, asked at, whether it was the first reply by anyone but the asker)."""
+    earlier = aliased(Post)
+    first = ~exists().where(
+        col(earlier.thread_id) == col(Post.thread_id),
+        col(earlier.post_number) > 1,
+        col(earlier.post_number) < col(Post.post_number),
+        col(earlier.author_id) != col(Thread.author_id),
+        col(earlier.deleted_at).is_(None),
+    )
+    return (
+        select(col(Post.author_id), col(Post.created_at), col(Thread.created_at), first)
+        .join(Thread, col(Thread.id) == col(Post.thread_id))
+        .where(
+            col(Post.author_id).in_(ids),
+            col(Post.created_at) >= window.start,
+            col(Post.created_at) < window.end,
+            col(Post.post_number) > 1,
+            col(Post.deleted_at).is_(None),
+            col(Thread.author_id) != col(Post.author_id),
+        )
+    )
+
+
 def contributions(session: Session, guardian: Guardian, *, window: DateRange) -> list[Contribution]:
     """Each advocate's contribution over ``window``, the most answers first."""
     ensure_moderator(guardian)
@@ -323,28 +349,7 @@ def contributions(session: Session, guardian: Guardian, *, window: DateRange) ->
     ):
         by_user[user_id].append(category)
 
-    # Answers: live replies to others' threads (ix_post_author_created), with whether each was
-    # the thread's first reply by anyone but the asker.
-    earlier = aliased(Post)
-    first = ~exists().where(
-        col(earlier.thread_id) == col(Post.thread_id),
-        col(earlier.post_number) > 1,
-        col(earlier.post_number) < col(Post.post_number),
-        col(earlier.author_id) != col(Thread.author_id),
-        col(earlier.deleted_at).is_(None),
-    )
-    answers = session.exec(
-        select(col(Post.author_id), col(Post.created_at), col(Thread.created_at), first)
-        .join(Thread, col(Thread.id) == col(Post.thread_id))
-        .where(
-            col(Post.author_id).in_(ids),
-            col(Post.created_at) >= window.start,
-            col(Post.created_at) < window.end,
-            col(Post.post_number) > 1,
-            col(Post.deleted_at).is_(None),
-            col(Thread.author_id) != col(Post.author_id),
-        )
-    ).all()
+    answers = session.exec(answers_query(ids, window)).all()
     counts: dict[int, int] = defaultdict(int)
     waits: dict[int, list[timedelta]] = defaultdict(list)
     for author_id, answered_at, asked_at, was_first in answers:
@@ -418,6 +423,32 @@ class WaitingPage:
     categories: list[Category]
 
 
+def waiting_query(
+    category_id: int, user_id: int, *, after: tuple[datetime, int] | None, limit: int
+) -> SelectOfScalar[Thread]:
+    """One category's page of threads waiting for a peer answer: a walk of the partial index
+    ``ix_thread_unanswered_category_created`` from the cursor on."""
+    query = select(Thread).where(
+        col(Thread.category_id) == category_id,
+        col(Thread.first_response_at).is_(None),
+        col(Thread.deleted_at).is_(None),
+        col(Thread.hidden_at).is_(None),
+        col(Thread.merged_into_id).is_(None),
+        col(Thread.duplicate_of_id).is_(None),
+        col(Thread.is_locked).is_(False),
+        col(Thread.author_id) != user_id,
+        ~exists().where(col(SupportCase.thread_id) == col(Thread.id)),
+    )
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            (col(Thread.created_at) > at)
+            | and_(col(Thread.created_at) == at, col(Thread.id) > last_id)
+        )
+    query = query.order_by(col(Thread.created_at), col(Thread.id)).limit(limit + 1)
+    return query
+
+
 def needs_answer(
     session: Session,
     guardian: Guardian,
@@ -440,25 +471,7 @@ def needs_answer(
     after = decode_time_cursor(cursor) if cursor else None
     found: list[Thread] = []
     for category_id in category_ids:
-        query = select(Thread).where(
-            col(Thread.category_id) == category_id,
-            col(Thread.first_response_at).is_(None),
-            col(Thread.deleted_at).is_(None),
-            col(Thread.hidden_at).is_(None),
-            col(Thread.merged_into_id).is_(None),
-            col(Thread.duplicate_of_id).is_(None),
-            col(Thread.is_locked).is_(False),
-            col(Thread.author_id) != user_id,
-            ~exists().where(col(SupportCase.thread_id) == col(Thread.id)),
-        )
-        if after is not None:
-            at, last_id = after
-            query = query.where(
-                (col(Thread.created_at) > at)
-                | and_(col(Thread.created_at) == at, col(Thread.id) > last_id)
-            )
-        query = query.order_by(col(Thread.created_at), col(Thread.id)).limit(limit + 1)
-        found.extend(session.exec(query))
+        found.extend(session.exec(waiting_query(category_id, user_id, after=after, limit=limit)))
     found.sort(key=lambda t: (as_utc(t.created_at), t.id or 0))
     more = len(found) > limit
     page = found[:limit]
