@@ -18,7 +18,7 @@ from community.i18n import gettext
 from community.models import Thread, User
 from community.params import MAX_ID, PostId, ThreadId
 from community.policy import Guardian, ensure
-from moderation import care, claims, flags, queue
+from moderation import approvals, care, claims, flags, queue
 from moderation.models import CareThread, Flag, FlagKind, FlagStatus
 
 router = APIRouter(prefix="/api/v1", tags=["moderation"])
@@ -141,6 +141,21 @@ def claim_thread(
 ) -> ClaimPublic:
     thread = _thread(session, guardian, thread_id)
     return _claim(session, claims.claim(session, guardian, thread, clock=clock))
+
+
+class ApprovalPublic(BaseModel):
+    thread_id: int
+    approved: int = Field(description="How many posts (and the question) went out.")
+
+
+@router.post("/moderation/threads/{thread_id}/approve", response_model=ApprovalPublic)
+def approve_thread(
+    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> ApprovalPublic:
+    """Publish what waits for approval in the thread (409 when nothing waits)."""
+    thread = _thread(session, guardian, thread_id)
+    count = approvals.approve(session, guardian, thread, clock=clock)
+    return ApprovalPublic(thread_id=thread_id, approved=count)
 
 
 @router.post("/moderation/threads/{thread_id}/release", response_model=ClaimPublic)

@@ -381,7 +381,7 @@ def test_a_thread_awaiting_approval_is_approved_from_the_queue(
 
 
 def test_a_reply_awaiting_approval_puts_an_answered_thread_back_in_the_queue(
-    session, clock, scene
+    session, clock, scene, client
 ) -> None:
     thread = scene["thread"]
     newcomer = make_user(session, clock, username="newbie")
@@ -397,7 +397,15 @@ def test_a_reply_awaiting_approval_puts_an_answered_thread_back_in_the_queue(
     member = make_user(session, clock, username="ann")
     with pytest.raises(Forbidden):
         approvals.approve(session, Guardian(member), thread, clock=clock)
-    assert approvals.approve(session, Guardian(scene["moderator"]), thread, clock=clock) == 1
+    login(client, member)
+    url = f"/api/v1/moderation/threads/{thread.id}/approve"
+    headers = {"X-CSRF-Token": csrf_token(client)}
+    assert client.post(url, headers=headers).status_code == 403
+    mod = TestClient(client.app, base_url="https://testserver")
+    login(mod, scene["moderator"])
+    approved = mod.post(url, headers={"X-CSRF-Token": csrf_token(mod)})
+    assert approved.status_code == 200
+    assert approved.json() == {"thread_id": thread.id, "approved": 1}
     session.expire_all()
     assert session.get(Post, reply.id).hidden_at is None
     assert session.exec(select(AuditEntry.action)).all() == ["approve_post"]
