@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -198,11 +198,13 @@ def reply_to_thread(
     thread.reply_count += 1
     thread.last_activity_at = now
     thread.last_post_id = post.id
+    held = needs_approval(session, author, post)
     if author.id != thread.author_id:
         author.answer_count += 1
-        reputation.on_reply(session, thread, post, at=now)
-        if thread.first_response_at is None:
-            thread.first_response_at = now
+        if not held:  # a reply waiting for approval answers nobody yet (see refresh_first_response)
+            reputation.on_reply(session, thread, post, at=now)
+            if thread.first_response_at is None:
+                thread.first_response_at = now
     if session.get(Watch, (author.id, thread.id)) is None:
         session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
     category = session.get(Category, thread.category_id)
@@ -220,7 +222,7 @@ def reply_to_thread(
         author_id=author.id,
         post_number=post.post_number,
     )
-    if needs_approval(session, author, post):
+    if held:
         visibility.hide_post(
             session, post, reason=HiddenReason.awaiting_approval, by_id=None, now=now
         )
@@ -652,14 +654,26 @@ def _last_live_post_id(session: Session, thread: Thread) -> int | None:
 
 
 def _first_response_at(session: Session, thread: Thread) -> datetime | None:
-    """When someone other than the asker first replied, among the replies still there."""
+    """When someone other than the asker first replied, among the replies still there and not
+    waiting for a moderator's approval."""
     query = select(func.min(col(Post.created_at))).where(
         col(Post.thread_id) == thread.id,
         col(Post.post_number) > 1,
         col(Post.author_id) != thread.author_id,
         col(Post.deleted_at).is_(None),
+        or_(
+            col(Post.hidden_reason).is_(None),
+            col(Post.hidden_reason) != HiddenReason.awaiting_approval,
+        ),
     )
     return session.scalar(query)
+
+
+def refresh_first_response(session: Session, thread: Thread) -> None:
+    """Recompute when the thread was first answered, after replies waiting for approval were
+    approved (moderation.approvals); the caller commits."""
+    thread.first_response_at = _first_response_at(session, thread)
+    session.add(thread)
 
 
 def _check_rate(guardian: Guardian) -> None:

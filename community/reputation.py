@@ -309,9 +309,13 @@ def on_reply(session: Session, thread: Thread, post: Post, *, at: datetime) -> N
     )
 
 
+# Deleting a post takes back what it earned, never a penalty it drew.
+_EARNED = [r for r in ReputationReason if r != ReputationReason.flag_upheld]
+
+
 def on_post_deleted(session: Session, post: Post, *, at: datetime) -> None:
     assert post.id is not None
-    reverse_for_post(session, post.id, at=at)
+    reverse_for_post(session, post.id, at=at, reasons=_EARNED)
 
 
 def on_flag_upheld(session: Session, post: Post, *, moderator_id: int, at: datetime) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from community import visibility
+from community import posting, visibility
 from community.clock import Clock
 from community.errors import Conflict
 from community.models import HiddenReason, Post, Thread
@@ -77,6 +77,7 @@ def approve(session: Session, guardian: Guardian, thread: Thread, *, clock: Cloc
                 now=now,
             )
             approved += 1
+    posting.refresh_first_response(session, thread)
     care.rebuild(session, thread.id, now=now)
     session.commit()
     return approved

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from community import kudos, posting, ranks, solutions
+from community import kudos, posting, ranks, solutions, visibility
 from community.errors import Forbidden
 from community.events import OutboxEvent
 from community.models import HiddenReason, Post, Role, User
@@ -203,3 +203,20 @@ def test_experts_mark_duplicates_and_readers_are_led_to_the_original(session, cl
     )
     assert removed.status_code == 204
     assert "already has an answer" not in reader.get(f"/t/{again.id}").text
+
+
+def test_a_reply_waiting_for_approval_answers_nobody_until_approved(session, clock):
+    asker = make_user(session, clock, username="asker")
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    clock.advance(hours=30)
+    newcomer = make_user(session, clock, username="newbie")
+    held = make_reply(session, clock, author=newcomer, thread=thread, body=SPAM)
+    session.refresh(thread)
+    assert held.hidden_reason == HiddenReason.awaiting_approval
+    assert thread.first_response_at is None  # still unanswered for the queue and advocates
+    session.refresh(newcomer)
+    assert newcomer.reputation == 0  # no rescue for a reply nobody can read
+    visibility.unhide_post(session, held, by_id=asker.id, now=clock.now())
+    posting.refresh_first_response(session, thread)
+    session.commit()
+    assert thread.first_response_at == held.created_at

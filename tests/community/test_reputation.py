@@ -336,3 +336,12 @@ def test_an_upheld_flag_costs_points(session, clock, people, thread):
     session.commit()
     assert ledger(session, people["anna"]) == [(get_settings().points_flag_upheld, "flag_upheld")]
     assert total(session, people["anna"]) < 0
+
+
+def test_deleting_a_penalised_post_keeps_the_penalty(session, clock, people, thread):
+    answer = make_reply(session, clock, author=people["anna"], thread=thread)
+    kudos.give_kudos(session, Guardian(people["bruno"]), answer, clock=clock)
+    reputation.on_flag_upheld(session, answer, moderator_id=people["bruno"].id, at=clock.now())
+    session.commit()
+    posting.delete_post(session, Guardian(people["anna"]), answer, clock=clock)
+    assert total(session, people["anna"]) == get_settings().points_flag_upheld
