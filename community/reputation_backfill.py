@@ -102,9 +102,10 @@ def _backfill(session: Session, *, show_progress: bool) -> BackfillSummary:
         for at, kind, data in facts:
             for row in ledger.rows(kind, at, data):
                 writer.add(row)
-            if kind == "kudos":
-                progress.advance(task)
+            if ledger.kudos % BATCH == 0 and kind == "kudos":
+                progress.update(task, completed=ledger.kudos)
         writer.flush()
+        progress.update(task, completed=ledger.kudos)
     recount = reputation.recompute(session)  # commits
     return BackfillSummary(
         entries=writer.written,
