@@ -11,8 +11,8 @@ through them, in time order:
   recorded as trading kudos (``kudos_pair``, unless cleared);
 - accepted solutions: ``answer_accepted`` to the answer's author and ``accepted_answer`` to the
   asker, none when the asker answered themselves;
-- rescues: the first reply by someone other than the asker, when it came at least
-  ``rescue_after_hours`` after the question.
+- rescues: the first reply by someone other than the asker (not one still waiting for a
+  moderator's approval), when it came at least ``rescue_after_hours`` after the question.
 
 Facts about deleted posts earn nothing (the services reverse them on deletion); penalties for
 upheld flags live in moderation's tables and are not derived here. Kudos are read in one
@@ -29,12 +29,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 from sqlmodel import Session, col
 
 from community import reputation
 from community.errors import Conflict
 from community.models import (
+    HiddenReason,
     Kudos,
     KudosPair,
     Post,
@@ -165,7 +166,8 @@ def _solutions(conn: Connection) -> list[Fact]:
 
 def _rescues(conn: Connection) -> list[Fact]:
     """The first reply by someone else to each answered thread, when it came late enough. The
-    first one ever, deleted or not: a rescue whose post was deleted was reversed."""
+    first one ever, deleted or not (a rescue whose post was deleted was reversed), but not one
+    waiting for a moderator's approval: that answers nobody and earns no rescue."""
     late = timedelta(hours=get_settings().rescue_after_hours)
     earlier = Post.__table__.alias("earlier")  # type: ignore[attr-defined]
     first_reply_id = (
@@ -173,6 +175,10 @@ def _rescues(conn: Connection) -> list[Fact]:
         .where(
             earlier.c.thread_id == col(Thread.id),
             earlier.c.author_id != col(Thread.author_id),
+            or_(
+                earlier.c.hidden_reason.is_(None),
+                earlier.c.hidden_reason != HiddenReason.awaiting_approval,
+            ),
         )
         .order_by(earlier.c.post_number)
         .limit(1)

@@ -13,6 +13,7 @@ from community import cli, kudos, posting, reputation, reputation_backfill, solu
 from community.errors import Conflict
 from community.models import (
     BadgeAward,
+    HiddenReason,
     Kudos,
     Post,
     ReputationEntry,
@@ -109,7 +110,11 @@ def test_backfill_writes_what_the_services_wrote_for_the_same_facts(session, clo
 
     waiting = make_thread(session, clock, author=asker, category=mobile)
     clock.advance(hours=25)
-    make_reply(session, clock, author=other, thread=waiting)  # a rescue
+    newcomer = make_user(session, clock, username="newcomer")
+    held = make_reply(session, clock, author=newcomer, thread=waiting, body="See https://x.example")
+    assert held.hidden_reason == HiddenReason.awaiting_approval  # answers nobody: no rescue
+    clock.advance(minutes=5)
+    make_reply(session, clock, author=other, thread=waiting)  # the rescue
     own = make_thread(session, clock, author=helper, category=mobile)
     self_answer = make_reply(session, clock, author=helper, thread=own)
     solutions.accept_solution(session, Guardian(helper), own, self_answer, clock=clock)
