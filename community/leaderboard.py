@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from community import ranks, reputation
 from community.errors import Invalid
-from community.models import Category, ReputationTally, User
+from community.models import Category, ReputationTally, Role, User
 
 Period = Literal["week", "month", "all"]
 Board = Literal["points", "solutions"]
@@ -114,6 +114,7 @@ def top(
     category_id = reputation.ALL_CATEGORIES if category is None else category.id
     # Equality on (period, category_id), then the index's value column backwards: the rows come
     # out in order, and the join only looks up the members shown (and any inactive ones skipped).
+    # The boards are for the community's members: the brand's own staff answer as their job.
     query = (
         select(ReputationTally, User)
         .join(User, col(User.id) == col(ReputationTally.user_id))
@@ -122,6 +123,7 @@ def top(
             col(ReputationTally.category_id) == category_id,
             value > 0,
             col(User.is_active).is_(True),
+            col(User.role).not_in([Role.moderator, Role.admin]),
         )
         .order_by(value.desc(), col(ReputationTally.user_id).desc())
         .limit(limit)

@@ -263,7 +263,9 @@ def test_award_all_gives_seeded_members_what_they_earned_dated_when_earned(sessi
     session.execute(update(Post).where(col(Post.id) == english.id).values(language="en"))
     # Fifty kudos, as the seed loads them: rows and counters, no events.
     fans = [make_user(session, clock, username=f"fan{i}") for i in range(50)]
+    assert english.id is not None
     for i, fan in enumerate(fans):
+        assert fan.id is not None
         session.add(
             Kudos(
                 post_id=english.id, user_id=fan.id, created_at=start + timedelta(days=2, minutes=i)

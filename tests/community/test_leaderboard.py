@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from community import kudos, leaderboard, reputation, solutions
-from community.models import ReputationReason, Thread, User
+from community.models import ReputationReason, Role, Thread, User
 from community.policy import Guardian
 from tests.factories import make_category, make_reply, make_thread, make_user
 
@@ -23,6 +23,7 @@ def award(
     thread: Thread | None = None,
     reason: ReputationReason = ReputationReason.answer_kudos,
 ) -> None:
+    assert user.id is not None
     reputation.award(session, user_id=user.id, points=points, reason=reason, at=at, thread=thread)
     session.commit()
 
@@ -105,6 +106,14 @@ def test_no_points_negative_points_and_deactivated_accounts_stay_off_the_board(s
     session.add(carla)
     session.commit()
     assert leaderboard.top(session, now=NOW).standings == []
+
+
+def test_the_brands_staff_stay_off_the_board(session, clock, people):
+    anna = people[0]
+    moderator = make_user(session, clock, username="mara", role=Role.moderator)
+    award(session, moderator, 300)
+    award(session, anna, 10)
+    assert names(leaderboard.top(session, now=NOW)) == ["anna"]
 
 
 def test_the_solutions_board_orders_by_accepted_answers_and_skips_members_without_one(

@@ -117,6 +117,7 @@ def test_the_ledger_pages_newest_first_twenty_at_a_time(client, session, clock):
     bruno = make_user(session, clock, username="bruno")
     thread = make_thread(session, clock, author=anna, category=make_category(session))
     answer = make_reply(session, clock, author=bruno, thread=thread)
+    assert bruno.id is not None
     for points in range(1, 26):
         clock.advance(minutes=1)
         reputation.award(

@@ -2,6 +2,7 @@
 database older than the ledger), and the recompute-reputation / backfill-reputation commands."""
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -76,7 +77,7 @@ def tallies(session: Session) -> set[tuple[str, int, int, int, int]]:
             col(ReputationTally.solutions),
         )
     )
-    return {tuple(row) for row in rows if row[3] or row[4]}  # type: ignore[misc]
+    return {tuple(row) for row in rows if row[3] or row[4]}
 
 
 def forget_ledger(session: Session) -> None:
@@ -120,6 +121,7 @@ def test_backfill_writes_what_the_services_wrote_for_the_same_facts(session, clo
     solutions.accept_solution(session, Guardian(helper), own, self_answer, clock=clock)
 
     live_rows, live_totals, live_tallies = standing_rows(session), totals(session), tallies(session)
+    assert helper.id is not None and other.id is not None
     assert live_totals[helper.id] == 10 + 10 + 0 + 10 + 15
     assert live_totals[other.id] == 5
 
@@ -146,6 +148,7 @@ def thread_question(session: Session, thread: Thread) -> Post:
 
 def test_backfill_refuses_a_ledger_that_already_has_rows(session, clock):
     user = make_user(session, clock)
+    assert user.id is not None
     reputation.award(
         session, user_id=user.id, points=10, reason=ReputationReason.rescue, at=clock.now()
     )
@@ -180,7 +183,7 @@ def test_seeding_fills_the_ledger_and_totals_equal_it(seeded: Engine):
         assert reasons[ReputationReason.answer_accepted] == solved
         assert reasons[ReputationReason.accepted_answer] == solved
         # The badges the seeded facts earn are awarded too (community.badges.award_all).
-        assert session.scalar(select(func.count()).select_from(BadgeAward)) > 0
+        assert (session.scalar(select(func.count()).select_from(BadgeAward)) or 0) > 0
         kudos_total = session.scalar(select(func.count()).select_from(Kudos))
         assert (
             reasons[ReputationReason.answer_kudos] + reasons[ReputationReason.question_kudos]
@@ -217,7 +220,7 @@ def test_seeded_tallies_equal_what_recompute_rebuilds(seeded: Engine):
 
 
 @pytest.fixture
-def operator_db(database_url: str, db: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+def operator_db(database_url: str, db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("DATABASE_URL", database_url)
     get_settings.cache_clear()
     yield db
@@ -229,6 +232,7 @@ def test_recompute_reputation_reports_users_checked_and_totals_corrected(operato
     with Session(operator_db, expire_on_commit=False) as session:
         user = make_user(session, clock)
         make_user(session, clock)
+        assert user.id is not None
         reputation.award(
             session, user_id=user.id, points=15, reason=ReputationReason.rescue, at=clock.now()
         )
@@ -238,7 +242,8 @@ def test_recompute_reputation_reports_users_checked_and_totals_corrected(operato
     assert result.exit_code == 0, result.output
     assert "2 users checked, 1 totals corrected, 3 tallies rebuilt" in result.output
     with Session(operator_db) as session:
-        assert session.get(User, user.id).reputation == 15
+        stored = session.get(User, user.id)
+        assert stored is not None and stored.reputation == 15
 
 
 def test_backfill_reputation_fills_an_empty_ledger_once_then_refuses(operator_db):
