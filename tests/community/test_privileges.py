@@ -103,6 +103,7 @@ def test_an_active_helpful_newcomer_reaches_the_first_privileges_within_a_week(s
         reached.setdefault(ranks.rank_for(helper.reputation), day + 1)
         clock.advance(timedelta(days=1))
     assert reached.get(ranks.Rank.contributor, 99) <= 3
+    assert reached.get(ranks.Rank.trusted, 99) <= 7
     assert ranks.links_without_review(_fresh(session, helper))
 
 
