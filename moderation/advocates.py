@@ -116,6 +116,37 @@ def _state(session: Session, user: User) -> dict[str, Any]:
 # Nominating and revoking ------------------------------------------------------------------------
 
 
+def _audit_and_commit(
+    session: Session,
+    user: User,
+    *,
+    by_id: int,
+    action: str,
+    before: dict[str, Any],
+    now: datetime,
+    event: str | None = None,
+) -> User:
+    """Store the change to ``user`` with its audit entry (and ``event``, if any), and commit."""
+    assert user.id is not None
+    session.flush()
+    session.refresh(user)
+    audit.record(
+        session,
+        actor_id=by_id,
+        action=action,
+        target_type="user",
+        target_id=user.id,
+        before=before,
+        after=_state(session, user),
+        now=now,
+    )
+    if event is not None:
+        events.record(session, event, at=now, user_id=user.id, by_id=by_id)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
 def nominate(
     session: Session,
     guardian: Guardian,
@@ -150,22 +181,15 @@ def nominate(
     session.execute(delete(AdvocateCategory).where(col(AdvocateCategory.user_id) == user.id))
     for category_id in sorted(set(category_ids)):
         session.add(AdvocateCategory(user_id=user.id, category_id=category_id))
-    session.flush()
-    session.refresh(user)
-    audit.record(
+    return _audit_and_commit(
         session,
-        actor_id=by_id,
+        user,
+        by_id=by_id,
         action="nominate_advocate",
-        target_type="user",
-        target_id=user.id,
+        event="advocate_nominated",
         before=before,
-        after=_state(session, user),
         now=now,
     )
-    events.record(session, "advocate_nominated", at=now, user_id=user.id, by_id=by_id)
-    session.commit()
-    session.refresh(user)
-    return user
 
 
 def set_categories(
@@ -191,20 +215,9 @@ def set_categories(
     session.execute(delete(AdvocateCategory).where(col(AdvocateCategory.user_id) == user.id))
     for category_id in wanted:
         session.add(AdvocateCategory(user_id=user.id, category_id=category_id))
-    session.flush()
-    audit.record(
-        session,
-        actor_id=by_id,
-        action="advocate_categories",
-        target_type="user",
-        target_id=user.id,
-        before=before,
-        after=_state(session, user),
-        now=now,
+    return _audit_and_commit(
+        session, user, by_id=by_id, action="advocate_categories", before=before, now=now
     )
-    session.commit()
-    session.refresh(user)
-    return user
 
 
 def revoke(session: Session, guardian: Guardian, user: User, *, clock: Clock) -> User:
@@ -222,22 +235,15 @@ def revoke(session: Session, guardian: Guardian, user: User, *, clock: Clock) ->
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("%(name)s is not an advocate.", name=user.username)
     session.execute(delete(AdvocateCategory).where(col(AdvocateCategory.user_id) == user.id))
-    session.flush()
-    session.refresh(user)
-    audit.record(
+    return _audit_and_commit(
         session,
-        actor_id=by_id,
+        user,
+        by_id=by_id,
         action="revoke_advocate",
-        target_type="user",
-        target_id=user.id,
+        event="advocate_revoked",
         before=before,
-        after=_state(session, user),
         now=now,
     )
-    events.record(session, "advocate_revoked", at=now, user_id=user.id, by_id=by_id)
-    session.commit()
-    session.refresh(user)
-    return user
 
 
 # Contribution ---------------------------------------------------------------------------------
