@@ -5,6 +5,7 @@ an "awaiting approval" chip; a moderator approves it from there and it goes out 
 Rejecting is the moderator tools' business (hide it as a moderator, or delete it).
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -36,6 +37,30 @@ def waiting_posts(session: Session, thread: Thread) -> list[Post]:
     )
 
 
+def _publish(session: Session, item: Post | Thread, *, by_id: int, now: datetime) -> bool:
+    """Unhide ``item`` and audit its approval; False when it was no longer hidden."""
+    assert item.id is not None
+    before = _state(item)
+    if isinstance(item, Thread):
+        target_type, action = "thread", "approve_thread"
+        published = visibility.unhide_thread(session, item, by_id=by_id, now=now)
+    else:
+        target_type, action = "post", "approve_post"
+        published = visibility.unhide_post(session, item, by_id=by_id, now=now)
+    if published:
+        audit.record(
+            session,
+            actor_id=by_id,
+            action=action,
+            target_type=target_type,
+            target_id=item.id,
+            before=before,
+            after=_state(item),
+            now=now,
+        )
+    return published
+
+
 def approve(session: Session, guardian: Guardian, thread: Thread, *, clock: Clock) -> int:
     """Publish the thread (if its question waits) and every reply of it that waits; each one is
     audited. Returns how many were approved; a conflict when nothing waits (already approved)."""
@@ -49,34 +74,9 @@ def approve(session: Session, guardian: Guardian, thread: Thread, *, clock: Cloc
         raise Conflict("Nothing in this thread is waiting for approval.")
     approved = 0
     if thread.hidden_reason == HiddenReason.awaiting_approval:
-        before = _state(thread)
-        if visibility.unhide_thread(session, thread, by_id=by_id, now=now):
-            audit.record(
-                session,
-                actor_id=by_id,
-                action="approve_thread",
-                target_type="thread",
-                target_id=thread.id,
-                before=before,
-                after=_state(thread),
-                now=now,
-            )
-            approved += 1
+        approved += _publish(session, thread, by_id=by_id, now=now)
     for post in posts:
-        assert post.id is not None
-        before = _state(post)
-        if visibility.unhide_post(session, post, by_id=by_id, now=now):
-            audit.record(
-                session,
-                actor_id=by_id,
-                action="approve_post",
-                target_type="post",
-                target_id=post.id,
-                before=before,
-                after=_state(post),
-                now=now,
-            )
-            approved += 1
+        approved += _publish(session, post, by_id=by_id, now=now)
     posting.refresh_first_response(session, thread)
     care.rebuild(session, thread.id, now=now)
     session.commit()
