@@ -278,22 +278,27 @@ def _answers() -> Any:
     )
 
 
-def _first_answers() -> Any:
-    answers = _answers().subquery()
+def _earliest_per_member(badge: Badge, rows: Any, at: Any) -> Any:
+    """``badge`` for each member's earliest of ``rows`` (user_id, post_id and the time ``at``)."""
     ranked = select(
-        answers.c.user_id,
-        answers.c.post_id,
-        answers.c.created_at,
+        rows.c.user_id,
+        rows.c.post_id,
+        at.label("at"),
         func.row_number()
-        .over(partition_by=answers.c.user_id, order_by=(answers.c.created_at, answers.c.post_id))
+        .over(partition_by=rows.c.user_id, order_by=(at, rows.c.post_id))
         .label("n"),
     ).subquery()
     return select(
-        literal(Badge.first_answer.value).label("badge"),
+        literal(badge.value).label("badge"),
         ranked.c.user_id,
         ranked.c.post_id,
-        ranked.c.created_at.label("at"),
+        ranked.c.at,
     ).where(ranked.c.n == 1)
+
+
+def _first_answers() -> Any:
+    answers = _answers().subquery()
+    return _earliest_per_member(Badge.first_answer, answers, answers.c.created_at)
 
 
 def _accepted() -> Any:
@@ -357,20 +362,7 @@ def _lifelines() -> Any:
         )
         .subquery()
     )
-    ranked = select(
-        rescued.c.user_id,
-        rescued.c.post_id,
-        rescued.c.at,
-        func.row_number()
-        .over(partition_by=rescued.c.user_id, order_by=(rescued.c.at, rescued.c.post_id))
-        .label("n"),
-    ).subquery()
-    return select(
-        literal(Badge.lifeline.value).label("badge"),
-        ranked.c.user_id,
-        ranked.c.post_id,
-        ranked.c.at,
-    ).where(ranked.c.n == 1)
+    return _earliest_per_member(Badge.lifeline, rescued, rescued.c.at)
 
 
 def _great_answers() -> Any:
@@ -403,20 +395,7 @@ def _great_answers() -> Any:
         .where(nth.c.n == KUDOS_ON_ONE_ANSWER)
         .subquery()
     )
-    ranked = select(
-        reached.c.user_id,
-        reached.c.post_id,
-        reached.c.at,
-        func.row_number()
-        .over(partition_by=reached.c.user_id, order_by=(reached.c.at, reached.c.post_id))
-        .label("n"),
-    ).subquery()
-    return select(
-        literal(Badge.kudos_50.value).label("badge"),
-        ranked.c.user_id,
-        ranked.c.post_id,
-        ranked.c.at,
-    ).where(ranked.c.n == 1)
+    return _earliest_per_member(Badge.kudos_50, reached, reached.c.at)
 
 
 def _bilingual() -> Any:
