@@ -278,9 +278,9 @@ def _answers() -> Any:
     )
 
 
-def _earliest_per_member(badge: Badge, rows: Any, at: Any) -> Any:
-    """``badge`` for each member's earliest of ``rows`` (user_id, post_id and the time ``at``)."""
-    ranked = select(
+def _ranked_per_member(rows: Any, at: Any) -> Any:
+    """``rows`` (user_id, post_id and the time ``at``) with ``n``: the n-th of the member's."""
+    return select(
         rows.c.user_id,
         rows.c.post_id,
         at.label("at"),
@@ -288,6 +288,11 @@ def _earliest_per_member(badge: Badge, rows: Any, at: Any) -> Any:
         .over(partition_by=rows.c.user_id, order_by=(at, rows.c.post_id))
         .label("n"),
     ).subquery()
+
+
+def _earliest_per_member(badge: Badge, rows: Any, at: Any) -> Any:
+    """``badge`` for each member's earliest of ``rows`` (user_id, post_id and the time ``at``)."""
+    ranked = _ranked_per_member(rows, at)
     return select(
         literal(badge.value).label("badge"),
         ranked.c.user_id,
@@ -302,7 +307,7 @@ def _first_answers() -> Any:
 
 
 def _accepted() -> Any:
-    """Standing solutions of answers: (user, post, accepted_at, n-th of the member's)."""
+    """Standing solutions of answers: (user, post, accepted at, n-th of the member's)."""
     solved = (
         select(
             col(Post.author_id).label("user_id"),
@@ -318,14 +323,7 @@ def _accepted() -> Any:
         )
         .subquery()
     )
-    return select(
-        solved.c.user_id,
-        solved.c.post_id,
-        solved.c.accepted_at,
-        func.row_number()
-        .over(partition_by=solved.c.user_id, order_by=(solved.c.accepted_at, solved.c.post_id))
-        .label("n"),
-    ).subquery()
+    return _ranked_per_member(solved, solved.c.accepted_at)
 
 
 def _solution_milestones() -> list[Any]:
@@ -335,7 +333,7 @@ def _solution_milestones() -> list[Any]:
             literal(badge).label("badge"),
             accepted.c.user_id,
             accepted.c.post_id,
-            accepted.c.accepted_at.label("at"),
+            accepted.c.at,
         ).where(accepted.c.n == threshold)
         for threshold, badge in SOLUTION_MILESTONES
     ]
