@@ -1,0 +1,151 @@
+"""Charts for the care dashboard, drawn on the server as SVG: no chart library, no JavaScript.
+
+Each chart is an ``<svg role="img">`` with a title and a description for screen readers; the
+dashboard prints the same numbers as a table next to it. Values that are missing (``None``: a
+week without threads) leave a gap in a line and no bar, never a zero that was not measured.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+WIDTH = 640
+HEIGHT = 220
+MARGIN_LEFT = 48
+MARGIN_RIGHT = 12
+MARGIN_TOP = 12
+MARGIN_BOTTOM = 36
+GRID_LINES = 4
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str  # an x-axis label: a week ("17 Nov"), a category name
+    value: float | None
+
+
+def _plot_box() -> tuple[float, float, float, float]:
+    return (MARGIN_LEFT, MARGIN_TOP, WIDTH - MARGIN_RIGHT, HEIGHT - MARGIN_BOTTOM)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``value``."""
+    if value <= 0:
+        return 1.0
+    power = 1.0
+    while power * 10 < value:
+        power *= 10
+    while power > value:
+        power /= 10
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def _frame(
+    title: str,
+    description: str,
+    top: float,
+    fmt: Callable[[float], str],
+    body: list[str],
+) -> Markup:
+    left, y0, right, y1 = _plot_box()
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(description)}</desc>",
+    ]
+    for line in range(GRID_LINES + 1):
+        value = top * line / GRID_LINES
+        y = y1 - (y1 - y0) * line / GRID_LINES
+        parts.append(
+            f'<line class="chart-grid" x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="chart-axis" x="{left - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{escape(fmt(value))}</text>'
+        )
+    parts.extend(body)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _x_labels(points: Sequence[Point], xs: Sequence[float]) -> list[str]:
+    _, _, _, y1 = _plot_box()
+    every = max(1, len(points) // 8)  # at most about eight labels, so they never overlap
+    return [
+        f'<text class="chart-axis" x="{x:.1f}" y="{y1 + 16}" text-anchor="middle">'
+        f"{escape(point.label)}</text>"
+        for index, (point, x) in enumerate(zip(points, xs, strict=True))
+        if index % every == 0
+    ]
+
+
+def line_chart(
+    points: Sequence[Point],
+    *,
+    title: str,
+    description: str,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    top: float | None = None,
+) -> Markup:
+    """One series over time; gaps where a value is missing."""
+    left, y0, right, y1 = _plot_box()
+    values = [p.value for p in points if p.value is not None]
+    top = top if top is not None else nice_ceiling(max(values, default=0.0))
+    count = len(points)
+    xs = [left + (right - left) * (i + 0.5) / max(count, 1) for i in range(count)]
+
+    def y(value: float) -> float:
+        return y1 - (y1 - y0) * min(value, top) / top
+
+    runs: list[list[str]] = [[]]
+    dots: list[str] = []
+    for point, x in zip(points, xs, strict=True):
+        if point.value is None:
+            runs.append([])
+            continue
+        runs[-1].append(f"{x:.1f},{y(point.value):.1f}")
+        dots.append(
+            f'<circle class="chart-dot" cx="{x:.1f}" cy="{y(point.value):.1f}" r="3">'
+            f"<title>{escape(point.label)}: {escape(fmt(point.value))}</title></circle>"
+        )
+    body = [
+        f'<polyline class="chart-line" fill="none" points="{" ".join(run)}"/>'
+        for run in runs
+        if len(run) > 1
+    ]
+    return _frame(title, description, top, fmt, body + dots + _x_labels(points, xs))
+
+
+def bar_chart(
+    points: Sequence[Point],
+    *,
+    title: str,
+    description: str,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    top: float | None = None,
+) -> Markup:
+    """One bar per label (a category); no bar where a value is missing."""
+    left, y0, right, y1 = _plot_box()
+    values = [p.value for p in points if p.value is not None]
+    top = top if top is not None else nice_ceiling(max(values, default=0.0))
+    count = max(len(points), 1)
+    slot = (right - left) / count
+    width = slot * 0.6
+    xs = [left + slot * (i + 0.5) for i in range(len(points))]
+    body = []
+    for point, x in zip(points, xs, strict=True):
+        if point.value is None:
+            continue
+        height = (y1 - y0) * min(point.value, top) / top
+        body.append(
+            f'<rect class="chart-bar" x="{x - width / 2:.1f}" y="{y1 - height:.1f}" '
+            f'width="{width:.1f}" height="{height:.1f}">'
+            f"<title>{escape(point.label)}: {escape(fmt(point.value))}</title></rect>"
+        )
+    return _frame(title, description, top, fmt, body + _x_labels(points, xs))
