@@ -23,6 +23,7 @@ from community.worker import OutboxWorker, process_setups
 from moderation import canned_routes, care, care_api, care_routes, case_api, case_routes, webhooks
 from moderation.advocate_api import router as advocates_api
 from moderation.advocate_routes import router as advocates_pages
+from moderation.analytics_api import router as analytics_api
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
 from moderation.signals import worker as signals_worker
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(moderation_tools_api)
     app.include_router(moderation_tools_pages, include_in_schema=False)
     app.include_router(advocates_api)
+    app.include_router(analytics_api)
     app.include_router(advocates_pages, include_in_schema=False)
     app.include_router(search_routes.router, include_in_schema=False)
     _install_error_handlers(app)

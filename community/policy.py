@@ -152,6 +152,10 @@ class Guardian:
     def can_use_queue(self) -> bool:
         return self.is_moderator
 
+    def can_see_analytics(self) -> bool:
+        """The care figures (moderation.analytics): moderators and admins."""
+        return self.is_moderator
+
     def can_claim_threads(self) -> bool:
         return self.is_moderator and not self.is_suspended
 
