@@ -26,6 +26,10 @@ from moderation.advocate_routes import router as advocates_pages
 from moderation.analytics_api import router as analytics_api
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
+from moderation.satisfaction import consumer as satisfaction_consumer
+from moderation.satisfaction_api import router as satisfaction_api
+from moderation.satisfaction_routes import register_slots as register_satisfaction_slots
+from moderation.satisfaction_routes import router as satisfaction_pages
 from moderation.signals import worker as signals_worker
 from moderation.signals.cli import register as register_signal_commands
 from search import api as search_api
@@ -50,6 +54,7 @@ def configure_consumers() -> None:
     events.registry.add(signals_worker.consumer())
     events.registry.add(webhooks.consumer())
     events.registry.add(care.consumer())
+    events.registry.add(satisfaction_consumer())
 
 
 def create_app(
@@ -117,6 +122,9 @@ def create_app(
     app.include_router(care_routes.router, include_in_schema=False)
     care_routes.install()
     case_routes.register_slots()
+    app.include_router(satisfaction_api)
+    app.include_router(satisfaction_pages, include_in_schema=False)
+    register_satisfaction_slots()
     canned_routes.register_slots()
     app.include_router(moderation_tools_api)
     app.include_router(moderation_tools_pages, include_in_schema=False)

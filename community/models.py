@@ -251,6 +251,8 @@ class NotificationKind(StrEnum):
     mention = "mention"
     flag = "flag"  # a moderator reviewed a post the user flagged (moderation)
     case = "case"  # the brand wrote to the user in one of their private cases (moderation)
+    survey = "survey"  # the asker's thread was solved: "Did this solve your problem?" (moderation)
+    case_survey = "case_survey"  # the same question when their private case is resolved
 
 
 class Notification(SQLModel, table=True):

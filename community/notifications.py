@@ -211,6 +211,10 @@ class NotificationItem:
     def target_url(self) -> str:
         if self.notification.kind == NotificationKind.case:
             return "/cases"  # the user's private cases (moderation); never the case's text here
+        if self.notification.kind == NotificationKind.case_survey:
+            return "/cases"  # the survey waits on the resolved case's page
+        if self.notification.kind == NotificationKind.survey and self.notification.thread_id:
+            return f"/t/{self.notification.thread_id}#satisfaction"
         if self.post is not None:
             return posting.post_url(self.post)  # on the right page of a long thread
         if self.notification.thread_id is not None:

@@ -6,7 +6,7 @@ its services."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from community.models import utc_column
@@ -238,6 +238,34 @@ class WebhookDelivery(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     duration_ms: int | None = None
     created_at: datetime = Field(sa_column=utc_column())
+
+
+# --- Satisfaction (CSAT) ---------------------------------------------------------------------
+
+
+class SatisfactionResponse(SQLModel, table=True):
+    """ "Did this solve your problem?": asked once of the asker when their thread is solved (a
+    thread survey: ``thread_id`` set, ``case_id`` null) or their case resolved (a case survey:
+    ``case_id`` set, ``thread_id`` null). ``rating`` (1..5) and ``answered_at`` stay null until
+    they answer; one survey per asker and thread, and per asker and case."""
+
+    __tablename__ = "satisfaction_response"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "user_id"),
+        UniqueConstraint("case_id", "user_id"),
+        CheckConstraint("(thread_id IS NULL) <> (case_id IS NULL)", name="one_subject"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+        Index("ix_satisfaction_response_answered", "answered_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int | None = Field(default=None, foreign_key="thread.id")
+    case_id: int | None = Field(default=None, foreign_key="support_case.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    rating: int | None = None
+    comment: str = Field(default="", max_length=1000)
+    asked_at: datetime = Field(sa_column=utc_column())
+    answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 # --- Accountability ----------------------------------------------------------------------------
