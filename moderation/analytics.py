@@ -231,18 +231,19 @@ def _rank(percent: int, n: Any) -> Any:
     return (percent * n + 99) // 100
 
 
-def _thread_language() -> ColumnElement[str | None]:
+_QUESTION = _table(Post).alias("question")
+_QUESTION_SIGNAL = _table(PostSignal).alias("question_signal")
+
+
+def _with_language(source: Any, language: str | None) -> Any:
+    """``source`` (which has the thread table) joined to its question's signal when the
+    language filter needs it: a join, not a subquery per row."""
+    if language is None:
+        return source
     th = _table(Thread)
-    signal = _table(PostSignal)
-    question = _table(Post).alias("question")
-    signalled = (
-        select(signal.c.language)
-        .select_from(signal.join(question, question.c.id == signal.c.post_id))
-        .where(signal.c.thread_id == th.c.id, question.c.post_number == 1)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(th.c.language, signalled)
+    return source.outerjoin(
+        _QUESTION, and_(_QUESTION.c.thread_id == th.c.id, _QUESTION.c.post_number == 1)
+    ).outerjoin(_QUESTION_SIGNAL, _QUESTION_SIGNAL.c.post_id == _QUESTION.c.id)
 
 
 def _thread_filter(*, category_id: int | None, language: str | None) -> list[ColumnElement[bool]]:
@@ -251,7 +252,8 @@ def _thread_filter(*, category_id: int | None, language: str | None) -> list[Col
     if category_id is not None:
         where.append(th.c.category_id == category_id)
     if language is not None:
-        where.append(_thread_language() == language)
+        language_of = func.coalesce(th.c.language, _QUESTION_SIGNAL.c.language)
+        where.append(language_of == language)
     return where
 
 
@@ -303,25 +305,15 @@ def _threads_cte(
     level = _table(ServiceLevel)
     default_hours = int(service_levels.default_target().total_seconds() // 3600)
     replies = _first_replies(lower=lower, upper=upper, category_id=category_id)
-    solver_staff = (
-        select(func.max(case((answerer.c.role.in_(STAFF), 1), else_=0)))
-        .select_from(
-            solution.join(answer, answer.c.id == solution.c.post_id).join(
-                answerer, answerer.c.id == answer.c.author_id
-            )
-        )
-        .where(solution.c.thread_id == th.c.id)
-        .scalar_subquery()
-    )
-    needs_brand = (
-        select(case((care.c.needs_brand, 1), else_=0))
-        .where(care.c.thread_id == th.c.id)
-        .scalar_subquery()
-    )
-    target_hours = (
-        select(level.c.first_response_hours)
-        .where(level.c.category_id == th.c.category_id)
-        .scalar_subquery()
+    solver_staff = case((answerer.c.id.is_(None), None), (answerer.c.role.in_(STAFF), 1), else_=0)
+    needs_brand = case((care.c.needs_brand, 1), else_=0)
+    joined = (
+        th.outerjoin(replies, replies.c.thread_id == th.c.id)
+        .outerjoin(solution, solution.c.thread_id == th.c.id)
+        .outerjoin(answer, answer.c.id == solution.c.post_id)
+        .outerjoin(answerer, answerer.c.id == answer.c.author_id)
+        .outerjoin(care, care.c.thread_id == th.c.id)
+        .outerjoin(level, level.c.category_id == th.c.category_id)
     )
     return (
         select(
@@ -333,10 +325,10 @@ def _threads_cte(
             _epoch(dialect, replies.c.brand_at).label("brand_s"),
             _epoch(dialect, th.c.solved_at).label("solved_s"),
             solver_staff.label("solver_staff"),
-            func.coalesce(needs_brand, 0).label("needs_brand"),
-            (func.coalesce(target_hours, default_hours) * 3600).label("target_s"),
+            needs_brand.label("needs_brand"),
+            (func.coalesce(level.c.first_response_hours, default_hours) * 3600).label("target_s"),
         )
-        .select_from(th.outerjoin(replies, replies.c.thread_id == th.c.id))
+        .select_from(_with_language(joined, language))
         .where(
             th.c.created_at >= lower,
             th.c.created_at < upper,
@@ -498,11 +490,14 @@ def _sentiment(
             func.sum(case((sentiment == Sentiment.negative.value, 1), else_=0)),
         )
         .select_from(
-            post.join(signal, signal.c.post_id == post.c.id)
-            .join(th, th.c.id == post.c.thread_id)
-            .outerjoin(
-                correction,
-                and_(correction.c.post_id == post.c.id, correction.c.signal == "sentiment"),
+            _with_language(
+                post.join(signal, signal.c.post_id == post.c.id)
+                .join(th, th.c.id == post.c.thread_id)
+                .outerjoin(
+                    correction,
+                    and_(correction.c.post_id == post.c.id, correction.c.signal == "sentiment"),
+                ),
+                language,
             )
         )
         .where(
@@ -589,7 +584,12 @@ def _advocates(
     rows = session.execute(
         select(user.c.id, user.c.username, user.c.display_name, solutions)
         .select_from(
-            ledger.join(th, th.c.id == ledger.c.thread_id).join(user, user.c.id == ledger.c.user_id)
+            _with_language(
+                ledger.join(th, th.c.id == ledger.c.thread_id).join(
+                    user, user.c.id == ledger.c.user_id
+                ),
+                language,
+            )
         )
         .where(
             ledger.c.reason == ReputationReason.answer_accepted.value,

@@ -253,7 +253,12 @@ def test_filters_by_category_and_language(forum: Forum, session: Session) -> Non
     assert network.top_advocates == ()
 
     # Italian (the questions' signals): T1, T3, T5.
-    italian = compute(session, language="it").overall
+    italian_figures = compute(session, language="it")
+    italian = italian_figures.overall
+    # Italian threads' posts with a signal: T1, T3, T5 questions and peter's T1 reply (corrected
+    # to neutral) -> 4 posts, 2 negative, all in the week of 01-12.
+    assert [(w.posts, w.negative) for w in italian_figures.sentiment] == [(4, 2)]
+    assert [(a.username, a.solutions) for a in italian_figures.top_advocates] == [("peter", 1)]
     assert (italian.threads, italian.replied, italian.brand_replied) == (3, 2, 1)
     # T5 600, T1 1800: median rank 1 -> 600, p90 rank 2 -> 1800.
     assert italian.first_response == Percentiles(2, 600, 1800)
@@ -261,6 +266,8 @@ def test_filters_by_category_and_language(forum: Forum, session: Session) -> Non
     assert (italian.breaches, italian.solved, italian.solved_by_peers) == (2, 1, 1)
     english = compute(session, language="en").overall
     assert (english.threads, english.breaches, english.solved_by_brand) == (2, 1, 1)
+    # T2 was solved by mona (the brand): no advocate in English.
+    assert compute(session, language="en").top_advocates == ()
 
 
 def test_a_range_without_threads_has_empty_figures(forum: Forum, session: Session) -> None:
