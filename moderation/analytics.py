@@ -90,9 +90,11 @@ from moderation.models import (
     SignalCorrection,
     SupportCase,
 )
+from search import deflection
 from search.models import SuggestionEvent, SuggestionKind
 
 MAX_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 LANGUAGES = ("en", "it")
 TOP_ADVOCATES = 5
 STAFF = (Role.moderator.value, Role.admin.value)
@@ -199,7 +201,9 @@ def _epoch(dialect: str, value: Any) -> ColumnElement[int]:
     """Whole seconds since 1970 of a stored UTC timestamp (truncated), on either database."""
     if dialect == "postgresql":
         return cast(func.floor(extract("epoch", value)), BigInteger)
-    return cast(func.strftime("%s", value), Integer)
+    # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" and its %s rounds to the millisecond: cut the
+    # fraction off first, so both databases truncate.
+    return cast(func.strftime("%s", func.substr(value, 1, 19)), Integer)
 
 
 def _week_start(dialect: str, value: Any) -> ColumnElement[Any]:
@@ -540,7 +544,7 @@ def _deflection(session: Session, *, lower: datetime, upper: datetime) -> Deflec
             how_many(SuggestionKind.impression).label("impressions"),
             how_many(SuggestionKind.click).label("clicks"),
         )
-        .where(ev.c.created_at >= lower, ev.c.created_at < upper + timedelta(hours=1))
+        .where(ev.c.created_at >= lower, ev.c.created_at < upper + deflection.POSTED_WITHIN)
         .group_by(ev.c.token)
         .having(and_(first_shown >= lower, first_shown < upper))
         .subquery("asking")
@@ -688,9 +692,17 @@ def figures(
 
 def _parse_day(raw: str, field_name: str) -> date:
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         raise Invalid("Dates are written YYYY-MM-DD, e.g. 2026-11-24.", field=field_name) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise Invalid(
+            "Dates are from the year %(first)s to %(last)s.",
+            field=field_name,
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    return day
 
 
 def figures_for(

@@ -308,6 +308,8 @@ def test_the_api_gives_the_figures_to_moderators_only(
     [
         ("from=2026-13-01&to=2026-01-19", "YYYY-MM-DD"),
         ("to=2026-01-19", "YYYY-MM-DD"),
+        ("from=9999-12-31&to=9999-12-31", "from the year 2000 to 2999"),
+        ("from=2026-01-15&to=2026-01-15T00:00", "YYYY-MM-DD"),
         ("from=2026-01-20&to=2026-01-19", "must not be after"),
         ("from=2025-01-01&to=2026-01-19", "at most 366 days"),
         ("from=2026-01-15&to=2026-01-19&category=nope", "no category nope"),
@@ -326,3 +328,19 @@ def test_a_full_leap_year_is_allowed(forum: Forum, app: FastAPI) -> None:
     # 2024-01-01..2024-12-31 is 366 days: the longest range.
     response = client_for(app, forum.mona).get("/api/v1/analytics?from=2024-01-01&to=2024-12-31")
     assert response.status_code == 200
+
+
+def test_durations_truncate_each_time_to_the_second_on_both_databases(
+    session: Session, clock: FrozenClock
+) -> None:
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    category = make_category(session, slug="misc")
+    clock.set(datetime(2026, 1, 15, 9, 0, 0, 999_999, tzinfo=UTC))
+    thread = make_thread(session, clock, author=asker, category=category)
+    clock.set(datetime(2026, 1, 15, 9, 0, 30, 1, tzinfo=UTC))
+    make_reply(session, clock, author=helper, thread=thread)
+    session.expire_all()
+    found = analytics.figures(session, start=DAY, end=DAY, now=NOW)
+    # 09:00:30 - 09:00:00 = 30 s (not 29.000002, nor 29 from rounding .999999 up).
+    assert found.overall.first_response == Percentiles(1, 30, 30)
