@@ -314,6 +314,8 @@ def test_the_api_gives_the_figures_to_moderators_only(
         ("from=2025-01-01&to=2026-01-19", "at most 366 days"),
         ("from=2026-01-15&to=2026-01-19&category=nope", "no category nope"),
         ("from=2026-01-15&to=2026-01-19&language=fr", "en, it"),
+        ("from=2026-01-15&to=2026-01-19&category=a%00b", "control characters"),
+        ("from=2026-01-15%00&to=2026-01-19", "YYYY-MM-DD"),
     ],
 )
 def test_the_api_explains_bad_parameters(
