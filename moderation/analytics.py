@@ -32,7 +32,7 @@ Definitions (every duration is whole seconds, each timestamp truncated to the se
   not apply to them.
 - **top advocates**: members by accepted solutions in the range, from the reputation ledger
   (``answer_accepted`` rows written in the range, neither reversed nor reversals).
-- **CSAT**: from moderation.satisfaction (a rating 1-5 per answered survey).
+- **CSAT**: moderation.satisfaction.csat: survey answers (ratings 1-5) *given* in the range.
 
 **Percentiles** use the nearest-rank definition: over ``n`` values sorted ascending, the p-th
 percentile is the value at rank ``ceil(p * n / 100)`` (1-based); the median is the 50th percentile,
@@ -40,7 +40,6 @@ so for an even ``n`` the lower of the two middle values. SQL computes them with 
 and ``COUNT(*)`` windows (SQLite >= 3.25 and PostgreSQL); no row list reaches Python.
 """
 
-import importlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,7 +79,7 @@ from community.models import (
     User,
 )
 from community.policy import Guardian, ensure, ensure_signed_in
-from moderation import service_levels
+from moderation import satisfaction, service_levels
 from moderation.models import (
     CareThread,
     CaseStatus,
@@ -619,17 +618,11 @@ def _csat(
     category_id: int | None,
     language: str | None,
 ) -> Csat:
-    """Answers given in the range, from moderation.satisfaction (another helper's module: while
-    it is not there, no figure). Note: satisfaction filters languages on ``Thread.language``
-    only (no signal fallback)."""
-    try:
-        satisfaction = importlib.import_module("moderation.satisfaction")
-    except ModuleNotFoundError:  # pragma: no cover - TODO(issue 7): drop once satisfaction lands
-        return Csat()
+    """Survey answers given in the range (moderation.satisfaction)."""
     average, responses = satisfaction.csat(
         session, start=lower, end=upper, category_id=category_id, language=language
     )
-    return Csat(average=None if average is None else float(average), responses=int(responses))
+    return Csat(average=average, responses=responses)
 
 
 def figures(

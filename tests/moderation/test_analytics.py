@@ -25,7 +25,7 @@ from community import events, solutions
 from community.clock import FrozenClock
 from community.models import Category, Post, Role, Thread, User
 from community.policy import Guardian
-from moderation import analytics, cases, service_levels
+from moderation import analytics, cases, satisfaction, service_levels
 from moderation.analytics import Figures, Percentiles
 from moderation.models import SupportCase
 from moderation.signals import corrections
@@ -155,7 +155,13 @@ def forum(session: Session, clock: FrozenClock) -> Forum:
     signal(s, f.clock, late, sentiment="negative", language="en")
     corrections.correct(s, Guardian(f.mona), r1, signal="sentiment", value="neutral", now=NOW)
     s.expire_all()
-    events.drain(s, now=NOW, consumers=["care", "suggestions"])
+    events.drain(s, now=NOW, consumers=["care", "suggestions", "satisfaction"])
+    # Surveys: alice rates T1 4, bob rates T2 2 (on 01-16); bob's T0 survey stays unanswered.
+    at(f.clock, 16, 10)
+    for who, thread, rating in ((f.alice, f.t1, 4), (f.bob, f.t2, 2)):
+        assert thread.id is not None
+        survey = satisfaction.thread_survey(s, Guardian(who), thread.id)
+        satisfaction.answer(s, Guardian(who), survey, rating=rating, clock=f.clock)
     f.clock.set(NOW)
     return f
 
@@ -240,8 +246,8 @@ def test_sentiment_deflection_advocates_and_csat(forum: Forum, session: Session)
     # Accepted answers in the range: peter's in T1 (mona's in T2 is the brand's; peter's in T0
     # was accepted on 01-14).
     assert [(a.username, a.solutions) for a in figures.top_advocates] == [("peter", 1)]
-    # No survey answered (moderation.satisfaction feeds this).
-    assert (figures.csat.average, figures.csat.responses) == (None, 0)
+    # Surveys answered in the range: 4 (T1) and 2 (T2) -> (4 + 2) / 2 = 3.0 over 2.
+    assert (figures.csat.average, figures.csat.responses) == (3.0, 2)
 
 
 def test_filters_by_category_and_language(forum: Forum, session: Session) -> None:
@@ -251,6 +257,7 @@ def test_filters_by_category_and_language(forum: Forum, session: Session) -> Non
     # Network posts with a signal: T4 and T5 questions (week 01-12), alice's T4 reply (01-19).
     assert [(w.posts, w.negative) for w in network.sentiment] == [(2, 0), (1, 1)]
     assert network.top_advocates == ()
+    assert (network.csat.average, network.csat.responses) == (None, 0)
 
     # Italian (the questions' signals): T1, T3, T5.
     italian_figures = compute(session, language="it")
@@ -259,6 +266,8 @@ def test_filters_by_category_and_language(forum: Forum, session: Session) -> Non
     # to neutral) -> 4 posts, 2 negative, all in the week of 01-12.
     assert [(w.posts, w.negative) for w in italian_figures.sentiment] == [(4, 2)]
     assert [(a.username, a.solutions) for a in italian_figures.top_advocates] == [("peter", 1)]
+    # Only T1's survey (4) is about an Italian thread.
+    assert (italian_figures.csat.average, italian_figures.csat.responses) == (4.0, 1)
     assert (italian.threads, italian.replied, italian.brand_replied) == (3, 2, 1)
     # T5 600, T1 1800: median rank 1 -> 600, p90 rank 2 -> 1800.
     assert italian.first_response == Percentiles(2, 600, 1800)
