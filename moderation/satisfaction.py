@@ -235,10 +235,18 @@ def answer(
             count=MAX_COMMENT,
         )
     now = clock.now()
-    survey.rating = rating
-    survey.comment = comment
-    survey.answered_at = now
-    session.add(survey)
+    # Only a still-pending row takes the answer: of two answers at the same time, one wins.
+    taken = session.execute(
+        update(SatisfactionResponse)
+        .where(
+            col(SatisfactionResponse.id) == survey.id,
+            col(SatisfactionResponse.answered_at).is_(None),
+        )
+        .values(rating=rating, comment=comment, answered_at=now)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("You have already answered this question. Thank you!")
     thread_id = survey.thread_id
     if survey.case_id is not None:
         case = session.get(SupportCase, survey.case_id)

@@ -427,3 +427,17 @@ def test_one_survey_per_asker_and_thread_in_the_database(session, clock, solved)
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
+
+
+def test_two_answers_at_the_same_time_one_wins(db, session, clock, solved):
+    """Both requests read the survey while it was pending; the second write is refused."""
+    anna = solved["anna"]
+    with Session(db, expire_on_commit=False) as other:
+        stale = other.exec(select(SatisfactionResponse)).one()
+        (survey,) = _surveys(session)
+        satisfaction.answer(session, Guardian(anna), survey, rating=5, clock=clock)
+        assert stale.answered_at is None
+        with pytest.raises(Conflict):
+            satisfaction.answer(other, Guardian(anna), stale, rating=1, clock=clock)
+    (stored,) = _surveys(session)
+    assert stored.rating == 5
