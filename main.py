@@ -24,6 +24,8 @@ from moderation import canned_routes, care, care_api, care_routes, case_api, cas
 from moderation.advocate_api import router as advocates_api
 from moderation.advocate_routes import router as advocates_pages
 from moderation.analytics_api import router as analytics_api
+from moderation.analytics_routes import register_slots as register_staff_nav
+from moderation.analytics_routes import router as analytics_pages
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
 from moderation.satisfaction import consumer as satisfaction_consumer
@@ -125,11 +127,13 @@ def create_app(
     app.include_router(satisfaction_api)
     app.include_router(satisfaction_pages, include_in_schema=False)
     register_satisfaction_slots()
+    register_staff_nav()
     canned_routes.register_slots()
     app.include_router(moderation_tools_api)
     app.include_router(moderation_tools_pages, include_in_schema=False)
     app.include_router(advocates_api)
     app.include_router(analytics_api)
+    app.include_router(analytics_pages, include_in_schema=False)
     app.include_router(advocates_pages, include_in_schema=False)
     app.include_router(search_routes.router, include_in_schema=False)
     _install_error_handlers(app)

@@ -1,0 +1,202 @@
+"""The care dashboard (``/care/analytics``) and its CSV export (``GET /api/v1/analytics.csv``).
+
+Both take the parameters of ``GET /api/v1/analytics`` (from, to, category, language) from the
+URL, so a view can be shared and reloaded; without dates they show the last 28 days.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlmodel import Session
+
+from community import posting, web
+from community.clock import Clock
+from community.deps import ClockDep, GuardianDep, SessionDep
+from community.errors import Invalid
+from community.i18n import N_
+from community.policy import Guardian, ensure, ensure_signed_in
+from moderation import analytics, analytics_export
+from moderation.charts import Point, bar_chart, line_chart
+
+router = APIRouter()
+
+DEFAULT_DAYS = 28
+DayParam = Annotated[str, Query(alias="from", max_length=40)]
+ToParam = Annotated[str, Query(alias="to", max_length=40)]
+CategoryParam = Annotated[str, Query(max_length=60)]
+LanguageParam = Annotated[str, Query(max_length=8)]
+
+
+def _with_defaults(start: str, end: str, clock: Clock) -> tuple[str, str]:
+    today = clock.now().date()
+    if not end.strip():
+        end = today.isoformat()
+    if not start.strip():
+        start = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+    return start, end
+
+
+def _figures(
+    session: Session,
+    guardian: Guardian,
+    clock: Clock,
+    *,
+    start: str,
+    end: str,
+    category: str,
+    language: str,
+) -> analytics.Figures:
+    start, end = _with_defaults(start, end, clock)
+    return analytics.figures_for(
+        session,
+        guardian,
+        start=start,
+        end=end,
+        category=category,
+        language=language,
+        clock=clock,
+    )
+
+
+def duration(seconds: int | None) -> str:
+    """A time in words for a card: "45 min", "3 h 20 min", "2 d 4 h"; "—" when unmeasured."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Markup]:
+    """The dashboard's charts, titled in the reader's language (``_``)."""
+    weeks = [
+        Point(w.week_start.strftime("%d/%m"), w.negative_share * 100) for w in figures.sentiment
+    ]
+    categories = figures.by_category
+    return {
+        "sentiment": line_chart(
+            weeks,
+            title=_(N_("Negative posts per week")),
+            description=_(N_("Share of posts whose sentiment is negative, per ISO week.")),
+            fmt=lambda v: f"{v:.0f}%",
+        ),
+        "breaches": bar_chart(
+            [Point(c.name, _percent(c.figures.breach_share)) for c in categories],
+            title=_(N_("Service-level breaches per category")),
+            description=_(N_("Share of threads that missed their first-response target.")),
+            fmt=lambda v: f"{v:.0f}%",
+        ),
+        "response": bar_chart(
+            [Point(c.name, _percent(c.figures.response_rate)) for c in categories],
+            title=_(N_("Response rate per category")),
+            description=_(N_("Share of threads with a reply from someone other than the asker.")),
+            fmt=lambda v: f"{v:.0f}%",
+        ),
+    }
+
+
+# Where the brand's people work: the queue, the figures, the advocates (base.html's nav slot).
+_STAFF_LINKS = (
+    ("/mod/queue", N_("Queue")),
+    ("/care/analytics", N_("Analytics")),
+    ("/mod/advocates", N_("Advocates")),
+)
+
+
+def staff_nav(request: Request, values: dict[str, object]) -> str:
+    guardian = values.get("guardian")
+    if not isinstance(guardian, Guardian) or not guardian.can_see_analytics():
+        return ""
+    _ = web.translator(request)
+    return "".join(
+        f'<li><a href="{url}">{escape(_(label))}</a></li>' for url, label in _STAFF_LINKS
+    )
+
+
+def register_slots() -> None:
+    web.add_slot("site_nav", "moderation.staff", staff_nav)
+
+
+@router.get("/care/analytics")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    start: DayParam = "",
+    end: ToParam = "",
+    category: CategoryParam = "",
+    language: LanguageParam = "",
+) -> Response:
+    ensure_signed_in(guardian)
+    ensure(guardian.can_see_analytics(), "Only moderators and admins can see the analytics.")
+    values = dict(zip(("start", "end"), _with_defaults(start, end, clock), strict=True))
+    values.update(category=category.strip(), language=language.strip())
+    errors: dict[str, str] = {}
+    figures: analytics.Figures | None = None
+    try:
+        figures = _figures(
+            session,
+            guardian,
+            clock,
+            start=start,
+            end=end,
+            category=category,
+            language=language,
+        )
+    except Invalid as exc:
+        errors = web.form_errors(request, exc)
+    query = request.url.query
+    return web.render(
+        request,
+        "moderation/analytics.html",
+        status_code=422 if errors else 200,
+        figures=figures,
+        charts=_charts(figures, web.translator(request)) if figures else {},
+        values=values,
+        errors=errors,
+        categories=posting.categories(session),
+        csv_url="/api/v1/analytics.csv" + (f"?{query}" if query else ""),
+        duration=duration,
+        share=share,
+    )
+
+
+@router.get("/api/v1/analytics.csv", tags=["analytics"])
+def analytics_csv(
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    start: DayParam = "",
+    end: ToParam = "",
+    category: CategoryParam = "",
+    language: LanguageParam = "",
+) -> Response:
+    """Every figure of ``GET /api/v1/analytics`` as CSV (section, scope, figure, value)."""
+    figures = _figures(
+        session, guardian, clock, start=start, end=end, category=category, language=language
+    )
+    name = f"peerdesk-analytics-{figures.start.isoformat()}-{figures.end.isoformat()}.csv"
+    return Response(
+        analytics_export.to_csv(figures),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,114 @@
+"""The care dashboard and its CSV export: who may see them, filters in the URL, clear errors."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from community.models import Role
+from moderation.analytics_routes import duration, share
+from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.helpers import login
+
+
+@pytest.fixture
+def world(session, clock):
+    fibre = make_category(session, slug="fibra")
+    mobile = make_category(session, slug="mobile")
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    moderator = make_user(session, clock, username="mara", role=Role.moderator)
+    old = make_thread(session, clock, author=asker, category=fibre, title="Old fibre question")
+    clock.advance(days=10)
+    recent = make_thread(session, clock, author=asker, category=mobile, title="New SIM question")
+    clock.advance(minutes=30)
+    make_reply(session, clock, author=helper, thread=recent)
+    return {"moderator": moderator, "member": helper, "old": old, "recent": recent}
+
+
+def test_members_and_visitors_cannot_see_the_figures(client, world):
+    assert client.get("/care/analytics", follow_redirects=False).status_code in (303, 401)
+    login(client, world["member"])
+    assert client.get("/care/analytics").status_code == 403
+    assert client.get("/api/v1/analytics.csv").status_code == 403
+    assert 'href="/care/analytics"' not in client.get("/").text
+
+
+def test_the_dashboard_shows_the_figures_of_the_chosen_days(client, clock, world):
+    login(client, world["moderator"])
+    assert 'href="/care/analytics"' in client.get("/").text  # the staff links in the nav
+    today = clock.now().date()
+    page = client.get("/care/analytics")  # the last 28 days: both threads
+    assert page.status_code == 200
+    assert 'id="card-threads"' in page.text
+    assert _card(page.text, "card-threads") == "2"
+    assert _card(page.text, "card-response-rate") == "50%"
+    assert "<svg" in page.text and "Show as a table" in page.text
+    last_week = client.get(
+        "/care/analytics", params={"from": (today - timedelta(days=6)).isoformat()}
+    )
+    assert _card(last_week.text, "card-threads") == "1"
+    assert _card(last_week.text, "card-response-rate") == "100%"
+    only_fibre = client.get("/care/analytics", params={"category": "fibra"})
+    assert _card(only_fibre.text, "card-threads") == "1"
+    assert 'value="fibra" selected' in only_fibre.text
+
+
+def test_wrong_filters_are_explained_next_to_the_field(client, world):
+    login(client, world["moderator"])
+    page = client.get("/care/analytics", params={"from": "24/11/2026", "category": "fibra"})
+    assert page.status_code == 422
+    assert 'id="from-error"' in page.text and "YYYY-MM-DD" in page.text
+    assert 'value="fibra" selected' in page.text  # the rest of the form is kept
+    assert 'id="card-threads"' not in page.text
+    unknown = client.get("/care/analytics", params={"category": "nope"})
+    assert unknown.status_code == 422 and 'id="category-error"' in unknown.text
+
+
+def test_the_csv_holds_every_figure_with_the_same_filters(client, clock, world):
+    login(client, world["moderator"])
+    today = clock.now().date()
+    response = client.get(
+        "/api/v1/analytics.csv",
+        params={"from": (today - timedelta(days=27)).isoformat(), "to": today.isoformat()},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["section", "scope", "figure", "value"]
+    values = {(r[0], r[1], r[2]): r[3] for r in rows[1:]}
+    assert values[("overall", "", "threads")] == "2"
+    assert values[("overall", "", "response_rate")] == "0.5"
+    assert values[("category", "mobile", "threads")] == "1"
+    assert values[("overall", "", "first_response.median_seconds")] == "1800"
+    assert values[("overall", "", "time_to_solution.median_seconds")] == ""  # nothing solved
+    assert ("csat", "", "responses") in values
+    bad = client.get("/api/v1/analytics.csv", params={"from": "2026-13-01"})
+    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (None, "—"),
+        (59, "1 min"),
+        (1800, "30 min"),
+        (3600, "1 h"),
+        (12_000, "3 h 20 min"),
+        (3 * 86_400 + 4 * 3600, "3 d 4 h"),
+    ],
+)
+def test_durations_read_as_words(seconds, words):
+    assert duration(seconds) == words
+
+
+def test_shares_read_as_percentages():
+    assert (share(None), share(0.5), share(1.0)) == ("—", "50%", "100%")
+
+
+def _card(page: str, card_id: str) -> str:
+    start = page.index(f'id="{card_id}"')
+    value = page.index('class="figure-value">', start) + len('class="figure-value">')
+    return page[value : page.index("</p>", value)].strip()
