@@ -367,3 +367,15 @@ def test_the_moderator_list_uses_the_role_index(session, db) -> None:
             "EXPLAIN QUERY PLAN SELECT id FROM user WHERE role IN ('moderator', 'admin')"
         ).all()
     assert "ix_user_role" in " ".join(str(row[-1]) for row in plan)
+
+
+def test_queue_rows_show_the_customers_rank_next_to_their_name(session, clock, world, client):
+    login(client, world["moderator"])
+    asker = session.exec(select(User).where(User.username == "ask_negative")).one()
+    asker.reputation = 250
+    session.add(asker)
+    session.commit()
+    page = client.get("/mod/queue").text
+    row = page[page.index(f'id="queue-row-{world["threads"]["negative"].id}"') :]
+    row = row[: row.index("</li>")]
+    assert 'class="chip rank rank-trusted"' in row and "Trusted" in row
