@@ -90,6 +90,10 @@ class Guardian:
             and (self.is_author(thread) or ranks.edits_any_title_and_tags(self.user))
         )
 
+    def can_edit_title_and_tags(self, post: Post, thread: Thread) -> bool:
+        """Edit only the title and tags of ``thread`` through its opening ``post``."""
+        return post.is_question and not post.is_deleted and self.can_retitle(thread)
+
     def can_mark_duplicate(self, thread: Thread) -> bool:
         """Mark ``thread`` as a duplicate of another, or take the mark off: the Expert rank."""
         return (

@@ -282,10 +282,7 @@ def edit_post(
     thread = _thread_of(session, post)
     if not guardian.can_edit_post(post):
         # From the Guide rank a member may fix anyone's title and tags, never their words.
-        ensure(
-            post.is_question and guardian.can_retitle(thread) and not post.is_deleted,
-            "You can only edit your own posts.",
-        )
+        ensure(guardian.can_edit_title_and_tags(post, thread), "You can only edit your own posts.")
         ensure(body == post.body, "Only the author can change the text of a post.")
     if not post.is_question and (title is not None or tags is not None):
         raise Invalid("Only the opening post has a title and tags.", field="title")

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlmodel import Session
 
 from community import posting, web
 from community.clock import Clock
@@ -39,28 +38,6 @@ def _with_defaults(start: str, end: str, clock: Clock) -> tuple[str, str]:
     if not start.strip():
         start = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
     return start, end
-
-
-def _figures(
-    session: Session,
-    guardian: Guardian,
-    clock: Clock,
-    *,
-    start: str,
-    end: str,
-    category: str,
-    language: str,
-) -> analytics.Figures:
-    start, end = _with_defaults(start, end, clock)
-    return analytics.figures_for(
-        session,
-        guardian,
-        start=start,
-        end=end,
-        category=category,
-        language=language,
-        clock=clock,
-    )
 
 
 def duration(seconds: int | None) -> str:
@@ -148,19 +125,24 @@ def dashboard(
 ) -> Response:
     ensure_signed_in(guardian)
     ensure(guardian.can_see_analytics(), "Only moderators and admins can see the analytics.")
-    values = dict(zip(("start", "end"), _with_defaults(start, end, clock), strict=True))
-    values.update(category=category.strip(), language=language.strip())
+    start, end = _with_defaults(start, end, clock)
+    values = {
+        "start": start,
+        "end": end,
+        "category": category.strip(),
+        "language": language.strip(),
+    }
     errors: dict[str, str] = {}
     figures: analytics.Figures | None = None
     try:
-        figures = _figures(
+        figures = analytics.figures_for(
             session,
             guardian,
-            clock,
             start=start,
             end=end,
             category=category,
             language=language,
+            clock=clock,
         )
     except Invalid as exc:
         errors = web.form_errors(request, exc)
@@ -191,8 +173,9 @@ def analytics_csv(
     language: LanguageParam = "",
 ) -> Response:
     """Every figure of ``GET /api/v1/analytics`` as CSV (section, scope, figure, value)."""
-    figures = _figures(
-        session, guardian, clock, start=start, end=end, category=category, language=language
+    start, end = _with_defaults(start, end, clock)
+    figures = analytics.figures_for(
+        session, guardian, start=start, end=end, category=category, language=language, clock=clock
     )
     name = f"peerdesk-analytics-{figures.start.isoformat()}-{figures.end.isoformat()}.csv"
     return Response(

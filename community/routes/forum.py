@@ -424,7 +424,7 @@ def _render_new_thread(
 
 
 def _may_edit(guardian: Guardian, post: Post, thread: Thread) -> bool:
-    return guardian.can_edit_post(post) or (post.is_question and guardian.can_retitle(thread))
+    return guardian.can_edit_post(post) or guardian.can_edit_title_and_tags(post, thread)
 
 
 def _render_edit(

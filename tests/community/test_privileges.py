@@ -217,7 +217,8 @@ def test_a_reply_waiting_for_approval_answers_nobody_until_approved(session, clo
     assert thread.first_response_at is None  # still unanswered for the queue and advocates
     session.refresh(newcomer)
     assert newcomer.reputation == 0  # no rescue for a reply nobody can read
-    visibility.unhide_post(session, held, by_id=asker.id or 0, now=clock.now())
+    assert asker.id is not None
+    visibility.unhide_post(session, held, by_id=asker.id, now=clock.now())
     posting.refresh_first_response(session, thread)
     session.commit()
     assert thread.first_response_at == held.created_at
