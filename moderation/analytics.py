@@ -1,14 +1,19 @@
 """Care analytics: the service figures of a date range, computed in SQL (issue 7).
 
 Which threads count: threads created in ``[start, end]`` (UTC days, both inclusive), not deleted and
-not merged away, optionally of one category and of one language. A thread's **language** is
-``Thread.language``, or when that is null the language the signals worker read in its question
-(the question's ``PostSignal.language``); a thread with neither matches no language filter.
+not merged away, optionally of one category and of one language. A thread's **language** is the
+one the signals worker read in its question, or ``Thread.language`` until it has; a thread with
+neither matches no language filter.
+
+The figures are read from what the care worker keeps per thread and per day
+(moderation.care_figures: the care rows' figure columns, CareDuration and SentimentDay), so a
+dashboard reads one index range instead of every post; they trail the forum by the worker's lag.
 
 Definitions (every duration is whole seconds, each timestamp truncated to the second):
 
-- **reply**: a post after the question, not deleted, by anyone but the asker. A **brand** reply is
-  one whose author is (now) a moderator or admin; a **peer** reply one by a member.
+- **reply**: a post after the question, neither deleted nor hidden, by anyone but the asker. A
+  **brand** reply is one whose author is a moderator or admin (when the worker last read the
+  thread); a **peer** reply one by a member.
 - **response rate**: threads with any reply / threads; **brand response rate**: threads with a
   brand reply / threads.
 - **time to first response** (any, peer, brand): first such reply - question, over the threads
@@ -22,26 +27,27 @@ Definitions (every duration is whole seconds, each timestamp truncated to the se
   came at or after the category's target, or has not come and the target has passed at ``now``.
   The target is the category's current one (ServiceLevel, else the default).
 - **escalations**: private cases opened about the threads; **case resolution time**: for cases
-  now resolved or closed, the case's last change (``updated_at``) - its opening.
+  resolved (or resolved and then closed), ``resolved_at`` - its opening.
+- **weeks**: the thread figures above per ISO week of creation (the Monday that starts it),
+  every week the range touches (a week without threads has no rates).
 - **sentiment**: posts *written* in the range (in threads matching the category and language
-  filters, whenever those were created) that the signals worker read, per ISO week (the Monday
-  that starts it); a moderator's sentiment correction overrides the model, as in the queue.
+  filters, whenever those were created) that the signals worker read, per ISO week; a
+  moderator's sentiment correction overrides the model, as in the queue.
 - **deflection**: asking sessions (search.deflection tokens) with suggestions shown in the range,
   those in which a suggestion was opened, and those of which no question was posted after the
   click (abandoned after a click). Asking sessions have no category or language: the filters do
   not apply to them.
-- **top advocates**: members by accepted solutions in the range, from the reputation ledger
-  (``answer_accepted`` rows written in the range, neither reversed nor reversals).
-- **CSAT**: moderation.satisfaction.csat: survey answers (ratings 1-5) *given* in the range.
+- **top advocates**: members by accepted answers among the counted threads.
+- **CSAT**: moderation.satisfaction.csat: survey answers (ratings 1-5) *given* in the range, about
+  threads (or cases from threads) that are neither deleted nor merged away.
 
 **Percentiles** use the nearest-rank definition: over ``n`` values sorted ascending, the p-th
 percentile is the value at rank ``ceil(p * n / 100)`` (1-based); the median is the 50th percentile,
-so for an even ``n`` the lower of the two middle values. SQL computes them with ``ROW_NUMBER()``
-and ``COUNT(*)`` windows (SQLite >= 3.25 and PostgreSQL); no row list reaches Python.
+so for an even ``n`` the lower of the two middle values. SQL finds the value at a rank by walking
+an index ordered by value (``LIMIT 1 OFFSET rank - 1``); no row list reaches Python.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -68,27 +74,11 @@ from sqlmodel import select as sm_select
 
 from community.clock import Clock, as_utc
 from community.errors import Invalid
-from community.models import (
-    Category,
-    Post,
-    ReputationEntry,
-    ReputationReason,
-    Role,
-    Solution,
-    Thread,
-    User,
-)
+from community.models import Category, Role, User
 from community.policy import Guardian, ensure, ensure_signed_in
-from moderation import satisfaction, service_levels
-from moderation.models import (
-    CareThread,
-    CaseStatus,
-    PostSignal,
-    Sentiment,
-    ServiceLevel,
-    SignalCorrection,
-    SupportCase,
-)
+from moderation import care_figures, satisfaction, service_levels
+from moderation.care_figures import Metric
+from moderation.models import CareDuration, CareThread, SentimentDay, SupportCase
 from search import deflection
 from search.models import SuggestionEvent, SuggestionKind
 
@@ -96,10 +86,10 @@ MAX_DAYS = 366
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 LANGUAGES = ("en", "it")
 TOP_ADVOCATES = 5
-STAFF = (Role.moderator.value, Role.admin.value)
 
-# Metric codes of the percentile query.
-_ANY, _PEER, _BRAND, _SOLUTION, _CASE = 1, 2, 3, 4, 5
+# Metric codes of the percentiles: the CareDuration metrics, and case resolution.
+_ANY, _PEER, _BRAND, _SOLUTION = (int(m) for m in Metric)
+_CASE = 5
 _OVERALL = 0  # the "category" of the overall percentiles
 
 
@@ -147,6 +137,24 @@ class CategorySlice:
 
 
 @dataclass(frozen=True)
+class Week:
+    """The thread figures of the threads created in one ISO week (the trend lines)."""
+
+    week_start: date  # the Monday of the ISO week
+    threads: int
+    replied: int
+    brand_replied: int
+    solved: int
+    solved_by_peers: int
+    breaches: int
+    response_rate: float | None
+    brand_response_rate: float | None
+    solved_share: float | None
+    self_service_share: float | None
+    breach_share: float | None
+
+
+@dataclass(frozen=True)
 class SentimentWeek:
     week_start: date  # the Monday of the ISO week
     posts: int
@@ -187,6 +195,7 @@ class Figures:
     language: str | None
     overall: Slice
     by_category: tuple[CategorySlice, ...]
+    weeks: tuple[Week, ...]
     sentiment: tuple[SentimentWeek, ...]
     deflection: Deflection
     csat: Csat
@@ -205,12 +214,12 @@ def _epoch(dialect: str, value: Any) -> ColumnElement[int]:
     return cast(func.strftime("%s", func.substr(value, 1, 19)), Integer)
 
 
-def _week_start(dialect: str, value: Any) -> ColumnElement[Any]:
-    """The Monday (UTC) of the ISO week of a stored timestamp."""
+def _week_of_day(dialect: str, day: Any) -> ColumnElement[Any]:
+    """The Monday of the ISO week of a stored date."""
     if dialect == "postgresql":
-        return cast(func.date_trunc("week", func.timezone("UTC", value)), Date)
+        return cast(func.date_trunc("week", day), Date)
     # 'weekday 0' moves forward to the Sunday ending the ISO week (or stays on it).
-    return func.date(value, "weekday 0", "-6 days")
+    return func.date(day, "weekday 0", "-6 days")
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -229,116 +238,43 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _rank(percent: int, n: Any) -> Any:
+def _rank(percent: int, n: int) -> int:
     """Nearest rank ``ceil(percent * n / 100)`` in integer arithmetic."""
     return (percent * n + 99) // 100
 
 
-_QUESTION = _table(Post).alias("question")
-_QUESTION_SIGNAL = _table(PostSignal).alias("question_signal")
+@dataclass(frozen=True)
+class _Filter:
+    lower: datetime
+    upper: datetime
+    category_id: int | None
+    language: str | None
 
+    def threads(self, *, from_index: bool = True) -> list[ColumnElement[bool]]:
+        """The counted threads' care rows (moderation.care_figures), found through the figures
+        index: a range of weeks, whose rows come grouped by week and category, then the exact
+        moments. ``from_index=False`` hides the range from the planner (``coalesce(x, x)``), so
+        a join from a small table (cases) probes the care rows by key instead."""
+        care = _table(CareThread)
 
-def _with_language(source: Any, language: str | None) -> Any:
-    """``source`` (which has the thread table) joined to its question's signal when the
-    language filter needs it: a join, not a subquery per row."""
-    if language is None:
-        return source
-    th = _table(Thread)
-    return source.outerjoin(
-        _QUESTION, and_(_QUESTION.c.thread_id == th.c.id, _QUESTION.c.post_number == 1)
-    ).outerjoin(_QUESTION_SIGNAL, _QUESTION_SIGNAL.c.post_id == _QUESTION.c.id)
+        def column(name: str) -> Any:
+            found = care.c[name]
+            return found if from_index else func.coalesce(found, found)
 
-
-def _thread_filter(*, category_id: int | None, language: str | None) -> list[ColumnElement[bool]]:
-    th = _table(Thread)
-    where: list[ColumnElement[bool]] = [th.c.deleted_at.is_(None), th.c.merged_into_id.is_(None)]
-    if category_id is not None:
-        where.append(th.c.category_id == category_id)
-    if language is not None:
-        language_of = func.coalesce(th.c.language, _QUESTION_SIGNAL.c.language)
-        where.append(language_of == language)
-    return where
-
-
-def _first_replies(*, lower: datetime, upper: datetime, category_id: int | None) -> Any:
-    """Per thread created in the range: its first reply by anyone but the asker, by a member,
-    by the brand; one grouped pass over the replies (the language filter comes later)."""
-    asked = _table(Thread).alias("asked")
-    post = _table(Post).alias("reply")
-    author = _table(User).alias("reply_author")
-    staff = author.c.role.in_(STAFF)
-    where = [
-        asked.c.created_at >= lower,
-        asked.c.created_at < upper,
-        post.c.post_number > 1,
-        post.c.author_id != asked.c.author_id,
-        post.c.deleted_at.is_(None),
-    ]
-    if category_id is not None:
-        where.append(asked.c.category_id == category_id)
-    return (
-        select(
-            post.c.thread_id.label("thread_id"),
-            func.min(post.c.created_at).label("any_at"),
-            func.min(case((author.c.role == Role.member.value, post.c.created_at))).label(
-                "peer_at"
-            ),
-            func.min(case((staff, post.c.created_at))).label("brand_at"),
-        )
-        .select_from(
-            asked.join(post, post.c.thread_id == asked.c.id).join(
-                author, author.c.id == post.c.author_id
-            )
-        )
-        .where(*where)
-        .group_by(post.c.thread_id)
-        .subquery("first_replies")
-    )
-
-
-def _threads_cte(
-    dialect: str, *, lower: datetime, upper: datetime, category_id: int | None, language: str | None
-) -> Any:
-    """One row per counted thread with its times in epoch seconds."""
-    th = _table(Thread)
-    solution = _table(Solution)
-    answer = _table(Post).alias("answer")
-    answerer = _table(User).alias("answerer")
-    care = _table(CareThread)
-    level = _table(ServiceLevel)
-    default_hours = int(service_levels.default_target().total_seconds() // 3600)
-    replies = _first_replies(lower=lower, upper=upper, category_id=category_id)
-    solver_staff = case((answerer.c.id.is_(None), None), (answerer.c.role.in_(STAFF), 1), else_=0)
-    needs_brand = case((care.c.needs_brand, 1), else_=0)
-    joined = (
-        th.outerjoin(replies, replies.c.thread_id == th.c.id)
-        .outerjoin(solution, solution.c.thread_id == th.c.id)
-        .outerjoin(answer, answer.c.id == solution.c.post_id)
-        .outerjoin(answerer, answerer.c.id == answer.c.author_id)
-        .outerjoin(care, care.c.thread_id == th.c.id)
-        .outerjoin(level, level.c.category_id == th.c.category_id)
-    )
-    return (
-        select(
-            th.c.id.label("thread_id"),
-            th.c.category_id.label("category_id"),
-            _epoch(dialect, th.c.created_at).label("created_s"),
-            _epoch(dialect, replies.c.any_at).label("any_s"),
-            _epoch(dialect, replies.c.peer_at).label("peer_s"),
-            _epoch(dialect, replies.c.brand_at).label("brand_s"),
-            _epoch(dialect, th.c.solved_at).label("solved_s"),
-            solver_staff.label("solver_staff"),
-            needs_brand.label("needs_brand"),
-            (func.coalesce(level.c.first_response_hours, default_hours) * 3600).label("target_s"),
-        )
-        .select_from(_with_language(joined, language))
-        .where(
-            th.c.created_at >= lower,
-            th.c.created_at < upper,
-            *_thread_filter(category_id=category_id, language=language),
-        )
-        .cte("counted")
-    )
+        first_week = care_figures.week_start(self.lower)
+        last_week = care_figures.week_start(self.upper - timedelta(microseconds=1))
+        where: list[ColumnElement[bool]] = [
+            column("week") >= first_week,
+            column("week") <= last_week,
+            column("created_at") >= self.lower,
+            column("created_at") < self.upper,
+            care.c.counted.is_(True),
+        ]
+        if self.category_id is not None:
+            where.append(care.c.category_id == self.category_id)
+        if self.language is not None:
+            where.append(care.c.language == self.language)
+        return where
 
 
 # The figures --------------------------------------------------------------------------------------
@@ -348,6 +284,7 @@ def _threads_cte(
 class _Counts:
     threads: int = 0
     replied: int = 0
+    peer_replied: int = 0
     brand_replied: int = 0
     solved: int = 0
     by_peers: int = 0
@@ -361,88 +298,198 @@ class _Counts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _counts(session: Session, t: Any, now_s: int) -> dict[int, _Counts]:
-    stop_s = case((t.c.needs_brand == 1, t.c.brand_s), else_=t.c.any_s)
-    breached = or_(
-        and_(stop_s.is_not(None), stop_s - t.c.created_s >= t.c.target_s),
-        and_(stop_s.is_(None), now_s - t.c.created_s >= t.c.target_s),
+def _per_category(values: dict[int, Any], default: Any, category: Any) -> Any:
+    """``values[category]`` in SQL, ``default`` for the other categories."""
+    if not values:
+        return default
+    return case(values, value=category, else_=default)
+
+
+def _breached(session: Session, now: datetime) -> ColumnElement[bool]:
+    """Whether a care row's thread missed its first-response target (see the module doc): the
+    clock-stopping reply came at or after the target, or has not come and the target passed."""
+    care = _table(CareThread)
+    targets = service_levels.targets(session)
+    default = service_levels.default_target()
+    target_s = _per_category(
+        {cid: int(t.total_seconds()) for cid, t in targets.items()},
+        int(default.total_seconds()),
+        care.c.category_id,
     )
+    # Truncated creation <= truncated now - target  <=>  creation < that + 1 s.
+    now_s = as_utc(now).replace(microsecond=0)
+    created_type = care.c.created_at.type
+
+    def deadline(target: timedelta) -> Any:
+        return literal(now_s - target + timedelta(seconds=1), type_=created_type)
+
+    latest = _per_category(
+        {cid: deadline(t) for cid, t in targets.items()}, deadline(default), care.c.category_id
+    )
+    stop = case(
+        (care.c.needs_brand.is_(True), care.c.first_brand_reply_s), else_=care.c.first_reply_s
+    )
+    return or_(
+        and_(stop.is_not(None), stop >= target_s),
+        and_(stop.is_(None), care.c.created_at < latest),
+    )
+
+
+def _counts(session: Session, where: _Filter, now: datetime) -> dict[tuple[int, date], _Counts]:
+    """(category id, week) -> the counts of its threads, from one scan of the figures index."""
+    care = _table(CareThread)
 
     def total(condition: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    solved = care.c.solution_s.is_not(None)
     rows = session.execute(
         select(
-            t.c.category_id,
+            care.c.category_id,
+            care.c.week,
             func.count(),
-            total(t.c.any_s.is_not(None)),
-            total(t.c.brand_s.is_not(None)),
-            total(t.c.solved_s.is_not(None)),
-            total(and_(t.c.solved_s.is_not(None), t.c.solver_staff == 0)),
-            total(and_(t.c.solved_s.is_not(None), t.c.solver_staff == 1)),
-            total(breached),
-        ).group_by(t.c.category_id)
+            func.count(care.c.first_reply_s),
+            func.count(care.c.first_peer_reply_s),
+            func.count(care.c.first_brand_reply_s),
+            func.count(care.c.solution_s),
+            total(and_(solved, care.c.solved_by_brand.is_(False))),
+            total(and_(solved, care.c.solved_by_brand.is_(True))),
+            total(_breached(session, now)),
+            func.coalesce(func.sum(care.c.escalations), 0),
+            total(care.c.escalations > 0),
+        )
+        .where(*where.threads())
+        .group_by(care.c.week, care.c.category_id)
     ).all()
-    result = {int(row[0]): _Counts(*(int(value) for value in row[1:])) for row in rows}
-    cases = _table(SupportCase)
-    for category_id, opened, threads in session.execute(
-        select(t.c.category_id, func.count(), func.count(func.distinct(cases.c.thread_id)))
-        .select_from(cases.join(t, t.c.thread_id == cases.c.thread_id))
-        .group_by(t.c.category_id)
-    ).all():
-        counts = result.setdefault(int(category_id), _Counts())
-        counts.escalations, counts.escalated_threads = int(opened), int(threads)
+    return {
+        (int(row[0]), _as_date(row[1])): _Counts(*(int(value) for value in row[2:])) for row in rows
+    }
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+_SIZES: dict[Metric, str] = {
+    Metric.first_reply: "replied",
+    Metric.first_peer_reply: "peer_replied",
+    Metric.first_brand_reply: "brand_replied",
+    Metric.solution: "solved",
+}
+
+
+def _percentiles(
+    session: Session, where: _Filter, counts: dict[int, _Counts]
+) -> dict[tuple[int, int], Percentiles]:
+    """(metric, category id or _OVERALL) -> its median and 90th percentile.
+
+    ``counts`` (per category, and _OVERALL) gives each metric's ``n``; the value at rank k is
+    then a walk of the CareDuration index in value order that stops after k rows instead of
+    sorting them all: ``ORDER BY seconds LIMIT 1 OFFSET k - 1``, or from the top end
+    (``DESC ... OFFSET n - k``) when that is shorter, as for the 90th percentile. Every walk
+    runs in one statement."""
+    durations = _table(CareDuration)
+    parts: list[Select[Any]] = []
+    sizes: dict[tuple[int, int], int] = {}
+    for metric, size in _SIZES.items():
+        for key, slice_counts in counts.items():
+            n = getattr(slice_counts, size)
+            if not n:
+                continue
+            sizes[(int(metric), key)] = n
+            category_id = where.category_id if key == _OVERALL else key
+            for rank in sorted({_rank(50, n), _rank(90, n)}):
+                conditions = [
+                    durations.c.metric == int(metric),
+                    durations.c.created_at >= where.lower,
+                    durations.c.created_at < where.upper,
+                ]
+                if category_id is not None:
+                    conditions.append(durations.c.category_id == category_id)
+                if where.language is not None:
+                    conditions.append(durations.c.language == where.language)
+                from_top = n - rank < rank - 1
+                walk = (
+                    select(durations.c.seconds.label("v"))
+                    .where(*conditions)
+                    .order_by(durations.c.seconds.desc() if from_top else durations.c.seconds)
+                    .limit(1)
+                    .offset(n - rank if from_top else rank - 1)
+                    .subquery()
+                )
+                parts.append(
+                    select(
+                        literal(int(metric)).label("metric"),
+                        literal(key).label("cat"),
+                        literal(rank).label("rn"),
+                        walk.c.v,
+                    )
+                )
+    found: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    if parts:
+        for metric, cat, rank, value in session.execute(union_all(*parts)).all():
+            found[(int(metric), int(cat))][int(rank)] = int(value)
+    result = {
+        key: Percentiles(
+            count=n,
+            median_seconds=found[key].get(_rank(50, n)),
+            p90_seconds=found[key].get(_rank(90, n)),
+        )
+        for key, n in sizes.items()
+    }
+    result.update(_case_percentiles(session, where))
     return result
 
 
-def _percentiles(session: Session, dialect: str, t: Any) -> dict[tuple[int, int], Percentiles]:
-    """(metric, category id or _OVERALL) -> its median and 90th percentile."""
-    cases = _table(SupportCase)
-    resolution = _epoch(dialect, cases.c.updated_at) - _epoch(dialect, cases.c.created_at)
-    sources: list[tuple[int, Any, Any, Sequence[ColumnElement[bool]]]] = [
-        (_ANY, t.c.any_s - t.c.created_s, t, [t.c.any_s.is_not(None)]),
-        (_PEER, t.c.peer_s - t.c.created_s, t, [t.c.peer_s.is_not(None)]),
-        (_BRAND, t.c.brand_s - t.c.created_s, t, [t.c.brand_s.is_not(None)]),
-        (_SOLUTION, t.c.solved_s - t.c.created_s, t, [t.c.solved_s.is_not(None)]),
-        (
-            _CASE,
-            resolution,
-            cases.join(t, t.c.thread_id == cases.c.thread_id),
-            [cases.c.status.in_((CaseStatus.resolved.value, CaseStatus.closed.value))],
-        ),
-    ]
+def _case_percentiles(session: Session, where: _Filter) -> dict[tuple[int, int], Percentiles]:
+    """Case resolution times (resolved_at - opening) of cases about the counted threads: few
+    rows, so ranked with window functions. The resolved cases are gathered first (a
+    materialized CTE) and the care rows probed by key, never the other way round."""
+    dialect = session.get_bind().dialect.name
+    support = _table(SupportCase)
+    care = _table(CareThread)
+    cases = (
+        select(support.c.thread_id, support.c.created_at, support.c.resolved_at)
+        .where(support.c.resolved_at.is_not(None), support.c.thread_id.is_not(None))
+        .cte("resolved")
+        .prefix_with("MATERIALIZED")
+    )
+    value = _epoch(dialect, cases.c.resolved_at) - _epoch(dialect, cases.c.created_at)
     parts: list[Select[Any]] = []
-    for metric, value, source, where in sources:
-        for per_category in (True, False):
-            partition = t.c.category_id if per_category else None
-            parts.append(
-                select(
-                    literal(metric).label("metric"),
-                    (t.c.category_id if per_category else literal(_OVERALL)).label("cat"),
-                    value.label("v"),
-                    func.row_number().over(partition_by=partition, order_by=value).label("rn"),
-                    func.count().over(partition_by=partition).label("n"),
-                )
-                .select_from(source)
-                .where(*where)
+    for per_category in (True, False):
+        partition = care.c.category_id if per_category else None
+        parts.append(
+            select(
+                (care.c.category_id if per_category else literal(_OVERALL)).label("cat"),
+                value.label("v"),
+                func.row_number().over(partition_by=partition, order_by=value).label("rn"),
+                func.count().over(partition_by=partition).label("n"),
             )
+            .select_from(cases.join(care, care.c.thread_id == cases.c.thread_id))
+            .where(*where.threads(from_index=False))
+        )
     ranked = union_all(*parts).subquery("ranked")
     rows = session.execute(
-        select(ranked.c.metric, ranked.c.cat, ranked.c.v, ranked.c.rn, ranked.c.n).where(
-            or_(ranked.c.rn == _rank(50, ranked.c.n), ranked.c.rn == _rank(90, ranked.c.n))
+        select(ranked.c.cat, ranked.c.v, ranked.c.rn, ranked.c.n).where(
+            or_(
+                ranked.c.rn == (50 * ranked.c.n + 99) // 100,
+                ranked.c.rn == (90 * ranked.c.n + 99) // 100,
+            )
         )
     ).all()
-    found: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for metric, cat, value, rn, n in rows:
-        entry = found[(int(metric), int(cat))]
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for cat, value_s, rn, n in rows:
+        entry = found[int(cat)]
         entry["n"] = int(n)
         if int(rn) == _rank(50, int(n)):
-            entry["median"] = int(value)
+            entry["median"] = int(value_s)
         if int(rn) == _rank(90, int(n)):
-            entry["p90"] = int(value)
+            entry["p90"] = int(value_s)
     return {
-        key: Percentiles(count=e["n"], median_seconds=e.get("median"), p90_seconds=e.get("p90"))
-        for key, e in found.items()
+        (_CASE, cat): Percentiles(
+            count=e["n"], median_seconds=e.get("median"), p90_seconds=e.get("p90")
+        )
+        for cat, e in found.items()
     }
 
 
@@ -471,55 +518,50 @@ def _slice(counts: _Counts, pct: dict[tuple[int, int], Percentiles], key: int) -
     )
 
 
+def _week(week_start: date, counts: _Counts) -> Week:
+    return Week(
+        week_start=week_start,
+        threads=counts.threads,
+        replied=counts.replied,
+        brand_replied=counts.brand_replied,
+        solved=counts.solved,
+        solved_by_peers=counts.by_peers,
+        breaches=counts.breaches,
+        response_rate=_ratio(counts.replied, counts.threads),
+        brand_response_rate=_ratio(counts.brand_replied, counts.threads),
+        solved_share=_ratio(counts.solved, counts.threads),
+        self_service_share=_ratio(counts.by_peers, counts.solved),
+        breach_share=_ratio(counts.breaches, counts.threads),
+    )
+
+
 def _sentiment(
-    session: Session,
-    dialect: str,
-    *,
-    lower: datetime,
-    upper: datetime,
-    category_id: int | None,
-    language: str | None,
+    session: Session, where: _Filter, *, start: date, end: date
 ) -> tuple[SentimentWeek, ...]:
-    post = _table(Post)
-    th = _table(Thread)
-    signal = _table(PostSignal)
-    correction = _table(SignalCorrection)
-    sentiment = func.coalesce(correction.c.value, signal.c.sentiment)
-    week = _week_start(dialect, post.c.created_at)
+    """Per ISO week, from the daily tallies the care worker keeps (moderation.care_figures)."""
+    dialect = session.get_bind().dialect.name
+    days = _table(SentimentDay)
+    week = _week_of_day(dialect, days.c.day)
+    conditions: list[ColumnElement[bool]] = [days.c.day >= start, days.c.day <= end]
+    if where.category_id is not None:
+        conditions.append(days.c.category_id == where.category_id)
+    if where.language is not None:
+        conditions.append(days.c.language == where.language)
     rows = session.execute(
-        select(
-            week.label("week"),
-            func.count(),
-            func.sum(case((sentiment == Sentiment.negative.value, 1), else_=0)),
-        )
-        .select_from(
-            _with_language(
-                post.join(signal, signal.c.post_id == post.c.id)
-                .join(th, th.c.id == post.c.thread_id)
-                .outerjoin(
-                    correction,
-                    and_(correction.c.post_id == post.c.id, correction.c.signal == "sentiment"),
-                ),
-                language,
-            )
-        )
-        .where(
-            post.c.created_at >= lower,
-            post.c.created_at < upper,
-            post.c.deleted_at.is_(None),
-            *_thread_filter(category_id=category_id, language=language),
-        )
+        select(week.label("week"), func.sum(days.c.posts), func.sum(days.c.negative))
+        .where(*conditions)
         .group_by(week)
         .order_by(week)
     ).all()
     return tuple(
         SentimentWeek(
-            week_start=date.fromisoformat(str(monday)[:10]),
+            week_start=_as_date(monday),
             posts=int(posts),
             negative=int(negative),
             negative_share=int(negative) / int(posts),
         )
         for monday, posts, negative in rows
+        if int(posts) > 0
     )
 
 
@@ -572,57 +614,39 @@ def _deflection(session: Session, *, lower: datetime, upper: datetime) -> Deflec
     )
 
 
-def _advocates(
-    session: Session,
-    *,
-    lower: datetime,
-    upper: datetime,
-    category_id: int | None,
-    language: str | None,
-) -> tuple[Advocate, ...]:
-    ledger = _table(ReputationEntry)
-    th = _table(Thread)
+def _advocates(session: Session, where: _Filter) -> tuple[Advocate, ...]:
+    """Members (now) by accepted answers among the counted threads: counted per solver from the
+    figures index first, so only the solvers, not every solved thread, meet the user table."""
+    care = _table(CareThread)
     user = _table(User)
-    solutions = func.count().label("solutions")
-    rows = session.execute(
-        select(user.c.id, user.c.username, user.c.display_name, solutions)
-        .select_from(
-            _with_language(
-                ledger.join(th, th.c.id == ledger.c.thread_id).join(
-                    user, user.c.id == ledger.c.user_id
-                ),
-                language,
-            )
-        )
+    per_solver = (
+        select(care.c.solver_id.label("user_id"), func.count().label("solutions"))
         .where(
-            ledger.c.reason == ReputationReason.answer_accepted.value,
-            ledger.c.reversed_at.is_(None),
-            ledger.c.reverses_id.is_(None),
-            ledger.c.created_at >= lower,
-            ledger.c.created_at < upper,
-            user.c.role == Role.member.value,
-            *_thread_filter(category_id=category_id, language=language),
+            *where.threads(),
+            care.c.solution_s.is_not(None),
+            care.c.solved_by_brand.is_(False),
         )
-        .group_by(user.c.id, user.c.username, user.c.display_name)
-        .order_by(solutions.desc(), user.c.id)
+        .group_by(care.c.solver_id)
+        .subquery("per_solver")
+    )
+    rows = session.execute(
+        select(user.c.id, user.c.username, user.c.display_name, per_solver.c.solutions)
+        .select_from(per_solver.join(user, user.c.id == per_solver.c.user_id))
+        .where(user.c.role == Role.member.value)
+        .order_by(per_solver.c.solutions.desc(), user.c.id)
         .limit(TOP_ADVOCATES)
     ).all()
     return tuple(Advocate(int(a), str(b), str(c), int(d)) for a, b, c, d in rows)
 
 
-def _csat(
-    session: Session,
-    *,
-    lower: datetime,
-    upper: datetime,
-    category_id: int | None,
-    language: str | None,
-) -> Csat:
-    """Survey answers given in the range (moderation.satisfaction)."""
-    average, responses = satisfaction.csat(
-        session, start=lower, end=upper, category_id=category_id, language=language
-    )
-    return Csat(average=average, responses=responses)
+def _mondays(start: date, end: date) -> list[date]:
+    """Every week the range touches, so a week without threads is a gap in a trend line."""
+    monday = start - timedelta(days=start.weekday())
+    weeks = []
+    while monday <= end:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
 
 
 def figures(
@@ -635,17 +659,20 @@ def figures(
     now: datetime,
 ) -> Figures:
     """The figures of the threads created from ``start`` to ``end`` (UTC days, inclusive)."""
-    dialect = session.get_bind().dialect.name
     lower, upper = _bounds(start, end)
-    now_s = int(as_utc(now).timestamp())
-    t = _threads_cte(dialect, lower=lower, upper=upper, category_id=category_id, language=language)
-    counts = _counts(session, t, now_s)
-    pct = _percentiles(session, dialect, t)
+    where = _Filter(lower=lower, upper=upper, category_id=category_id, language=language)
+    cells = _counts(session, where, now)
+    per_category: dict[int, _Counts] = defaultdict(_Counts)
+    per_week: dict[date, _Counts] = defaultdict(_Counts)
     overall = _Counts()
-    for per_category in counts.values():
-        overall.add(per_category)
+    for (cid, week), counts in cells.items():
+        per_category[cid].add(counts)
+        per_week[week].add(counts)
+        overall.add(counts)
+    pct = _percentiles(session, where, {**per_category, _OVERALL: overall})
     categories = {
-        c.id: c for c in session.exec(sm_select(Category).where(col(Category.id).in_(list(counts))))
+        c.id: c
+        for c in session.exec(sm_select(Category).where(col(Category.id).in_(list(per_category))))
     }
     by_category = tuple(
         sorted(
@@ -654,13 +681,16 @@ def figures(
                     category_id=cid,
                     slug=categories[cid].slug,
                     name=categories[cid].name,
-                    figures=_slice(counts[cid], pct, cid),
+                    figures=_slice(per_category[cid], pct, cid),
                 )
-                for cid in counts
+                for cid in per_category
                 if cid in categories
             ),
             key=lambda s: (categories[s.category_id].position, s.name, s.category_id),
         )
+    )
+    average, responses = satisfaction.csat(
+        session, start=lower, end=upper, category_id=category_id, language=language
     )
     return Figures(
         start=start,
@@ -669,14 +699,11 @@ def figures(
         language=language,
         overall=_slice(overall, pct, _OVERALL),
         by_category=by_category,
-        sentiment=_sentiment(
-            session, dialect, lower=lower, upper=upper, category_id=category_id, language=language
-        ),
+        weeks=tuple(_week(monday, per_week[monday]) for monday in _mondays(start, end)),
+        sentiment=_sentiment(session, where, start=start, end=end),
         deflection=_deflection(session, lower=lower, upper=upper),
-        csat=_csat(session, lower=lower, upper=upper, category_id=category_id, language=language),
-        top_advocates=_advocates(
-            session, lower=lower, upper=upper, category_id=category_id, language=language
-        ),
+        csat=Csat(average=average, responses=responses),
+        top_advocates=_advocates(session, where),
     )
 
 

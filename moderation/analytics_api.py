@@ -51,6 +51,21 @@ class CategorySlicePublic(BaseModel):
     figures: SlicePublic
 
 
+class WeekPublic(BaseModel):
+    week_start: date = Field(description="The Monday of the ISO week the threads were created in.")
+    threads: int
+    replied: int
+    brand_replied: int
+    solved: int
+    solved_by_peers: int
+    breaches: int
+    response_rate: float | None
+    brand_response_rate: float | None
+    solved_share: float | None
+    self_service_share: float | None
+    breach_share: float | None
+
+
 class SentimentWeekPublic(BaseModel):
     week_start: date = Field(description="The Monday of the ISO week (UTC).")
     posts: int
@@ -87,6 +102,7 @@ class FiguresPublic(BaseModel):
     language: str | None
     overall: SlicePublic
     by_category: list[CategorySlicePublic]
+    weeks: list[WeekPublic] = Field(description="The thread figures per week of creation.")
     sentiment: list[SentimentWeekPublic]
     deflection: DeflectionPublic
     csat: CsatPublic

@@ -20,7 +20,7 @@ from community.errors import Invalid
 from community.i18n import N_
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import analytics, analytics_export
-from moderation.charts import Point, bar_chart, line_chart
+from moderation.charts import Point, Series, bar_chart, line_chart, lines_chart
 
 router = APIRouter()
 
@@ -68,7 +68,31 @@ def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Ma
         Point(w.week_start.strftime("%d/%m"), w.negative_share * 100) for w in figures.sentiment
     ]
     categories = figures.by_category
+    trend = figures.weeks
+
+    def weekly(name: str, value: Callable[[analytics.Week], float | None]) -> Series:
+        return Series(
+            name, [Point(w.week_start.strftime("%d/%m"), _percent(value(w))) for w in trend]
+        )
+
     return {
+        "weeks": lines_chart(
+            [
+                weekly(_(N_("Response rate")), lambda w: w.response_rate),
+                weekly(_(N_("Brand response rate")), lambda w: w.brand_response_rate),
+                weekly(_(N_("Solved")), lambda w: w.solved_share),
+                weekly(_(N_("Service-level breaches")), lambda w: w.breach_share),
+            ],
+            title=_(N_("Threads per week of creation")),
+            description=_(
+                N_(
+                    "Shares of the threads created each ISO week: with a reply, with a brand "
+                    "reply, solved, and past their first-response target."
+                )
+            ),
+            fmt=lambda v: f"{v:.0f}%",
+            top=100.0,
+        ),
         "sentiment": line_chart(
             weeks,
             title=_(N_("Negative posts per week")),

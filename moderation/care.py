@@ -47,7 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from community import events
@@ -58,10 +58,11 @@ from community.models import (
     NotificationKind,
     Post,
     Role,
+    Solution,
     Thread,
     User,
 )
-from moderation import service_levels
+from moderation import care_figures, service_levels
 from moderation.models import (
     CareThread,
     Flag,
@@ -70,6 +71,7 @@ from moderation.models import (
     PostSignal,
     Sentiment,
     SignalCorrection,
+    SupportCase,
 )
 
 CONSUMER = "care"
@@ -117,6 +119,12 @@ class Facts:
     language: str | None = None
     me_too: int = 0  # kudos on the question
     moderator_post_ids: set[int] = field(default_factory=set)
+    # For the analytics (moderation.care_figures).
+    replies: care_figures.Replies = field(default_factory=care_figures.Replies)
+    solver_id: int | None = None
+    solver_is_brand: bool | None = None
+    escalations: int = 0
+    sentiments: dict[int, tuple[datetime, bool]] = field(default_factory=dict)  # post: negative?
 
 
 def severity_hours(
@@ -211,6 +219,13 @@ def _row_values(facts: Facts) -> dict[str, object]:
         "me_too": me_too,
         "repeat_contact": repeat,
         "in_queue": in_queue,
+        **care_figures.figure_columns(
+            thread,
+            facts.replies,
+            solver_id=facts.solver_id,
+            solver_is_brand=facts.solver_is_brand,
+            escalations=facts.escalations,
+        ),
     }
 
 
@@ -243,11 +258,15 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
     asker_posts: dict[int, list[Post]] = defaultdict(list)
     moderator_hidden: set[int] = set()
     live_posts: dict[int, Post] = {}
+    posts_by_id: dict[int, Post] = {}
     last_other: dict[int, datetime] = {}
     for post, role in posts:
         f = facts[post.thread_id]
         thread = f.thread
         assert post.id is not None
+        posts_by_id[post.id] = post
+        if post.post_number > 1 and post.author_id != thread.author_id and post.hidden_at is None:
+            f.replies.see(post.created_at, brand=role in staff)
         if post.hidden_at is not None and post.hidden_reason == HiddenReason.moderator:
             moderator_hidden.add(post.id)
             continue
@@ -289,6 +308,13 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
         ):
             corrections[(c.post_id, c.signal)] = c.value
     for signal in signals:
+        sentiment = corrections.get((signal.post_id, "sentiment"), signal.sentiment)
+        written = posts_by_id.get(signal.post_id)
+        if written is not None and written.thread_id in facts:
+            facts[written.thread_id].sentiments[signal.post_id] = (
+                written.created_at,
+                sentiment == Sentiment.negative,
+            )
         signalled = live_posts.get(signal.post_id)
         if signalled is None:
             continue
@@ -296,7 +322,6 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
         f = facts[signal.thread_id]
         if post.post_number == 1:
             f.language = signal.language
-        sentiment = corrections.get((post.id, "sentiment"), signal.sentiment)  # type: ignore[arg-type]
         needs = _flag_value(corrections.get((post.id, "needs_brand")), signal.needs_brand)  # type: ignore[arg-type]
         toxic = _flag_value(corrections.get((post.id, "toxic")), signal.toxic)  # type: ignore[arg-type]
         if toxic:
@@ -308,6 +333,23 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
             f.sentiment_score = max(f.sentiment_score, float(signal.sentiment_score))
         if needs:
             f.needs_brand = True
+
+    # Accepted answers, and whether the brand wrote them.
+    for thread_id, author_id, role in session.exec(
+        select(col(Solution.thread_id), col(Post.author_id), col(User.role))
+        .join(Post, col(Post.id) == col(Solution.post_id))
+        .join(User, col(User.id) == col(Post.author_id))
+        .where(col(Solution.thread_id).in_(ids))
+    ):
+        facts[thread_id].solver_id = author_id
+        facts[thread_id].solver_is_brand = role in staff
+    for case_thread_id, opened in session.exec(
+        select(col(SupportCase.thread_id), func.count())
+        .where(col(SupportCase.thread_id).in_(ids))
+        .group_by(col(SupportCase.thread_id))
+    ):
+        if case_thread_id is not None:
+            facts[case_thread_id].escalations = int(opened)
 
     # Open flags.
     flags = session.exec(
@@ -363,8 +405,9 @@ def _latest(current: datetime | None, value: datetime) -> datetime:
 
 
 def build(session: Session, thread_ids: Iterable[int], *, now: datetime) -> list[CareThread]:
-    """Create or update the CareThread rows of these threads (the caller commits). The claim
-    (assignee) is kept: it is not derived from anything else."""
+    """Create or update the CareThread rows of these threads, with what the analytics count
+    (moderation.care_figures); the caller commits. The claim (assignee) is kept: it is not
+    derived from anything else."""
     wanted = sorted(set(thread_ids))
     rows: list[CareThread] = []
     for chunk in _chunks(wanted):
@@ -375,6 +418,7 @@ def build(session: Session, thread_ids: Iterable[int], *, now: datetime) -> list
                 select(CareThread).where(col(CareThread.thread_id).in_(list(facts)))
             )
         }
+        built: list[CareThread] = []
         for thread_id, f in facts.items():
             values = _row_values(f)
             row = existing.get(thread_id)
@@ -385,9 +429,29 @@ def build(session: Session, thread_ids: Iterable[int], *, now: datetime) -> list
                     setattr(row, name, value)
                 row.updated_at = now
             session.add(row)
-            rows.append(row)
+            built.append(row)
+        session.flush()
+        care_figures.sync_durations(session, built)
+        care_figures.sync_sentiment(session, chunk, _contributions(facts, built))
+        rows.extend(built)
     session.flush()
     return rows
+
+
+def _contributions(
+    facts: dict[int, Facts], rows: Sequence[CareThread]
+) -> dict[int, care_figures.Contribution]:
+    """What each post of these threads adds to the daily sentiment tallies."""
+    language = {row.thread_id: row.language for row in rows}
+    wanted: dict[int, care_figures.Contribution] = {}
+    for thread_id, f in facts.items():
+        if not care_figures.is_counted(f.thread):
+            continue
+        for post_id, (written_at, negative) in f.sentiments.items():
+            wanted[post_id] = care_figures.contribution(
+                f.thread, language.get(thread_id), written_at, negative=negative
+            )
+    return wanted
 
 
 def rebuild(session: Session, thread_id: int, *, now: datetime) -> CareThread | None:
@@ -530,11 +594,13 @@ THREAD_EVENTS = (
     "kudos_withdrawn",
     "thread_claimed",
     "thread_released",
+    "case_opened",
 )
 
 
 def catch_up(session: Session, now: datetime) -> int:
-    """Build the rows of threads that have none (seeded without events), a batch per step."""
+    """Build the rows of threads that have none (seeded without events), then rebuild rows
+    older than the analytics' facts (care_figures.FACTS_VERSION), a batch per step."""
     missing = session.exec(
         select(col(Thread.id))
         .where(~exists().where(col(CareThread.thread_id) == col(Thread.id)))
@@ -542,6 +608,8 @@ def catch_up(session: Session, now: datetime) -> int:
         .limit(CATCH_UP_BATCH)
     ).all()
     ids = [i for i in missing if i is not None]
+    if not ids:
+        ids = care_figures.stale_rows(session, CATCH_UP_BATCH)
     if ids:
         build(session, ids, now=now)
     return len(ids)

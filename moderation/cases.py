@@ -263,7 +263,7 @@ def update_case(
         return case
     now = clock.now()
     if case.status != before["status"]:
-        case.closed_at = now if case.status == CaseStatus.closed else None
+        _stamp_status(case, now)
     case.updated_at = now
     session.add(case)
     changed = {key for key in after if after[key] != before[key]}
@@ -312,6 +312,7 @@ def add_message(
     )
     if is_customer and not internal and case.status in REOPENED_BY_CUSTOMER:
         case.status = CaseStatus.open
+        _stamp_status(case, now)
         _record_updated(session, case, by_id=guardian.user_id, now=now)
     case.updated_at = now
     session.add(case)
@@ -395,6 +396,15 @@ def _check_transition(current: str, new: str) -> None:
             current=current,
             new=new,
         )
+
+
+def _stamp_status(case: SupportCase, now: datetime) -> None:
+    """When it was resolved (kept on closing, cleared on reopening) and closed."""
+    if case.status == CaseStatus.resolved:
+        case.resolved_at = now
+    elif case.status == CaseStatus.open:
+        case.resolved_at = None
+    case.closed_at = now if case.status == CaseStatus.closed else None
 
 
 def _status(value: str) -> CaseStatus:

@@ -85,6 +85,12 @@ def _x_labels(points: Sequence[Point], xs: Sequence[float]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Series:
+    name: str  # named in the legend; a chart of one unnamed series has none
+    points: Sequence[Point]
+
+
 def line_chart(
     points: Sequence[Point],
     *,
@@ -94,32 +100,69 @@ def line_chart(
     top: float | None = None,
 ) -> Markup:
     """One series over time; gaps where a value is missing."""
+    return lines_chart([Series("", points)], title=title, description=description, fmt=fmt, top=top)
+
+
+def lines_chart(
+    series: Sequence[Series],
+    *,
+    title: str,
+    description: str,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    top: float | None = None,
+) -> Markup:
+    """Series over the same x labels (weeks), each in its colour (``chart-series-N``) and named
+    in a legend; gaps where a value is missing."""
     left, y0, right, y1 = _plot_box()
-    values = [p.value for p in points if p.value is not None]
+    values = [p.value for line in series for p in line.points if p.value is not None]
     top = top if top is not None else nice_ceiling(max(values, default=0.0))
-    count = len(points)
+    labels = series[0].points if series else []
+    count = len(labels)
     xs = [left + (right - left) * (i + 0.5) / max(count, 1) for i in range(count)]
 
     def y(value: float) -> float:
         return y1 - (y1 - y0) * min(value, top) / top
 
-    runs: list[list[str]] = [[]]
-    dots: list[str] = []
-    for point, x in zip(points, xs, strict=True):
-        if point.value is None:
-            runs.append([])
-            continue
-        runs[-1].append(f"{x:.1f},{y(point.value):.1f}")
-        dots.append(
-            f'<circle class="chart-dot" cx="{x:.1f}" cy="{y(point.value):.1f}" r="3">'
-            f"<title>{escape(point.label)}: {escape(fmt(point.value))}</title></circle>"
+    body: list[str] = []
+    for number, line in enumerate(series):
+        runs: list[list[str]] = [[]]
+        dots: list[str] = []
+        named = f"{line.name}, " if line.name else ""
+        for point, x in zip(line.points, xs, strict=True):
+            if point.value is None:
+                runs.append([])
+                continue
+            runs[-1].append(f"{x:.1f},{y(point.value):.1f}")
+            dots.append(
+                f'<circle class="chart-dot" cx="{x:.1f}" cy="{y(point.value):.1f}" r="3">'
+                f"<title>{escape(named + point.label)}: {escape(fmt(point.value))}</title>"
+                "</circle>"
+            )
+        body.append(f'<g class="chart-series chart-series-{number}">')
+        body.extend(
+            f'<polyline class="chart-line" fill="none" points="{" ".join(run)}"/>'
+            for run in runs
+            if len(run) > 1
         )
-    body = [
-        f'<polyline class="chart-line" fill="none" points="{" ".join(run)}"/>'
-        for run in runs
-        if len(run) > 1
+        body.extend(dots)
+        body.append("</g>")
+    return _frame(title, description, top, fmt, body + _x_labels(labels, xs) + _legend(series))
+
+
+def _legend(series: Sequence[Series]) -> list[str]:
+    named = [line for line in series if line.name]
+    if not named:
+        return []
+    left, _, right, _ = _plot_box()
+    step = (right - left) / len(named)
+    return [
+        f'<g class="chart-series chart-series-{number}">'
+        f'<rect class="chart-key" x="{left + step * number:.1f}" y="{HEIGHT - 12}" '
+        'width="10" height="10"/>'
+        f'<text class="chart-axis" x="{left + step * number + 14:.1f}" y="{HEIGHT - 3}">'
+        f"{escape(line.name)}</text></g>"
+        for number, line in enumerate(named)
     ]
-    return _frame(title, description, top, fmt, body + dots + _x_labels(points, xs))
 
 
 def bar_chart(

@@ -3,7 +3,7 @@ listening queue, claims), flags, corrections, canned replies, private cases, web
 audit log. ``community`` never reads these; moderation reads and writes community's rows through
 its services."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
@@ -80,6 +80,24 @@ class CareThread(SQLModel, table=True):
         Index("ix_care_thread_queue", "in_queue", "urgent_at", "thread_id"),
         Index("ix_care_thread_queue_category", "in_queue", "category_id", "urgent_at", "thread_id"),
         Index("ix_care_thread_assignee", "assignee_id", "in_queue", "urgent_at"),
+        # Covers the analytics' counts: a range of weeks read in (week, category) order, so
+        # grouping needs no sort and the table is never read.
+        Index(
+            "ix_care_thread_figures",
+            "week",
+            "category_id",
+            "created_at",
+            "language",
+            "counted",
+            "needs_brand",
+            "first_reply_s",
+            "first_peer_reply_s",
+            "first_brand_reply_s",
+            "solution_s",
+            "solved_by_brand",
+            "solver_id",
+            "escalations",
+        ),
     )
 
     thread_id: int = Field(foreign_key="thread.id", primary_key=True)
@@ -105,6 +123,69 @@ class CareThread(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
     claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     updated_at: datetime = Field(sa_column=utc_column())
+    # What the care analytics count (moderation.care_figures): written with the rest of the row,
+    # so the dashboard reads one narrow range of this table instead of the posts.
+    facts_version: int | None = Field(default=None, index=True)
+    counted: bool = True  # neither deleted nor merged away
+    week: date | None = None  # the Monday that starts the ISO week of created_at
+    first_reply_s: int | None = None  # seconds from the question to the first visible reply
+    first_peer_reply_s: int | None = None
+    first_brand_reply_s: int | None = None
+    solution_s: int | None = None  # seconds from the question to the accepted answer
+    solver_id: int | None = None  # the accepted answer's author
+    solved_by_brand: bool | None = None
+    escalations: int = 0  # private cases opened about the thread
+
+
+class CareDuration(SQLModel, table=True):
+    """One measured duration of a counted thread (first reply, by peer, by brand; solution),
+    indexed by its value so a percentile is an ``OFFSET`` into an index, not a sort."""
+
+    __tablename__ = "care_duration"
+    __table_args__ = (
+        Index("ix_care_duration_value", "metric", "seconds", "created_at", "language"),
+        Index(
+            "ix_care_duration_category_value",
+            "metric",
+            "category_id",
+            "seconds",
+            "created_at",
+            "language",
+        ),
+    )
+
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True)
+    metric: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seconds: int
+    created_at: datetime = Field(sa_column=utc_column())  # the thread's
+    category_id: int
+    language: str | None = Field(default=None, max_length=8)
+
+
+class SentimentCount(SQLModel, table=True):
+    """What one post adds to the daily sentiment tallies now, so a change moves exactly that
+    (moderation.care_figures)."""
+
+    __tablename__ = "sentiment_count"
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id", index=True)
+    day: date
+    category_id: int
+    language: str = Field(default="", max_length=8)  # "" when unknown
+    negative: bool
+
+
+class SentimentDay(SQLModel, table=True):
+    """Signalled posts and negative ones, per day written, category and thread language."""
+
+    __tablename__ = "sentiment_day"
+
+    day: date = Field(primary_key=True)
+    category_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    language: str = Field(default="", max_length=8, primary_key=True)
+    posts: int = 0
+    negative: int = 0
 
 
 class FlagKind(StrEnum):
@@ -205,6 +286,8 @@ class SupportCase(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # The last move to "resolved" (kept when closed, cleared when reopened).
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 

@@ -16,8 +16,7 @@ does not exist); the brand sees only the figures of :func:`csat`.
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, func, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from community import events, textrules
@@ -26,7 +25,7 @@ from community.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from community.models import Notification, NotificationKind, Post, Solution, Thread, User
 from community.policy import Guardian
 from moderation import cases
-from moderation.models import CaseStatus, PostSignal, SatisfactionResponse, SupportCase
+from moderation.models import CareThread, CaseStatus, SatisfactionResponse, SupportCase
 
 CONSUMER: Final = "satisfaction"
 MIN_RATING: Final = 1
@@ -292,37 +291,32 @@ def csat(
 ) -> tuple[float | None, int]:
     """Average rating and number of answers given in ``[start, end)``, in one SQL query.
 
-    A case's answer counts for the thread the case came from (its category and language); with a
-    category or language filter, answers about a case without a thread are left out. A thread's
-    language is as moderation.analytics defines it: ``Thread.language``, else the language the
-    signals worker read in its question (a thread with neither matches no language).
+    A case's answer counts for the thread the case came from (its category and language);
+    answers about a thread that was deleted or merged away since are left out, and with a
+    category or language filter so are answers about a case without a thread. A thread's
+    language is the care row's, as moderation.analytics defines it.
     """
     survey = SatisfactionResponse
-    query = select(func.avg(col(survey.rating)), func.count(col(survey.id))).where(
-        col(survey.answered_at) >= start,
-        col(survey.answered_at) < end,
-        col(survey.rating).is_not(None),
-    )
-    if category_id is not None or language is not None:
-        query = query.outerjoin(SupportCase, col(SupportCase.id) == col(survey.case_id)).join(
-            Thread,
-            col(Thread.id) == func.coalesce(col(survey.thread_id), col(SupportCase.thread_id)),
+    thread_id = func.coalesce(col(survey.thread_id), col(SupportCase.thread_id))
+    query = (
+        select(func.avg(col(survey.rating)), func.count(col(survey.id)))
+        .outerjoin(SupportCase, col(SupportCase.id) == col(survey.case_id))
+        .outerjoin(Thread, col(Thread.id) == thread_id)
+        .where(
+            col(survey.answered_at) >= start,
+            col(survey.answered_at) < end,
+            col(survey.rating).is_not(None),
+            or_(
+                thread_id.is_(None),
+                and_(col(Thread.deleted_at).is_(None), col(Thread.merged_into_id).is_(None)),
+            ),
         )
-        if category_id is not None:
-            query = query.where(col(Thread.category_id) == category_id)
-        if language is not None:
-            query = query.where(_thread_language() == language)
+    )
+    if category_id is not None:
+        query = query.where(col(Thread.category_id) == category_id)
+    if language is not None:
+        query = query.join(CareThread, col(CareThread.thread_id) == col(Thread.id)).where(
+            col(CareThread.language) == language
+        )
     average, count = session.exec(query).one()
     return (float(average) if average is not None else None), int(count)
-
-
-def _thread_language() -> ColumnElement[str | None]:
-    question = aliased(Post)
-    signalled = (
-        select(col(PostSignal.language))
-        .join(question, col(question.id) == col(PostSignal.post_id))
-        .where(col(PostSignal.thread_id) == col(Thread.id), col(question.post_number) == 1)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(col(Thread.language), signalled)

@@ -18,6 +18,7 @@ T5 network, alice, 20:00, "it" neutral, needs the brand: bob replies 20:10, no b
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
@@ -205,6 +206,27 @@ def test_the_overall_figures_match_the_hand_worked_answers(forum: Forum, session
     assert o.case_resolution == Percentiles(1, 7200, 7200)
 
 
+def test_the_weekly_trend_covers_every_week_of_the_range(forum: Forum, session: Session) -> None:
+    # 15..19 January touches the weeks of Monday 12 and Monday 19; all five threads are in the
+    # first, the second has none (no rates: a gap in the line, not a zero).
+    first, second = compute(session).weeks
+    assert first == analytics.Week(
+        week_start=date(2026, 1, 12),
+        threads=5,
+        replied=4,
+        brand_replied=2,
+        solved=2,
+        solved_by_peers=1,
+        breaches=3,
+        response_rate=4 / 5,
+        brand_response_rate=2 / 5,
+        solved_share=2 / 5,
+        self_service_share=1 / 2,
+        breach_share=3 / 5,
+    )
+    assert (second.week_start, second.threads, second.response_rate) == (date(2026, 1, 19), 0, None)
+
+
 def test_per_category_breakdown(forum: Forum, session: Session) -> None:
     figures = compute(session)
     slices = {c.slug: c.figures for c in figures.by_category}
@@ -351,7 +373,41 @@ def test_durations_truncate_each_time_to_the_second_on_both_databases(
     thread = make_thread(session, clock, author=asker, category=category)
     clock.set(datetime(2026, 1, 15, 9, 0, 30, 1, tzinfo=UTC))
     make_reply(session, clock, author=helper, thread=thread)
+    events.drain(session, now=NOW, consumers=["care"])
     session.expire_all()
     found = analytics.figures(session, start=DAY, end=DAY, now=NOW)
     # 09:00:30 - 09:00:00 = 30 s (not 29.000002, nor 29 from rounding .999999 up).
     assert found.overall.first_response == Percentiles(1, 30, 30)
+
+
+@pytest.mark.sqlite_only
+def test_the_figures_read_the_worker_s_tallies_through_their_indexes(
+    forum: Forum, session: Session, db
+) -> None:
+    """What keeps the dashboard fast at 100,000 threads (bench/analytics_bench.py): no statement
+    reads the posts or the ledger, threads only by key (the surveys'); the care rows come from
+    the covering figures index, and each percentile is a walk of the duration index, no sort."""
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append((statement, parameters))
+
+    sqlalchemy.event.listen(db, "before_cursor_execute", capture)
+    try:
+        compute(session)
+    finally:
+        sqlalchemy.event.remove(db, "before_cursor_execute", capture)
+    plans: dict[str, str] = {}
+    with db.connect() as conn:
+        for statement, parameters in statements:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plans[statement] = " | ".join(str(row[-1]) for row in rows)
+    steps = [step.strip() for plan in plans.values() for step in plan.split("|")]
+    for table in ("post", "reputation_entry", "post_signal", "thread"):
+        reads = [step for step in steps if f" {table} " in f" {step} "]
+        allowed = "USING INTEGER PRIMARY KEY" if table == "thread" else "(nothing)"
+        assert all(allowed in step for step in reads), reads
+    counts = next(p for s, p in plans.items() if "count(care_thread.first_reply_s)" in s)
+    assert "COVERING INDEX ix_care_thread_figures" in counts and "TEMP B-TREE" not in counts
+    walks = next(p for s, p in plans.items() if "FROM care_duration" in s)
+    assert "COVERING INDEX ix_care_duration" in walks and "TEMP B-TREE" not in walks

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from community import events
 from community.models import Role
 from moderation.analytics_routes import duration, share
 from tests.factories import make_category, make_reply, make_thread, make_user
@@ -24,6 +25,7 @@ def world(session, clock):
     recent = make_thread(session, clock, author=asker, category=mobile, title="New SIM question")
     clock.advance(minutes=30)
     make_reply(session, clock, author=helper, thread=recent)
+    events.drain(session, now=clock.now(), consumers=["care"])  # the figures' worker
     return {"moderator": moderator, "member": helper, "old": old, "recent": recent}
 
 
@@ -85,6 +87,9 @@ def test_the_csv_holds_every_figure_with_the_same_filters(client, clock, world):
     assert values[("overall", "", "first_response.median_seconds")] == "1800"
     assert values[("overall", "", "time_to_solution.median_seconds")] == ""  # nothing solved
     assert ("csat", "", "responses") in values
+    week = world["recent"].created_at.date() - timedelta(days=world["recent"].created_at.weekday())
+    assert values[("week", week.isoformat(), "threads")] == "1"
+    assert values[("week", week.isoformat(), "response_rate")] == "1"
     bad = client.get("/api/v1/analytics.csv", params={"from": "2026-13-01"})
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["detail"]
 

@@ -9,8 +9,10 @@ from moderation.charts import (
     MARGIN_BOTTOM,
     MARGIN_TOP,
     Point,
+    Series,
     bar_chart,
     line_chart,
+    lines_chart,
     nice_ceiling,
 )
 
@@ -68,3 +70,17 @@ def test_labels_and_titles_are_escaped():
     )
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg and "A &amp; B" in svg and "&quot;hi&quot;" in svg
+
+
+def test_several_trend_lines_share_the_axis_and_are_named_in_a_legend():
+    weeks = ["3 Nov", "10 Nov", "17 Nov"]
+    answered = Series("Answered", [Point(w, v) for w, v in zip(weeks, (80, 90, 100), strict=True)])
+    solved = Series("Solved", [Point(w, v) for w, v in zip(weeks, (40, None, 50), strict=True)])
+    svg = str(lines_chart([answered, solved], title="Weeks", description="Shares", top=100.0))
+    assert svg.count('class="chart-series chart-series-0"') == 2  # its line and its legend key
+    assert svg.count('class="chart-series chart-series-1"') == 2
+    assert ">Answered</text>" in svg and ">Solved</text>" in svg
+    assert "<title>Solved, 17 Nov: 50</title>" in svg  # each dot says whose it is
+    assert svg.count("<polyline") == 1  # Solved has no line across its missing week
+    assert svg.count('class="chart-dot"') == 5
+    assert "chart-key" not in str(line_chart(answered.points, title="t", description="d"))

@@ -332,11 +332,13 @@ def test_csat_on_a_hand_worked_fixture(session, clock):
     | case on t3      | (B, it)  |          | 3      | day 4           |
     | thread t4 (ann) | B        | (en)     | 2      | day 10 (later)  |
     | thread t5 (bob) | A        | it       | -      | not answered    |
+    | thread t6 (cyd) | A        | it       | 1      | day 5, deleted  |
 
     Days 0..7: overall (5+4+1+3)/4 = 3.25 over 4; category A (5+4)/2 = 4.5 over 2;
     category B (1+3)/2 = 2.0 over 2; Italian (5+1+3)/3 = 3.0 over 3; A and Italian 5.0 over 1;
     days 9..11: 2.0 over 1, and in English too: t4 has no language of its own, but the signals
-    worker read English in its question; days 20..30: nothing.
+    worker read English in its question; days 20..30: nothing. t6 was deleted after its answer:
+    it counts nowhere.
     """
     start = clock.now()
     ann = make_user(session, clock, username="ann")
@@ -344,7 +346,14 @@ def test_csat_on_a_hand_worked_fixture(session, clock):
     cyd = make_user(session, clock, username="cyd")
     mod = make_user(session, clock, username="mod", role=Role.moderator)
     a, b = make_category(session), make_category(session)
-    specs = [(ann, a, "it"), (bob, a, "en"), (cyd, b, "it"), (ann, b, "en"), (bob, a, "it")]
+    specs = [
+        (ann, a, "it"),
+        (bob, a, "en"),
+        (cyd, b, "it"),
+        (ann, b, "en"),
+        (bob, a, "it"),
+        (cyd, a, "it"),
+    ]
     threads = []
     for n, (author, category, language) in enumerate(specs):
         thread = make_thread(
@@ -397,7 +406,11 @@ def test_csat_on_a_hand_worked_fixture(session, clock):
     answered(4, 3, user=cyd)
     answered(10, 2, thread=threads[3], user=ann)
     answered(0, None, thread=threads[4], user=bob)
+    answered(5, 1, thread=threads[5], user=cyd)
+    threads[5].deleted_at = clock.now()
+    session.add(threads[5])
     session.commit()
+    events.drain(session, now=clock.now(), consumers=["care"])  # the threads' languages
 
     week = {"start": start, "end": start + timedelta(days=7)}
     assert satisfaction.csat(session, **week) == (3.25, 4)
