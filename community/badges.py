@@ -115,7 +115,8 @@ def has_badge(session: Session, user_id: int, badge: Badge) -> bool:
 def grant(
     session: Session, user_id: int, badge: Badge, *, at: datetime, post_id: int | None = None
 ) -> BadgeAward | None:
-    """Award ``badge`` unless the member has it; returns the new award, or None. Never commits."""
+    """Award ``badge`` unless the member has it, and announce it (``badge_awarded``, which
+    notifies the member); returns the new award, or None. Never commits."""
     if has_badge(session, user_id, badge):
         return None
     award = BadgeAward(user_id=user_id, badge=badge, post_id=post_id, awarded_at=at)
@@ -125,6 +126,16 @@ def grant(
             session.flush()
     except IntegrityError:  # another worker awarded it between our check and our insert
         return None
+    post = session.get(Post, post_id) if post_id is not None else None
+    events.record(
+        session,
+        "badge_awarded",
+        at=at,
+        thread_id=post.thread_id if post is not None else None,
+        user_id=user_id,
+        badge=badge.value,
+        post_id=post_id,
+    )
     return award
 
 

@@ -253,6 +253,7 @@ class NotificationKind(StrEnum):
     case = "case"  # the brand wrote to the user in one of their private cases (moderation)
     survey = "survey"  # the asker's thread was solved: "Did this solve your problem?" (moderation)
     case_survey = "case_survey"  # the same question when their private case is resolved
+    badge = "badge"  # the member earned a badge (community.badges)
 
 
 class Notification(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from community import events, markdown, posting
+from community import badges, events, markdown, posting
 from community.clock import Clock
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import NotFound
@@ -45,8 +45,35 @@ def consumer() -> events.Consumer:
             "solution_accepted": on_solution_accepted,
             "kudos_given": on_kudos_given,
             "post_deleted": on_post_deleted,
+            "badge_awarded": on_badge_awarded,
         },
     )
+
+
+def on_badge_awarded(session: Session, event: events.OutboxEvent) -> None:
+    """ "You earned the badge ...", once per award (redelivery finds the row and stops)."""
+    assert event.id is not None
+    user_id = int(event.data["user_id"])
+    already = session.exec(
+        select(col(Notification.id)).where(
+            col(Notification.event_id) == event.id,
+            col(Notification.user_id) == user_id,
+            col(Notification.kind) == NotificationKind.badge,
+        )
+    ).first()
+    if already is not None:
+        return
+    # About the member, not a thread: deleting the post that earned it leaves the news alone.
+    session.add(
+        Notification(
+            user_id=user_id,
+            kind=NotificationKind.badge,
+            event_id=event.id,
+            actor_id=user_id,  # who earned it: the link goes to their profile
+            created_at=event.created_at,
+        )
+    )
+    session.flush()
 
 
 def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
@@ -206,9 +233,18 @@ class NotificationItem:
     post: Post | None
     # False when moderation hid the thread or post from this reader since the notification.
     visible: bool = True
+    badge: str | None = None  # the badge earned (kind "badge"), from its badge_awarded event
+
+    @property
+    def badge_label(self) -> str:
+        """The badge's English msgid (translate where shown)."""
+        found = badges.info(self.badge) if self.badge else None
+        return found.label if found is not None else (self.badge or "")
 
     @property
     def target_url(self) -> str:
+        if self.notification.kind == NotificationKind.badge and self.actor is not None:
+            return f"/u/{self.actor.username}#badges"  # the reader's own profile
         if self.notification.kind == NotificationKind.case:
             return "/cases"  # the user's private cases (moderation); never the case's text here
         if self.notification.kind == NotificationKind.case_survey:
@@ -224,6 +260,8 @@ class NotificationItem:
     @property
     def is_gone(self) -> bool:
         """The thread or post was deleted after the notification was made."""
+        if self.notification.kind == NotificationKind.badge:
+            return False  # a badge stays earned whatever happens to the post
         return (
             self.thread is None
             or self.thread.is_deleted
@@ -275,11 +313,24 @@ def list_notifications(
             )
         )
     rows = session.execute(query).all()
-    items = [NotificationItem(n, a, t, p, _visible(guardian, t, p)) for n, a, t, p in rows[:limit]]
+    earned = _badges_of(session, [n for n, *_ in rows[:limit]])
+    items = [
+        NotificationItem(n, a, t, p, _visible(guardian, t, p), earned.get(n.event_id))
+        for n, a, t, p in rows[:limit]
+    ]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor(items[-1].notification)
     return NotificationPage(items=items, next_cursor=next_cursor)
+
+
+def _badges_of(session: Session, notifications: list[Notification]) -> dict[int, str]:
+    """event id -> the badge its badge_awarded event announced, for the badge notifications."""
+    ids = [n.event_id for n in notifications if n.kind == NotificationKind.badge]
+    if not ids:
+        return {}
+    found = session.exec(select(events.OutboxEvent).where(col(events.OutboxEvent.id).in_(ids)))
+    return {e.id: str(e.data.get("badge", "")) for e in found if e.id is not None}
 
 
 def get_notification(session: Session, guardian: Guardian, notification_id: int) -> Notification:
@@ -302,6 +353,7 @@ def load_item(
         thread,
         post,
         guardian is None or _visible(guardian, thread, post),
+        _badges_of(session, [notification]).get(notification.event_id),
     )
 
 

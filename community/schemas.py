@@ -271,11 +271,16 @@ class SolutionPublic(BaseModel):
 
 class NotificationPublic(BaseModel):
     id: int
-    kind: str = Field(description="reply, mention, solution, kudos, flag or case")
+    kind: str = Field(
+        description="reply, mention, solution, kudos, flag, case, survey, case_survey or badge"
+    )
     actor: AuthorRef | None
     thread_id: int | None
     post_id: int | None
     thread_title: str | None = Field(description="null once the thread or post is deleted")
+    badge: str | None = Field(
+        default=None, description='the badge earned, for kind "badge" (e.g. first_answer)'
+    )
     created_at: datetime
     read: bool
 

@@ -99,6 +99,7 @@ def _public(item: notifications.NotificationItem) -> NotificationPublic:
         thread_id=n.thread_id,
         post_id=n.post_id,
         thread_title=None if item.is_gone or item.thread is None else item.thread.title,
+        badge=item.badge,
         created_at=n.created_at,
         read=n.read_at is not None,
     )

@@ -314,3 +314,37 @@ def test_deleted_or_unknown_posts_earn_nothing(session, clock, people):
     _drain(session, clock)
     assert _badges(session, helper) == {}
     assert session.get(Thread, thread.id) is not None
+
+
+def test_the_member_is_told_of_a_new_badge_once_and_it_links_to_their_profile(
+    session, clock, people, client
+):
+    from community import notifications
+    from tests.helpers import login
+
+    asker, helper, category = people
+    thread = make_thread(session, clock, author=asker, category=category)
+    make_reply(session, clock, author=helper, thread=thread)
+    _drain(session, clock)
+    _redeliver(session)  # the award is not repeated, so neither is the news
+    _drain(session, clock)
+    session.expire_all()
+    events.drain(session, now=clock.now(), consumers=["notifications"])
+    page = notifications.list_notifications(session, Guardian(helper))
+    earned = [i for i in page.items if i.notification.kind == "badge"]
+    assert len(earned) == 1
+    assert earned[0].badge == "first_answer" and not earned[0].is_gone
+    assert earned[0].target_url == "/u/helper#badges"
+    login(client, helper)
+    html = client.get("/notifications").text
+    assert "You earned the badge First answer" in html
+    client.cookies.clear()
+    login(client, asker)  # nobody else hears of it
+    assert "You earned the badge" not in client.get("/notifications").text
+    # Deleting the answer keeps the badge and its news, unread and not "deleted".
+    answer = session.exec(select(Post).where(Post.thread_id == thread.id, Post.post_number == 2))
+    posting.delete_post(session, Guardian(helper), answer.one(), clock=clock)
+    events.drain(session, now=clock.now(), consumers=["notifications"])
+    item = notifications.list_notifications(session, Guardian(helper)).items[0]
+    assert item.notification.kind == "badge" and not item.is_gone
+    assert item.notification.read_at is None

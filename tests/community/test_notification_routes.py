@@ -251,7 +251,9 @@ def test_notifications_appear_only_once_the_worker_ran(
     assert item["post_id"] == response.json()["id"]
     assert item["thread_title"] == "Fibre drops at 9pm"
     assert item["read"] is False
-    assert other_client.get("/api/v1/notifications").json()["items"] == []
+    # The helper hears only of the badge their first answer earned.
+    theirs = other_client.get("/api/v1/notifications").json()["items"]
+    assert [(item["kind"], item["badge"]) for item in theirs] == [("badge", "first_answer")]
 
 
 def test_the_api_pages_filters_and_marks_read(client, session, clock, asker, helper, thread):
