@@ -51,29 +51,10 @@ def consumer() -> events.Consumer:
 
 
 def on_badge_awarded(session: Session, event: events.OutboxEvent) -> None:
-    """ "You earned the badge ...", once per award (redelivery finds the row and stops)."""
-    assert event.id is not None
+    """ "You earned the badge ...": about the member, not a thread (deleting the post that
+    earned it leaves the news alone); the link goes to their own profile (the actor)."""
     user_id = int(event.data["user_id"])
-    already = session.exec(
-        select(col(Notification.id)).where(
-            col(Notification.event_id) == event.id,
-            col(Notification.user_id) == user_id,
-            col(Notification.kind) == NotificationKind.badge,
-        )
-    ).first()
-    if already is not None:
-        return
-    # About the member, not a thread: deleting the post that earned it leaves the news alone.
-    session.add(
-        Notification(
-            user_id=user_id,
-            kind=NotificationKind.badge,
-            event_id=event.id,
-            actor_id=user_id,  # who earned it: the link goes to their profile
-            created_at=event.created_at,
-        )
-    )
-    session.flush()
+    _notify(session, event, user_id, NotificationKind.badge, None, user_id)
 
 
 def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
@@ -194,7 +175,7 @@ def _notify(
     event: events.OutboxEvent,
     user_id: int,
     kind: NotificationKind,
-    post: Post,
+    post: Post | None,
     actor_id: int,
 ) -> None:
     exists = session.exec(
@@ -213,8 +194,8 @@ def _notify(
             kind=kind,
             event_id=event.id,
             actor_id=actor_id,
-            thread_id=post.thread_id,
-            post_id=post.id,
+            thread_id=post.thread_id if post is not None else None,
+            post_id=post.id if post is not None else None,
             # When it happened, not when the worker caught up with it.
             created_at=event.created_at,
         )
