@@ -28,6 +28,8 @@ Definitions (every duration is whole seconds, each timestamp truncated to the se
   The target is the category's current one (ServiceLevel, else the default).
 - **escalations**: private cases opened about the threads; **case resolution time**: for cases
   resolved (or resolved and then closed), ``resolved_at`` - its opening.
+- **by language**: the thread figures above for each of LANGUAGES (a thread in another
+  language, or in none yet, counts overall only).
 - **weeks**: the thread figures above per ISO week of creation (the Monday that starts it),
   every week the range touches (a week without threads has no rates).
 - **sentiment**: posts *written* in the range (in threads matching the category and language
@@ -91,6 +93,8 @@ TOP_ADVOCATES = 5
 _ANY, _PEER, _BRAND, _SOLUTION = (int(m) for m in Metric)
 _CASE = 5
 _OVERALL = 0  # the "category" of the overall percentiles
+# The slice keys of the languages (category ids are positive): -1 for LANGUAGES[0], -2 ...
+_LANGUAGE_KEYS = {language: -(i + 1) for i, language in enumerate(LANGUAGES)}
 
 
 # Shapes -------------------------------------------------------------------------------------------
@@ -133,6 +137,12 @@ class CategorySlice:
     category_id: int
     slug: str
     name: str
+    figures: Slice
+
+
+@dataclass(frozen=True)
+class LanguageSlice:
+    language: str  # one of LANGUAGES
     figures: Slice
 
 
@@ -195,6 +205,7 @@ class Figures:
     language: str | None
     overall: Slice
     by_category: tuple[CategorySlice, ...]
+    by_language: tuple[LanguageSlice, ...]
     weeks: tuple[Week, ...]
     sentiment: tuple[SentimentWeek, ...]
     deflection: Deflection
@@ -335,8 +346,11 @@ def _breached(session: Session, now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _counts(session: Session, where: _Filter, now: datetime) -> dict[tuple[int, date], _Counts]:
-    """(category id, week) -> the counts of its threads, from one scan of the figures index."""
+def _counts(
+    session: Session, where: _Filter, now: datetime
+) -> dict[tuple[int, date, str | None], _Counts]:
+    """(category id, week, language) -> the counts of its threads, from one scan of the figures
+    index."""
     care = _table(CareThread)
 
     def total(condition: ColumnElement[bool]) -> Any:
@@ -347,6 +361,7 @@ def _counts(session: Session, where: _Filter, now: datetime) -> dict[tuple[int, 
         select(
             care.c.category_id,
             care.c.week,
+            care.c.language,
             func.count(),
             func.count(care.c.first_reply_s),
             func.count(care.c.first_peer_reply_s),
@@ -359,10 +374,11 @@ def _counts(session: Session, where: _Filter, now: datetime) -> dict[tuple[int, 
             total(care.c.escalations > 0),
         )
         .where(*where.threads())
-        .group_by(care.c.week, care.c.category_id)
+        .group_by(care.c.week, care.c.category_id, care.c.language)
     ).all()
     return {
-        (int(row[0]), _as_date(row[1])): _Counts(*(int(value) for value in row[2:])) for row in rows
+        (int(row[0]), _as_date(row[1]), row[2]): _Counts(*(int(value) for value in row[3:]))
+        for row in rows
     }
 
 
@@ -381,9 +397,10 @@ _SIZES: dict[Metric, str] = {
 def _percentiles(
     session: Session, where: _Filter, counts: dict[int, _Counts]
 ) -> dict[tuple[int, int], Percentiles]:
-    """(metric, category id or _OVERALL) -> its median and 90th percentile.
+    """(metric, slice key) -> its median and 90th percentile; a slice key is a category id,
+    _OVERALL, or a language's _LANGUAGE_KEYS value.
 
-    ``counts`` (per category, and _OVERALL) gives each metric's ``n``; the value at rank k is
+    ``counts`` (per slice key) gives each metric's ``n``; the value at rank k is
     then a walk of the CareDuration index in value order that stops after k rows instead of
     sorting them all: ``ORDER BY seconds LIMIT 1 OFFSET k - 1``, or from the top end
     (``DESC ... OFFSET n - k``) when that is shorter, as for the 90th percentile. Every walk
@@ -397,7 +414,8 @@ def _percentiles(
             if not n:
                 continue
             sizes[(int(metric), key)] = n
-            category_id = where.category_id if key == _OVERALL else key
+            category_id = key if key > 0 else where.category_id
+            language = _language_of(key) or where.language
             for rank in sorted({_rank(50, n), _rank(90, n)}):
                 conditions = [
                     durations.c.metric == int(metric),
@@ -406,8 +424,8 @@ def _percentiles(
                 ]
                 if category_id is not None:
                     conditions.append(durations.c.category_id == category_id)
-                if where.language is not None:
-                    conditions.append(durations.c.language == where.language)
+                if language is not None:
+                    conditions.append(durations.c.language == language)
                 from_top = n - rank < rank - 1
                 walk = (
                     select(durations.c.seconds.label("v"))
@@ -441,6 +459,10 @@ def _percentiles(
     return result
 
 
+def _language_of(key: int) -> str | None:
+    return next((lang for lang, k in _LANGUAGE_KEYS.items() if k == key), None)
+
+
 def _case_percentiles(session: Session, where: _Filter) -> dict[tuple[int, int], Percentiles]:
     """Case resolution times (resolved_at - opening) of cases about the counted threads: few
     rows, so ranked with window functions. The resolved cases are gathered first (a
@@ -455,12 +477,16 @@ def _case_percentiles(session: Session, where: _Filter) -> dict[tuple[int, int],
         .prefix_with("MATERIALIZED")
     )
     value = _epoch(dialect, cases.c.resolved_at) - _epoch(dialect, cases.c.created_at)
+    language_key = case(_LANGUAGE_KEYS, value=care.c.language, else_=None)
     parts: list[Select[Any]] = []
-    for per_category in (True, False):
-        partition = care.c.category_id if per_category else None
+    for partition, key in (
+        (care.c.category_id, care.c.category_id),
+        (None, literal(_OVERALL)),
+        (care.c.language, language_key),
+    ):
         parts.append(
             select(
-                (care.c.category_id if per_category else literal(_OVERALL)).label("cat"),
+                key.label("cat"),
                 value.label("v"),
                 func.row_number().over(partition_by=partition, order_by=value).label("rn"),
                 func.count().over(partition_by=partition).label("n"),
@@ -479,6 +505,8 @@ def _case_percentiles(session: Session, where: _Filter) -> dict[tuple[int, int],
     ).all()
     found: dict[int, dict[str, int]] = defaultdict(dict)
     for cat, value_s, rn, n in rows:
+        if cat is None:  # a language without a slice of its own
+            continue
         entry = found[int(cat)]
         entry["n"] = int(n)
         if int(rn) == _rank(50, int(n)):
@@ -663,13 +691,18 @@ def figures(
     where = _Filter(lower=lower, upper=upper, category_id=category_id, language=language)
     cells = _counts(session, where, now)
     per_category: dict[int, _Counts] = defaultdict(_Counts)
+    per_language: dict[str, _Counts] = defaultdict(_Counts)
     per_week: dict[date, _Counts] = defaultdict(_Counts)
     overall = _Counts()
-    for (cid, week), counts in cells.items():
+    for (cid, week, lang), counts in cells.items():
         per_category[cid].add(counts)
+        if lang in _LANGUAGE_KEYS:
+            per_language[lang].add(counts)
         per_week[week].add(counts)
         overall.add(counts)
-    pct = _percentiles(session, where, {**per_category, _OVERALL: overall})
+    slices: dict[int, _Counts] = {**per_category, _OVERALL: overall}
+    slices.update({_LANGUAGE_KEYS[lang]: counts for lang, counts in per_language.items()})
+    pct = _percentiles(session, where, slices)
     categories = {
         c.id: c
         for c in session.exec(sm_select(Category).where(col(Category.id).in_(list(per_category))))
@@ -699,6 +732,11 @@ def figures(
         language=language,
         overall=_slice(overall, pct, _OVERALL),
         by_category=by_category,
+        by_language=tuple(
+            LanguageSlice(lang, _slice(per_language[lang], pct, _LANGUAGE_KEYS[lang]))
+            for lang in LANGUAGES
+            if lang in per_language
+        ),
         weeks=tuple(_week(monday, per_week[monday]) for monday in _mondays(start, end)),
         sentiment=_sentiment(session, where, start=start, end=end),
         deflection=_deflection(session, lower=lower, upper=upper),

@@ -51,6 +51,11 @@ class CategorySlicePublic(BaseModel):
     figures: SlicePublic
 
 
+class LanguageSlicePublic(BaseModel):
+    language: str = Field(description="en or it")
+    figures: SlicePublic
+
+
 class WeekPublic(BaseModel):
     week_start: date = Field(description="The Monday of the ISO week the threads were created in.")
     threads: int
@@ -102,6 +107,9 @@ class FiguresPublic(BaseModel):
     language: str | None
     overall: SlicePublic
     by_category: list[CategorySlicePublic]
+    by_language: list[LanguageSlicePublic] = Field(
+        description="The thread figures per language (threads in other languages count overall)."
+    )
     weeks: list[WeekPublic] = Field(description="The thread figures per week of creation.")
     sentiment: list[SentimentWeekPublic]
     deflection: DeflectionPublic

@@ -1,9 +1,9 @@
 """Every care figure as CSV, one figure per row (``GET /api/v1/analytics.csv``).
 
 Long format, so a spreadsheet can filter and pivot it: ``section, scope, figure, value``.
-``section`` is overall, category, week, sentiment, deflection, csat or advocates; ``scope``
-names the category, the week or the member; durations are in seconds, shares between 0 and 1,
-and a figure with nothing to measure is an empty cell, never a zero.
+``section`` is overall, category, language, week, sentiment, deflection, csat or advocates;
+``scope`` names the category, the language, the week or the member; durations are in seconds,
+shares between 0 and 1, and a figure with nothing to measure is an empty cell, never a zero.
 """
 
 import csv
@@ -38,6 +38,8 @@ def rows(figures: Figures) -> Iterator[Row]:
     yield from _slice_rows("overall", "", figures.overall)
     for category in figures.by_category:
         yield from _slice_rows("category", category.slug, category.figures)
+    for language in figures.by_language:
+        yield from _slice_rows("language", language.language, language.figures)
     for trend in figures.weeks:
         scope = trend.week_start.isoformat()
         for item in fields(trend):

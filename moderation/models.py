@@ -80,14 +80,14 @@ class CareThread(SQLModel, table=True):
         Index("ix_care_thread_queue", "in_queue", "urgent_at", "thread_id"),
         Index("ix_care_thread_queue_category", "in_queue", "category_id", "urgent_at", "thread_id"),
         Index("ix_care_thread_assignee", "assignee_id", "in_queue", "urgent_at"),
-        # Covers the analytics' counts: a range of weeks read in (week, category) order, so
-        # grouping needs no sort and the table is never read.
+        # Covers the analytics' counts: a range of weeks read in (week, category, language)
+        # order, so grouping needs no sort and the table is never read.
         Index(
             "ix_care_thread_figures",
             "week",
             "category_id",
-            "created_at",
             "language",
+            "created_at",
             "counted",
             "needs_brand",
             "first_reply_s",

@@ -27,8 +27,8 @@ depends_on: str | Sequence[str] | None = None
 _FIGURES = (
     "week",
     "category_id",
-    "created_at",
     "language",
+    "created_at",
     "counted",
     "needs_brand",
     "first_reply_s",

@@ -206,6 +206,37 @@ def test_the_overall_figures_match_the_hand_worked_answers(forum: Forum, session
     assert o.case_resolution == Percentiles(1, 7200, 7200)
 
 
+def test_per_language_breakdown(forum: Forum, session: Session) -> None:
+    by_language = {s.language: s.figures for s in compute(session).by_language}
+    assert list(by_language) == ["en", "it"]
+    italian, english = by_language["it"], by_language["en"]
+    # Italian: T1, T3, T5. Replies T5 600 (bob), T1 1800 (peter): median rank 1 -> 600, p90
+    # rank 2 -> 1800; the brand only in T1 (mona, 3600). T1 solved by peter after 7200.
+    # Breached: T3 (no reply) and T5 (needs the brand). The case on T3: 7200.
+    assert (italian.threads, italian.replied, italian.brand_replied) == (3, 2, 1)
+    assert italian.first_response == Percentiles(2, 600, 1800)
+    assert italian.first_peer_response == Percentiles(2, 600, 1800)
+    assert italian.first_brand_response == Percentiles(1, 3600, 3600)
+    assert (italian.solved, italian.solved_by_peers, italian.solved_by_brand) == (1, 1, 0)
+    assert italian.time_to_solution == Percentiles(1, 7200, 7200)
+    assert (italian.breaches, italian.escalations) == (2, 1)
+    assert italian.case_resolution == Percentiles(1, 7200, 7200)
+    # English: T2, T4. Replies T4 7200 (peter), T2 21600 (mona); T2 solved by mona after
+    # 28800 and breached (6 h > 4 h); no case.
+    assert (english.threads, english.replied, english.brand_replied) == (2, 2, 1)
+    assert english.first_response == Percentiles(2, 7200, 21600)
+    assert english.first_peer_response == Percentiles(1, 7200, 7200)
+    assert english.first_brand_response == Percentiles(1, 21600, 21600)
+    assert (english.solved, english.solved_by_peers, english.solved_by_brand) == (1, 0, 1)
+    assert english.time_to_solution == Percentiles(1, 28800, 28800)
+    assert (english.breaches, english.escalations) == (1, 0)
+    assert english.case_resolution == Percentiles()
+    # Filtered to one language, the breakdown has that language alone, with the same figures.
+    only = compute(session, language="en")
+    assert [s.language for s in only.by_language] == ["en"]
+    assert only.by_language[0].figures == english == only.overall
+
+
 def test_the_weekly_trend_covers_every_week_of_the_range(forum: Forum, session: Session) -> None:
     # 15..19 January touches the weeks of Monday 12 and Monday 19; all five threads are in the
     # first, the second has none (no rates: a gap in the line, not a zero).
@@ -327,6 +358,10 @@ def test_the_api_gives_the_figures_to_moderators_only(
         "p90_seconds": 21600,
     }
     assert [c["slug"] for c in body["by_category"]] == ["billing", "network"]
+    assert [(s["language"], s["figures"]["threads"]) for s in body["by_language"]] == [
+        ("en", 2),
+        ("it", 3),
+    ]
     assert body["sentiment"][0]["week_start"] == "2026-01-12"
     filtered = moderator.get(url + "&category=billing&language=it").json()
     # Billing in Italian: T1 and T3.

@@ -89,6 +89,7 @@ def test_the_csv_holds_every_figure_with_the_same_filters(client, clock, world):
     assert ("csat", "", "responses") in values
     week = world["recent"].created_at.date() - timedelta(days=world["recent"].created_at.weekday())
     assert values[("week", week.isoformat(), "threads")] == "1"
+    assert ("language", "en", "threads") not in values  # no thread has a language yet
     assert values[("week", week.isoformat(), "response_rate")] == "1"
     bad = client.get("/api/v1/analytics.csv", params={"from": "2026-13-01"})
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["detail"]
