@@ -152,6 +152,7 @@ class CareDuration(SQLModel, table=True):
             "created_at",
             "language",
         ),
+        Index("ix_care_duration_language_value", "metric", "language", "seconds", "created_at"),
     )
 
     thread_id: int = Field(foreign_key="thread.id", primary_key=True)

@@ -83,6 +83,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_care_duration_value", "care_duration", ["metric", "seconds", "created_at", "language"]
     )
+    op.create_index(
+        "ix_care_duration_language_value",
+        "care_duration",
+        ["metric", "language", "seconds", "created_at"],
+    )
     op.create_table(
         "sentiment_count",
         sa.Column("post_id", sa.Integer(), nullable=False),
@@ -135,6 +140,7 @@ def downgrade() -> None:
             batch_op.drop_column(name)
     op.drop_index(op.f("ix_sentiment_count_thread_id"), table_name="sentiment_count")
     op.drop_table("sentiment_count")
+    op.drop_index("ix_care_duration_language_value", table_name="care_duration")
     op.drop_index("ix_care_duration_value", table_name="care_duration")
     op.drop_index("ix_care_duration_category_value", table_name="care_duration")
     op.drop_table("care_duration")
