@@ -249,8 +249,8 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _rank(percent: int, n: int) -> int:
-    """Nearest rank ``ceil(percent * n / 100)`` in integer arithmetic."""
+def _rank(percent: int, n: Any) -> Any:
+    """Nearest rank ``ceil(percent * n / 100)`` in integer arithmetic (of ints, or in SQL)."""
     return (percent * n + 99) // 100
 
 
@@ -377,13 +377,11 @@ def _counts(
         .group_by(care.c.week, care.c.category_id, care.c.language)
     ).all()
     return {
-        (int(row[0]), _as_date(row[1]), row[2]): _Counts(*(int(value) for value in row[3:]))
+        (int(row[0]), care_figures.as_date(row[1]), row[2]): _Counts(
+            *(int(value) for value in row[3:])
+        )
         for row in rows
     }
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 _SIZES: dict[Metric, str] = {
@@ -498,8 +496,8 @@ def _case_percentiles(session: Session, where: _Filter) -> dict[tuple[int, int],
     rows = session.execute(
         select(ranked.c.cat, ranked.c.v, ranked.c.rn, ranked.c.n).where(
             or_(
-                ranked.c.rn == (50 * ranked.c.n + 99) // 100,
-                ranked.c.rn == (90 * ranked.c.n + 99) // 100,
+                ranked.c.rn == _rank(50, ranked.c.n),
+                ranked.c.rn == _rank(90, ranked.c.n),
             )
         )
     ).all()
@@ -583,7 +581,7 @@ def _sentiment(
     ).all()
     return tuple(
         SentimentWeek(
-            week_start=_as_date(monday),
+            week_start=care_figures.as_date(monday),
             posts=int(posts),
             negative=int(negative),
             negative_share=int(negative) / int(posts),

@@ -229,11 +229,6 @@ def _row_values(facts: Facts) -> dict[str, object]:
     }
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
     threads = session.exec(select(Thread).where(col(Thread.id).in_(thread_ids))).all()
     targets = service_levels.targets(session)
@@ -302,7 +297,7 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
     signals = session.exec(select(PostSignal).where(col(PostSignal.thread_id).in_(ids))).all()
     corrections: dict[tuple[int, str], str] = {}
     signal_post_ids = [s.post_id for s in signals]
-    for chunk in _chunks(signal_post_ids):
+    for chunk in care_figures.chunks(signal_post_ids):
         for c in session.exec(
             select(SignalCorrection).where(col(SignalCorrection.post_id).in_(chunk))
         ):
@@ -367,7 +362,7 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
     customers = {f.thread.author_id for f in facts.values()}
     oldest = min(as_utc(f.thread.created_at) for f in facts.values()) - REPEAT_WINDOW
     recent: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for chunk in _chunks(sorted(customers)):
+    for chunk in care_figures.chunks(sorted(customers)):
         rows = session.exec(
             select(col(Thread.id), col(Thread.author_id), col(Thread.created_at)).where(
                 col(Thread.author_id).in_(chunk),
@@ -410,7 +405,7 @@ def build(session: Session, thread_ids: Iterable[int], *, now: datetime) -> list
     derived from anything else."""
     wanted = sorted(set(thread_ids))
     rows: list[CareThread] = []
-    for chunk in _chunks(wanted):
+    for chunk in care_figures.chunks(wanted):
         facts = _gather(session, chunk)
         existing = {
             row.thread_id: row

@@ -124,9 +124,10 @@ def figure_columns(
     }
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
+def chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterable[Sequence[int]]:
+    """``ids`` in slices short enough for an ``IN (...)`` list."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 # Durations ---------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def sync_durations(session: Session, rows: Sequence[CareThread]) -> None:
     table = CareDuration.__table__  # type: ignore[attr-defined]
     ids = [row.thread_id for row in rows]
     existing: dict[tuple[int, int], tuple[Any, ...]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for d in session.exec(select(CareDuration).where(col(CareDuration.thread_id).in_(chunk))):
             existing[(d.thread_id, d.metric)] = (d.seconds, d.created_at, d.category_id, d.language)
     new: list[dict[str, object]] = []
@@ -223,11 +224,11 @@ def sync_sentiment(
     existing: dict[int, Contribution] = {}
     post_ids = sorted(wanted)
     for column, keys in ((table.c.thread_id, list(thread_ids)), (table.c.post_id, post_ids)):
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             for row in session.execute(table.select().where(column.in_(chunk))):
                 existing[row.post_id] = Contribution(
                     thread_id=row.thread_id,
-                    day=_as_date(row.day),
+                    day=as_date(row.day),
                     category_id=row.category_id,
                     language=row.language,
                     negative=bool(row.negative),
@@ -281,7 +282,8 @@ def _values(c: Contribution) -> dict[str, object]:
     }
 
 
-def _as_date(value: object) -> date:
+def as_date(value: object) -> date:
+    """A stored date as a ``date`` (SQLite hands back text, PostgreSQL a date)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
