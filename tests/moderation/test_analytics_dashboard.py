@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,10 @@ def test_the_dashboard_shows_the_figures_of_the_chosen_days(client, clock, world
     assert _card(page.text, "card-threads") == "2"
     assert _card(page.text, "card-response-rate") == "50%"
     assert "<svg" in page.text and "Show as a table" in page.text
+    row = page.text[page.text.index('id="category-row-mobile"') :]
+    cells = re.findall(r"<td>([^<]*)</td>", row[: row.index("</tr>")])
+    # Mobile: one thread, answered after 30 minutes, unsolved, within its 24 h target.
+    assert cells == ["Mobile", "1", "100%", "30 min", "0%", "0 (0%)"]
     last_week = client.get(
         "/care/analytics", params={"from": (today - timedelta(days=6)).isoformat()}
     )
