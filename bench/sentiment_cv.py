@@ -8,7 +8,7 @@ Split k (0..--splits-1) holds out, per dataset and label, the 20% of the trainin
 moderation.training.split whose ``sha1("val<k>:<dataset>:<id>")`` sorts first; the recipe
 (moderation.training.fit) learns from the rest and is scored by macro-F1 per language on them.
 Every split pairs with the same split of another run, so two recipes compare split by split.
-The e5 vectors come from the training cache var/train/e5 (``peerdesk train`` fills it).
+The e5 vectors come from the training caches under var/train (``peerdesk train`` fills them).
 """
 
 import argparse
@@ -28,7 +28,7 @@ from moderation.signals.model import CLASSES
 from moderation.training import Example
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
-CACHE = PROJECT_ROOT / "var" / "train" / "e5"
+CACHE = PROJECT_ROOT / "var" / "train"
 
 
 def inner_split(rows: Sequence[Example], k: int) -> tuple[list[Example], list[Example]]:
@@ -83,18 +83,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weights", choices=("none", "confidence", "balanced"), default="none")
     args = parser.parse_args(argv)
     train, _ = training.split(training.load_dev(args.data))
-    cache = training.VectorCache(CACHE)
-    cache.embed([e.text for e in train])
+    passages, features = training.caches(CACHE)
+    for cache in (passages, features):
+        cache.embed([e.text for e in train])
     prepare = weighting(args.weights, args.data)
     scores: dict[str, list[float]] = {"en": [], "it": []}
     for k in range(args.splits):
         started = time.perf_counter()
         learn, held = inner_split(train, k)
         learn = prepare(learn)
-        weights = training.fit(learn, cache.lookup([e.text for e in learn]))
+        texts = [e.text for e in learn]
+        weights = training.fit(learn, passages.lookup(texts), features.lookup(texts))
         italian = np.array([e.lang == "it" for e in held], dtype=np.float32)
+        texts = [e.text for e in held]
         probabilities = weights.sentiment(
-            [e.text for e in held], cache.lookup([e.text for e in held]), italian
+            texts, passages.lookup(texts), features.lookup(texts), italian
         )
         predicted = np.array(CLASSES)[probabilities.argmax(axis=1)]
         truth = np.array([e.sentiment for e in held])

@@ -53,16 +53,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     from moderation import training
     from moderation.signals import analyse, model_version
     from moderation.signals.text import normalise
-    from search.embeddings import embed_passages
+    from search.embeddings import embed_features, embed_passages
 
     threadpool_limits(1)
     _, test = training.split(training.load_dev(args.data))
-    cache = training.VectorCache(get_settings().var_dir / "train" / "e5")
+    passages, features = training.caches(get_settings().var_dir / "train")
     started = time.perf_counter()
-    vectors = cache.embed([e.text for e in test])
+    vectors = passages.embed([e.text for e in test])
+    feature_vectors = features.embed([e.text for e in test])
     print(f"{len(test):,} held-out rows; vectors ready in {time.perf_counter() - started:.0f} s")
 
-    results = analyse([e.text for e in test], vectors)
+    results = analyse([e.text for e in test], vectors, feature_vectors=feature_vectors)
     by: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for example, signals in zip(test, results, strict=True):
         assert example.sentiment is not None
@@ -93,21 +94,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rng = random.Random(7)
     sample = rng.sample(range(len(test)), min(len(test), 600 if args.quick else 2000))
     texts = [test[i].text for i in sample]
-    sample_vectors = vectors[sample]
-    analyse(texts[:8], sample_vectors[:8])  # warm: model loaded, regexes compiled
+    sample_vectors, sample_features = vectors[sample], feature_vectors[sample]
+
+    def stored(start: int, stop: int) -> None:
+        analyse(
+            texts[start:stop],
+            sample_vectors[start:stop],
+            feature_vectors=sample_features[start:stop],
+        )
+
+    stored(0, 8)  # warm: model loaded, regexes compiled
     started = time.perf_counter()
     for i in range(len(texts)):
-        analyse(texts[i : i + 1], sample_vectors[i : i + 1])
+        stored(i, i + 1)
     one_by_one = len(texts) / (time.perf_counter() - started)
     started = time.perf_counter()
     for i in range(0, len(texts), 64):
-        analyse(texts[i : i + 64], sample_vectors[i : i + 64])
+        stored(i, i + 64)
     batched = len(texts) / (time.perf_counter() - started)
+    # with both embeddings computed, as the worker does for a new post
     with_embedding_texts = texts[: 60 if args.quick else 200]
     embed_passages([normalise(with_embedding_texts[0])])
     started = time.perf_counter()
     for text in with_embedding_texts:
-        analyse([text], embed_passages([text]))
+        analyse([text], embed_passages([text]), feature_vectors=embed_features([text]))
     with_embedding = len(with_embedding_texts) / (time.perf_counter() - started)
 
     report: dict[str, Any] = {

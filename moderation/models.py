@@ -6,7 +6,15 @@ its services."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from community.models import utc_column
@@ -38,6 +46,20 @@ class PostSignal(SQLModel, table=True):
     toxic_score: float
     pii: str = Field(default="", max_length=100)
     computed_at: datetime = Field(sa_column=utc_column())
+
+
+class PostFeatureVector(SQLModel, table=True):
+    """A post's feature vector (search.embeddings.embed_features): the text the classifiers read,
+    embedded by the signals worker once per version of the text, so a resignal never recomputes
+    it. Laid out like community's ``PostEmbedding``: ``vector`` holds float32 values,
+    little-endian; ``model`` names the model that made it."""
+
+    __tablename__ = "post_feature_vector"
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    model: str = Field(max_length=80)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
 
 
 class SignalCorrection(SQLModel, table=True):

@@ -27,7 +27,7 @@ from moderation.signals.model import (
     CLASSES,
     HIDDEN,
     Weights,
-    gated,
+    e5_inputs,
     log_proba,
     ngram_counts,
     sparse_dot,
@@ -113,16 +113,20 @@ def split(examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
 
 # The e5 vectors of training texts, computed once and cached under var/train/ -----------------
 
+Encoder = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
 
 def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
 class VectorCache:
-    """Vectors by text, stored as ``keys.npy`` + ``vectors.npy`` in one directory."""
+    """Vectors by text, stored as ``keys.npy`` + ``vectors.npy`` in one directory. ``encode``
+    computes the missing ones (default: search.embeddings.embed_passages)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, encode: Encoder | None = None) -> None:
         self.directory = directory
+        self.encode = encode
         self.index: dict[str, int] = {}
         self.vectors = np.empty((0, 384), dtype=np.float32)
         keys_file, vectors_file = directory / "keys.npy", directory / "vectors.npy"
@@ -149,11 +153,12 @@ class VectorCache:
     ) -> npt.NDArray[np.float32]:
         from search.embeddings import MAX_CHARS, embed_passages
 
+        encode = self.encode or embed_passages
         missing = sorted({t for t in texts if _text_key(t) not in self.index})
         done_since_save = 0
         for start in range(0, len(missing), batch_size):
             batch = missing[start : start + batch_size]
-            vectors = embed_passages([t[:MAX_CHARS] for t in batch])
+            vectors = encode([t[:MAX_CHARS] for t in batch])
             base = len(self.index)
             self.vectors = np.vstack([self.vectors, vectors])
             for offset, text in enumerate(batch):
@@ -171,6 +176,13 @@ class VectorCache:
     def lookup(self, texts: Iterable[str]) -> npt.NDArray[np.float32]:
         rows = [self.index[_text_key(t)] for t in texts]
         return self.vectors[rows] if rows else np.empty((0, 384), dtype=np.float32)
+
+
+def caches(directory: Path) -> tuple[VectorCache, VectorCache]:
+    """(passage vectors, feature vectors) of the training texts, cached under ``directory``."""
+    from search.embeddings import embed_features
+
+    return VectorCache(directory / "e5"), VectorCache(directory / "e5-features", embed_features)
 
 
 # Training ------------------------------------------------------------------------------------
@@ -235,11 +247,13 @@ def _coef(
 def fit(
     examples: Sequence[Example],
     vectors: npt.NDArray[np.float32],
+    feature_vectors: npt.NDArray[np.float32],
     *,
     version: str | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> Weights:
-    """Learn every weight from ``examples`` (their e5 ``vectors`` row for row)."""
+    """Learn every weight from ``examples`` (their e5 passage ``vectors`` and
+    ``feature_vectors``, search.embeddings.embed_features, row for row)."""
     from sklearn.model_selection import StratifiedKFold
 
     rows = [i for i, e in enumerate(examples) if e.sentiment is not None]
@@ -254,7 +268,7 @@ def fit(
     counts = ngram_counts(texts)
     idf = _idf(counts)
     ngrams = tfidf(counts, idf)
-    e5 = gated(vectors[rows], italian)
+    e5 = e5_inputs(vectors[rows], feature_vectors[rows], italian)
 
     log("sentiment: n-gram and e5 models, out-of-fold for the stacker")
     n_folds = min(FOLDS, int(np.bincount(np.unique(labels, return_inverse=True)[1]).min()))
@@ -341,7 +355,7 @@ def _version(weights: Weights) -> str:
         weights.memory_needs,
     ):
         digest.update(np.ascontiguousarray(array).tobytes())
-    return f"signals-1-{digest.hexdigest()[:10]}"
+    return f"signals-2-{digest.hexdigest()[:10]}"
 
 
 def correction_examples(session: Session) -> list[Example]:

@@ -66,6 +66,20 @@ def embed_passages(texts: Sequence[str]) -> Vector:
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
 
 
+def embed_features(texts: Sequence[str]) -> Vector:
+    """Vectors for a classifier to read, one row per text: the same model with its ``query: ``
+    prefix, which the e5 authors advise for embeddings used as features. On the sentiment data
+    a classifier reading both these and the passage vectors scores about 0.01 macro-F1 higher
+    than one reading the passage vectors alone (bench/README.md). The worker's handle computes
+    them, never a request's."""
+    if not texts:
+        return np.empty((0, DIMENSIONS), dtype=np.float32)
+    model = _encoder(_PASSAGE)
+    with _locks[_PASSAGE]:
+        vectors = model.query(list(texts))
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
 def embed_query(text: str) -> Vector:
     """The normalised vector of a search query, shape (DIMENSIONS,); for suggestions only."""
     model = _encoder(_QUERY)

@@ -1,10 +1,11 @@
 """What the models read in a post: language, sentiment, needs-the-brand, toxicity, personal data.
 
-``analyse(texts, vectors)`` is the one entry point (the worker, ``peerdesk resignal``,
-``peerdesk classify`` and the bench call it). Sentiment and the learned part of needs-the-brand
-read the post's e5 embedding, the vector search already stores (search.embeddings); pass None to
-have it computed here (``peerdesk classify``). What is learned and what is a rule is said in each
-module and in MODEL_CARD.md.
+``analyse(texts, vectors, feature_vectors=...)`` is the one entry point (the worker,
+``peerdesk resignal``, ``peerdesk classify`` and the bench call it). Sentiment and the learned part
+of needs-the-brand read the post's e5 passage vector, the one search already stores
+(search.embeddings); sentiment also reads its feature vector (embed_features), which the signals
+worker stores. Pass None to have either computed here (``peerdesk classify``). What is learned
+and what is a rule is said in each module and in MODEL_CARD.md.
 """
 
 from collections.abc import Sequence
@@ -41,22 +42,31 @@ def analyse(
     texts: Sequence[str],
     vectors: npt.NDArray[np.float32] | None = None,
     *,
+    feature_vectors: npt.NDArray[np.float32] | None = None,
     pii_texts: Sequence[str] | None = None,
 ) -> list[Signals]:
-    """The signals of each text. ``vectors``: their e5 passage embeddings, row for row (None:
-    computed here). ``pii_texts``: where to look for personal data when it is not the text itself
-    (a post's full markdown, links and all, while the models read the plain text)."""
+    """The signals of each text. ``vectors`` and ``feature_vectors``: their e5 passage and
+    feature embeddings, row for row (None: computed here). ``pii_texts``: where to look for
+    personal data when it is not the text itself (a post's full markdown, links and all, while the
+    models read the plain text)."""
     if not texts:
         return []
     clean = [normalise(t) for t in texts]
-    if vectors is None:
-        from search.embeddings import MAX_CHARS, embed_passages
+    if vectors is None or feature_vectors is None:
+        from search.embeddings import MAX_CHARS, embed_features, embed_passages
 
-        vectors = embed_passages([t[:MAX_CHARS] for t in clean])
+        cut = [t[:MAX_CHARS] for t in clean]
+        vectors = embed_passages(cut) if vectors is None else vectors
+        feature_vectors = embed_features(cut) if feature_vectors is None else feature_vectors
     languages = [language.detect(t) for t in clean]
     italian = np.array([lang == "it" for lang in languages], dtype=np.float32)
     weights = model.weights()
-    sentiment = weights.sentiment(clean, np.asarray(vectors, dtype=np.float32), italian)
+    sentiment = weights.sentiment(
+        clean,
+        np.asarray(vectors, dtype=np.float32),
+        np.asarray(feature_vectors, dtype=np.float32),
+        italian,
+    )
     learned_needs = weights.needs_brand(np.asarray(vectors, dtype=np.float32))
     # a copy or near copy of a post a moderator corrected takes the moderator's verdict (the
     # sentiment model applies it itself)

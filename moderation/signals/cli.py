@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -20,7 +21,7 @@ def train(
         None, "--output", help="Where to write the weights (default: the shipped weights.npz)."
     ),
     cache: Path | None = typer.Option(
-        None, "--cache", help="Cache of the training texts' e5 vectors (default var/train/e5)."
+        None, "--cache", help="Cache of the training texts' e5 vectors (default var/train)."
     ),
     corrections: bool = typer.Option(
         True, "--corrections/--no-corrections", help="Learn from the moderators' corrections."
@@ -45,21 +46,28 @@ def train(
             extra = training.correction_examples(session)
         typer.echo(f"{len(extra):,} moderators' corrections")
         examples += extra
-    vectors = training.VectorCache(cache or settings.var_dir / "train" / "e5").embed(
-        [e.text for e in examples],
-        progress=lambda done, total: (
-            typer.echo(f"embedded {done:,}/{total:,}", err=True)
-            if done % 1024 < 32 or done == total
-            else None
-        ),
+    texts = [e.text for e in examples]
+    passages, features = training.caches(cache or settings.var_dir / "train")
+    weights = training.fit(
+        examples,
+        passages.embed(texts, progress=_embedding_progress("passage vectors")),
+        features.embed(texts, progress=_embedding_progress("feature vectors")),
+        log=lambda line: typer.echo(line, err=True),
     )
-    weights = training.fit(examples, vectors, log=lambda line: typer.echo(line, err=True))
     target = output or model.WEIGHTS_FILE
     weights.save(target)
     typer.echo(
         f"wrote {target} (model {weights.version}) in {time.perf_counter() - started:.0f} s; "
         "run `peerdesk resignal` to recompute every post's signals"
     )
+
+
+def _embedding_progress(kind: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        if done % 1024 < 32 or done == total:
+            typer.echo(f"{kind}: embedded {done:,}/{total:,}", err=True)
+
+    return report
 
 
 def resignal(

@@ -5,12 +5,14 @@ moderation/training.py), read with numpy; the n-gram features are scikit-learn's
 Sentiment is a stack of two models and a logistic regression that weighs them by language:
   * n-grams: character 2-5-grams (inside word boundaries) and word 1-2-grams, hashed, with
     sublinear tf-idf, L2-normalised;
-  * a small neural network (one hidden layer of 256 ReLU units) over the post's e5 embedding (the
-    vector search stores), with a copy gated by "is Italian" so each language gets its own
-    correction of the shared weights;
+  * a small neural network (one hidden layer of 256 ReLU units) over the post's two e5
+    embeddings: the passage vector search stores, and the feature vector the signals worker
+    stores (the same model with its ``query: `` prefix, search.embeddings.embed_features); with a
+    copy gated by "is Italian" so each language gets its own correction of the shared weights;
   * the stacker reads both models' log-probabilities (and the same gated by Italian).
-Needs-the-brand's learned part is one logistic regression over the e5 embedding (so what it learns
-from English airline tweets carries over to Italian); ``needs_brand.py`` combines it with rules.
+Needs-the-brand's learned part is one logistic regression over the e5 passage vector (so what it
+learns from English airline tweets carries over to Italian); ``needs_brand.py`` combines it with
+rules.
 """
 
 import threading
@@ -97,6 +99,11 @@ def gated(vectors: Array, italian: Array) -> Array:
     return np.hstack([vectors, vectors * italian[:, None]]).astype(np.float32)
 
 
+def e5_inputs(vectors: Array, feature_vectors: Array, italian: Array) -> Array:
+    """What the e5 network reads: both vectors side by side, gated by language."""
+    return gated(np.hstack([vectors, feature_vectors]), italian)
+
+
 def stack_features(log_ngram: Array, log_e5: Array, italian: Array) -> Array:
     z = np.hstack([log_ngram, log_e5])
     return np.hstack([z, z * italian[:, None], italian[:, None]]).astype(np.float32)
@@ -120,7 +127,7 @@ class Weights:
     idf: Array  # (2 * N_FEATURES,)
     ngram_coef: Array  # (2 * N_FEATURES, 3)
     ngram_bias: Array  # (3,)
-    e5_hidden_coef: Array  # (2 * DIMENSIONS, HIDDEN)
+    e5_hidden_coef: Array  # (4 * DIMENSIONS, HIDDEN): e5_inputs
     e5_hidden_bias: Array  # (HIDDEN,)
     e5_coef: Array  # (HIDDEN, 3)
     e5_bias: Array  # (3,)
@@ -178,11 +185,14 @@ class Weights:
 
     # inference --------------------------------------------------------------------------------
 
-    def sentiment(self, texts: list[str], vectors: Array, italian: Array) -> Array:
-        """Probabilities (len(texts), 3) in the order of CLASSES."""
+    def sentiment(
+        self, texts: list[str], vectors: Array, feature_vectors: Array, italian: Array
+    ) -> Array:
+        """Probabilities (len(texts), 3) in the order of CLASSES. ``vectors``: the texts' e5
+        passage vectors; ``feature_vectors``: their search.embeddings.embed_features vectors."""
         features = tfidf(ngram_counts(texts), self.idf)
         log_ngram = log_proba(sparse_dot(features, self.ngram_coef) + self.ngram_bias)
-        log_e5 = log_proba(self.e5_logits(gated(vectors, italian)))
+        log_e5 = log_proba(self.e5_logits(e5_inputs(vectors, feature_vectors, italian)))
         stacked = stack_features(log_ngram, log_e5, italian)
         probabilities = softmax(stacked @ self.stack_coef + self.stack_bias)
         remembered, _ = self.remembered(vectors)

@@ -1,9 +1,12 @@
 """The ``signals`` outbox consumer: every new or edited post's signals, stored in ``PostSignal``
 with the model version and announced with ``post_signalled``; personal data hides the post.
 
-The models read the post's stored e5 vector; when the ``embeddings`` consumer has not stored it
-yet (or stored it before an edit) it is computed and stored here with search.embeddings, so the
-two consumers never disagree on what a post's vector is.
+The models read the post's stored e5 passage vector; when the ``embeddings`` consumer has not
+stored it yet (or stored it before an edit) it is computed and stored here with search.embeddings,
+so the two consumers never disagree on what a post's vector is. The sentiment model also reads the
+post's feature vector (search.embeddings.embed_features), which only this consumer computes: once
+per version of the text, stored in ``PostFeatureVector``, so a resignal after ``peerdesk train``
+embeds nothing again.
 
 Personal data: a post in which any is found is hidden (``HiddenReason.personal_data``, by nobody:
 the brand's worker), and so is its thread when it is the question. It stays hidden until a
@@ -24,26 +27,58 @@ from community import events, visibility
 from community.clock import as_utc
 from community.events import OutboxEvent
 from community.models import HiddenReason, Post, PostEmbedding, Thread
-from moderation.models import PostSignal
+from moderation.models import PostFeatureVector, PostSignal
 from moderation.signals import Signals, analyse, model_version
 from search import embeddings
 
 CONSUMER = "signals"
 
 
-def _vector(session: Session, post: Post, *, now: datetime) -> Any:
-    """The post's current e5 vector: the stored one, or computed and stored now."""
-    assert post.id is not None
-    stored = session.get(PostEmbedding, post.id)
-    fresh = (
+def _is_current(stored: PostEmbedding | PostFeatureVector | None, post: Post) -> bool:
+    """Whether a stored vector was made by the current model from the post's current text."""
+    return (
         stored is not None
         and stored.model == embeddings.MODEL_NAME
         and (post.edited_at is None or as_utc(stored.created_at) >= as_utc(post.edited_at))
     )
-    if not fresh:
+
+
+def _vector(session: Session, post: Post, *, now: datetime) -> Any:
+    """The post's current e5 vector: the stored one, or computed and stored now."""
+    assert post.id is not None
+    stored = session.get(PostEmbedding, post.id)
+    if not _is_current(stored, post):
         stored = embeddings.embed_post(session, post.id, now=now, recompute=True)
     assert stored is not None
     return embeddings.from_bytes(stored.vector)
+
+
+def _feature_vectors(
+    session: Session, pairs: Sequence[tuple[Post, Thread]], *, now: datetime
+) -> Any:
+    """The posts' current feature vectors, row for row: the stored ones, the others computed in
+    one batch and stored now."""
+    found: dict[int, Any] = {}
+    stale: list[tuple[Post, Thread]] = []
+    for post, thread in pairs:
+        assert post.id is not None
+        stored = session.get(PostFeatureVector, post.id)
+        if stored is not None and _is_current(stored, post):
+            found[post.id] = embeddings.from_bytes(stored.vector)
+        else:
+            stale.append((post, thread))
+    computed = embeddings.embed_features([model_text(p, t) for p, t in stale])
+    for (post, _), vector in zip(stale, computed, strict=True):
+        assert post.id is not None
+        row = session.get(PostFeatureVector, post.id) or PostFeatureVector(
+            post_id=post.id, model=embeddings.MODEL_NAME, vector=b"", created_at=now
+        )
+        row.model = embeddings.MODEL_NAME
+        row.vector = embeddings.to_bytes(vector)
+        row.created_at = now
+        session.add(row)
+        found[post.id] = vector
+    return np.vstack([found[p.id] for p, _ in pairs if p.id is not None])
 
 
 def model_text(post: Post, thread: Thread) -> str:
@@ -71,6 +106,7 @@ def signal_posts(
     found = analyse(
         [model_text(p, t) for p, t in live],
         vectors,
+        feature_vectors=_feature_vectors(session, live, now=now),
         pii_texts=[pii_text(p, t) for p, t in live],
     )
     version = model_version()

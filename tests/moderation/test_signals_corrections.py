@@ -16,7 +16,7 @@ from moderation import training
 from moderation.models import AuditEntry, SignalCorrection
 from moderation.signals import language
 from moderation.signals.corrections import correct
-from moderation.signals.model import CLASSES
+from moderation.signals.model import CLASSES, Weights
 from moderation.signals.text import normalise
 from moderation.signals.worker import model_text
 from tests.factories import make_category, make_reply, make_thread, make_user
@@ -166,16 +166,21 @@ def test_retraining_learns_a_moderators_correction(
     )
     text = normalise(model_text(post, thread))
     near_copy = normalise("La nuova fibra va a razzo, il modem lampeggia blu tutta la sera")
-    cache = training.VectorCache(tmp_path / "e5")
+    passages, features = training.caches(tmp_path)
     dev = _dev_examples()
 
-    def predict(weights: object, texts: list[str]) -> list[str]:
-        vectors = cache.embed(texts)
+    def fit(examples: list[training.Example]) -> Weights:
+        texts = [e.text for e in examples]
+        return training.fit(examples, passages.embed(texts), features.embed(texts))
+
+    def predict(weights: Weights, texts: list[str]) -> list[str]:
         italian = np.array([language.detect(t) == "it" for t in texts], dtype=np.float32)
-        probabilities = weights.sentiment(texts, vectors, italian)  # type: ignore[attr-defined]
+        probabilities = weights.sentiment(
+            texts, passages.embed(texts), features.embed(texts), italian
+        )
         return [CLASSES[int(i)] for i in probabilities.argmax(axis=1)]
 
-    before = training.fit(dev, cache.embed([e.text for e in dev]))
+    before = fit(dev)
     said = predict(before, [text])[0]
     verdict = "positive" if said != "positive" else "negative"
 
@@ -185,7 +190,7 @@ def test_retraining_learns_a_moderators_correction(
         (text, verdict, training.CORRECTION_WEIGHT)
     ]
     examples = dev + extra
-    after = training.fit(examples, cache.embed([e.text for e in examples]))
+    after = fit(examples)
 
     assert predict(after, [text, near_copy]) == [verdict, verdict]
     assert after.version != before.version

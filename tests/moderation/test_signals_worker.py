@@ -9,7 +9,7 @@ from community.clock import FrozenClock
 from community.events import OutboxEvent
 from community.models import HiddenReason, Post, PostEmbedding, Role, Thread
 from community.policy import Guardian
-from moderation.models import PostSignal
+from moderation.models import PostFeatureVector, PostSignal
 from moderation.signals import model_version, worker
 from tests.factories import make_category, make_reply, make_thread, make_user
 
@@ -71,8 +71,10 @@ def test_new_posts_are_signalled_by_the_worker_with_the_model_version(
     assert (thanked.language, thanked.sentiment, thanked.needs_brand) == ("en", "positive", False)
     assert 0.33 < asked.sentiment_score <= 1.0
     assert asked.thread_id == thread.id
-    # the vector the models read is stored for search too (computed once)
+    # the vector the models read is stored for search too (computed once), and the feature
+    # vector only the models read is stored beside it
     assert session.get(PostEmbedding, question.id) is not None
+    assert session.get(PostFeatureVector, question.id) is not None
 
     announced = _signalled(session)
     assert [(e.thread_id, e.data["post_id"]) for e in announced] == [
@@ -207,6 +209,9 @@ def test_an_edit_is_signalled_from_the_new_text(session: Session, clock: FrozenC
     _drain_signals(session, clock)
     row = session.get(PostSignal, reply.id)
     assert row is not None and row.sentiment == "positive"
+    before = session.get(PostFeatureVector, reply.id)
+    assert before is not None
+    old_vector = before.vector
 
     clock.advance(minutes=10)
     posting.edit_post(
@@ -219,6 +224,9 @@ def test_an_edit_is_signalled_from_the_new_text(session: Session, clock: FrozenC
     _drain_signals(session, clock)
     row = session.get(PostSignal, reply.id)
     assert row is not None and row.sentiment == "negative" and row.needs_brand
+    after = session.get(PostFeatureVector, reply.id)
+    assert after is not None and after.vector != old_vector
+    assert after.created_at == clock.now()
 
 
 def test_the_catch_up_signals_posts_no_event_covered(session: Session, clock: FrozenClock) -> None:
@@ -249,6 +257,8 @@ def test_resignal_recomputes_every_post_and_reuses_stored_vectors(
     make_reply(session, clock, author=make_user(session, clock), thread=thread)
     _drain_signals(session, clock)
     stored = {row.post_id: row.created_at for row in session.exec(select(PostEmbedding))}
+    features = {row.post_id: row.created_at for row in session.exec(select(PostFeatureVector))}
+    assert set(features) == set(stored) and len(stored) == 2
     for row in session.exec(select(PostSignal)):
         row.model_version = "old"
         session.add(row)
@@ -259,3 +269,6 @@ def test_resignal_recomputes_every_post_and_reuses_stored_vectors(
     session.expire_all()
     assert {row.model_version for row in session.exec(select(PostSignal))} == {model_version()}
     assert {row.post_id: row.created_at for row in session.exec(select(PostEmbedding))} == stored
+    assert {
+        row.post_id: row.created_at for row in session.exec(select(PostFeatureVector))
+    } == features
