@@ -11,6 +11,7 @@ from community.models import HiddenReason, Post, PostEmbedding, Role, Thread
 from community.policy import Guardian
 from moderation.models import PostFeatureVector, PostSignal
 from moderation.signals import model_version, worker
+from search import embeddings
 from tests.factories import make_category, make_reply, make_thread, make_user
 
 
@@ -73,8 +74,14 @@ def test_new_posts_are_signalled_by_the_worker_with_the_model_version(
     assert asked.thread_id == thread.id
     # the vector the models read is stored for search too (computed once), and the feature
     # vector only the models read is stored beside it
-    assert session.get(PostEmbedding, question.id) is not None
-    assert session.get(PostFeatureVector, question.id) is not None
+    passage = session.get(PostEmbedding, question.id)
+    feature = session.get(PostFeatureVector, question.id)
+    assert passage is not None and feature is not None
+    # the same text through the same model, with e5's other prefix: close, not the same
+    similarity = float(
+        embeddings.from_bytes(passage.vector) @ embeddings.from_bytes(feature.vector)
+    )
+    assert 0.8 < similarity < 0.999
 
     announced = _signalled(session)
     assert [(e.thread_id, e.data["post_id"]) for e in announced] == [
