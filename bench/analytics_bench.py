@@ -1,27 +1,28 @@
 """Care dashboard benchmark: /care/analytics, its JSON and its CSV over 100,000 threads.
 
-    python -m bench.analytics_bench [--threads 100000] [--requests 100] [--seed 7]
+    python -m bench.analytics_bench [--threads 100000] [--requests 100] [--seed 7] [--postgres URL]
 
 1. The listening-queue benchmark's database (``bench.queue_bench.prepare``): the seeded
    community with signals on the questions (15% negative), a few flags and personal-data hides,
-   and every thread's care row; a moderator with an API token.
+   and every thread's care row; a moderator with an API token. ``--postgres URL``: the same in
+   that PostgreSQL database, wiped and seeded afresh.
 2. The app in a subprocess (one process, worker off); one request at a time, ``--requests`` GETs
    of the dashboard (the default 28 days, a 90-day range, one category, one language), of
    ``GET /api/v1/analytics`` over 90 days and of the CSV export.
 3. Latency percentiles per request; issue 7's target is the dashboard under 200 ms p95. Written
-   to bench/out/analytics-results-<threads>.json with the load average before and after.
+   to bench/out/analytics-results-<threads>[-postgres].json with the load average before and
+   after.
 """
 
 import argparse
 import json
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 from rich.table import Table
 
-from bench.common import OUT, app_server, console, sqlite_database, sqlite_path
+from bench.common import OUT, app_server, console, dialect, discard
 from bench.queue_bench import prepare, time_requests
 
 TARGET_P95_MS = 200.0
@@ -32,9 +33,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--postgres", metavar="URL", help="a PostgreSQL database to wipe and benchmark on"
+    )
     args = parser.parse_args(argv)
-    url = sqlite_database(threads=args.threads, seed=args.seed)
-    scratch_url, token, category = prepare(url, threads=args.threads, seed=args.seed)
+    scratch_url, token, category = prepare(
+        threads=args.threads, seed=args.seed, postgres=args.postgres
+    )
     today = datetime.now(UTC).date()
     quarter = f"from={(today - timedelta(days=89)).isoformat()}&to={today.isoformat()}"
     paths = [
@@ -57,10 +62,12 @@ def main(argv: list[str] | None = None) -> None:
                 for path in paths:
                     results.append(time_requests(client, path, requests=args.requests))
     finally:
-        for leftover in OUT.glob(Path(sqlite_path(scratch_url)).name + "*"):
-            leftover.unlink()
+        discard(scratch_url)
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    table = Table(title=f"Care analytics, {args.threads:,} threads (SQLite, one request at a time)")
+    table = Table(
+        title=f"Care analytics, {args.threads:,} threads "
+        f"({dialect(scratch_url)}, one request at a time)"
+    )
     table.add_column("request", overflow="fold")
     for column in ("requests", "errors", "p50 ms", "p95 ms", "p99 ms", "p95 < 200"):
         table.add_column(column, justify="right")
@@ -83,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         f"dashboard worst p95 {worst:.1f} ms: target p95 < {TARGET_P95_MS:.0f} ms {verdict}; "
         f"load average before {load_before}, after {load_after}"
     )
-    out = OUT / f"analytics-results-{args.threads}.json"
+    suffix = "-postgres" if args.postgres else ""
+    out = OUT / f"analytics-results-{args.threads}{suffix}.json"
     out.write_text(
         json.dumps(
             {

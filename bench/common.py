@@ -1,4 +1,5 @@
-"""What the benchmarks share: a cached seeded SQLite database, the app in a subprocess, percentiles.
+"""What the benchmarks share: a cached seeded SQLite database (or a PostgreSQL one seeded afresh),
+the app in a subprocess, percentiles.
 
 ``sqlite_database`` seeds with ``community.seed`` (the code behind ``peerdesk seed``) and caches the
 file in bench/out/ by size, seed and a hash of the migrations and the seed code (with the
@@ -9,6 +10,7 @@ process) on a free loopback port.
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -87,6 +89,38 @@ def sqlite_database(*, threads: int, seed: int) -> str:
     seed_into(f"sqlite:///{partial}", threads=threads, seed=seed)
     partial.rename(path)  # only a complete seed is ever cached
     return f"sqlite:///{path}"
+
+
+def scratch_database(*, threads: int, seed: int, postgres: str | None) -> str:
+    """A database the benchmark may write to: a copy of the cached SQLite seed in bench/out/, or,
+    with ``postgres``, that PostgreSQL database wiped (its ``public`` schema dropped) and seeded
+    afresh."""
+    if postgres is None:
+        source = sqlite_path(sqlite_database(threads=threads, seed=seed))
+        scratch = OUT / f"scratch-{threads}-s{seed}.db"
+        discard(f"sqlite:///{scratch}")
+        shutil.copyfile(source, scratch)
+        return f"sqlite:///{scratch}"
+    engine = make_engine(postgres)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
+    seed_into(postgres, threads=threads, seed=seed)
+    return postgres
+
+
+def discard(url: str) -> None:
+    """Delete a scratch SQLite file (and its journal); a PostgreSQL database is left as it is."""
+    if url.startswith("sqlite:///"):
+        for leftover in OUT.glob(sqlite_path(url).name + "*"):
+            leftover.unlink()
+
+
+def dialect(url: str) -> str:
+    return "PostgreSQL" if url.startswith("postgresql") else "SQLite"
 
 
 # -- the app -----------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """Listening-queue benchmark: the moderators' queue page and API over 100,000 threads.
 
-    python -m bench.queue_bench [--threads 100000] [--requests 300] [--seed 7]
+    python -m bench.queue_bench [--threads 100000] [--requests 300] [--seed 7] [--postgres URL]
 
 What it does, in order:
 
 1. A seeded SQLite database of ``--threads`` threads (``bench.common.sqlite_database``: the demo
    community of ``peerdesk seed``, cached in bench/out/), copied to a scratch file so the cache
-   stays clean.
+   stays clean; or, with ``--postgres URL``, that PostgreSQL database wiped and seeded afresh
+   (``bench.common.scratch_database``).
 2. Signals as the signals worker would have stored them, for a seeded random share of the
    questions (negative, needs the brand, abusive), a few open flags and a few questions hidden for
    personal data; then every thread's CareThread row, built by the care consumer's own
@@ -16,7 +17,7 @@ What it does, in order:
    the page filtered by a reason and by a category, the htmx refresh (rows only), the JSON API,
    and the API 20 pages deep (keyset cursor).
 4. A table of latency percentiles (ms) per endpoint; the target is p95 under 50 ms. Figures are
-   also written to bench/out/queue-results-<threads>.json.
+   also written to bench/out/queue-results-<threads>[-postgres].json.
 
 The load generator shares the machine with the server: the figures are an upper bound.
 """
@@ -24,17 +25,23 @@ The load generator shares the machine with the server: the figures are an upper 
 import argparse
 import json
 import random
-import shutil
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from rich.table import Table
 from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
-from bench.common import OUT, app_server, console, percentile_ms, sqlite_database, sqlite_path
+from bench.common import (
+    OUT,
+    app_server,
+    console,
+    dialect,
+    discard,
+    percentile_ms,
+    scratch_database,
+)
 from community.db import make_engine
 from community.models import ApiToken, Category, HiddenReason, Post, Role, Thread, User
 from community.security import hash_password, new_api_token
@@ -44,15 +51,10 @@ from moderation.models import CareThread, Flag, FlagKind, PostSignal
 TARGET_P95_MS = 50.0
 
 
-def prepare(url: str, *, threads: int, seed: int) -> tuple[str, str, str]:
-    """Scratch copy of the seeded database with signals, flags and care rows; returns its URL,
-    a moderator's API token and the slug of the largest category."""
-    source = sqlite_path(url)
-    scratch = OUT / f"queue-{threads}-s{seed}.db"
-    for leftover in OUT.glob(scratch.name + "*"):
-        leftover.unlink()
-    shutil.copyfile(source, scratch)
-    scratch_url = f"sqlite:///{scratch}"
+def prepare(*, threads: int, seed: int, postgres: str | None = None) -> tuple[str, str, str]:
+    """A scratch seeded database (bench.common.scratch_database) with signals, flags and care
+    rows; returns its URL, a moderator's API token and the slug of the largest category."""
+    scratch_url = scratch_database(threads=threads, seed=seed, postgres=postgres)
     engine = make_engine(scratch_url)
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -207,9 +209,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--postgres", metavar="URL", help="a PostgreSQL database to wipe and benchmark on"
+    )
     args = parser.parse_args(argv)
-    url = sqlite_database(threads=args.threads, seed=args.seed)
-    scratch_url, token, category = prepare(url, threads=args.threads, seed=args.seed)
+    scratch_url, token, category = prepare(
+        threads=args.threads, seed=args.seed, postgres=args.postgres
+    )
     results = []
     try:
         with app_server(scratch_url) as base:
@@ -237,10 +243,10 @@ def main(argv: list[str] | None = None) -> None:
                     ),
                 )
     finally:
-        for leftover in OUT.glob(Path(sqlite_path(scratch_url)).name + "*"):
-            leftover.unlink()
+        discard(scratch_url)
     table = Table(
-        title=f"Listening queue, {args.threads:,} threads (SQLite, one request at a time)"
+        title=f"Listening queue, {args.threads:,} threads "
+        f"({dialect(scratch_url)}, one request at a time)"
     )
     for column in ("endpoint", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"):
         table.add_column(column, justify="left" if column == "endpoint" else "right")
@@ -257,7 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     worst = max(float(row["p95_ms"]) for row in results)
     verdict = "met" if worst < TARGET_P95_MS else "MISSED"
     console.print(f"worst p95 {worst:.1f} ms: target p95 < {TARGET_P95_MS:.0f} ms {verdict}")
-    out = OUT / f"queue-results-{args.threads}.json"
+    suffix = "-postgres" if args.postgres else ""
+    out = OUT / f"queue-results-{args.threads}{suffix}.json"
     out.write_text(json.dumps({"threads": args.threads, "results": results}, indent=2))
 
 
