@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
@@ -477,15 +478,20 @@ class ModeratorRef:
     display_name: str
 
 
-def moderators(session: Session) -> list[ModeratorRef]:
-    """Who a thread can be assigned to (the assignee filter and the reassign menus), by the
-    index on ``user.role``."""
-    query = (
-        select(col(User.id), col(User.username), col(User.display_name))
-        .where(col(User.role).in_([Role.moderator, Role.admin]), col(User.is_active).is_(True))
-        .order_by(col(User.username))
+def moderators_query() -> Any:
+    """The staff, found by the index on ``user.role``. Not ordered: asked for the order by
+    username, SQLite walks the username index over every member instead (25 ms a queue page
+    at 33,000 members)."""
+    return select(col(User.id), col(User.username), col(User.display_name)).where(
+        col(User.role).in_([Role.moderator, Role.admin]), col(User.is_active).is_(True)
     )
-    return [ModeratorRef(i, u, d) for i, u, d in session.exec(query) if i is not None]
+
+
+def moderators(session: Session) -> list[ModeratorRef]:
+    """Who a thread can be assigned to (the assignee filter and the reassign menus), by
+    username."""
+    found = [ModeratorRef(i, u, d) for i, u, d in session.exec(moderators_query()) if i is not None]
+    return sorted(found, key=lambda m: m.username)
 
 
 # One-click corrections from the queue -------------------------------------------------------------

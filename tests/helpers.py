@@ -1,9 +1,11 @@
 """Helpers for HTTP tests: sign in through the real login form, read the session's CSRF token."""
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlmodel import Session
 
 from community.models import User
 from tests.factories import PASSWORD
@@ -32,3 +34,14 @@ def login(client: TestClient, user: User | str, password: str = PASSWORD) -> Res
     )
     assert response.status_code == 303, f"login failed for {username}: {response.text[:500]}"
     return response
+
+
+def sqlite_plan(session: Session, statement: Any) -> str:
+    """SQLite's EXPLAIN QUERY PLAN of a SQLAlchemy statement, its steps joined by " | "."""
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    args = tuple(params[name] for name in compiled.positiontup or ())
+    rows = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), args)
+    return " | ".join(str(row[-1]) for row in rows.all())

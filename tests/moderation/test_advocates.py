@@ -20,7 +20,7 @@ from moderation import advocates
 from moderation.audit import loads
 from moderation.models import AuditEntry, SupportCase
 from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, login, sqlite_plan
 
 
 @pytest.fixture
@@ -563,27 +563,17 @@ def _fuzz(operation: Any, token: str, failures: list[str]) -> None:
     check()
 
 
-def _plan(session: Session, statement: Any) -> str:
-    compiled = statement.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    params = compiled.construct_params()
-    args = tuple(params[name] for name in compiled.positiontup or ())
-    rows = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), args)
-    return " | ".join(str(row[-1]) for row in rows.all())
-
-
 @pytest.mark.sqlite_only
 def test_the_advocate_queries_walk_indexes(session, clock, scene) -> None:
     """The view walks the partial unanswered index; contribution reads the posts by author."""
     now = clock.now()
-    waiting = _plan(
+    waiting = sqlite_plan(
         session, advocates.waiting_query(1, 2, after=(now, 5), limit=advocates.PAGE_SIZE)
     )
     assert "ix_thread_unanswered_category_created" in waiting, waiting
     assert "TEMP B-TREE" not in waiting, waiting  # no sort: the index gives the order
     window = advocates.parse_range("", "", now=now)
-    answers = _plan(session, advocates.answers_query([1, 2], window))
+    answers = sqlite_plan(session, advocates.answers_query([1, 2], window))
     assert "ix_post_author_created" in answers, answers
     assert "ix_support_case_thread_id" in waiting, waiting
     assert "SEARCH post_1 USING INDEX" in answers, (
