@@ -90,7 +90,6 @@ def create_app(
         # collection pauses a request for about 10 ms instead of 50-80; and a request allocates
         # enough to trigger one every dozen requests at the default thresholds (bench/README.md).
         thresholds = gc.get_threshold()
-        gc.collect()
         gc.freeze()
         gc.set_threshold(GC_YOUNGEST_THRESHOLD, *thresholds[1:])
         try:
