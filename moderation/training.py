@@ -122,9 +122,9 @@ def _text_key(text: str) -> str:
 
 class VectorCache:
     """Vectors by text, stored as ``keys.npy`` + ``vectors.npy`` in one directory. ``encode``
-    computes the missing ones (default: search.embeddings.embed_passages)."""
+    computes the missing ones."""
 
-    def __init__(self, directory: Path, encode: Encoder | None = None) -> None:
+    def __init__(self, directory: Path, encode: Encoder) -> None:
         self.directory = directory
         self.encode = encode
         self.index: dict[str, int] = {}
@@ -151,14 +151,13 @@ class VectorCache:
         save_every: int = 1024,
         progress: Callable[[int, int], None] | None = None,
     ) -> npt.NDArray[np.float32]:
-        from search.embeddings import MAX_CHARS, embed_passages
+        from search.embeddings import MAX_CHARS
 
-        encode = self.encode or embed_passages
         missing = sorted({t for t in texts if _text_key(t) not in self.index})
         done_since_save = 0
         for start in range(0, len(missing), batch_size):
             batch = missing[start : start + batch_size]
-            vectors = encode([t[:MAX_CHARS] for t in batch])
+            vectors = self.encode([t[:MAX_CHARS] for t in batch])
             base = len(self.index)
             self.vectors = np.vstack([self.vectors, vectors])
             for offset, text in enumerate(batch):
@@ -180,9 +179,12 @@ class VectorCache:
 
 def caches(directory: Path) -> tuple[VectorCache, VectorCache]:
     """(passage vectors, feature vectors) of the training texts, cached under ``directory``."""
-    from search.embeddings import embed_features
+    from search.embeddings import embed_features, embed_passages
 
-    return VectorCache(directory / "e5"), VectorCache(directory / "e5-features", embed_features)
+    return (
+        VectorCache(directory / "e5", embed_passages),
+        VectorCache(directory / "e5-features", embed_features),
+    )
 
 
 # Training ------------------------------------------------------------------------------------

@@ -58,19 +58,17 @@ def analyse(
         cut = [t[:MAX_CHARS] for t in clean]
         vectors = embed_passages(cut) if vectors is None else vectors
         feature_vectors = embed_features(cut) if feature_vectors is None else feature_vectors
+    vectors = np.asarray(vectors, dtype=np.float32)
     languages = [language.detect(t) for t in clean]
     italian = np.array([lang == "it" for lang in languages], dtype=np.float32)
     weights = model.weights()
     sentiment = weights.sentiment(
-        clean,
-        np.asarray(vectors, dtype=np.float32),
-        np.asarray(feature_vectors, dtype=np.float32),
-        italian,
+        clean, vectors, np.asarray(feature_vectors, dtype=np.float32), italian
     )
-    learned_needs = weights.needs_brand(np.asarray(vectors, dtype=np.float32))
+    learned_needs = weights.needs_brand(vectors)
     # a copy or near copy of a post a moderator corrected takes the moderator's verdict (the
     # sentiment model applies it itself)
-    _, remembered_needs = weights.remembered(np.asarray(vectors, dtype=np.float32))
+    _, remembered_needs = weights.remembered(vectors)
     results = []
     for i, text in enumerate(clean):
         best = int(np.argmax(sentiment[i]))

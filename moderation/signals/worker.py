@@ -59,18 +59,18 @@ def _feature_vectors(
     """The posts' current feature vectors, row for row: the stored ones, the others computed in
     one batch and stored now."""
     found: dict[int, Any] = {}
-    stale: list[tuple[Post, Thread]] = []
+    stale: list[tuple[Post, Thread, PostFeatureVector | None]] = []
     for post, thread in pairs:
         assert post.id is not None
         stored = session.get(PostFeatureVector, post.id)
         if stored is not None and _is_current(stored, post):
             found[post.id] = embeddings.from_bytes(stored.vector)
         else:
-            stale.append((post, thread))
-    computed = embeddings.embed_features([model_text(p, t) for p, t in stale])
-    for (post, _), vector in zip(stale, computed, strict=True):
+            stale.append((post, thread, stored))
+    computed = embeddings.embed_features([model_text(p, t) for p, t, _ in stale])
+    for (post, _, stored), vector in zip(stale, computed, strict=True):
         assert post.id is not None
-        row = session.get(PostFeatureVector, post.id) or PostFeatureVector(
+        row = stored or PostFeatureVector(
             post_id=post.id, model=embeddings.MODEL_NAME, vector=b"", created_at=now
         )
         row.model = embeddings.MODEL_NAME
