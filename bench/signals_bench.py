@@ -33,12 +33,38 @@ DATA = PROJECT_ROOT.parent / "shared" / "data"
 OUT = PROJECT_ROOT / "bench" / "out" / "signals.json"
 TARGETS = {"en": 0.78, "it": 0.67}
 THROUGHPUT_TARGET = 500.0
+BOOTSTRAP_ROUNDS = 2000
 
 
 def _macro_f1(truth: list[str], predicted: list[str]) -> float:
     from sklearn.metrics import f1_score
 
     return float(f1_score(truth, predicted, average="macro"))
+
+
+def bootstrap_interval(
+    truth: list[str], predicted: list[str], *, rounds: int = BOOTSTRAP_ROUNDS, seed: int = 11
+) -> tuple[float, float]:
+    """The 95% percentile-bootstrap interval of macro-F1: how far the figure could move on
+    another draw of the same number of rows (rows resampled with replacement)."""
+    labels = sorted(set(truth) | set(predicted))
+    k = len(labels)
+    pairs = np.array(
+        [labels.index(t) * k + labels.index(p) for t, p in zip(truth, predicted, strict=True)]
+    )
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(pairs), size=(rounds, len(pairs)))
+    cells = pairs[draws]
+    confusion = np.stack([(cells == c).sum(axis=1) for c in range(k * k)], axis=1).reshape(
+        rounds, k, k
+    )
+    hits = confusion[:, np.arange(k), np.arange(k)]
+    said, true = confusion.sum(axis=1), confusion.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.nan_to_num(2 * hits / (said + true))
+    scores = f1.mean(axis=1)
+    low, high = np.percentile(scores, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -71,7 +97,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             by[key][0].append(example.sentiment)
             by[key][1].append(signals.sentiment)
     sentiment = {
-        key: {"macro_f1": round(_macro_f1(*pair), 4), "rows": len(pair[0])}
+        key: {
+            "macro_f1": round(_macro_f1(*pair), 4),
+            "interval_95": [round(bound, 4) for bound in bootstrap_interval(*pair)],
+            "rows": len(pair[0]),
+        }
         for key, pair in sorted(by.items())
     }
     needs_rows = [(e, s) for e, s in zip(test, results, strict=True) if e.needs_brand is not None]
@@ -147,9 +177,10 @@ def _verdict(ok: bool) -> str:
 
 def _print(report: dict[str, Any]) -> None:
     print(f"model {report['model_version']}")
-    print("sentiment macro-F1 on the held-out split:")
+    print("sentiment macro-F1 on the held-out split [95% bootstrap interval]:")
     for key, row in report["sentiment"].items():
-        line = f"  {key:32} {row['macro_f1']:.4f}  ({row['rows']:,} rows)"
+        low, high = row["interval_95"]
+        line = f"  {key:32} {row['macro_f1']:.4f}  [{low:.3f}, {high:.3f}]  ({row['rows']:,} rows)"
         lang = key.removeprefix("lang:")
         if key.startswith("lang:") and lang in TARGETS:
             line += f"  target {TARGETS[lang]:.2f} {_verdict(row['macro_f1'] >= TARGETS[lang])}"

@@ -255,7 +255,25 @@ def fit(
     log: Callable[[str], None] = lambda _: None,
 ) -> Weights:
     """Learn every weight from ``examples`` (their e5 passage ``vectors`` and
-    ``feature_vectors``, search.embeddings.embed_features, row for row)."""
+    ``feature_vectors``, search.embeddings.embed_features, row for row).
+
+    BLAS runs on one thread: a summation split across threads rounds differently, and the
+    solvers' early stops turn that into other weights, so the same data would give another model
+    on a machine with more cores. (One thread is also no slower here.)"""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _fit(examples, vectors, feature_vectors, version=version, log=log)
+
+
+def _fit(
+    examples: Sequence[Example],
+    vectors: npt.NDArray[np.float32],
+    feature_vectors: npt.NDArray[np.float32],
+    *,
+    version: str | None,
+    log: Callable[[str], None],
+) -> Weights:
     from sklearn.model_selection import StratifiedKFold
 
     rows = [i for i, e in enumerate(examples) if e.sentiment is not None]
