@@ -99,6 +99,13 @@ class Thread(SQLModel, table=True):
         # Lists across all categories (community.listing) walk these backwards.
         Index("ix_thread_created", "created_at", "id"),
         Index("ix_thread_kudos", "kudos_count", "id"),
+        # The threads merged into one (community.first_response asks for their askers).
+        Index(
+            "ix_thread_merged_into",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
         # "Unanswered" is a small, selective slice: without these a page of it would scan a
         # whole category looking for the few threads nobody but the asker has replied to.
         _unanswered_index("ix_thread_unanswered_activity", "last_activity_at", "id"),

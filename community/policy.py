@@ -154,11 +154,11 @@ class Guardian:
 
     # the care queue, claims and flags (moderation.queue, moderation.claims, moderation.flags)
     def can_use_queue(self) -> bool:
-        return self.is_moderator
+        return self.can_moderate()
 
     def can_see_analytics(self) -> bool:
-        """The care figures (moderation.analytics): moderators and admins."""
-        return self.is_moderator
+        """The care figures (moderation.analytics): moderators and admins, unless suspended."""
+        return self.can_moderate()
 
     def can_claim_threads(self) -> bool:
         return self.is_moderator and not self.is_suspended

@@ -10,11 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from community import events, markdown, ranks, reputation, solutions, textrules, visibility
+from community import (
+    events,
+    first_response,
+    markdown,
+    ranks,
+    reputation,
+    solutions,
+    textrules,
+    visibility,
+)
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
@@ -204,7 +213,7 @@ def reply_to_thread(
         if not held:  # a reply waiting for approval answers nobody yet (see refresh_first_response)
             reputation.on_reply(session, thread, post, at=now)
             if thread.first_response_at is None:
-                thread.first_response_at = now
+                first_response.refresh(session, thread)
     if session.get(Watch, (author.id, thread.id)) is None:
         session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
     category = session.get(Category, thread.category_id)
@@ -376,7 +385,7 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
         if thread.last_post_id == post.id:
             thread.last_post_id = _last_live_post_id(session, thread)
         if post.author_id != thread.author_id:
-            thread.first_response_at = _first_response_at(session, thread)
+            first_response.refresh(session, thread)
     session.add(thread)
     events.record(
         session,
@@ -648,29 +657,6 @@ def _last_live_post_id(session: Session, thread: Thread) -> int | None:
         .limit(1)
     )
     return session.scalar(query)
-
-
-def _first_response_at(session: Session, thread: Thread) -> datetime | None:
-    """When someone other than the asker first replied, among the replies still there and not
-    waiting for a moderator's approval."""
-    query = select(func.min(col(Post.created_at))).where(
-        col(Post.thread_id) == thread.id,
-        col(Post.post_number) > 1,
-        col(Post.author_id) != thread.author_id,
-        col(Post.deleted_at).is_(None),
-        or_(
-            col(Post.hidden_reason).is_(None),
-            col(Post.hidden_reason) != HiddenReason.awaiting_approval,
-        ),
-    )
-    return session.scalar(query)
-
-
-def refresh_first_response(session: Session, thread: Thread) -> None:
-    """Recompute when the thread was first answered, after replies waiting for approval were
-    approved (moderation.approvals); the caller commits."""
-    thread.first_response_at = _first_response_at(session, thread)
-    session.add(thread)
 
 
 def _check_rate(guardian: Guardian) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from community import events
+from community import events, first_response
 from community.models import HiddenReason, Post, Thread
 
 
@@ -79,7 +79,7 @@ def hide_post(
     session: Session, post: Post, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:
     """Hide ``post``; False (and no event) when it already was hidden for the same reason."""
-    return _hide(
+    hidden = _hide(
         session,
         post,
         "post_hidden",
@@ -89,10 +89,13 @@ def hide_post(
         now=now,
         post_id=post.id,
     )
+    if hidden:
+        _refresh_first_response(session, post)
+    return hidden
 
 
 def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> bool:
-    return _unhide(
+    shown = _unhide(
         session,
         post,
         "post_unhidden",
@@ -101,6 +104,19 @@ def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> b
         now=now,
         post_id=post.id,
     )
+    if shown:
+        _refresh_first_response(session, post)
+    return shown
+
+
+def _refresh_first_response(session: Session, post: Post) -> None:
+    """A reply readers can no longer see (or now can) answers the thread no more (or again)."""
+    if post.is_question:
+        return
+    thread = session.get(Thread, post.thread_id)
+    if thread is not None:
+        session.flush()
+        first_response.refresh(session, thread)
 
 
 def hide_thread(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from community import posting, visibility
+from community import visibility
 from community.clock import Clock
 from community.errors import Conflict
 from community.models import HiddenReason, Post, Thread
@@ -77,7 +77,6 @@ def approve(session: Session, guardian: Guardian, thread: Thread, *, clock: Cloc
         approved += _publish(session, thread, by_id=by_id, now=now)
     for post in posts:
         approved += _publish(session, post, by_id=by_id, now=now)
-    posting.refresh_first_response(session, thread)
     care.rebuild(session, thread.id, now=now)
     session.commit()
     return approved

@@ -250,6 +250,15 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
         .where(col(Post.thread_id).in_(ids), col(Post.deleted_at).is_(None))
         .order_by(col(Post.thread_id), col(Post.post_number))
     ).all()
+    # The askers of questions merged into a thread: more of the question, not replies to it.
+    merged_askers: dict[int, set[int]] = defaultdict(set)
+    for into_id, author_id in session.exec(
+        select(col(Thread.merged_into_id), col(Thread.author_id)).where(
+            col(Thread.merged_into_id).in_(ids)
+        )
+    ):
+        if into_id is not None:
+            merged_askers[into_id].add(author_id)
     asker_posts: dict[int, list[Post]] = defaultdict(list)
     moderator_hidden: set[int] = set()
     live_posts: dict[int, Post] = {}
@@ -260,7 +269,13 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
         thread = f.thread
         assert post.id is not None
         posts_by_id[post.id] = post
-        if post.post_number > 1 and post.author_id != thread.author_id and post.hidden_at is None:
+        if (
+            post.post_number > 1
+            and post.author_id != thread.author_id
+            and post.author_id not in merged_askers[post.thread_id]
+            and post.hidden_at is None
+            and as_utc(post.created_at) >= as_utc(thread.created_at)
+        ):
             f.replies.see(post.created_at, brand=role in staff)
         if post.hidden_at is not None and post.hidden_reason == HiddenReason.moderator:
             moderator_hidden.add(post.id)
@@ -474,25 +489,38 @@ def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
 
 def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
     """The new thread, and the customer's other recent threads (their repeat contact grew)."""
-    if event.thread_id is None:
-        return
-    thread = session.get(Thread, event.thread_id)
-    if thread is None:
-        return
-    created = as_utc(thread.created_at)
-    others = session.exec(
-        select(col(Thread.id)).where(
-            col(Thread.author_id) == thread.author_id,
-            col(Thread.created_at) >= created - REPEAT_WINDOW,
-            col(Thread.created_at) <= created + REPEAT_WINDOW,
-        )
-    ).all()
-    build(session, [event.thread_id, *(i for i in others if i is not None)], now=event.created_at)
+    if event.thread_id is not None:
+        build(session, _with_siblings(session, [event.thread_id]), now=event.created_at)
+
+
+def on_thread_opened_or_closed(session: Session, event: events.OutboxEvent) -> None:
+    """A thread was deleted, solved or unsolved: it counts as open contact no more (or again) in
+    the repeat contact of the customer's other recent threads."""
+    on_thread_created(session, event)
 
 
 def on_thread_merged(session: Session, event: events.OutboxEvent) -> None:
-    ids = [event.thread_id, event.data.get("into_thread_id")]
-    build(session, [i for i in ids if isinstance(i, int)], now=event.created_at)
+    ids = [i for i in (event.thread_id, event.data.get("into_thread_id")) if isinstance(i, int)]
+    build(session, _with_siblings(session, ids), now=event.created_at)
+
+
+def _with_siblings(session: Session, thread_ids: Sequence[int]) -> list[int]:
+    """``thread_ids`` and the other threads their askers started within REPEAT_WINDOW of them."""
+    found = list(thread_ids)
+    for thread in session.exec(select(Thread).where(col(Thread.id).in_(thread_ids))):
+        created = as_utc(thread.created_at)
+        found += [
+            i
+            for i in session.exec(
+                select(col(Thread.id)).where(
+                    col(Thread.author_id) == thread.author_id,
+                    col(Thread.created_at) >= created - REPEAT_WINDOW,
+                    col(Thread.created_at) <= created + REPEAT_WINDOW,
+                )
+            )
+            if i is not None and i not in found
+        ]
+    return found
 
 
 def on_service_level_changed(session: Session, event: events.OutboxEvent) -> None:
@@ -615,6 +643,9 @@ def consumer() -> events.Consumer:
     handlers.update(
         thread_created=on_thread_created,
         thread_merged=on_thread_merged,
+        post_deleted=on_thread_opened_or_closed,
+        solution_accepted=on_thread_opened_or_closed,
+        solution_unmarked=on_thread_opened_or_closed,
         service_level_changed=on_service_level_changed,
         flag_resolved=on_flag_resolved,
         mutual_kudos_suspected=on_mutual_kudos,

@@ -6,7 +6,9 @@ Per thread (CareThread's figure columns, and a CareDuration row per measured dur
 - **counted**: the thread is neither deleted nor merged away; only counted threads have
   durations, sentiment tallies and figures.
 - a **reply** is a post after the question, neither deleted nor hidden (hidden posts are not
-  seen by the asker: spam, personal data, awaiting approval), by anyone but the asker. A
+  seen by the asker: spam, personal data, awaiting approval), written after the question by
+  anyone but its askers (the thread's and those of questions merged into it), as in
+  community.first_response. A
   **brand** reply's author is a moderator or admin when the worker reads the thread, a **peer**
   reply's a member. ``first_reply_s``, ``first_peer_reply_s``, ``first_brand_reply_s``: whole
   seconds from the question to the first such reply, each timestamp truncated to the second.
@@ -39,7 +41,7 @@ from community.models import Thread
 from moderation.models import CareDuration, CareThread, SentimentCount, SentimentDay
 
 # Raise it when the facts' definitions change: the care catch-up rebuilds older rows.
-FACTS_VERSION = 1
+FACTS_VERSION = 2  # 2: merged-in askers and replies older than the question don't count
 _CHUNK = 500
 
 

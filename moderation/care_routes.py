@@ -52,19 +52,21 @@ def queue_page(
     page = queue.load_queue(
         session, guardian, filters=filters, now=clock.now(), cursor=cursor or None
     )
-    context = _queue_context(session, page, cursor=cursor)
+    context = _queue_context(session, page, cursor=cursor, now=clock.now())
     if web.is_htmx(request):
         return web.render(request, "moderation/_queue_rows.html", **context)
     return web.render(request, "moderation/queue.html", **context)
 
 
-def _queue_context(session: Session, page: queue.QueuePage, *, cursor: str) -> dict[str, Any]:
+def _queue_context(
+    session: Session, page: queue.QueuePage, *, cursor: str, now: datetime
+) -> dict[str, Any]:
     return {
         "page": page,
         "filters": page.filters,
         "cursor": cursor,
         "categories": posting.categories(session),
-        "moderators": queue.moderators(session),
+        "moderators": queue.moderators(session, now=now),
         "reasons": list(queue.Reason),
         "reason_labels": queue.REASON_LABELS,
         "priority_labels": queue.PRIORITY_LABELS,
@@ -82,7 +84,7 @@ def _row_response(request: Request, session: Session, thread: Thread, *, now: da
         request,
         "moderation/_queue_row.html",
         row=rows[0],
-        moderators=queue.moderators(session),
+        moderators=queue.moderators(session, now=now),
         priority_labels=queue.PRIORITY_LABELS,
     )
 
@@ -383,8 +385,10 @@ def _has_flagged(context: Context, post: Post) -> bool:
 
 @pass_context
 def _moderator_choices(context: Context) -> list[queue.ModeratorRef]:
-    session, _ = _request_state(context)
-    return queue.moderators(session) if session is not None else []
+    session, guardian = _request_state(context)
+    if session is None:
+        return []
+    return queue.moderators(session, now=guardian.now if guardian is not None else None)
 
 
 def _fragment(request: Request, name: str, **context: Any) -> str:

@@ -393,7 +393,7 @@ def thread_notice(request: Request, values: dict[str, Any]) -> str:
         return ""
     guardian: Guardian | None = getattr(request.state, "guardian", None)
     user_id = guardian.user.id if guardian is not None and guardian.user is not None else None
-    brand = guardian is not None and guardian.is_moderator
+    brand = guardian is not None and cases.is_brand(guardian)
     # Only the brand sees which cases; a customer sees a link to their own, nobody else anything.
     shown = [c for c in taken if brand or c.customer_id == user_id]
     return _fragment(request, "moderation/_cases_notice.html", thread=thread, shown=shown)

@@ -70,7 +70,8 @@ class MessageView:
 
 
 def can_see(guardian: Guardian, case: SupportCase) -> bool:
-    return guardian.is_moderator or (
+    """The brand's staff (a suspended moderator is not, for the time being) and the customer."""
+    return is_brand(guardian) or (
         guardian.user is not None and guardian.user.id == case.customer_id
     )
 
@@ -99,7 +100,7 @@ def messages(session: Session, guardian: Guardian, case: SupportCase) -> list[Me
     """The conversation, oldest first; internal notes only for moderators."""
     ensure(can_see(guardian, case), "This case does not exist.")
     query = select(CaseMessage).where(col(CaseMessage.case_id) == case.id)
-    if not guardian.is_moderator:
+    if not is_brand(guardian):
         query = query.where(col(CaseMessage.is_internal).is_(False))
     rows = list(session.exec(query.order_by(col(CaseMessage.id))))
     people = _users(session, {m.author_id for m in rows})
@@ -126,7 +127,7 @@ def list_cases(
     case, filtered by status, assignee or ``mine`` (assigned to them)."""
     ensure_signed_in(guardian)
     query = select(SupportCase)
-    if own or not guardian.is_moderator:
+    if own or not is_brand(guardian):
         query = query.where(col(SupportCase.customer_id) == guardian.user_id)
     else:
         if mine:

@@ -57,6 +57,12 @@ def assign(
     _ensure_can_claim(guardian)
     if not to.is_moderator or not to.is_active:
         raise Invalid("Threads can only be assigned to moderators.", field="moderator")
+    if Guardian(to, now=clock.now()).is_suspended:
+        raise Invalid(
+            "%(name)s is suspended and cannot take threads.",
+            field="moderator",
+            name=to.display_name,
+        )
     row = care.ensure_row(session, thread, now=clock.now())
     if row.assignee_id == to.id:
         return row

@@ -214,8 +214,8 @@ def _reason_condition(session: Session, reason: Reason, now: datetime) -> Column
             return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.negative:
             return and_(col(c.negative).is_(True), col(c.first_official_at).is_(None))
-        case Reason.needs_brand:
-            return col(c.needs_brand).is_(True)
+        case Reason.needs_brand:  # as the chip: only while the brand has not answered
+            return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.toxic:
             return col(c.toxic).is_(True)
         case Reason.pii:
@@ -285,8 +285,9 @@ def load_queue(
     elif filters.assignee == "unclaimed":
         query = query.where(col(c.assignee_id).is_(None))
     elif filters.assignee:
-        moderator = session.exec(select(User).where(col(User.username) == filters.assignee)).first()
-        if moderator is None:
+        name = filters.assignee.strip().lower()
+        moderator = session.exec(select(User).where(col(User.username) == name)).first()
+        if moderator is None or not moderator.is_moderator:
             raise Invalid(
                 "There is no moderator %(name)s.", field="assignee", name=filters.assignee
             )
@@ -478,19 +479,26 @@ class ModeratorRef:
     display_name: str
 
 
-def moderators_query() -> Any:
-    """The staff, found by the index on ``user.role``. Not ordered: asked for the order by
-    username, SQLite walks the username index over every member instead (25 ms a queue page
-    at 33,000 members)."""
-    return select(col(User.id), col(User.username), col(User.display_name)).where(
+def moderators_query(now: datetime | None = None) -> Any:
+    """The staff, found by the index on ``user.role``, less those suspended at ``now``. Not
+    ordered: asked for the order by username, SQLite walks the username index over every member
+    instead (25 ms a queue page at 33,000 members)."""
+    query = select(col(User.id), col(User.username), col(User.display_name)).where(
         col(User.role).in_([Role.moderator, Role.admin]), col(User.is_active).is_(True)
     )
+    if now is not None:
+        query = query.where(
+            or_(col(User.suspended_until).is_(None), col(User.suspended_until) <= now)
+        )
+    return query
 
 
-def moderators(session: Session) -> list[ModeratorRef]:
-    """Who a thread can be assigned to (the assignee filter and the reassign menus), by
-    username."""
-    found = [ModeratorRef(i, u, d) for i, u, d in session.exec(moderators_query()) if i is not None]
+def moderators(session: Session, *, now: datetime | None) -> list[ModeratorRef]:
+    """Who a thread can be assigned to at ``now`` (the assignee filter and the reassign menus),
+    by username; a suspended moderator is not, until the suspension runs out."""
+    found = [
+        ModeratorRef(i, u, d) for i, u, d in session.exec(moderators_query(now)) if i is not None
+    ]
     return sorted(found, key=lambda m: m.username)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from community import events, solutions, textrules, visibility
+from community import events, first_response, solutions, textrules, visibility
 from community.clock import Clock, as_utc
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound
@@ -339,8 +339,10 @@ def merge_thread(
     session.add(into)
     session.flush()
     into.last_post_id = _last_live_post_id(session, into.id)
-    into.first_response_at = _first_response_at(session, into)
     thread.merged_into_id = into.id
+    session.add(thread)
+    session.flush()
+    first_response.refresh(session, into)
     thread.reply_count = 0
     thread.kudos_count = 0
     thread.last_post_id = None
@@ -587,16 +589,6 @@ def _last_live_post_id(session: Session, thread_id: int) -> int | None:
         .where(col(Post.thread_id) == thread_id, col(Post.deleted_at).is_(None))
         .order_by(col(Post.post_number).desc())
         .limit(1)
-    )
-    return session.scalar(query)
-
-
-def _first_response_at(session: Session, thread: Thread) -> datetime | None:
-    query = select(func.min(col(Post.created_at))).where(
-        col(Post.thread_id) == thread.id,
-        col(Post.post_number) > 1,
-        col(Post.author_id) != thread.author_id,
-        col(Post.deleted_at).is_(None),
     )
     return session.scalar(query)
 

@@ -180,12 +180,18 @@ def _store(
 
 
 def _hide(session: Session, post: Post, thread: Thread, *, now: datetime) -> None:
-    """Hide for personal data, unless a moderator has hidden it already (their reason stays)."""
+    """Hide for personal data, unless a moderator has hidden it already (their reason stays).
+    Personal data outranks waiting for approval: approving publishes what waits, so a post with
+    personal data must wait for the moderator's review of the data instead."""
     reason = HiddenReason.personal_data
-    if post.hidden_at is None:
+    if _may_rehide(post):
         visibility.hide_post(session, post, reason=reason, by_id=None, now=now)
-    if post.is_question and thread.hidden_at is None:
+    if post.is_question and _may_rehide(thread):
         visibility.hide_thread(session, thread, reason=reason, by_id=None, now=now)
+
+
+def _may_rehide(item: Post | Thread) -> bool:
+    return item.hidden_at is None or item.hidden_reason == HiddenReason.awaiting_approval
 
 
 def _on_post_event(text_changed: bool) -> events.Handler:

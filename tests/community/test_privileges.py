@@ -218,7 +218,6 @@ def test_a_reply_waiting_for_approval_answers_nobody_until_approved(session, clo
     session.refresh(newcomer)
     assert newcomer.reputation == 0  # no rescue for a reply nobody can read
     assert asker.id is not None
-    visibility.unhide_post(session, held, by_id=asker.id, now=clock.now())
-    posting.refresh_first_response(session, thread)
+    visibility.unhide_post(session, held, by_id=asker.id, now=clock.now())  # answers the thread
     session.commit()
     assert thread.first_response_at == held.created_at

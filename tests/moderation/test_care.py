@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from community import events, kudos, posting, solutions, visibility
-from community.models import HiddenReason, Role, Thread
+from community.models import HiddenReason, Post, Role, Thread
 from community.policy import Guardian
-from moderation import care, service_levels
+from moderation import care, service_levels, tools
 from moderation.models import CareThread, SignalCorrection
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.care_helpers import run_care, signal
@@ -215,3 +215,44 @@ def test_severity_weights_add_up_with_caps() -> None:
     )
     assert nothing == 0
     assert everything == 24 + 8 + 6 + 6 + 12 + 9 + 6
+
+
+def test_repeat_contact_drops_when_the_customers_other_thread_closes(session, clock) -> None:
+    category = make_category(session)
+    alice, helper = make_user(session, clock), make_user(session, clock)
+    moderator = make_user(session, clock, role=Role.moderator)
+    first = make_thread(session, clock, author=alice, category=category, title="Router drops")
+    clock.advance(hours=1)
+    second = make_thread(session, clock, author=alice, category=category, title="Still no fibre")
+    clock.advance(hours=1)
+    third = make_thread(session, clock, author=alice, category=category, title="Billing wrong")
+    run_care(session, clock)
+
+    def repeats() -> list[int]:
+        session.expire_all()
+        return [
+            row.repeat_contact
+            for row in (session.get(CareThread, t.id) for t in (first, second, third))
+            if row is not None
+        ]
+
+    assert repeats() == [2, 2, 2]
+    answer = make_reply(session, clock, author=helper, thread=first)
+    solutions.accept_solution(session, Guardian(alice), first, answer, clock=clock)
+    run_care(session, clock)
+    assert repeats()[1:] == [1, 1]  # the solved thread is contact no longer
+    solutions.unmark_solution(session, Guardian(alice), first, clock=clock)
+    run_care(session, clock)
+    assert repeats() == [2, 2, 2]
+    tools.merge_thread(
+        session, Guardian(moderator, now=clock.now()), third, into=second, clock=clock
+    )
+    run_care(session, clock)
+    # the merged question counts once, as the asker writing again in the thread it joined
+    assert repeats()[:2] == [1, 2]
+    question = session.exec(
+        select(Post).where(col(Post.thread_id) == first.id, col(Post.post_number) == 1)
+    ).one()
+    posting.delete_post(session, Guardian(alice), question, clock=clock)  # the thread goes
+    run_care(session, clock)
+    assert repeats()[1] == 1

@@ -394,10 +394,29 @@ def test_a_suspended_moderator_cannot_act_for_the_brand(session, clock, scene):
         _open(session, clock, moderator, thread)
     with pytest.raises(Forbidden):
         cases.update_case(session, suspended, case, status="resolved", clock=clock)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # while suspended, the brand's cases are not theirs to see
         cases.add_message(session, suspended, case, body="x", internal=True, clock=clock)
     with pytest.raises(Forbidden):
         canned.list_replies(session, suspended)
+
+
+def test_a_suspended_moderator_reads_no_case_anywhere(app, session, clock, scene):
+    _customer, _third, moderator, other_mod, thread = scene
+    case = _open(session, clock, other_mod, thread)
+    cases.add_message(session, Guardian(other_mod), case, body=NOTE, internal=True, clock=clock)
+    browser = client_for(app, moderator)
+    assert browser.get(f"/api/v1/cases/{case.id}").status_code == 200  # before the suspension
+    moderator.suspended_until = clock.now() + timedelta(days=10)
+    moderator.suspension_reason = "Shared a customer's data"
+    session.add(moderator)
+    session.commit()
+
+    for url in (f"/mod/cases/{case.id}", "/mod/cases", "/mod/queue", "/care/analytics"):
+        assert browser.get(url).status_code == 403, url
+    answer = browser.get(f"/api/v1/cases/{case.id}")
+    assert answer.status_code == 404 and "FIN-4471" not in answer.text
+    assert browser.get("/api/v1/cases").json()["items"] == []  # only their own cases, none
+    assert browser.get("/api/v1/moderation/queue").status_code == 403
 
 
 def test_the_customer_is_notified_of_the_brands_messages_not_of_notes(app, session, clock, scene):

@@ -1,7 +1,7 @@
 """The listening queue: who may see it, the priority order, reasons, filters, pages, corrections."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from community import visibility
+from community.errors import Invalid
 from community.models import HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
 from moderation import claims, flags, queue
@@ -223,8 +224,15 @@ def test_filters_by_category_reason_language_and_assignee(session, clock, world,
     assert ids(language="it") == {t["awaiting"].id}
     assert ids(assignee="mine") == {t["plain"].id}
     assert ids(assignee="mara") == {t["plain"].id}
+    assert ids(assignee="Mara") == {t["plain"].id}  # usernames are lower case
     assert t["plain"].id not in ids(assignee="unclaimed")
     assert client.get("/api/v1/moderation/queue", params={"reason": "bogus"}).status_code == 422
+    member = client.get("/api/v1/moderation/queue", params={"assignee": "member"})
+    assert member.status_code == 422 and "no moderator member" in member.text
+    # needs the brand, as the chip says: not once the brand has answered
+    signal(session, clock, world["posts"]["flagged"], needs_brand=True)
+    run_care(session, clock)
+    assert ids(reason="needs_brand") == {t["awaiting"].id}
     # The page keeps the filters in its polling URL; htmx gets the rows alone.
     rows = client.get(
         "/mod/queue",
@@ -357,7 +365,29 @@ def test_a_new_moderator_is_in_the_assign_menu_at_once(session, clock, world, cl
     assert 'value="nina"' not in client.get("/mod/queue").text
     make_user(session, clock, username="nina", role=Role.moderator)
     assert 'value="nina"' in client.get("/mod/queue").text
-    assert [m.username for m in queue.moderators(session)] == ["mara", "nina"]
+    assert [m.username for m in queue.moderators(session, now=clock.now())] == ["mara", "nina"]
+
+
+def test_a_suspended_moderator_cannot_be_given_threads(session, clock, world, client) -> None:
+    nina = make_user(session, clock, username="nina", role=Role.moderator)
+    nina.suspended_until = clock.now() + timedelta(days=7)
+    nina.suspension_reason = "Holiday cover gone wrong"
+    session.add(nina)
+    session.commit()
+    login(client, world["moderator"])
+    assert 'value="nina"' not in client.get("/mod/queue").text
+    thread = world["threads"]["negative"]
+    with pytest.raises(Invalid, match="suspended"):
+        claims.assign(
+            session, Guardian(world["moderator"], now=clock.now()), thread, to=nina, clock=clock
+        )
+    assert claims.owner(session, thread) is None
+    clock.advance(days=8)  # the suspension ran out
+    assert "nina" in [m.username for m in queue.moderators(session, now=clock.now())]
+    claims.assign(
+        session, Guardian(world["moderator"], now=clock.now()), thread, to=nina, clock=clock
+    )
+    assert claims.owner(session, thread) == nina
 
 
 @pytest.mark.sqlite_only
@@ -376,7 +406,9 @@ def test_the_moderator_list_uses_the_role_index(db) -> None:
                 " ('user', 'sqlite_autoindex_user_2', '33345 1')"
             )
             connection.exec_driver_sql("ANALYZE sqlite_schema")  # reload the statistics
-            plan = sqlite_plan(Session(connection), queue.moderators_query())
+            plan = sqlite_plan(
+                Session(connection), queue.moderators_query(datetime(2026, 1, 15, tzinfo=UTC))
+            )
         finally:
             connection.rollback()
             connection.invalidate()  # its planner keeps those statistics: never reuse it

@@ -3,12 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import Session
 
 from community.clock import FrozenClock
 from community.errors import Forbidden, Invalid
-from community.models import Role
+from community.models import Role, Thread
 from community.policy import Guardian
-from moderation import care, service_levels
+from moderation import care, service_levels, tools
 from moderation.models import CareThread, ServiceLevel
 from moderation.service_levels import SlaState, ThreadTimes
 from tests.factories import make_category, make_reply, make_thread, make_user
@@ -178,3 +179,66 @@ def test_moderators_see_the_queue_but_not_the_service_level_form(session, clock,
         f"/mod/service-levels/{category.id}", data={"csrf_token": csrf_token(client), "hours": "6"}
     )
     assert response.status_code == 403
+
+
+def _queued(session: Session, thread: Thread) -> CareThread:
+    session.expire_all()
+    row = session.get(CareThread, thread.id)
+    assert row is not None
+    return row
+
+
+def test_a_reply_hidden_by_a_moderator_answers_nobody(session, clock) -> None:
+    asker, spammer = make_user(session, clock), make_user(session, clock)
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    clock.advance(hours=1)
+    spam = make_reply(session, clock, author=spammer, thread=thread, body="Buy cheap routers")
+    run_care(session, clock)
+    assert not _queued(session, thread).in_queue  # answered, as far as anyone could tell
+
+    tools.hide_post(session, moderator, spam, clock=clock)
+    run_care(session, clock)
+    row = _queued(session, thread)
+    assert row.in_queue and row.first_response_at is None
+
+    tools.unhide_post(session, moderator, spam, clock=clock)  # it was an answer after all
+    run_care(session, clock)
+    row = _queued(session, thread)
+    assert not row.in_queue and row.first_response_at == spam.created_at
+
+
+def test_a_held_reply_unhidden_by_a_moderator_answers_the_thread(session, clock) -> None:
+    asker, newcomer = make_user(session, clock), make_user(session, clock)
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    clock.advance(hours=1)
+    reply = make_reply(session, clock, author=newcomer, thread=thread, body="See https://x.org/fix")
+    assert reply.is_hidden  # a newcomer's link waits for approval
+    tools.unhide_post(session, moderator, reply, clock=clock)
+    run_care(session, clock)
+    row = _queued(session, thread)
+    assert row.first_response_at == reply.created_at and not row.in_queue
+
+
+def test_a_merged_question_is_not_an_answer(session, clock) -> None:
+    """Another customer's question merged in is more of the same question; a reply waiting for
+    approval answers nobody, merged or not."""
+    category = make_category(session)
+    alice, bob, newcomer = (make_user(session, clock) for _ in range(3))
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    older = make_thread(session, clock, author=bob, category=category, title="Router drops")
+    make_reply(session, clock, author=newcomer, thread=older, body="See https://x.org/fix")
+    clock.advance(hours=2)
+    target = make_thread(session, clock, author=alice, category=category, title="Fibre drops")
+    clock.advance(hours=30)
+    run_care(session, clock)
+    assert _queued(session, target).in_queue
+
+    tools.merge_thread(
+        session, Guardian(moderator.user, now=clock.now()), older, into=target, clock=clock
+    )
+    run_care(session, clock)
+    row = _queued(session, target)
+    assert row.in_queue and row.first_response_at is None
+    assert row.first_reply_s is None  # never a negative time in the care figures

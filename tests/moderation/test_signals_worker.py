@@ -2,6 +2,7 @@
 from the worker, never in the request; personal data hides the post until a moderator reviews it.
 Real model, real embedding, real database."""
 
+from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
 from community import events, posting, visibility
@@ -13,6 +14,7 @@ from moderation.models import PostFeatureVector, PostSignal
 from moderation.signals import model_version, worker
 from search import embeddings
 from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.moderation.brand_helpers import client_for, submit
 
 
 def _drain_signals(session: Session, clock: FrozenClock) -> None:
@@ -279,3 +281,65 @@ def test_resignal_recomputes_every_post_and_reuses_stored_vectors(
     assert {
         row.post_id: row.created_at for row in session.exec(select(PostFeatureVector))
     } == features
+
+
+def test_personal_data_in_a_reply_waiting_for_approval_waits_for_the_review_instead(
+    app: FastAPI, session: Session, clock: FrozenClock
+) -> None:
+    asker, newcomer = make_user(session, clock), make_user(session, clock)
+    reader = make_user(session, clock)
+    moderator = make_user(session, clock, role=Role.moderator)
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    reply = make_reply(
+        session,
+        clock,
+        author=newcomer,
+        thread=thread,
+        body="See https://example.org/help or write to mario.rossi@example.com",
+    )
+    assert reply.hidden_reason == HiddenReason.awaiting_approval  # a newcomer's link
+    session.expire_all()
+    events.drain(session, now=clock.now())  # signals, then the queue's care rows
+    session.expire_all()
+
+    held = session.get(Post, reply.id)
+    assert held is not None and held.hidden_reason == HiddenReason.personal_data
+    staff = client_for(app, moderator)
+    row = next(
+        item
+        for item in staff.get("/api/v1/moderation/queue").json()["items"]
+        if item["id"] == thread.id
+    )
+    assert "pii" in row["reasons"]
+    # "approve" publishes what waits for approval; the personal data now waits for its review
+    assert submit(staff, f"/mod/threads/{thread.id}/approve").status_code == 409
+    page = client_for(app, reader).get(f"/t/{thread.id}").text
+    assert "mario.rossi@example.com" not in page
+
+
+def test_a_question_waiting_for_approval_with_personal_data_in_its_title_stays_hidden(
+    app: FastAPI, session: Session, clock: FrozenClock
+) -> None:
+    newcomer, reader = make_user(session, clock), make_user(session, clock)
+    moderator = make_user(session, clock, role=Role.moderator)
+    thread = make_thread(
+        session,
+        clock,
+        author=newcomer,
+        category=make_category(session, slug="fibra"),
+        title="Fibra giù, chiamatemi al 333 1234567",
+        body="La guida su https://example.org/help non aiuta.",
+    )
+    assert thread.hidden_reason == HiddenReason.awaiting_approval
+    _drain_signals(session, clock)
+
+    staff = client_for(app, moderator)
+    assert submit(staff, f"/mod/threads/{thread.id}/approve").status_code == 409
+    listed = client_for(app, reader).get("/c/fibra").text
+    assert "333 1234567" not in listed
+    hidden = session.get(Thread, thread.id)
+    assert hidden is not None and hidden.hidden_reason == HiddenReason.personal_data
+    # the moderator's review publishes it
+    assert submit(staff, f"/mod/threads/{thread.id}/unhide").status_code in (200, 303)
+    session.expire_all()
+    assert "333 1234567" in client_for(app, reader).get("/c/fibra").text
