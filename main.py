@@ -21,7 +21,16 @@ from community.db import get_engine
 from community.errors import DomainError
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
-from moderation import canned_routes, care, care_api, care_routes, case_api, case_routes, webhooks
+from moderation import (
+    audit,
+    canned_routes,
+    care,
+    care_api,
+    care_routes,
+    case_api,
+    case_routes,
+    webhooks,
+)
 from moderation.advocate_api import router as advocates_api
 from moderation.advocate_routes import router as advocates_pages
 from moderation.analytics_api import router as analytics_api
@@ -58,6 +67,7 @@ def configure_consumers() -> None:
     events.registry.add(webhooks.consumer())
     events.registry.add(care.consumer())
     events.registry.add(satisfaction_consumer())
+    events.registry.add(audit.consumer())
 
 
 GC_YOUNGEST_THRESHOLD = 20_000  # allocations between two collections of the youngest objects

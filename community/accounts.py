@@ -343,12 +343,19 @@ def _set_role(
 ) -> User:
     if user.role == role:
         return user
+    previous = user.role
     user.role = role
     session.add(user)
     assert user.id is not None
     by_id = guardian.user.id if guardian.user else None
     events.record(
-        session, "user_role_changed", at=clock.now(), user_id=user.id, role=role, by_id=by_id
+        session,
+        "user_role_changed",
+        at=clock.now(),
+        user_id=user.id,
+        role=role,
+        previous_role=previous,
+        by_id=by_id,
     )
     session.commit()
     return user

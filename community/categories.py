@@ -40,6 +40,7 @@ def create_category(
         at=clock.now(),
         category_id=category.id,
         by_id=guardian.user.id if guardian.user else None,
+        after=_fields(category),
     )
     session.commit()
     return category
@@ -58,6 +59,7 @@ def update_category(
 ) -> Category:
     """Change the given fields; ``None`` leaves a field as it is."""
     ensure(guardian.can_manage_categories(), "Only administrators can manage categories.")
+    before = _fields(category)
     if slug is not None and slug != category.slug:
         category.slug = _valid_slug(session, slug)
     if name is not None:
@@ -73,9 +75,21 @@ def update_category(
         at=clock.now(),
         category_id=category.id,
         by_id=guardian.user.id if guardian.user else None,
+        before=before,
+        after=_fields(category),
     )
     session.commit()
     return category
+
+
+def _fields(category: Category) -> dict[str, object]:
+    """What an admin sets on a category, as its events carry it (moderation's audit log)."""
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "description": category.description,
+        "position": category.position,
+    }
 
 
 def _valid_slug(session: Session, slug: str) -> str:

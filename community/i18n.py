@@ -21,6 +21,11 @@ def N_(message: str) -> str:
     return message
 
 
+class Label(str):
+    """A parameter of a message that is itself a msgid (mark it with ``N_`` for extraction): the
+    reader gets it translated along with the message."""
+
+
 @lru_cache
 def translations(language: str) -> NullTranslations:
     return translation("messages", localedir=LOCALE_DIR, languages=[language], fallback=True)

@@ -106,8 +106,15 @@ def _interpolate(message: str, params: dict[str, Any]) -> str:
 
 def error_message(request: Request, exc: DomainError) -> str:
     """The error in the reader's language, with its parameters filled in."""
-    message = i18n.gettext(language_of(request), exc.message)
-    return message % exc.params if exc.params else message
+    language = language_of(request)
+    message = i18n.gettext(language, exc.message)
+    if not exc.params:
+        return message
+    params = {
+        key: i18n.gettext(language, value) if isinstance(value, i18n.Label) else value
+        for key, value in exc.params.items()
+    }
+    return message % params
 
 
 def form_errors(request: Request, exc: DomainError) -> dict[str, str]:

@@ -12,6 +12,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from community import events
+from community.events import OutboxEvent
+from community.models import Thread
 from moderation.models import AuditEntry
 
 
@@ -63,3 +66,109 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+# Staff actions taken through the community's own services ----------------------------------------
+#
+# Deleting someone else's post, choosing or removing the solution of someone else's thread, changing
+# a member's role, creating or editing a category: the community core has no audit log (it never
+# imports moderation), so this consumer writes their entries from the core's events. The entry and
+# the delivery commit together, so each action is logged exactly once, shortly after it happened.
+
+CONSUMER = "audit"
+
+
+def _on_post_deleted(session: Session, event: OutboxEvent) -> None:
+    data = event.data
+    by_id, author_id = data.get("deleted_by_id"), data.get("author_id")
+    if not isinstance(by_id, int) or by_id == author_id:
+        return  # the author's own deletion is not a moderator action
+    question = data.get("post_number") == 1
+    target_id = event.thread_id if question else data.get("post_id")
+    if not isinstance(target_id, int):
+        return
+    record(
+        session,
+        actor_id=by_id,
+        action="delete_thread" if question else "delete_post",
+        target_type="thread" if question else "post",
+        target_id=target_id,
+        before={"deleted": False, "author_id": author_id},
+        after={"deleted": True, "author_id": author_id},
+        now=event.created_at,
+    )
+
+
+def _on_solution(accepted: bool) -> events.Handler:
+    def handle(session: Session, event: OutboxEvent) -> None:
+        data = event.data
+        by_id = data.get("accepted_by_id" if accepted else "by_id")
+        thread = session.get(Thread, event.thread_id) if event.thread_id is not None else None
+        if not isinstance(by_id, int) or thread is None or thread.id is None:
+            return
+        if by_id == thread.author_id:
+            return  # the asker choosing their own solution
+        post_id = data.get("post_id")
+        record(
+            session,
+            actor_id=by_id,
+            action="accept_solution" if accepted else "unmark_solution",
+            target_type="thread",
+            target_id=thread.id,
+            before={"solution_post_id": None if accepted else post_id},
+            after={"solution_post_id": post_id if accepted else None},
+            now=event.created_at,
+        )
+
+    return handle
+
+
+def _on_role_changed(session: Session, event: OutboxEvent) -> None:
+    data = event.data
+    by_id, user_id = data.get("by_id"), data.get("user_id")
+    if not isinstance(by_id, int) or not isinstance(user_id, int):
+        return  # set from the command line
+    record(
+        session,
+        actor_id=by_id,
+        action="change_role",
+        target_type="user",
+        target_id=user_id,
+        before={"role": data.get("previous_role")},
+        after={"role": data.get("role")},
+        now=event.created_at,
+    )
+
+
+def _on_category(action: str) -> events.Handler:
+    def handle(session: Session, event: OutboxEvent) -> None:
+        data = event.data
+        by_id, category_id = data.get("by_id"), data.get("category_id")
+        if not isinstance(by_id, int) or not isinstance(category_id, int):
+            return  # the seed command
+        record(
+            session,
+            actor_id=by_id,
+            action=action,
+            target_type="category",
+            target_id=category_id,
+            before=data.get("before") or {},
+            after=data.get("after") or {},
+            now=event.created_at,
+        )
+
+    return handle
+
+
+def consumer() -> events.Consumer:
+    return events.Consumer(
+        name=CONSUMER,
+        handlers={
+            "post_deleted": _on_post_deleted,
+            "solution_accepted": _on_solution(accepted=True),
+            "solution_unmarked": _on_solution(accepted=False),
+            "user_role_changed": _on_role_changed,
+            "category_created": _on_category("create_category"),
+            "category_updated": _on_category("update_category"),
+        },
+    )

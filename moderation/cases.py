@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from community import events, markdown, posting, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+from community.i18n import N_, Label
 from community.models import Notification, NotificationKind, Post, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import audit
@@ -389,14 +390,30 @@ def _state(case: SupportCase) -> dict[str, Any]:
     }
 
 
+# The statuses as the brand's case pages name them (templates/moderation/_cases_macros.html).
+STATUS_LABELS = {
+    CaseStatus.open: N_("Open"),
+    CaseStatus.pending_customer: N_("Pending customer"),
+    CaseStatus.resolved: N_("Resolved"),
+    CaseStatus.closed: N_("Closed"),
+}
+
+
 def _check_transition(current: str, new: str) -> None:
     if new not in TRANSITIONS.get(current, frozenset()):
         raise Invalid(
             "A case cannot go from %(current)s to %(new)s.",
             field="status",
-            current=current,
-            new=new,
+            current=_label(current),
+            new=_label(new),
         )
+
+
+def _label(status: str) -> str:
+    try:
+        return Label(STATUS_LABELS[CaseStatus(status)])
+    except ValueError:
+        return status
 
 
 def _stamp_status(case: SupportCase, now: datetime) -> None:

@@ -320,7 +320,7 @@ def audit_page(
         "filters": filters,
         "errors": errors,
         "actions": tools.audit_actions(session),
-        "target_types": ["thread", "post", "user", "case", "flag", "canned_reply"],
+        "target_types": ["thread", "post", "user", "case", "flag", "canned_reply", "category"],
         "next_url": next_url,
     }
     status_code = 422 if errors else 200

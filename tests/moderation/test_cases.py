@@ -139,7 +139,7 @@ def test_the_status_flow_allows_only_valid_transitions(session, clock, scene):
     cases.update_case(session, brand, case, status="resolved", clock=clock)
     with pytest.raises(Invalid, match="cannot go from") as refused:
         cases.update_case(session, brand, case, status="pending_customer", clock=clock)
-    assert refused.value.params == {"current": "resolved", "new": "pending_customer"}
+    assert refused.value.params == {"current": "Resolved", "new": "Pending customer"}
     clock.advance(minutes=5)
     cases.update_case(session, brand, case, status="closed", clock=clock)
     assert case.closed_at == clock.now()
@@ -314,7 +314,10 @@ def test_a_moderator_updates_a_case_from_its_page(app, session, clock, scene):
     session.refresh(case)
     assert (case.status, case.priority, case.assignee_id) == ("resolved", "low", other_mod.id)
     bad = submit(brand, f"/mod/cases/{case.id}", {"status": "pending_customer", "priority": "low"})
-    assert bad.status_code == 422 and "cannot go from resolved to pending_customer" in bad.text
+    assert bad.status_code == 422 and "cannot go from Resolved to Pending customer" in bad.text
+    brand.headers["Accept-Language"] = "it"
+    bad = submit(brand, f"/mod/cases/{case.id}", {"status": "pending_customer", "priority": "low"})
+    assert "Un caso non può passare da Risolto a In attesa del cliente." in bad.text
 
 
 def test_no_other_customer_ever_sees_a_case(app, session, clock, scene):
