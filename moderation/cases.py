@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
-from community import events, markdown, posting, textrules
+from community import events, markdown, params, posting, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from community.models import Notification, NotificationKind, Post, Thread, User
@@ -136,9 +136,10 @@ def list_cases(
     if status:
         query = query.where(col(SupportCase.status) == _status(status))
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 10:
+        before = params.parse_number(cursor)
+        if before is None:
             raise Invalid("This page link is not valid any more.", field="cursor")
-        query = query.where(col(SupportCase.id) < int(cursor))
+        query = query.where(col(SupportCase.id) < before)
     rows = list(session.exec(query.order_by(col(SupportCase.id).desc()).limit(limit + 1)))
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return CasePage(items=rows[:limit], next_cursor=next_cursor)

@@ -180,6 +180,10 @@ def test_nominations_are_refused_with_a_clear_reason(session, clock, scene, clie
     assert "Choose at least one category" in none.text
     bogus = post("ada", ["999999"])
     assert bogus.status_code == 422
+    for odd in ("²", "99999999999"):
+        refused = post("ada", [phones, odd])
+        assert refused.status_code == 422, odd
+        assert "Choose the categories from the list." in refused.text
     assert post("ada", [phones]).status_code == 200  # followed the 303 to the page
     twice = post("ada", [phones])
     assert twice.status_code == 409

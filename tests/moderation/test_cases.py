@@ -422,3 +422,18 @@ def test_the_customer_is_notified_of_the_brands_messages_not_of_notes(app, sessi
     opened = submit(me, f"/notifications/{rows[0].id}/read")
     assert opened.status_code == 303 and opened.headers["location"] == "/cases"
     assert client_for(app, third).get("/api/v1/notifications").json()["items"] == []
+
+
+def test_unicode_digits_are_refused_like_any_other_bad_number(app, session, clock, scene):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    me = client_for(app, customer)
+    for url in ("/cases?cursor=²", "/api/v1/cases?cursor=²", "/cases?cursor=9999999999"):
+        response = me.get(url)
+        assert response.status_code == 422, url
+        assert "This page link is not valid any more." in response.text
+    brand = client_for(app, moderator)
+    listing = brand.get("/mod/cases?assignee=²")  # an unknown filter is left out
+    assert listing.status_code == 200 and f'id="case-{case.id}"' in listing.text
+    refused = submit(brand, "/mod/cases", {"post_id": "²", "body": "Hello"})
+    assert refused.status_code == 422 and "Choose the post to take private." in refused.text
