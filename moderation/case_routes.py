@@ -235,7 +235,6 @@ def update_case(
 ) -> Response:
     _ensure_brand(guardian)
     case = cases.get_case(session, guardian, case_id)
-    assignee_id = params.parse_number(assignee)
     try:
         cases.update_case(
             session,
@@ -243,7 +242,7 @@ def update_case(
             case,
             status=status,
             priority=priority,
-            assignee_id=assignee_id,
+            assignee_id=cases.parse_assignee(assignee),
             clock=clock,
         )
     except Invalid as exc:
@@ -254,7 +253,7 @@ def update_case(
             guardian,
             case,
             status_code=exc.status_code,
-            update_error=web.error_message(request, exc),
+            update_errors=web.form_errors(request, exc),
         )
     return web.redirect(f"/mod/cases/{case.id}")
 
@@ -315,7 +314,7 @@ def _render_brand_case(
     status_code: int = 200,
     body: str = "",
     error: str = "",
-    update_error: str = "",
+    update_errors: dict[str, str] | None = None,
 ) -> Response:
     ids = {case.customer_id} | ({case.assignee_id} if case.assignee_id else set())
     return web.render(
@@ -332,7 +331,7 @@ def _render_brand_case(
         action=_brand_action(case),
         body=body,
         error=error,
-        update_error=update_error,
+        update_errors=update_errors or {},
     )
 
 

@@ -434,10 +434,21 @@ def _subject(value: str) -> str:
     return value
 
 
+def parse_assignee(raw: str) -> int | None:
+    """The assignee picked in a form: empty is "unassigned", anything else a user's id (which
+    update_case checks is a moderator's)."""
+    if not raw.strip():
+        return None
+    user_id = params.parse_number(raw)
+    if user_id is None:
+        raise Invalid("A case can only be assigned to a moderator.", field="assignee_id")
+    return user_id
+
+
 def _assignee(session: Session, user_id: int | None) -> int | None:
     if user_id is None:
         return None
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= params.MAX_ID else None
     if user is None or not user.is_moderator or not user.is_active:
         raise Invalid("A case can only be assigned to a moderator.", field="assignee_id")
     return user_id

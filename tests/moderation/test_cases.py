@@ -437,3 +437,26 @@ def test_unicode_digits_are_refused_like_any_other_bad_number(app, session, cloc
     assert listing.status_code == 200 and f'id="case-{case.id}"' in listing.text
     refused = submit(brand, "/mod/cases", {"post_id": "²", "body": "Hello"})
     assert refused.status_code == 422 and "Choose the post to take private." in refused.text
+
+
+def test_an_assignee_that_is_not_a_moderator_is_refused_next_to_the_field(
+    app, session, clock, scene
+):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    brand = client_for(app, moderator)
+    for assignee in ("abc", "²", "-1", "0", "99999999999", str(customer.id)):
+        fields = {"status": "open", "priority": "high", "assignee": assignee}
+        response = submit(brand, f"/mod/cases/{case.id}", fields)
+        assert response.status_code == 422, assignee
+        assert 'id="case-assignee-error"' in response.text
+        assert "A case can only be assigned to a moderator." in response.text
+        assert f'<option value="{moderator.id}" selected>' in response.text  # still theirs
+        session.refresh(case)
+        assert (case.assignee_id, case.priority) == (moderator.id, "normal")
+    with pytest.raises(Invalid, match="only be assigned to a moderator"):
+        cases.update_case(session, Guardian(moderator), case, assignee_id=2**70, clock=clock)
+    unassign = submit(brand, f"/mod/cases/{case.id}", {"status": "open", "assignee": ""})
+    assert unassign.status_code == 303
+    session.refresh(case)
+    assert case.assignee_id is None
