@@ -315,8 +315,9 @@ def add_message(
         case.status = CaseStatus.open
         _stamp_status(case, now)
         _record_updated(session, case, by_id=guardian.user_id, now=now)
-    case.updated_at = now
-    session.add(case)
+    if not internal:  # the customer sees updated_at: a note must not tell them one was written
+        case.updated_at = now
+        session.add(case)
     session.commit()
     return message
 

@@ -460,3 +460,24 @@ def test_an_assignee_that_is_not_a_moderator_is_refused_next_to_the_field(
     assert unassign.status_code == 303
     session.refresh(case)
     assert case.assignee_id is None
+
+
+def test_an_internal_note_changes_nothing_the_customer_sees(app, session, clock, scene):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    me = client_for(app, customer)
+    clock.advance(hours=5)
+
+    def seen() -> tuple[str, object, object, object]:
+        listing = me.get("/cases").text
+        return (
+            listing[listing.index(f'id="case-{case.id}"') :].split("</li>")[0],
+            me.get("/api/v1/cases").json(),
+            me.get(f"/api/v1/cases/{case.id}").json(),
+            me.get("/api/v1/notifications").json(),
+        )
+
+    before = seen()
+    assert ">5 hours ago</time>" in before[0]
+    cases.add_message(session, Guardian(moderator), case, body=NOTE, internal=True, clock=clock)
+    assert seen() == before
