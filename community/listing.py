@@ -15,7 +15,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, TypeVar, get_args
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, exists, literal, tuple_
@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
+from community import params
 from community.db import UTCDateTime
 from community.errors import Invalid, NotFound
 from community.i18n import N_
@@ -334,16 +335,20 @@ def decode_cursor(cursor: str, order: ThreadSort | Literal["replied"]) -> tuple[
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         tag, text, id_text = raw.split("|")
-        last_id = int(id_text)
+        last_id = params.parse_number(id_text)
         key: CursorKey
-        if tag != _CURSOR_TAGS[order] or last_id < 1:
+        if tag != _CURSOR_TAGS[order] or last_id is None:
             raise ValueError(tag)
         if order == "kudos":
-            key = int(text)
+            kudos = params.parse_number(text, low=0)
+            if kudos is None:
+                raise ValueError(text)
+            key = kudos
         else:
             key = datetime.fromisoformat(text)
             if key.tzinfo is None:
                 raise ValueError(text)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            key = key.astimezone(UTC)  # OverflowError out of years 1..9999: not for the database
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError) as exc:
         raise Invalid(BAD_CURSOR, field="cursor") from exc
     return key, last_id

@@ -9,6 +9,21 @@ from fastapi import Form, Path, Query
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
+
+def parse_number(raw: str, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    """The whole number ``raw`` writes in ASCII digits (spaces around it allowed) when it is
+    from ``low`` to ``high``; None for anything else.
+
+    Not ``str.isdigit()``: it is true for "²", which ``int()`` refuses, and for "٣", which
+    ``int()`` reads as 3. The length check comes first so no huge string reaches ``int()``.
+    """
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 ThreadId = Annotated[int, Path(ge=1, le=MAX_ID, description="The thread's numeric id.")]
 PostId = Annotated[int, Path(ge=1, le=MAX_ID, description="The post's numeric id.")]
 NotificationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The notification's id.")]

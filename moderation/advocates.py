@@ -34,7 +34,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from community import events
+from community import events, params
 from community.clock import Clock, as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import Conflict, Invalid, NotFound
@@ -84,9 +84,10 @@ def parse_category_ids(session: Session, raw: Iterable[str | int]) -> list[int]:
         text = str(value).strip()
         if not text:
             continue
-        if not text.isdigit() or len(text) > 10:
+        number = params.parse_number(text)
+        if number is None:
             raise Invalid("Choose the categories from the list.", field="categories")
-        ids.add(int(text))
+        ids.add(number)
     if not ids:
         raise Invalid("Choose at least one category the advocate looks after.", field="categories")
     if len(ids) > MAX_CATEGORIES:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from community import posting, web
+from community import params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Forbidden, Invalid, NotFound
 from community.models import Thread
@@ -107,7 +107,7 @@ def brand_cases(
         return _login("/mod/cases")
     _ensure_brand(guardian)
     status = status if status in CaseStatus.__members__ else ""
-    assignee_id = int(assignee) if assignee.isdigit() and int(assignee) <= MAX_ID else None
+    assignee_id = params.parse_number(assignee)
     page = cases.list_cases(
         session,
         guardian,
@@ -160,9 +160,10 @@ def open_case(
     body: FormStr = "",
 ) -> Response:
     _ensure_brand(guardian)
-    if not post_id.isdigit() or not 0 < int(post_id) <= MAX_ID:
+    number = params.parse_number(post_id)
+    if number is None:
         raise Invalid("Choose the post to take private.", field="post_id")
-    post = posting.get_post(session, guardian, int(post_id))
+    post = posting.get_post(session, guardian, number)
     try:
         case = cases.open_case(
             session, guardian, post, subject=subject, priority=priority, body=body, clock=clock
@@ -234,7 +235,6 @@ def update_case(
 ) -> Response:
     _ensure_brand(guardian)
     case = cases.get_case(session, guardian, case_id)
-    assignee_id = int(assignee) if assignee.isdigit() and int(assignee) <= MAX_ID else None
     try:
         cases.update_case(
             session,
@@ -242,7 +242,7 @@ def update_case(
             case,
             status=status,
             priority=priority,
-            assignee_id=assignee_id,
+            assignee_id=cases.parse_assignee(assignee),
             clock=clock,
         )
     except Invalid as exc:
@@ -253,7 +253,7 @@ def update_case(
             guardian,
             case,
             status_code=exc.status_code,
-            update_error=web.error_message(request, exc),
+            update_errors=web.form_errors(request, exc),
         )
     return web.redirect(f"/mod/cases/{case.id}")
 
@@ -314,7 +314,7 @@ def _render_brand_case(
     status_code: int = 200,
     body: str = "",
     error: str = "",
-    update_error: str = "",
+    update_errors: dict[str, str] | None = None,
 ) -> Response:
     ids = {case.customer_id} | ({case.assignee_id} if case.assignee_id else set())
     return web.render(
@@ -331,7 +331,7 @@ def _render_brand_case(
         action=_brand_action(case),
         body=body,
         error=error,
-        update_error=update_error,
+        update_errors=update_errors or {},
     )
 
 

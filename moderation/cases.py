@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
-from community import events, markdown, posting, textrules
+from community import events, markdown, params, posting, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from community.i18n import N_, Label
@@ -138,9 +138,10 @@ def list_cases(
     if status:
         query = query.where(col(SupportCase.status) == _status(status))
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 10:
+        before = params.parse_number(cursor)
+        if before is None:
             raise Invalid("This page link is not valid any more.", field="cursor")
-        query = query.where(col(SupportCase.id) < int(cursor))
+        query = query.where(col(SupportCase.id) < before)
     rows = list(session.exec(query.order_by(col(SupportCase.id).desc()).limit(limit + 1)))
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return CasePage(items=rows[:limit], next_cursor=next_cursor)
@@ -316,8 +317,9 @@ def add_message(
         case.status = CaseStatus.open
         _stamp_status(case, now)
         _record_updated(session, case, by_id=guardian.user_id, now=now)
-    case.updated_at = now
-    session.add(case)
+    if not internal:  # the customer sees updated_at: a note must not tell them one was written
+        case.updated_at = now
+        session.add(case)
     session.commit()
     return message
 
@@ -451,10 +453,21 @@ def _subject(value: str) -> str:
     return value
 
 
+def parse_assignee(raw: str) -> int | None:
+    """The assignee picked in a form: empty is "unassigned", anything else a user's id (which
+    update_case checks is a moderator's)."""
+    if not raw.strip():
+        return None
+    user_id = params.parse_number(raw)
+    if user_id is None:
+        raise Invalid("A case can only be assigned to a moderator.", field="assignee_id")
+    return user_id
+
+
 def _assignee(session: Session, user_id: int | None) -> int | None:
     if user_id is None:
         return None
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= params.MAX_ID else None
     if user is None or not user.is_moderator or not user.is_active:
         raise Invalid("A case can only be assigned to a moderator.", field="assignee_id")
     return user_id

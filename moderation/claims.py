@@ -8,7 +8,7 @@ yet), so the queue and the thread page show it at once. Each change records ``th
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from community import events, posting
+from community import events, params, posting
 from community.clock import Clock
 from community.errors import Conflict, Invalid
 from community.models import Thread, User
@@ -71,8 +71,8 @@ def assign(
 
 
 def moderator_by_id(session: Session, raw: str) -> User:
-    text = raw.strip()
-    user = session.get(User, int(text)) if text.isdigit() and len(text) < 12 else None
+    user_id = params.parse_number(raw)
+    user = session.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_moderator or not user.is_active:
         raise Invalid("Choose a moderator.", field="moderator")
     return user

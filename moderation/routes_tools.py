@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from community import posting, web
+from community import params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid, NotFound
 from community.models import Post, Thread, User
@@ -297,7 +297,7 @@ def audit_page(
         "target_id": target_id.strip(),
     }
     errors: dict[str, str] = {}
-    target_number = _optional_id(target_id)
+    target_number = params.parse_number(target_id)
     if filters["target_id"] and target_number is None:
         errors["target_id"] = web.error_message(
             request, Invalid("Give the target's number.", field="target_id")
@@ -309,7 +309,7 @@ def audit_page(
         action=filters["action"] or None,
         target_type=filters["target_type"] or None,
         target_id=target_number,
-        before_id=_optional_id(before),
+        before_id=params.parse_number(before),
     )
     next_url = None
     if page.next_before_id is not None:
@@ -325,10 +325,3 @@ def audit_page(
     }
     status_code = 422 if errors else 200
     return web.render(request, "moderation/audit.html", status_code=status_code, **context)
-
-
-def _optional_id(raw: str) -> int | None:
-    raw = raw.strip()
-    if raw.isdigit() and 0 < int(raw) <= MAX_ID:
-        return int(raw)
-    return None

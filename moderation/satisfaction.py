@@ -19,7 +19,7 @@ from typing import Any, Final
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
-from community import events, textrules
+from community import events, params, textrules
 from community.clock import Clock
 from community.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from community.models import Notification, NotificationKind, Post, Solution, Thread, User
@@ -201,10 +201,10 @@ def case_survey(session: Session, guardian: Guardian, case_id: int) -> Satisfact
 
 def parse_rating(value: str) -> int:
     """A rating from a form field ("1".."5"); Invalid on the ``rating`` field otherwise."""
-    value = value.strip()
-    if not value.isdigit() or len(value) > 1:
+    rating = params.parse_number(value, high=5)
+    if rating is None:
         raise Invalid("Choose a rating from 1 to 5.", field="rating")
-    return int(value)
+    return rating
 
 
 def answer(

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from community import events
+from community import events, params
 from community.clock import Clock, as_utc
 from community.errors import Invalid
 from community.models import Category
@@ -162,15 +162,15 @@ def list_levels(session: Session, guardian: Guardian) -> list[CategoryLevel]:
 
 
 def parse_hours(raw: str) -> int:
-    text = raw.strip()
-    if not text.isdigit() or not MIN_HOURS <= int(text) <= MAX_HOURS:
+    hours = params.parse_number(raw, low=MIN_HOURS, high=MAX_HOURS)
+    if hours is None:
         raise Invalid(
             "The target is a whole number of hours from %(low)s to %(high)s.",
             field="hours",
             low=MIN_HOURS,
             high=MAX_HOURS,
         )
-    return int(text)
+    return hours
 
 
 def set_target(

@@ -38,7 +38,7 @@ import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import Session, col, func, select
 
-from community import events
+from community import events, params
 from community.clock import Clock, SystemClock
 from community.models import User
 from moderation.models import CaseMessage, SupportCase, WebhookDelivery
@@ -77,10 +77,11 @@ def verify(
     secret: str, *, timestamp: str, body: bytes, signature: str, now: float | None = None
 ) -> bool:
     """What a receiver checks: the signature matches and the timestamp is recent."""
-    if not timestamp.isdigit():
+    sent_at = params.parse_number(timestamp, high=2**63 - 1)
+    if sent_at is None:
         return False
     moment = time.time() if now is None else now
-    if abs(moment - int(timestamp)) > TOLERANCE_SECONDS:
+    if abs(moment - sent_at) > TOLERANCE_SECONDS:
         return False
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 

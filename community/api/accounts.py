@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
-from community import accounts, i18n, profiles, ranks, web
+from community import accounts, i18n, params, profiles, ranks, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid
 from community.models import ApiToken, User
-from community.params import MAX_ID, TokenId
+from community.params import TokenId
 from community.policy import ensure_signed_in
 from community.schemas import (
     ApiTokenCreate,
@@ -151,6 +151,7 @@ def user_reputation(
 def _before(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
-    if not cursor.isascii() or not cursor.isdigit() or not 0 < int(cursor) <= MAX_ID:
+    before = params.parse_number(cursor)
+    if before is None:
         raise Invalid("This cursor is not valid: use the next_cursor of a page.", field="cursor")
-    return int(cursor)
+    return before

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from community import duplicates, kudos, posting, solutions, web
+from community import duplicates, kudos, params, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, RateLimited
 from community.models import Category, Post, Thread, Watch
-from community.params import MAX_ID, FormStr, PageQuery, PostId, ThreadId
+from community.params import FormStr, PageQuery, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
 
 router = APIRouter()
@@ -315,9 +315,10 @@ def accept_solution(
     post_id: FormStr = "",
 ) -> Response:
     thread = posting.get_thread(session, guardian, thread_id)
-    if not post_id.strip().isdigit() or not 0 < int(post_id) <= MAX_ID:
+    number = params.parse_number(post_id)
+    if number is None:
         raise Invalid("Choose the reply that solved the thread.", field="post_id")
-    post = posting.get_post(session, guardian, int(post_id))
+    post = posting.get_post(session, guardian, number)
     previous = solutions.solution_post_id(session, thread)
     solutions.accept_solution(session, guardian, thread, post, clock=clock)
     return _after_solution_change(request, session, guardian, thread, changed=[previous, post.id])

@@ -493,6 +493,16 @@ def test_asker_accepts_and_unmarks_a_solution(client, session, clock, scene):
     assert _count(session, Solution) == 0
 
 
+def test_a_solution_needs_a_post_number_in_plain_digits(client, session, clock, scene):
+    asker, _, _, thread, _reply = scene
+    login(client, asker)
+    for post_id in ("", "abc", "0", "²", "99999999999"):
+        response = _post_form(client, f"/t/{thread.id}/solution", {"post_id": post_id})
+        assert response.status_code == 422, post_id
+        assert "Choose the reply that solved the thread." in response.text
+    assert _count(session, Solution) == 0
+
+
 def test_htmx_accept_updates_box_status_and_post(client, session, clock, scene):
     asker, _, _, thread, reply = scene
     login(client, asker)

@@ -1,3 +1,4 @@
+import base64
 import re
 
 import pytest
@@ -117,6 +118,23 @@ def test_unknown_category_is_a_404_page(client, forum):
 
 def test_malformed_cursor_is_a_clear_error(client, forum):
     response = client.get("/c/broadband?cursor=garbage!!")
+    assert response.status_code == 422
+    assert "page link is broken" in response.text
+
+
+@pytest.mark.parametrize(
+    ("sort", "raw"),
+    [
+        ("kudos", "k|3|99999999999999999999999"),  # an id beyond SQLite's INTEGER
+        ("kudos", "k|99999999999999999999999|3"),
+        ("newest", "n|2026-01-15T09:00:00+00:00|2147483648"),  # beyond PostgreSQL's ids
+        ("newest", "n|0001-01-01T00:00:00+05:00|1"),  # before year 1 once in UTC
+        ("activity", "a|9999-12-31T23:00:00-05:00|1"),  # after year 9999 once in UTC
+    ],
+)
+def test_a_forged_cursor_is_the_same_clear_error(client, forum, sort, raw):
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+    response = client.get("/c/broadband", params={"sort": sort, "cursor": cursor})
     assert response.status_code == 422
     assert "page link is broken" in response.text
 

@@ -1,5 +1,6 @@
 """Notifications come from the outbox worker: nobody is pinged in the request itself."""
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -7,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from community import events, kudos, notifications, posting, solutions, watching
 from community.clock import FrozenClock
+from community.cursors import encode_time_cursor
 from community.errors import Invalid, NotAuthenticated, NotFound
 from community.models import Kudos, Notification, Post, Solution, Thread, User
 from community.policy import Guardian
@@ -340,9 +342,20 @@ def test_same_time_notifications_are_paginated_by_id(session, clock, forum):
     assert _bodies(first, second) == ["#2", "#1", "#0"]
 
 
-def test_a_broken_cursor_is_a_clear_error(session, clock, forum):
-    with pytest.raises(Invalid):
-        notifications.list_notifications(session, Guardian(forum["asker"]), cursor="garbage!")
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage!",
+        # Well formed but out of range: the id for the database, the time once moved to UTC.
+        encode_time_cursor(datetime(2024, 1, 1, tzinfo=UTC), 2**80),
+        encode_time_cursor(datetime(2024, 1, 1, tzinfo=UTC), -1),
+        encode_time_cursor(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), 1),
+    ],
+    ids=["garbage", "huge-id", "negative-id", "before-year-1"],
+)
+def test_a_broken_cursor_is_a_clear_error(session, clock, forum, cursor):
+    with pytest.raises(Invalid, match="This page link is not valid any more"):
+        notifications.list_notifications(session, Guardian(forum["asker"]), cursor=cursor)
 
 
 def test_marking_read_and_unread_count(session, clock, forum):

@@ -2,6 +2,7 @@
 badge), see each advocate's contribution over a date range, and advocates get a "needs a peer
 answer" view of unanswered public threads in their categories."""
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -180,6 +181,10 @@ def test_nominations_are_refused_with_a_clear_reason(session, clock, scene, clie
     assert "Choose at least one category" in none.text
     bogus = post("ada", ["999999"])
     assert bogus.status_code == 422
+    for odd in ("²", "99999999999"):
+        refused = post("ada", [phones, odd])
+        assert refused.status_code == 422, odd
+        assert "Choose the categories from the list." in refused.text
     assert post("ada", [phones]).status_code == 200  # followed the 303 to the page
     twice = post("ada", [phones])
     assert twice.status_code == 409
@@ -494,6 +499,12 @@ def test_the_view_lists_unanswered_public_threads_of_their_categories_oldest_fir
     assert [i["id"] for i in second["items"]] == [only_asker.id, newest.id]
     assert second["next_cursor"] is None
     assert ada.get("/api/v1/advocate/threads?cursor=garbage").status_code == 422
+    for raw in ("2024-01-01T00:00:00+00:00|99999999999999999999999", "0001-01-01T00:00:00+05:00|1"):
+        forged = base64.urlsafe_b64encode(raw.encode()).decode()
+        for url in ("/api/v1/advocate/threads", "/advocate"):
+            refused = ada.get(url, params={"cursor": forged})
+            assert refused.status_code == 422, (url, raw)
+            assert "This page link is not valid any more." in refused.text
 
     # Answered: it leaves the view.
     make_reply(session, clock, author=advocate, thread=oldest)

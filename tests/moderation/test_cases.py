@@ -444,3 +444,62 @@ def test_the_customer_is_notified_of_the_brands_messages_not_of_notes(app, sessi
     opened = submit(me, f"/notifications/{rows[0].id}/read")
     assert opened.status_code == 303 and opened.headers["location"] == "/cases"
     assert client_for(app, third).get("/api/v1/notifications").json()["items"] == []
+
+
+def test_unicode_digits_are_refused_like_any_other_bad_number(app, session, clock, scene):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    me = client_for(app, customer)
+    for url in ("/cases?cursor=²", "/api/v1/cases?cursor=²", "/cases?cursor=9999999999"):
+        response = me.get(url)
+        assert response.status_code == 422, url
+        assert "This page link is not valid any more." in response.text
+    brand = client_for(app, moderator)
+    listing = brand.get("/mod/cases?assignee=²")  # an unknown filter is left out
+    assert listing.status_code == 200 and f'id="case-{case.id}"' in listing.text
+    refused = submit(brand, "/mod/cases", {"post_id": "²", "body": "Hello"})
+    assert refused.status_code == 422 and "Choose the post to take private." in refused.text
+
+
+def test_an_assignee_that_is_not_a_moderator_is_refused_next_to_the_field(
+    app, session, clock, scene
+):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    brand = client_for(app, moderator)
+    for assignee in ("abc", "²", "-1", "0", "99999999999", str(customer.id)):
+        fields = {"status": "open", "priority": "high", "assignee": assignee}
+        response = submit(brand, f"/mod/cases/{case.id}", fields)
+        assert response.status_code == 422, assignee
+        assert 'id="case-assignee-error"' in response.text
+        assert "A case can only be assigned to a moderator." in response.text
+        assert f'<option value="{moderator.id}" selected>' in response.text  # still theirs
+        session.refresh(case)
+        assert (case.assignee_id, case.priority) == (moderator.id, "normal")
+    with pytest.raises(Invalid, match="only be assigned to a moderator"):
+        cases.update_case(session, Guardian(moderator), case, assignee_id=2**70, clock=clock)
+    unassign = submit(brand, f"/mod/cases/{case.id}", {"status": "open", "assignee": ""})
+    assert unassign.status_code == 303
+    session.refresh(case)
+    assert case.assignee_id is None
+
+
+def test_an_internal_note_changes_nothing_the_customer_sees(app, session, clock, scene):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    me = client_for(app, customer)
+    clock.advance(hours=5)
+
+    def seen() -> tuple[str, object, object, object]:
+        listing = me.get("/cases").text
+        return (
+            listing[listing.index(f'id="case-{case.id}"') :].split("</li>")[0],
+            me.get("/api/v1/cases").json(),
+            me.get(f"/api/v1/cases/{case.id}").json(),
+            me.get("/api/v1/notifications").json(),
+        )
+
+    before = seen()
+    assert ">5 hours ago</time>" in before[0]
+    cases.add_message(session, Guardian(moderator), case, body=NOTE, internal=True, clock=clock)
+    assert seen() == before

@@ -108,6 +108,19 @@ def test_claiming_from_the_thread_page_with_and_without_htmx(
     assert bad.status_code == 422
 
 
+def test_assigning_needs_a_moderators_number(session, clock, people, thread, client):
+    login(client, people["mara"])
+    for moderator in ("", "abc", "²", "99999999999", str(people["member"].id)):
+        response = client.post(
+            f"/mod/threads/{thread.id}/assign",
+            data={"csrf_token": csrf_token(client), "moderator": moderator},
+            follow_redirects=False,
+        )
+        assert response.status_code == 422, moderator
+        assert "Choose a moderator." in response.text
+    assert claims.owner(session, thread) is None
+
+
 def _reply(client: TestClient, thread: Thread, body: str, **extra: str) -> Response:
     response: Response = client.post(
         f"/t/{thread.id}/posts",

@@ -1,5 +1,6 @@
 """The listening queue: who may see it, the priority order, reasons, filters, pages, corrections."""
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,17 @@ MINE = re.compile(
     r"^/api/v1/(moderation/queue|moderation/threads/\{thread_id\}/(claim|release|assign)"
     r"|moderation/flags/\{flag_id\}/resolve|posts/\{post_id\}/flags)$"
 )
+# Cursors nobody issued, each of which reached the database before the decoder bounded them.
+FORGED_CURSORS = [
+    base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    for raw in (
+        "2024-01-01T00:00:00+00:00|99999999999999999999999",  # beyond SQLite's INTEGER
+        "2024-01-01T00:00:00+00:00|2147483648",  # beyond PostgreSQL's integer ids
+        "2024-01-01T00:00:00+00:00|0",
+        "0001-01-01T00:00:00+05:00|1",  # before year 1 once in UTC
+        "9999-12-31T23:00:00-05:00|1",  # after year 9999 once in UTC
+    )
+]
 API_POSTS = [
     ("/api/v1/moderation/threads/{t}/claim", None),
     ("/api/v1/moderation/threads/{t}/release", None),
@@ -258,6 +270,17 @@ def test_keyset_pages_walk_the_whole_queue_in_order(session, clock, world, clien
             break
     assert seen == everything and len(seen) == 6
     assert client.get("/api/v1/moderation/queue", params={"cursor": "!!"}).status_code == 422
+
+
+def test_forged_cursors_are_refused_like_any_other_broken_one(
+    session, clock, world, client
+) -> None:
+    login(client, world["moderator"])
+    for cursor in FORGED_CURSORS:
+        for url in ("/api/v1/moderation/queue", "/mod/queue"):
+            response = client.get(url, params={"cursor": cursor})
+            assert response.status_code == 422, (url, cursor)
+            assert "This page link is not valid any more." in response.text
 
 
 def test_one_click_corrections_change_the_queue(session, clock, world, client) -> None:

@@ -158,7 +158,7 @@ def test_a_refused_answer_shows_the_error_next_to_the_field_and_keeps_the_text(
 ):
     thread = solved["thread"]
     anna = client_for(app, solved["anna"])
-    for rating in ("", "0", "6", "abc"):
+    for rating in ("", "0", "6", "abc", "²", "٣"):
         response = submit(
             anna, f"/t/{thread.id}/satisfaction", {"rating": rating, "comment": "Partly"}
         )

@@ -161,6 +161,12 @@ def test_admins_edit_targets_with_a_small_form(session, clock, client) -> None:
     )
     assert wrong.status_code == 422
     assert "The target is a whole number of hours from 1 to 720." in wrong.text
+    for hours in ("²", "6²"):  # digits to str.isdigit(), not to int()
+        refused = client.post(
+            f"/mod/service-levels/{category.id}", data={"csrf_token": token, "hours": hours}
+        )
+        assert refused.status_code == 422, hours
+        assert 'id="hours-error-' in refused.text and "a whole number of hours" in refused.text
     saved = client.post(
         f"/mod/service-levels/{category.id}",
         data={"csrf_token": token, "hours": "6"},

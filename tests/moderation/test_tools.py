@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from community import kudos, listing, posting, solutions
@@ -16,6 +17,7 @@ from community.policy import Guardian
 from moderation import audit, tools
 from moderation.models import AuditEntry
 from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.helpers import login
 
 
 def _events(session: Session, name: str) -> list[OutboxEvent]:
@@ -85,6 +87,21 @@ def test_only_admins_browse_the_audit_log(
     with pytest.raises(Forbidden):
         tools.list_audit(session, _g(people["mod"], clock))
     assert tools.list_audit(session, _g(people["admin"], clock)).items == []
+
+
+def test_the_audit_page_refuses_a_target_number_in_other_digits(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    thread = make_thread(session, clock, author=people["asker"], category=make_category(session))
+    tools.lock_thread(session, _g(people["mod"], clock), thread, clock=clock)
+    login(client, people["admin"])
+    for target_id in ("²", "abc", "0"):
+        page = client.get("/mod/audit", params={"target_id": target_id})
+        assert page.status_code == 422, target_id
+        assert 'id="audit-target-id-error"' in page.text
+        assert "Give the target&#39;s number." in page.text
+    page = client.get("/mod/audit", params={"before": "²"})  # a broken "older" link: from the top
+    assert page.status_code == 200 and "<code>lock_thread</code>" in page.text
 
 
 # --- hide / unhide -------------------------------------------------------------------------------

@@ -263,6 +263,10 @@ def test_the_signature_covers_the_timestamp_and_the_body():
         assert not webhooks.verify(
             secret, timestamp=timestamp, body=sent, signature=signature, now=1700000100
         )
+    for odd in ("", "²", "1700000000²", "-1700000000"):  # not a time: refused, no exception
+        assert not webhooks.verify(
+            SECRET, timestamp=odd, body=body, signature=signature, now=1700000100
+        )
     too_late = 1700000000 + webhooks.TOLERANCE_SECONDS + 1  # a replay
     assert not webhooks.verify(
         SECRET, timestamp=stamp, body=body, signature=signature, now=too_late
