@@ -267,8 +267,8 @@ def test_an_admin_grants_and_revokes_the_moderator_role(session, clock):
 
     assert member.role == Role.member
     assert role_events(session) == [
-        {"user_id": member.id, "role": "moderator", "by_id": admin.id},
-        {"user_id": member.id, "role": "member", "by_id": admin.id},
+        {"user_id": member.id, "role": "moderator", "previous_role": "member", "by_id": admin.id},
+        {"user_id": member.id, "role": "member", "previous_role": "moderator", "by_id": admin.id},
     ]
 
 
@@ -299,7 +299,9 @@ def test_the_operator_changes_roles_but_leaves_admins_alone(session, clock):
 
     assert member.role == Role.moderator
     assert admin.role == Role.admin
-    assert role_events(session) == [{"user_id": member.id, "role": "moderator", "by_id": None}]
+    assert role_events(session) == [
+        {"user_id": member.id, "role": "moderator", "previous_role": "member", "by_id": None}
+    ]
 
 
 def test_create_admin_needs_the_operator(session, clock):
