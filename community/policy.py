@@ -91,8 +91,15 @@ class Guardian:
         )
 
     def can_edit_title_and_tags(self, post: Post, thread: Thread) -> bool:
-        """Edit only the title and tags of ``thread`` through its opening ``post``."""
-        return post.is_question and not post.is_deleted and self.can_retitle(thread)
+        """Edit only the title and tags of ``thread`` through its opening ``post`` (the edit form
+        shows the post's text: never for a post or thread hidden from the editor)."""
+        return (
+            post.is_question
+            and not post.is_deleted
+            and self.can_see_post(post)
+            and self.can_see_thread(thread)
+            and self.can_retitle(thread)
+        )
 
     def can_mark_duplicate(self, thread: Thread) -> bool:
         """Mark ``thread`` as a duplicate of another, or take the mark off: the Expert rank."""
