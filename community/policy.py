@@ -170,12 +170,17 @@ class Guardian:
     def can_claim_threads(self) -> bool:
         return self.is_moderator and not self.is_suspended
 
-    def can_flag_post(self, post: Post) -> bool:
+    def can_flag_post(self, post: Post, thread: Thread) -> bool:
+        """A hidden post, or one in a hidden or deleted thread, is out of members' sight already:
+        a flag on it would never reach the queue."""
         return (
             self.user is not None
             and self.user.is_active
             and not self.is_suspended
             and not post.is_deleted
+            and not post.is_hidden
+            and not thread.is_deleted
+            and not thread.is_hidden
             and not self.is_author(post)
         )
 

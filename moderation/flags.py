@@ -61,12 +61,18 @@ def raise_flag(
     clock: Clock,
 ) -> Flag:
     ensure_signed_in(guardian)
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    if not guardian.can_see_thread(thread) or not guardian.can_see_post(post):
+        raise NotFound("This post does not exist or was deleted.")  # looks missing: get_post
     guardian.ensure_not_suspended()
     if kind in SYSTEM_KINDS:
         raise Invalid("Choose why you are flagging this post.", field="kind")
     if guardian.is_author(post):
         raise Invalid("You cannot flag your own post.", field="kind")
-    ensure(guardian.can_flag_post(post), "You cannot flag this post.")
+    if post.is_hidden or thread.is_hidden:
+        raise Conflict("This post is already hidden from members, so it cannot be flagged.")
+    ensure(guardian.can_flag_post(post, thread), "You cannot flag this post.")
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise Invalid(
