@@ -6,12 +6,13 @@ from sqlmodel import select
 
 from community import posting, visibility
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from community.models import HiddenReason, Notification, Post, Role
+from community.models import HiddenReason, Notification, Post, ReputationEntry, Role
 from community.policy import Guardian
 from moderation import flags, tools
 from moderation.models import AuditEntry, CareThread, Flag, FlagKind, FlagStatus
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
+from tests.moderation.brand_helpers import client_for, submit
 from tests.moderation.care_helpers import run_care
 
 
@@ -188,6 +189,42 @@ def test_a_flag_keeps_a_solved_thread_in_the_queue_until_resolved(session, clock
     run_care(session, clock)
     assert session.get(CareThread, thread.id).in_queue
     assert session.get(Post, scene["post"].id) is not None
+
+
+def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session, clock, scene, app):
+    post, moderator = scene["post"], scene["moderator"]
+    second = make_user(session, clock, username="second")
+    for member, kind in ((scene["flagger"], FlagKind.spam), (second, FlagKind.abuse)):
+        flags.raise_flag(session, Guardian(member), post, kind=kind, clock=clock)
+    # An earlier flag a moderator already dismissed stays dismissed.
+    third = make_user(session, clock, username="third")
+    dismissed = flags.raise_flag(session, Guardian(third), post, kind=FlagKind.spam, clock=clock)
+    flags.resolve(
+        session, Guardian(moderator), [dismissed], status=FlagStatus.dismissed, clock=clock
+    )
+    run_care(session, clock)
+    assert session.get(CareThread, scene["thread"].id).in_queue
+
+    hidden = submit(client_for(app, moderator), f"/mod/posts/{post.id}/hide")
+    assert hidden.status_code == 303
+    session.expire_all()
+    upheld = session.exec(select(Flag).where(Flag.id != dismissed.id)).all()
+    assert [(f.status, f.resolved_by_id) for f in upheld] == [(FlagStatus.upheld, moderator.id)] * 2
+    assert session.get(Flag, dismissed.id).status == FlagStatus.dismissed
+    audited = session.exec(select(AuditEntry).where(AuditEntry.action == "flag_upheld")).all()
+    assert sorted(e.target_id for e in audited) == sorted(f.id for f in upheld)
+    assert session.exec(
+        select(ReputationEntry).where(
+            ReputationEntry.user_id == scene["author"].id, ReputationEntry.reason == "flag_upheld"
+        )
+    ).one()
+    run_care(session, clock)
+    assert not session.get(CareThread, scene["thread"].id).in_queue
+    notes = session.exec(select(Notification).where(Notification.kind == "flag")).all()
+    assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id, third.id])
+    assert {(n.actor_id, n.post_id) for n in notes} == {(moderator.id, post.id)}
+    page = client_for(app, scene["flagger"]).get("/notifications")
+    assert "A moderator reviewed the post you flagged" in page.text
 
 
 @pytest.mark.parametrize("reason", list(HiddenReason))
