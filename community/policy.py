@@ -91,8 +91,15 @@ class Guardian:
         )
 
     def can_edit_title_and_tags(self, post: Post, thread: Thread) -> bool:
-        """Edit only the title and tags of ``thread`` through its opening ``post``."""
-        return post.is_question and not post.is_deleted and self.can_retitle(thread)
+        """Edit only the title and tags of ``thread`` through its opening ``post`` (the edit form
+        shows the post's text: never for a post or thread hidden from the editor)."""
+        return (
+            post.is_question
+            and not post.is_deleted
+            and self.can_see_post(post)
+            and self.can_see_thread(thread)
+            and self.can_retitle(thread)
+        )
 
     def can_mark_duplicate(self, thread: Thread) -> bool:
         """Mark ``thread`` as a duplicate of another, or take the mark off: the Expert rank."""
@@ -163,12 +170,17 @@ class Guardian:
     def can_claim_threads(self) -> bool:
         return self.is_moderator and not self.is_suspended
 
-    def can_flag_post(self, post: Post) -> bool:
+    def can_flag_post(self, post: Post, thread: Thread) -> bool:
+        """A hidden post, or one in a hidden or deleted thread, is out of members' sight already:
+        a flag on it would never reach the queue."""
         return (
             self.user is not None
             and self.user.is_active
             and not self.is_suspended
             and not post.is_deleted
+            and not post.is_hidden
+            and not thread.is_deleted
+            and not thread.is_hidden
             and not self.is_author(post)
         )
 

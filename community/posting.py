@@ -490,9 +490,16 @@ def get_thread(session: Session, guardian: Guardian, thread_id: int) -> Thread:
 
 
 def get_post(session: Session, guardian: Guardian, post_id: int) -> Post:
+    """A post the reader may see. One hidden from them looks missing, as a hidden thread does:
+    only the thread page shows it, as a placeholder."""
     post = session.get(Post, post_id)
     thread = session.get(Thread, post.thread_id) if post is not None else None
-    if post is None or thread is None or not guardian.can_see_thread(thread):
+    if (
+        post is None
+        or thread is None
+        or not guardian.can_see_thread(thread)
+        or not guardian.can_see_post(post)
+    ):
         raise NotFound("This post does not exist or was deleted.")
     return post
 

@@ -225,7 +225,9 @@ def flag_page(
     post = posting.get_post(session, guardian, post_id)
     if not guardian.is_authenticated:
         return web.redirect(f"/login?next=/p/{post_id}/flag")
-    ensure(guardian.can_flag_post(post), "You cannot flag this post.")
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    ensure(guardian.can_flag_post(post, thread), "You cannot flag this post.")
     return _render_flag(request, session, guardian, post, values={}, errors={}, full=True)
 
 
@@ -404,7 +406,8 @@ def _flag_slot(request: Request, values: dict[str, Any]) -> str:
     """The post menu's "Flag" entry, for members who may flag the post."""
     guardian: Guardian | None = getattr(request.state, "guardian", None)
     post: Post = values["post"]
-    if guardian is None or not guardian.can_flag_post(post) or not guardian.can_see_post(post):
+    thread: Thread = values["thread"]
+    if guardian is None or not guardian.can_flag_post(post, thread):
         return ""
     return _fragment(request, "moderation/_flag_menu.html", post=post, open_menu=False)
 

@@ -61,12 +61,18 @@ def raise_flag(
     clock: Clock,
 ) -> Flag:
     ensure_signed_in(guardian)
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    if not guardian.can_see_thread(thread) or not guardian.can_see_post(post):
+        raise NotFound("This post does not exist or was deleted.")  # looks missing: get_post
     guardian.ensure_not_suspended()
     if kind in SYSTEM_KINDS:
         raise Invalid("Choose why you are flagging this post.", field="kind")
     if guardian.is_author(post):
         raise Invalid("You cannot flag your own post.", field="kind")
-    ensure(guardian.can_flag_post(post), "You cannot flag this post.")
+    if post.is_hidden or thread.is_hidden:
+        raise Conflict("This post is already hidden from members, so it cannot be flagged.")
+    ensure(guardian.can_flag_post(post, thread), "You cannot flag this post.")
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise Invalid(
@@ -164,20 +170,50 @@ def resolve(
     if not flags:
         raise Conflict("There is no open flag to resolve here.")
     now = clock.now()
+    resolved = resolve_within(session, flags, status=status, by_id=guardian.user_id, now=now)
+    if len(resolved) < len(flags):  # someone else resolved one first: none of them, then
+        session.rollback()
+        raise Conflict("This flag was already resolved.")
+    session.commit()
+    for flag in flags:
+        session.refresh(flag)
+    return flags
+
+
+def open_member_flags(session: Session, post: Post) -> list[Flag]:
+    """The open flags members raised on ``post`` (not the system's: see SYSTEM_KINDS)."""
+    query = (
+        select(Flag)
+        .where(
+            col(Flag.post_id) == post.id,
+            col(Flag.status) == FlagStatus.open,
+            col(Flag.kind).not_in([str(k) for k in SYSTEM_KINDS]),
+        )
+        .order_by(col(Flag.id))
+    )
+    return list(session.exec(query))
+
+
+def resolve_within(
+    session: Session, flags: list[Flag], *, status: FlagStatus, by_id: int, now: datetime
+) -> list[Flag]:
+    """Resolve those of ``flags`` still open in the caller's transaction, as ``resolve`` does
+    (the caller checked the moderator and commits); the ones it resolved."""
+    resolved: list[Flag] = []
     for flag in flags:
         # Conditional, so two moderators resolving at once cannot both tell the flagger.
         changed = session.execute(
             update(Flag)
             .where(col(Flag.id) == flag.id, col(Flag.status) == FlagStatus.open)
-            .values(status=status, resolved_by_id=guardian.user_id, resolved_at=now)
+            .values(status=status, resolved_by_id=by_id, resolved_at=now)
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
-            raise Conflict("This flag was already resolved.")
+            continue
+        resolved.append(flag)
         assert flag.id is not None
         audit.record(
             session,
-            actor_id=guardian.user_id,
+            actor_id=by_id,
             action=f"flag_{status}",
             target_type="flag",
             target_id=flag.id,
@@ -193,7 +229,7 @@ def resolve(
             flag_id=flag.id,
             post_id=flag.post_id,
             status=str(status),
-            by_id=guardian.user_id,
+            by_id=by_id,
             flagger_id=flag.flagger_id,
         )
         if flag.kind == FlagKind.mutual_kudos and flag.pair_low_id and flag.pair_high_id:
@@ -202,17 +238,14 @@ def resolve(
                 flag.pair_low_id,
                 flag.pair_high_id,
                 cleared=status == FlagStatus.dismissed,
-                by_id=guardian.user_id,
+                by_id=by_id,
                 at=now,
             )
     if status == FlagStatus.upheld:
-        penalised = {f.post_id for f in flags if f.kind not in SYSTEM_KINDS}
+        penalised = {f.post_id for f in resolved if f.kind not in SYSTEM_KINDS}
         for post_id in sorted(penalised):
-            _penalise(session, post_id, moderator_id=guardian.user_id, now=now)
-    session.commit()
-    for flag in flags:
-        session.refresh(flag)
-    return flags
+            _penalise(session, post_id, moderator_id=by_id, now=now)
+    return resolved
 
 
 def _penalise(session: Session, post_id: int, *, moderator_id: int, now: datetime) -> None:

@@ -29,8 +29,8 @@ from community.models import (
     Watch,
 )
 from community.policy import Guardian, ensure, ensure_signed_in
-from moderation import audit
-from moderation.models import AuditEntry, Flag, PostSignal
+from moderation import audit, flags
+from moderation.models import AuditEntry, Flag, FlagStatus, PostSignal
 
 MAX_REASON_CHARS = 500
 MAX_SUSPENSION = timedelta(days=3650)
@@ -90,12 +90,16 @@ def _hidden_state(item: Post | Thread) -> dict[str, Any]:
 
 
 def hide_post(session: Session, guardian: Guardian, post: Post, *, clock: Clock) -> Post:
+    """Hiding a flagged post is the moderator's verdict on it: its members' open flags are
+    upheld (a flag on a moderator-hidden post never reaches the queue), and the flaggers told."""
     by_id = ensure_moderator(guardian)
     before = _hidden_state(post)
     now = clock.now()
     if not visibility.hide_post(session, post, reason=HiddenReason.moderator, by_id=by_id, now=now):
         return post
     _audit(session, by_id, "hide_post", "post", post.id, before, _hidden_state(post), now)
+    open_ones = flags.open_member_flags(session, post)
+    flags.resolve_within(session, open_ones, status=FlagStatus.upheld, by_id=by_id, now=now)
     session.commit()
     return post
 

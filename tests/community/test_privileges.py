@@ -162,6 +162,49 @@ def test_guides_fix_anyones_title_and_tags_but_not_their_words(session, clock, c
     assert question.revision_count == 1  # the old title is kept as a revision
 
 
+IBAN = "IT60X0542811101000000123456"
+
+
+@pytest.mark.parametrize("reason", list(HiddenReason))
+def test_guides_can_neither_read_nor_retitle_a_question_hidden_from_them(
+    session, clock, client, reason
+):
+    asker = make_user(session, clock, username="asker")
+    moderator = make_user(session, clock, username="mod", role=Role.moderator)
+    thread = make_thread(
+        session, clock, author=asker, category=make_category(session), body=f"My IBAN is {IBAN}"
+    )
+    question = session.get(Post, thread.last_post_id)
+    visibility.hide_post(session, question, reason=reason, by_id=moderator.id, now=clock.now())
+    session.commit()
+    guide = _with_reputation(session, make_user(session, clock, username="guide"), 5000)
+    login(client, guide)
+    page = client.get(f"/t/{thread.id}").text
+    assert IBAN not in page and "Edit title and tags" not in page
+    for response in (
+        client.get(f"/p/{question.id}/edit"),
+        client.get(f"/p/{question.id}/revisions"),
+        client.get(f"/api/v1/posts/{question.id}"),
+        client.post(
+            f"/p/{question.id}/edit",
+            data={"csrf_token": csrf_token(client), "title": "Retitled by the guide", "tags": ""},
+        ),
+        client.put(
+            f"/api/v1/posts/{question.id}",
+            json={"body": question.body, "title": "Retitled by the guide"},
+            headers={"X-CSRF-Token": csrf_token(client)},
+        ),
+    ):
+        assert response.status_code == 404, response.request.url
+        assert IBAN not in response.text
+    with pytest.raises(Forbidden):
+        posting.edit_post(
+            session, Guardian(guide), question, body=question.body, title="Retitled", clock=clock
+        )
+    session.refresh(thread)
+    assert thread.title == "My fibre drops every evening"
+
+
 def test_experts_mark_duplicates_and_readers_are_led_to_the_original(session, clock, client):
     asker = make_user(session, clock, username="asker")
     category = make_category(session)

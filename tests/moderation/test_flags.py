@@ -4,13 +4,15 @@ moderator upholds or dismisses them, and the flagger is told."""
 import pytest
 from sqlmodel import select
 
-from community.errors import Conflict, Forbidden, Invalid, RateLimited
-from community.models import Notification, Post, Role
+from community import posting, visibility
+from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from community.models import HiddenReason, Notification, Post, ReputationEntry, Role
 from community.policy import Guardian
-from moderation import flags
+from moderation import flags, tools
 from moderation.models import AuditEntry, CareThread, Flag, FlagKind, FlagStatus
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
+from tests.moderation.brand_helpers import client_for, submit
 from tests.moderation.care_helpers import run_care
 
 
@@ -187,3 +189,100 @@ def test_a_flag_keeps_a_solved_thread_in_the_queue_until_resolved(session, clock
     run_care(session, clock)
     assert session.get(CareThread, thread.id).in_queue
     assert session.get(Post, scene["post"].id) is not None
+
+
+def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session, clock, scene, app):
+    post, moderator = scene["post"], scene["moderator"]
+    second = make_user(session, clock, username="second")
+    for member, kind in ((scene["flagger"], FlagKind.spam), (second, FlagKind.abuse)):
+        flags.raise_flag(session, Guardian(member), post, kind=kind, clock=clock)
+    # An earlier flag a moderator already dismissed stays dismissed.
+    third = make_user(session, clock, username="third")
+    dismissed = flags.raise_flag(session, Guardian(third), post, kind=FlagKind.spam, clock=clock)
+    flags.resolve(
+        session, Guardian(moderator), [dismissed], status=FlagStatus.dismissed, clock=clock
+    )
+    run_care(session, clock)
+    assert session.get(CareThread, scene["thread"].id).in_queue
+
+    hidden = submit(client_for(app, moderator), f"/mod/posts/{post.id}/hide")
+    assert hidden.status_code == 303
+    session.expire_all()
+    upheld = session.exec(select(Flag).where(Flag.id != dismissed.id)).all()
+    assert [(f.status, f.resolved_by_id) for f in upheld] == [(FlagStatus.upheld, moderator.id)] * 2
+    assert session.get(Flag, dismissed.id).status == FlagStatus.dismissed
+    audited = session.exec(select(AuditEntry).where(AuditEntry.action == "flag_upheld")).all()
+    assert sorted(e.target_id for e in audited) == sorted(f.id for f in upheld)
+    assert session.exec(
+        select(ReputationEntry).where(
+            ReputationEntry.user_id == scene["author"].id, ReputationEntry.reason == "flag_upheld"
+        )
+    ).one()
+    run_care(session, clock)
+    assert not session.get(CareThread, scene["thread"].id).in_queue
+    notes = session.exec(select(Notification).where(Notification.kind == "flag")).all()
+    assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id, third.id])
+    assert {(n.actor_id, n.post_id) for n in notes} == {(moderator.id, post.id)}
+    page = client_for(app, scene["flagger"]).get("/notifications")
+    assert "A moderator reviewed the post you flagged" in page.text
+
+
+@pytest.mark.parametrize("reason", list(HiddenReason))
+def test_a_post_hidden_from_the_member_cannot_be_flagged_and_looks_missing(
+    session, clock, scene, client, reason
+):
+    post = scene["post"]
+    visibility.hide_post(session, post, reason=reason, by_id=None, now=clock.now())
+    session.commit()
+    with pytest.raises(NotFound):
+        flags.raise_flag(session, Guardian(scene["flagger"]), post, kind=FlagKind.spam, clock=clock)
+    login(client, scene["flagger"])
+    token = csrf_token(client)
+    api = client.post(
+        f"/api/v1/posts/{post.id}/flags", json={"kind": "spam"}, headers={"X-CSRF-Token": token}
+    )
+    assert api.status_code == 404
+    assert client.get(f"/p/{post.id}/flag").status_code == 404
+    form = client.post(f"/p/{post.id}/flag", data={"csrf_token": token, "kind": "spam"})
+    assert form.status_code == 404
+    assert f'action="/p/{post.id}/flag"' not in client.get(f"/t/{scene['thread'].id}").text
+    assert session.exec(select(Flag)).all() == []
+
+
+def test_a_hidden_post_its_reader_can_see_is_refused_as_already_hidden(
+    session, clock, scene, client
+):
+    post, thread = scene["post"], scene["thread"]
+    tools.hide_post(session, Guardian(scene["moderator"]), post, clock=clock)
+    second = make_user(session, clock, username="mod2", role=Role.moderator)
+    with pytest.raises(Conflict, match="already hidden"):
+        flags.raise_flag(session, Guardian(second), post, kind=FlagKind.spam, clock=clock)
+    # The asker still sees their thread once it is hidden; its replies are hidden with it.
+    reply = make_reply(session, clock, author=scene["flagger"], thread=thread, body="Spam.")
+    tools.hide_thread(session, Guardian(scene["moderator"]), thread, clock=clock)
+    login(client, scene["author"])
+    refused = client.post(
+        f"/api/v1/posts/{reply.id}/flags",
+        json={"kind": "spam"},
+        headers={"X-CSRF-Token": csrf_token(client)},
+    )
+    assert refused.status_code == 409
+    assert "already hidden" in refused.json()["detail"]
+    assert f'action="/p/{reply.id}/flag"' not in client.get(f"/t/{thread.id}").text
+    assert session.exec(select(Flag)).all() == []
+
+
+def test_posts_of_a_hidden_or_deleted_thread_cannot_be_flagged_by_members(session, clock, scene):
+    thread, post = scene["thread"], scene["post"]
+    flagger = Guardian(scene["flagger"])
+    tools.hide_thread(session, Guardian(scene["moderator"]), thread, clock=clock)
+    with pytest.raises(NotFound):
+        flags.raise_flag(session, flagger, post, kind=FlagKind.spam, clock=clock)
+    tools.unhide_thread(session, Guardian(scene["moderator"]), thread, clock=clock)
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    posting.delete_post(session, Guardian(scene["author"]), question, clock=clock)
+    with pytest.raises(NotFound):
+        flags.raise_flag(session, flagger, post, kind=FlagKind.spam, clock=clock)
+    assert session.exec(select(Flag)).all() == []

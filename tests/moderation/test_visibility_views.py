@@ -124,11 +124,12 @@ def test_a_hidden_post_has_no_text_in_the_api_for_others(
             return next(p for p in body["posts"] if p["id"] == scene.post.id)
         return dict(body)
 
+    seen = post_json(None, f"/api/v1/threads/{scene.thread.id}")
+    assert seen["body"] is None and seen["body_html"] is None
+    assert seen["hidden"] is True and seen["hidden_reason"] is None
+    # The post alone is a 404 for them, like any post they cannot see.
+    assert client.get(f"/api/v1/posts/{scene.post.id}").status_code == 404
     for path in (f"/api/v1/threads/{scene.thread.id}", f"/api/v1/posts/{scene.post.id}"):
-        for user in (None, scene.reader):
-            seen = post_json(user, path)
-            assert seen["body"] is None and seen["body_html"] is None
-            assert seen["hidden"] is True and seen["hidden_reason"] is None
         for user in (scene.author, scene.mod):
             seen = post_json(user, path)
             assert seen["body"] == PII_TEXT
@@ -142,7 +143,34 @@ def test_others_cannot_give_kudos_to_a_hidden_post(
     response = client.post(
         f"/api/v1/posts/{scene.post.id}/kudos", headers=_bearer(session, clock, scene.reader)
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
+
+
+def test_a_hidden_post_is_a_404_for_others_wherever_it_is_read_or_changed(
+    client: TestClient, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    _hide_for_personal_data(session, clock, scene.post)
+    post_id = scene.post.id
+    login(client, scene.reader)
+    token = csrf_token(client)
+    for response in (
+        client.get(f"/p/{post_id}/edit"),
+        client.post(f"/p/{post_id}/edit", data={"csrf_token": token, "body": "Mine now."}),
+        client.get(f"/p/{post_id}/revisions"),
+        client.get(f"/p/{post_id}/flag"),
+        client.get(f"/api/v1/posts/{post_id}"),
+        client.put(
+            f"/api/v1/posts/{post_id}", json={"body": "Mine now."}, headers={"X-CSRF-Token": token}
+        ),
+    ):
+        assert response.status_code == 404, response.request.url
+        assert "333 1234567" not in response.text
+    session.refresh(scene.post)
+    assert scene.post.body == PII_TEXT
+
+    login(client, scene.author)
+    form = client.get(f"/p/{post_id}/edit")
+    assert form.status_code == 200 and "333 1234567" in form.text
 
 
 def test_hidden_posts_leave_profiles_and_search(
