@@ -26,6 +26,7 @@ class Guardian:
 
     @property
     def is_moderator(self) -> bool:
+        """The role; what a moderator may see and do asks ``can_moderate`` (not suspended)."""
         return self.user is not None and self.user.is_moderator
 
     @property
@@ -51,13 +52,13 @@ class Guardian:
         return self.user is not None and post_or_thread.author_id == self.user.id
 
     def can_see_thread(self, thread: Thread) -> bool:
-        if self.is_moderator:
+        if self.can_moderate():
             return True
         return not thread.is_deleted and (not thread.is_hidden or self.is_author(thread))
 
     def can_see_post(self, post: Post) -> bool:
         """Whether the post's text may be shown (a deleted post's text: see can_see_revisions)."""
-        return not post.is_hidden or self.is_moderator or self.is_author(post)
+        return not post.is_hidden or self.can_moderate() or self.is_author(post)
 
     def can_create_thread(self) -> bool:
         return self.user is not None and self.user.is_active and not self.is_suspended
@@ -112,16 +113,16 @@ class Guardian:
         )
 
     def can_delete_post(self, post: Post) -> bool:
-        return not post.is_deleted and (self.is_author(post) or self.is_moderator)
+        return not post.is_deleted and (self.is_author(post) or self.can_moderate())
 
     def can_see_revisions(self, post: Post) -> bool:
         # A deleted post's text is hidden from its author too; moderators keep "show original".
-        return self.is_moderator or (
+        return self.can_moderate() or (
             self.is_author(post) and post.revision_count > 0 and not post.is_deleted
         )
 
     def can_accept_solution(self, thread: Thread) -> bool:
-        return not thread.is_deleted and (self.is_author(thread) or self.is_moderator)
+        return not thread.is_deleted and (self.is_author(thread) or self.can_moderate())
 
     def can_give_kudos(self, post: Post) -> bool:
         return (
@@ -137,11 +138,11 @@ class Guardian:
 
     # lists
     def can_see_deleted_threads(self) -> bool:
-        return self.is_moderator
+        return self.can_moderate()
 
     def can_see_hidden_threads(self) -> bool:
         """In lists: everyone's hidden threads (an author sees their own on their threads)."""
-        return self.is_moderator
+        return self.can_moderate()
 
     # moderator tools (moderation.tools)
     def can_moderate(self) -> bool:

@@ -129,7 +129,7 @@ def _may_see(guardian: Guardian, post: Post, thread: Thread) -> bool:
     return (
         guardian.can_see_thread(thread)
         and guardian.can_see_post(post)
-        and (not post.is_deleted or guardian.is_moderator)
+        and (not post.is_deleted or guardian.can_moderate())
     )
 
 

@@ -180,12 +180,14 @@ def resolve(
     return flags
 
 
-def open_member_flags(session: Session, post: Post) -> list[Flag]:
-    """The open flags members raised on ``post`` (not the system's: see SYSTEM_KINDS)."""
+def open_member_flags(session: Session, item: Post | Thread) -> list[Flag]:
+    """The open flags members raised on ``item``, a post or every post of a thread (not the
+    system's: see SYSTEM_KINDS)."""
+    on = col(Flag.post_id) == item.id if isinstance(item, Post) else col(Flag.thread_id) == item.id
     query = (
         select(Flag)
         .where(
-            col(Flag.post_id) == post.id,
+            on,
             col(Flag.status) == FlagStatus.open,
             col(Flag.kind).not_in([str(k) for k in SYSTEM_KINDS]),
         )

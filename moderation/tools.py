@@ -117,6 +117,8 @@ def unhide_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
 
 
 def hide_thread(session: Session, guardian: Guardian, thread: Thread, *, clock: Clock) -> Thread:
+    """As hiding a post: the open member flags on any of its posts are upheld (the whole thread is
+    out of members' sight, which is what each flag asked for), and the flaggers told."""
     by_id = ensure_moderator(guardian)
     before = _hidden_state(thread)
     now = clock.now()
@@ -125,6 +127,8 @@ def hide_thread(session: Session, guardian: Guardian, thread: Thread, *, clock: 
     ):
         return thread
     _audit(session, by_id, "hide_thread", "thread", thread.id, before, _hidden_state(thread), now)
+    open_ones = flags.open_member_flags(session, thread)
+    flags.resolve_within(session, open_ones, status=FlagStatus.upheld, by_id=by_id, now=now)
     session.commit()
     return thread
 

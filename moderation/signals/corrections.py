@@ -35,7 +35,7 @@ def correct(
 ) -> SignalCorrection:
     """Store a moderator's verdict on one signal of ``post`` (and commit)."""
     ensure_signed_in(guardian)
-    if not guardian.is_moderator:
+    if not guardian.can_moderate():
         raise Forbidden("Only moderators can correct signals.")
     if post.id is None or post.is_deleted:
         raise NotFound("This post does not exist.")

@@ -227,6 +227,25 @@ def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session,
     assert "A moderator reviewed the post you flagged" in page.text
 
 
+def test_hiding_a_thread_upholds_the_flags_on_any_of_its_posts(session, clock, scene, app):
+    thread, post, moderator = scene["thread"], scene["post"], scene["moderator"]
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    second = make_user(session, clock, username="second")
+    flags.raise_flag(session, Guardian(scene["flagger"]), post, kind=FlagKind.spam, clock=clock)
+    flags.raise_flag(session, Guardian(second), question, kind=FlagKind.off_topic, clock=clock)
+
+    assert submit(client_for(app, moderator), f"/mod/threads/{thread.id}/hide").status_code == 303
+    session.expire_all()
+    assert [(f.status, f.resolved_by_id) for f in session.exec(select(Flag)).all()] == [
+        (FlagStatus.upheld, moderator.id)
+    ] * 2
+    run_care(session, clock)
+    notes = session.exec(select(Notification).where(Notification.kind == "flag")).all()
+    assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id])
+
+
 @pytest.mark.parametrize("reason", list(HiddenReason))
 def test_a_post_hidden_from_the_member_cannot_be_flagged_and_looks_missing(
     session, clock, scene, client, reason

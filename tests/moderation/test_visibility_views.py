@@ -110,6 +110,23 @@ def test_moderators_see_a_hidden_post_marked_with_an_unhide_button(
     assert f'action="/mod/posts/{scene.post.id}/unhide"' in page
 
 
+def test_a_suspended_moderator_sees_hidden_posts_as_members_do(
+    client: TestClient, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    _hide_for_personal_data(session, clock, scene.post)
+    scene.mod.suspended_until = clock.now() + timedelta(days=3)
+    scene.mod.suspension_reason = "Leaked a customer's number"
+    session.add(scene.mod)
+    session.commit()
+    login(client, scene.mod)
+    page = client.get(f"/t/{scene.thread.id}").text
+    assert PII_TEXT not in page and PLACEHOLDER in page
+    assert client.get(f"/api/v1/posts/{scene.post.id}").status_code == 404
+    assert client.get(f"/p/{scene.post.id}/revisions").status_code in (403, 404)
+    clock.advance(days=4)  # the suspension ran out
+    assert PII_TEXT in client.get(f"/t/{scene.thread.id}").text
+
+
 def test_a_hidden_post_has_no_text_in_the_api_for_others(
     client: TestClient, session: Session, clock: FrozenClock, scene: Scene
 ) -> None:
