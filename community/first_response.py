@@ -2,9 +2,11 @@
 
 A reply answers the thread when someone other than its askers wrote it after the question, and
 every reader can see it: not deleted, not hidden (by a moderator, for personal data, or waiting
-for approval). The askers are the thread's author and the authors of the questions merged into
-it, whose posts are more of the same question, not an answer; replies moved in from a merged
-thread that predate the question did not answer it either.
+for approval). It answered when it was published: a reply that waited for approval answered
+when a moderator approved it, not when it was written. The askers are the thread's author and
+the authors of the questions merged into it, whose posts are more of the same question, not an
+answer; replies moved in from a merged thread that predate the question did not answer it
+either.
 """
 
 from datetime import datetime
@@ -17,7 +19,8 @@ from community.models import Post, Thread
 
 def first_response_at(session: Session, thread: Thread) -> datetime | None:
     askers = select(col(Thread.author_id)).where(col(Thread.merged_into_id) == thread.id)
-    query = select(func.min(col(Post.created_at))).where(
+    published = func.coalesce(col(Post.published_at), col(Post.created_at))
+    query = select(func.min(published)).where(
         col(Post.thread_id) == thread.id,
         col(Post.post_number) > 1,
         col(Post.author_id) != thread.author_id,

@@ -188,6 +188,9 @@ class Post(SQLModel, table=True):
     body_html: str
     language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(sa_column=utc_column())
+    # When every reader could first see it: its creation, or the moderator's approval of a post
+    # that waited for one (None until then). A reply answers the thread from this moment.
+    published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     revision_count: int = 0
     kudos_count: int = 0

@@ -168,6 +168,8 @@ def create_thread(
         visibility.hide_thread(
             session, thread, reason=HiddenReason.awaiting_approval, by_id=None, now=now
         )
+    else:
+        post.published_at = now
     session.commit()
     return thread
 
@@ -208,6 +210,7 @@ def reply_to_thread(
     thread.last_activity_at = now
     thread.last_post_id = post.id
     held = needs_approval(session, author, post)
+    post.published_at = None if held else now
     if author.id != thread.author_id:
         author.answer_count += 1
         if not held:  # a reply waiting for approval answers nobody yet (see refresh_first_response)

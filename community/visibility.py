@@ -58,6 +58,8 @@ def _unhide(
     if row.hidden_at is None:
         return False
     reason = row.hidden_reason
+    if isinstance(row, Post) and row.published_at is None:
+        row.published_at = now  # approved: readers see it from now on
     row.hidden_at = None
     row.hidden_by_id = None
     row.hidden_reason = None

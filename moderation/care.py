@@ -276,7 +276,7 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
             and post.hidden_at is None
             and as_utc(post.created_at) >= as_utc(thread.created_at)
         ):
-            f.replies.see(post.created_at, brand=role in staff)
+            f.replies.see(post.published_at or post.created_at, brand=role in staff)
         if post.hidden_at is not None and post.hidden_reason == HiddenReason.moderator:
             moderator_hidden.add(post.id)
             continue
@@ -293,7 +293,9 @@ def _gather(session: Session, thread_ids: Sequence[int]) -> dict[int, Facts]:
         if post.post_number > 1:
             last_other[post.thread_id] = _latest(last_other.get(post.thread_id), post.created_at)
             if role in staff:
-                f.first_official_at = _earliest(f.first_official_at, post.created_at)
+                f.first_official_at = _earliest(
+                    f.first_official_at, post.published_at or post.created_at
+                )
                 f.moderator_post_ids.add(post.id)
     for thread_id, f in facts.items():
         thread = f.thread

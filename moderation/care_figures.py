@@ -8,7 +8,8 @@ Per thread (CareThread's figure columns, and a CareDuration row per measured dur
 - a **reply** is a post after the question, neither deleted nor hidden (hidden posts are not
   seen by the asker: spam, personal data, awaiting approval), written after the question by
   anyone but its askers (the thread's and those of questions merged into it), as in
-  community.first_response. A
+  community.first_response; it counts from when it was published (a reply that waited for
+  approval, from the approval). A
   **brand** reply's author is a moderator or admin when the worker reads the thread, a **peer**
   reply's a member. ``first_reply_s``, ``first_peer_reply_s``, ``first_brand_reply_s``: whole
   seconds from the question to the first such reply, each timestamp truncated to the second.

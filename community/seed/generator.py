@@ -299,6 +299,7 @@ class Community:
                     "body_html": html,
                     "language": lang,
                     "created_at": at,
+                    "published_at": at,
                     "revision_count": 0,
                     "kudos_count": 0,
                 }

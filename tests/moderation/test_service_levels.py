@@ -221,10 +221,15 @@ def test_a_held_reply_unhidden_by_a_moderator_answers_the_thread(session, clock)
     clock.advance(hours=1)
     reply = make_reply(session, clock, author=newcomer, thread=thread, body="See https://x.org/fix")
     assert reply.is_hidden  # a newcomer's link waits for approval
+    clock.advance(hours=29)  # the asker sees nothing all this time
+    run_care(session, clock)
+    assert _queued(session, thread).in_queue
     tools.unhide_post(session, moderator, reply, clock=clock)
     run_care(session, clock)
     row = _queued(session, thread)
-    assert row.first_response_at == reply.created_at and not row.in_queue
+    # answered when the customer could read it: 30 h after asking, past the 24 h target
+    assert row.first_response_at == clock.now() and not row.in_queue
+    assert row.first_reply_s == 30 * 3600
 
 
 def test_a_merged_question_is_not_an_answer(session, clock) -> None:
