@@ -61,9 +61,11 @@ def configure_consumers() -> None:
     # Embeddings before search: a new post's vector is stored before the indexer writes its
     # thread, so one Meilisearch write carries it (post_embedded then finds it written).
     events.registry.add(embeddings.consumer())
+    # Signals before search too: a post with personal data is hidden before the indexer's turn,
+    # so an in-process worker never puts it in the index, not even until the next pass.
+    events.registry.add(signals_worker.consumer())
     events.registry.add(indexer.consumer())
     events.registry.add(deflection.consumer())
-    events.registry.add(signals_worker.consumer())
     events.registry.add(webhooks.consumer())
     events.registry.add(care.consumer())
     events.registry.add(satisfaction_consumer())

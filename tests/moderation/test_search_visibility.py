@@ -6,9 +6,10 @@ from typing import Any
 
 import meilisearch
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from community import events
+from community import events, worker
 from community.clock import FrozenClock
 from community.models import Role
 from community.policy import Guardian
@@ -102,3 +103,23 @@ def test_the_index_follows_hide_move_and_merge(
     assert other.id not in docs
     assert "Firmware update fixed it" in docs[thread.id]["best_replies"]
     assert _search(threads, "firmware") == [thread.id]
+
+
+def test_personal_data_is_hidden_before_the_indexer_first_sees_the_post(
+    db: Engine, session: Session, clock: FrozenClock, threads: ThreadsIndex
+) -> None:
+    """One pass of the app's worker (a batch per consumer, in the app's order): the signals
+    consumer hides the reply before the indexer writes its thread, so the number never sits in
+    the index, not even until the next pass."""
+    asker, helper = make_user(session, clock), make_user(session, clock)
+    thread = make_thread(
+        session, clock, author=asker, category=make_category(session), title="Router reboots"
+    )
+    while worker.run_once(db, clock):  # the question is in the index
+        pass
+    make_reply(session, clock, author=helper, thread=thread, body="Call me on 333 1234567")
+    make_reply(session, clock, author=asker, thread=thread, body="Anyone else?")
+    worker.run_once(db, clock)
+    session.expire_all()
+    assert "Anyone else?" in str(_docs(threads))  # the indexer wrote the thread again
+    assert "1234567" not in str(_docs(threads))
