@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Column, Index, Text, exists, func, text
@@ -61,7 +62,18 @@ class OutboxDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-Handler = Callable[[Session, OutboxEvent], None]
+@dataclass(frozen=True)
+class Outbound:
+    """What a handler that calls another system returns instead of calling it: ``call`` runs
+    with no transaction open (it must not touch the database), then ``then`` records its result
+    in a transaction of its own, and may raise to have the delivery retried. Only for a
+    ``one_per_transaction`` consumer."""
+
+    call: Callable[[], Any]
+    then: Callable[[Session, Any], None]
+
+
+Handler = Callable[[Session, OutboxEvent], "Outbound | None"]
 
 
 class HandlerFailed(Exception):
@@ -121,6 +133,12 @@ class Consumer:
     handlers: Mapping[str, Handler]
     batch_size: int = 50
     catch_up: CatchUp | None = None
+    # Handlers that call another system (a CRM webhook) return an Outbound: each delivery is
+    # claimed alone, leased for ``lease`` and committed, the call runs outside any transaction
+    # (a slow server holds no lock, and on SQLite no stale snapshot), and its result is recorded
+    # in a new one. Another worker claims the delivery again only once the lease runs out.
+    one_per_transaction: bool = False
+    lease: timedelta = timedelta(minutes=5)
 
 
 @dataclass
@@ -199,54 +217,109 @@ def backoff(attempts: int) -> timedelta:
 
 def process_batch(session: Session, consumer: Consumer, *, now: datetime) -> int:
     """Run one batch; every delivery ends done, rescheduled, or parked. Returns how many ran.
+    A ``one_per_transaction`` consumer's batch is that many single-delivery transactions."""
+    if not consumer.one_per_transaction:
+        return _process(session, consumer, now=now, limit=consumer.batch_size)
+    ran = 0
+    while ran < consumer.batch_size and _process(session, consumer, now=now, limit=1):
+        ran += 1
+    return ran
+
+
+def _process(session: Session, consumer: Consumer, *, now: datetime, limit: int) -> int:
+    """Claim up to ``limit`` deliveries, handle them and commit.
 
     Once the batch is committed each delivery is logged with its outcome on ``peerdesk.outbox``:
     done at DEBUG, a retry at INFO, parked at WARNING. With the process id in the log format (the
     ``peerdesk worker`` command puts it there) the lines say which worker handled which event.
     """
-    deliveries = claim(session, consumer.name, now=now, limit=consumer.batch_size)
+    deliveries = claim(session, consumer.name, now=now, limit=limit)
     outcomes: list[tuple[int, str]] = []
     for delivery in deliveries:
         event = session.get(OutboxEvent, delivery.event_id)
         assert event is not None
         handler = consumer.handlers.get(event.name)
         label = f"event {delivery.event_id} {event.name} for {consumer.name}"
-        try:
-            with session.begin_nested():
-                if handler is not None:
-                    handler(session, event)
-        except Exception as exc:  # a handler failure must never lose the event
-            if isinstance(exc, HandlerFailed):
-                session.add_all(exc.keep)
-            delivery.attempts += 1
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.parked_at = now
-                outcomes.append(
-                    (
-                        logging.WARNING,
-                        f"{label}: parked after {delivery.attempts} "
-                        f"attempts: {delivery.last_error}",
-                    )
-                )
-            else:
-                wait = backoff(delivery.attempts)
-                delivery.available_at = now + wait
-                outcomes.append(
-                    (
-                        logging.INFO,
-                        f"{label}: attempt {delivery.attempts} failed, "
-                        f"retry in {wait.total_seconds():g} s: {delivery.last_error}",
-                    )
-                )
-        else:
-            delivery.done_at = now
-            outcomes.append((logging.DEBUG, f"{label}: done"))
-        session.add(delivery)
+        outbound: list[Outbound] = []
+        run = partial(_handle, session, handler, event, outbound)
+        outcome = _settle(session, delivery, run, label=label, now=now)
+        if outbound:
+            assert consumer.one_per_transaction, f"{label}: an Outbound needs its own transaction"
+            outcome = _call_out(
+                session, delivery, outbound[0], lease=consumer.lease, label=label, now=now
+            )
+        outcomes.append(outcome)
     session.commit()
     for level, message in outcomes:
         log.log(level, "%s", message)
     return len(deliveries)
+
+
+def _handle(
+    session: Session, handler: Handler | None, event: OutboxEvent, outbound: list[Outbound]
+) -> None:
+    result = handler(session, event) if handler is not None else None
+    if result is not None:
+        outbound.append(result)
+
+
+def _settle(
+    session: Session,
+    delivery: OutboxDelivery,
+    run: Callable[[], None],
+    *,
+    label: str,
+    now: datetime,
+) -> tuple[int, str]:
+    """Run ``run`` in a savepoint; the delivery is then done, rescheduled with backoff, or
+    parked. The caller commits. Returns the log line."""
+    try:
+        with session.begin_nested():
+            run()
+    except Exception as exc:  # a handler failure must never lose the event
+        if isinstance(exc, HandlerFailed):
+            session.add_all(exc.keep)
+        delivery.attempts += 1
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        session.add(delivery)
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.parked_at = now
+            return (
+                logging.WARNING,
+                f"{label}: parked after {delivery.attempts} attempts: {delivery.last_error}",
+            )
+        wait = backoff(delivery.attempts)
+        delivery.available_at = now + wait
+        return (
+            logging.INFO,
+            f"{label}: attempt {delivery.attempts} failed, "
+            f"retry in {wait.total_seconds():g} s: {delivery.last_error}",
+        )
+    delivery.done_at = now
+    session.add(delivery)
+    return logging.DEBUG, f"{label}: done"
+
+
+def _call_out(
+    session: Session,
+    delivery: OutboxDelivery,
+    outbound: Outbound,
+    *,
+    lease: timedelta,
+    label: str,
+    now: datetime,
+) -> tuple[int, str]:
+    """The second half of an Outbound delivery: lease it and commit, call with no transaction
+    open, then record the result (the caller commits)."""
+    delivery.done_at = None  # not done until ``then`` has recorded the answer
+    delivery.available_at = now + lease
+    session.add(delivery)
+    session.commit()
+    try:
+        result = outbound.call()
+    except Exception as exc:  # the call should report its own failures; never lose the event
+        result = exc
+    return _settle(session, delivery, lambda: outbound.then(session, result), label=label, now=now)
 
 
 def catch_up(session: Session, consumer: Consumer, *, now: datetime) -> int:

@@ -18,9 +18,15 @@ A receiver recomputes the HMAC over the timestamp header, a dot and the body exa
 compares in constant time, and rejects timestamps more than five minutes from its clock: a
 captured request cannot be replayed later, nor its timestamp changed (see ``verify``).
 
-Any answer but 2xx, a timeout or a network error fails the delivery: the outbox retries it with
-exponential backoff (2 s, 4 s, 8 s ... up to an hour; parked after ``events.MAX_ATTEMPTS``), and
-the events of one thread's cases go out in order. Every attempt is a ``WebhookDelivery`` row
+``PEERDESK_CRM_WEBHOOK_TIMEOUT_SECONDS`` bounds the whole attempt (connecting, sending, and
+reading an answer of at most ``MAX_ANSWER_BYTES``, of which the log keeps the start), so a server
+that trickles its answer cannot hold the worker. Each attempt is a transaction of its own
+(``events.Consumer.one_per_transaction``): no database lock waits on the CRM.
+
+Any answer but 2xx, a timeout, a malformed URL or a network error fails the delivery: the
+outbox retries it with exponential backoff (2 s, 4 s, 8 s ...; after ``events.MAX_ATTEMPTS``
+attempts, about 68 minutes after the first, it is parked for an admin), and the events of one
+thread's cases go out in order. Every attempt is a ``WebhookDelivery`` row
 (status code, error, duration), shown to admins on /mod/webhooks.
 
 Internal notes do go to the CRM, with ``"is_internal": true``: the CRM is the brand's own system
@@ -32,7 +38,7 @@ import hmac
 import json
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +54,7 @@ CASE_EVENTS = ("case_opened", "case_updated", "case_message_added")
 SIGNATURE_HEADER = "X-Peerdesk-Signature"
 TIMESTAMP_HEADER = "X-Peerdesk-Timestamp"
 TOLERANCE_SECONDS = 300
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 class WebhookSettings(BaseSettings):
@@ -83,7 +90,7 @@ def verify(
     moment = time.time() if now is None else now
     if abs(moment - sent_at) > TOLERANCE_SECONDS:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+    return hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode())
 
 
 def payload(session: Session, event: events.OutboxEvent) -> dict[str, Any] | None:
@@ -113,14 +120,15 @@ def payload(session: Session, event: events.OutboxEvent) -> dict[str, Any] | Non
     return body
 
 
-def deliver(session: Session, event: events.OutboxEvent) -> None:
-    """Send one case event; a failure logs the attempt and raises, so the outbox retries."""
+def deliver(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
+    """Send one case event: the POST runs after this transaction (events.Outbound), and a failure
+    logs the attempt and raises, so the outbox retries."""
     settings = get_settings()
     if not settings.url:
-        return
+        return None
     document = payload(session, event)
     if document is None:
-        return
+        return None
     assert event.id is not None
     raw = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
     attempt = 1 + int(
@@ -145,25 +153,58 @@ def deliver(session: Session, event: events.OutboxEvent) -> None:
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: sign(settings.secret, timestamp, raw),
     }
-    started = time.perf_counter()
-    try:
-        response = httpx.post(
-            settings.url, content=raw, headers=headers, timeout=settings.timeout_seconds
-        )
-    except httpx.HTTPError as exc:
-        row.error = f"{type(exc).__name__}: {exc}"[:2000]
-    else:
-        row.status_code = response.status_code
-        if not response.is_success:
-            row.error = f"HTTP {response.status_code}: {response.text[:500]}"
-    row.duration_ms = round((time.perf_counter() - started) * 1000)
-    if row.error is not None:
-        raise events.HandlerFailed(row.error, keep=[row])
-    session.add(row)
+
+    def call() -> Attempt:
+        started = time.perf_counter()
+        try:
+            status, answer = _post(settings.url, raw, headers, limit=settings.timeout_seconds)
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
+            return Attempt(None, f"{type(exc).__name__}: {exc}"[:2000], _elapsed_ms(started))
+        error = None if 200 <= status < 300 else f"HTTP {status}: {answer[:500]}"
+        return Attempt(status, error, _elapsed_ms(started))
+
+    def record(session: Session, attempt: Attempt | BaseException) -> None:
+        if isinstance(attempt, BaseException):
+            attempt = Attempt(None, f"{type(attempt).__name__}: {attempt}"[:2000], None)
+        row.status_code, row.error, row.duration_ms = attempt
+        if row.error is not None:
+            raise events.HandlerFailed(row.error, keep=[row])
+        session.add(row)
+
+    return events.Outbound(call=call, then=record)
+
+
+class Attempt(NamedTuple):
+    status_code: int | None
+    error: str | None
+    duration_ms: int | None
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+def _post(url: str, raw: bytes, headers: dict[str, str], *, limit: float) -> tuple[int, str]:
+    """POST and read the start of the answer within ``limit`` seconds in all (httpx's own
+    timeout is per read: a server sending a byte a second would never trip it)."""
+    deadline = time.monotonic() + limit
+    with httpx.stream("POST", url, content=raw, headers=headers, timeout=limit) as response:
+        answer = bytearray()
+        for chunk in response.iter_raw():
+            answer += chunk[: MAX_ANSWER_BYTES - len(answer)]
+            if len(answer) >= MAX_ANSWER_BYTES:
+                break  # enough for the log; the rest is not worth the wait
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no complete answer within {limit:g} s")
+        return response.status_code, answer.decode(errors="replace")
 
 
 def consumer() -> events.Consumer:
-    return events.Consumer(name=CONSUMER, handlers=dict.fromkeys(CASE_EVENTS, deliver))
+    return events.Consumer(
+        name=CONSUMER,
+        handlers=dict.fromkeys(CASE_EVENTS, deliver),
+        one_per_transaction=True,
+    )
 
 
 def recent_deliveries(session: Session, *, limit: int = 100) -> list[tuple[WebhookDelivery, str]]:

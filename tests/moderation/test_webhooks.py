@@ -21,7 +21,7 @@ from moderation import cases, webhooks
 from moderation.models import SupportCase, WebhookDelivery
 from tests.factories import make_category, make_thread, make_user
 from tests.live import free_port
-from tests.moderation.brand_helpers import client_for
+from tests.moderation.brand_helpers import client_for, submit
 
 SECRET = "test-webhook-secret"
 
@@ -290,3 +290,129 @@ def test_admins_browse_the_delivery_log_others_get_403(
     assert "HTTP 500: crm is down" in page.text and f'href="/mod/cases/{case.id}"' in page.text
     for person in (customer, moderator):
         assert client_for(app, person).get("/mod/webhooks").status_code == 403
+
+
+@pytest.fixture
+def slow_crm() -> Iterator[tuple[str, threading.Event, threading.Event]]:
+    """A CRM that answers its first request at once, then holds every later one until released;
+    ``waiting`` is set while one is held."""
+    port = free_port()
+    waiting, release = threading.Event(), threading.Event()
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.path)
+            if len(seen) > 1:
+                waiting.set()
+                release.wait(timeout=20)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/crm", waiting, release
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_members_post_while_the_worker_waits_on_a_slow_crm(
+    app, db, session, clock, scene, slow_crm, configure
+):
+    """Each delivery commits on its own: while the CRM holds the second one, no transaction of
+    the worker's is open, so a member's reply is written at once (on SQLite it used to wait
+    for the worker's write lock, and fail after the busy timeout)."""
+    customer, moderator, _admin, thread = scene
+    url, waiting, release = slow_crm
+    configure(url=url, secret=SECRET)
+    _open(session, clock, moderator, thread)
+    other = make_thread(session, clock, author=customer, category=make_category(session))
+    _open(session, clock, moderator, other)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        with Session(db) as worker_session:
+            try:
+                events.drain(worker_session, now=clock.now(), consumers=[webhooks.CONSUMER])
+            except BaseException as exc:
+                errors.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        assert waiting.wait(timeout=10)  # the first case went out; the second one is held
+        with Session(db) as other_worker:  # the held delivery is leased: nobody sends it twice
+            claimed = events.claim(other_worker, webhooks.CONSUMER, now=clock.now(), limit=10)
+            in_flight = other_worker.exec(
+                select(OutboxDelivery).where(
+                    col(OutboxDelivery.consumer) == webhooks.CONSUMER,
+                    col(OutboxDelivery.done_at).is_(None),
+                )
+            ).all()
+            assert in_flight and in_flight[0].event_id not in {d.event_id for d in claimed}
+        browser = client_for(app, make_user(session, clock, username="peer"))
+        reply = submit(browser, f"/t/{thread.id}/posts", {"body": "Same problem here, any news?"})
+        assert reply.status_code == 303
+    finally:
+        release.set()
+        worker.join(timeout=20)
+    assert not errors
+    # two cases, each opened with its first message: four events, each delivered once
+    assert [ok for _name, _attempt, _status, ok in _log(session)] == [True] * 4
+
+
+def test_a_crm_that_trickles_its_answer_fails_within_the_timeout(
+    session, clock, scene, configure, monkeypatch
+):
+    port = free_port()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):  # a byte every 0.2 s: each read is quick, the whole is 20 s
+                self.wfile.write(b".")
+                self.wfile.flush()
+                threading.Event().wait(0.2)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("PEERDESK_CRM_WEBHOOK_TIMEOUT_SECONDS", "1")
+        configure(url=f"http://127.0.0.1:{port}/crm", secret=SECRET)
+        _open(session, clock, scene[1], scene[3])
+        _send(session, clock)
+        row = session.exec(select(WebhookDelivery)).one()
+        assert row.error is not None and row.error.startswith("TimeoutError")
+        assert row.duration_ms is not None and row.duration_ms < 5000
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_malformed_url_is_a_logged_failure(session, clock, scene, configure):
+    configure(url="http://[fd00::10/crm/hooks", secret=SECRET)
+    _open(session, clock, scene[1], scene[3])
+    _send(session, clock)
+    row = session.exec(select(WebhookDelivery)).one()
+    assert row.error is not None and row.error.startswith("InvalidURL")
+
+
+def test_a_signature_in_other_characters_is_refused_not_a_crash():
+    now = 1_800_000_000
+    body = b"{}"
+    assert not webhooks.verify(SECRET, timestamp=str(now), body=body, signature="sha256=é", now=now)
