@@ -48,6 +48,16 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "class"},
 }
 MENTION = re.compile(r"(?<![\w@/])@([a-z0-9_]{3,30})\b", re.IGNORECASE)
+# What makes markup anywhere in a line, and what makes a list item or a heading at its start.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]()<>!#|~])")
+_LINE_START_MARKUP = re.compile(r"^(\s*(?:\d+(?=\.)|))([-+=.])", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """``text`` as Markdown that renders to exactly that text: someone else's words (a display
+    name, a title) put into a post are never links, images, emphasis, lists or headings."""
+    text = _INLINE_MARKUP.sub(r"\\\1", text)
+    return _LINE_START_MARKUP.sub(r"\1\\\2", text)
 
 
 def render(body: str) -> str:

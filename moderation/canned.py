@@ -1,8 +1,10 @@
 """Canned replies: the brand's voice as templates moderators insert into the reply box.
 
 A template's body may name ``{customer_name}`` (the asker's display name) and ``{thread_title}``;
-any other ``{name}`` is refused when the template is saved, so a typo never reaches a customer.
-Braces around spaces, or a lone brace, are ordinary text. Every change is audited (there is no
+any other ``{name}`` (braces around nothing, or around letters, digits, ``_`` and ``.`` only) is
+refused when the template is saved, so a typo never reaches a customer. Braces around anything
+else (spaces, a price in euro, some JSON) or a lone brace are ordinary text. The values go in as plain text (community.markdown.escape): a display name or a
+title never turns the brand's reply into a link, an image or emphasis. Every change is audited (there is no
 outbox event: nothing downstream reacts to templates).
 """
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from community import posting, textrules
+from community import markdown, posting, textrules
 from community.clock import Clock
 from community.errors import Invalid, NotFound
 from community.models import Thread, User
@@ -21,7 +23,7 @@ from moderation import audit
 from moderation.models import CannedReply
 
 PLACEHOLDERS = ("customer_name", "thread_title")
-PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
+PLACEHOLDER = re.compile(r"\{([\w.]*)\}")
 MAX_TITLE = 100
 
 
@@ -175,7 +177,7 @@ def fill(session: Session, guardian: Guardian, reply: CannedReply, thread: Threa
     _ensure_moderator(guardian)
     asker = session.get(User, thread.author_id)
     values = {
-        "customer_name": asker.display_name if asker is not None else "",
-        "thread_title": thread.title,
+        "customer_name": markdown.escape(asker.display_name) if asker is not None else "",
+        "thread_title": markdown.escape(thread.title),
     }
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), reply.body)

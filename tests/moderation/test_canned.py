@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import Session, col, select
 
+from community import markdown
 from community.clock import FrozenClock
 from community.models import Role
 from moderation import audit, canned
@@ -109,6 +110,35 @@ def test_braces_that_name_nothing_are_plain_text(session, clock, scene):
     from community.policy import Guardian
 
     assert canned.fill(session, Guardian(moderator), reply, thread) == reply.body
+
+
+def test_prices_and_json_in_braces_are_plain_text(session, clock, scene):
+    *_, moderator, thread = scene
+    body = 'Costa {10 €} al mese. APN: {"apn":"web.connettia.it"} per {customer_name}.'
+    reply = _template(session, clock, moderator, body=body)
+    from community.policy import Guardian
+
+    filled = canned.fill(session, Guardian(moderator), reply, thread)
+    name = scene[0].display_name
+    assert filled == f'Costa {{10 €}} al mese. APN: {{"apn":"web.connettia.it"}} per {name}.'
+
+
+def test_a_name_or_title_with_markdown_stays_plain_text_in_the_official_reply(
+    session, clock, scene
+):
+    asker, _member, moderator, thread = scene
+    asker.display_name = "[Rimborso immediato](https://evil.example/login) **Giulia**"
+    thread.title = "![x](https://tracker.example/p.png) 1. #fibra"
+    session.add_all([asker, thread])
+    session.commit()
+    reply = _template(session, clock, moderator, body="{customer_name}\n{thread_title}")
+    from community.policy import Guardian
+
+    filled = canned.fill(session, Guardian(moderator), reply, thread)
+    html = markdown.render(filled)
+    assert "<a" not in html and "<img" not in html and "<strong>" not in html
+    assert "[Rimborso immediato](https://evil.example/login) **Giulia**" in html
+    assert "![x](https://tracker.example/p.png) 1. #fibra" in html
 
 
 def test_a_missing_title_or_an_unknown_language_is_refused(app, scene):
