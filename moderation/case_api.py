@@ -28,9 +28,11 @@ class CasePublic(BaseModel):
     id: int
     subject: str
     status: str = Field(description="open, pending_customer, resolved or closed")
-    priority: str = Field(description="low, normal, high or urgent")
+    priority: str | None = Field(
+        description="low, normal, high or urgent; null for the customer (the brand's own)"
+    )
     customer: AuthorRef | None
-    assignee: AuthorRef | None
+    assignee: AuthorRef | None = Field(description="null for the customer (the brand's own)")
     thread_id: int | None
     post_id: int | None
     created_at: datetime
@@ -85,7 +87,8 @@ def list_cases(
         cursor=cursor,
     )
     return CaseList(
-        items=[_case_public(session, case) for case in page.items], next_cursor=page.next_cursor
+        items=[_case_public(session, guardian, case) for case in page.items],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -112,17 +115,19 @@ def add_message(
     return _case_detail(session, guardian, case)
 
 
-def _case_public(session: Session, case: SupportCase) -> CasePublic:
+def _case_public(session: Session, guardian: Guardian, case: SupportCase) -> CasePublic:
+    """The case as ``guardian`` may see it: the customer gets neither priority nor assignee."""
     assert case.id is not None
-    ids = {case.customer_id} | ({case.assignee_id} if case.assignee_id else set())
+    brand = cases.is_brand(guardian)
+    ids = {case.customer_id} | ({case.assignee_id} if case.assignee_id and brand else set())
     people = cases.people(session, ids)
     customer = people.get(case.customer_id)
-    assignee = people.get(case.assignee_id) if case.assignee_id else None
+    assignee = people.get(case.assignee_id) if case.assignee_id and brand else None
     return CasePublic(
         id=case.id,
         subject=case.subject,
         status=case.status,
-        priority=case.priority,
+        priority=case.priority if brand else None,
         customer=AuthorRef.of(customer) if customer else None,
         assignee=AuthorRef.of(assignee) if assignee else None,
         thread_id=case.thread_id,
@@ -148,4 +153,6 @@ def _case_detail(session: Session, guardian: Guardian, case: SupportCase) -> Cas
         )
         for view in cases.messages(session, guardian, case)
     ]
-    return CaseDetailPublic(**_case_public(session, case).model_dump(), messages=messages)
+    return CaseDetailPublic(
+        **_case_public(session, guardian, case).model_dump(), messages=messages
+    )

@@ -267,9 +267,10 @@ def update_case(
     now = clock.now()
     if case.status != before["status"]:
         _stamp_status(case, now)
-    case.updated_at = now
-    session.add(case)
     changed = {key for key in after if after[key] != before[key]}
+    if changed & CUSTOMER_VISIBLE:  # priority and assignee are the brand's own business
+        case.updated_at = now
+    session.add(case)
     assert case.id is not None
     audit.record(
         session,
@@ -391,6 +392,9 @@ def _state(case: SupportCase) -> dict[str, Any]:
         "subject": case.subject,
     }
 
+
+# What the customer sees of a case besides its messages: only these changes move ``updated_at``.
+CUSTOMER_VISIBLE = frozenset({"status", "subject"})
 
 # The statuses as the brand's case pages name them (templates/moderation/_cases_macros.html).
 STATUS_LABELS = {

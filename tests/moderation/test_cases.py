@@ -485,7 +485,7 @@ def test_an_assignee_that_is_not_a_moderator_is_refused_next_to_the_field(
 
 
 def test_an_internal_note_changes_nothing_the_customer_sees(app, session, clock, scene):
-    customer, _third, moderator, _other, thread = scene
+    customer, _third, moderator, other_mod, thread = scene
     case = _open(session, clock, moderator, thread)
     me = client_for(app, customer)
     clock.advance(hours=5)
@@ -503,3 +503,10 @@ def test_an_internal_note_changes_nothing_the_customer_sees(app, session, clock,
     assert ">5 hours ago</time>" in before[0]
     cases.add_message(session, Guardian(moderator), case, body=NOTE, internal=True, clock=clock)
     assert seen() == before
+    # nor do the brand's priority and assignee, which the customer never sees
+    assert before[2]["priority"] is None and before[2]["assignee"] is None
+    brand = Guardian(moderator)
+    cases.update_case(session, brand, case, priority="urgent", clock=clock)
+    cases.update_case(session, brand, case, assignee_id=other_mod.id, clock=clock)
+    assert seen() == before
+    assert client_for(app, moderator).get(f"/api/v1/cases/{case.id}").json()["priority"] == "urgent"
