@@ -70,7 +70,7 @@ def ensure_moderator(guardian: Guardian) -> int:
 def get_member(session: Session, guardian: Guardian, username: str) -> User:
     """The member named ``username`` (moderators only: members get 403 before a 404)."""
     ensure_moderator(guardian)
-    name = username.strip().lstrip("@")
+    name = username.strip().lstrip("@").lower()  # usernames are stored in lower case
     user = session.exec(select(User).where(col(User.username) == name)).first() if name else None
     if user is None:
         raise NotFound("There is no member %(name)s.", name=name[:30])
@@ -316,8 +316,9 @@ def advocate_ids(session: Session) -> list[int]:
 
 
 def answers_query(ids: Sequence[int], window: DateRange) -> Any:
-    """The advocates' live replies to others' threads in the window (ix_post_author_created):
-    (author, replied at, asked at, whether it was the first reply by anyone but the asker)."""
+    """The advocates' replies to others' threads written in the window that readers can see (as
+    community.first_response counts answers; ix_post_author_created): (author, answered at:
+    when it was published, asked at, whether it was the first reply by anyone but the asker)."""
     earlier = aliased(Post)
     first = ~exists().where(
         col(earlier.thread_id) == col(Post.thread_id),
@@ -325,9 +326,11 @@ def answers_query(ids: Sequence[int], window: DateRange) -> Any:
         col(earlier.post_number) < col(Post.post_number),
         col(earlier.author_id) != col(Thread.author_id),
         col(earlier.deleted_at).is_(None),
+        col(earlier.hidden_at).is_(None),
     )
+    answered = func.coalesce(col(Post.published_at), col(Post.created_at))
     return (
-        select(col(Post.author_id), col(Post.created_at), col(Thread.created_at), first)
+        select(col(Post.author_id), answered, col(Thread.created_at), first)
         .join(Thread, col(Thread.id) == col(Post.thread_id))
         .where(
             col(Post.author_id).in_(ids),
@@ -335,6 +338,7 @@ def answers_query(ids: Sequence[int], window: DateRange) -> Any:
             col(Post.created_at) < window.end,
             col(Post.post_number) > 1,
             col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),
             col(Thread.author_id) != col(Post.author_id),
         )
     )

@@ -14,10 +14,10 @@ from community import solutions
 from community.clock import FrozenClock
 from community.errors import Conflict, Forbidden, Invalid, NotFound
 from community.events import OutboxEvent
-from community.models import AdvocateCategory, HiddenReason, Role, Thread, User
+from community.models import AdvocateCategory, HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
 from community.security import rate_limiter
-from moderation import advocates
+from moderation import advocates, tools
 from moderation.audit import loads
 from moderation.models import AuditEntry, SupportCase
 from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
@@ -72,7 +72,7 @@ def test_a_moderator_nominates_and_revokes_an_advocate_through_the_page(
         "/mod/advocates",
         data={
             "csrf_token": csrf_token(mod),
-            "username": "ada",
+            "username": " @Ada",  # as typed: any case, with the @
             "categories": [str(scene["phones"].id), str(scene["fibre"].id)],
         },
         follow_redirects=False,
@@ -387,6 +387,14 @@ def test_contribution_counts_answers_solutions_and_median_time_to_first_answer(
     solutions.unmark_solution(session, Guardian(asker), first, clock=clock)
     (row,) = advocates.contributions(session, guardian, window=window)
     assert row.solutions == 0
+
+    # A reply a moderator hid answered nobody: the third thread's answer is gone, and with it
+    # its 6 h first answer.
+    third_answer = session.get(Post, session.get(Thread, third.id).last_post_id)
+    tools.hide_post(session, Guardian(scene["moderator"]), third_answer, clock=clock)
+    (row,) = advocates.contributions(session, guardian, window=window)
+    assert (row.answers, row.first_answers, row.median_hours) == (2, 1, 2.0)
+    tools.unhide_post(session, Guardian(scene["moderator"]), third_answer, clock=clock)
 
     # Forty days later the default range (30 days) no longer counts them; a chosen one does.
     clock.advance(days=40)
