@@ -3,9 +3,10 @@
 A template's body may name ``{customer_name}`` (the asker's display name) and ``{thread_title}``;
 any other ``{name}`` (braces around nothing, or around letters, digits, ``_`` and ``.`` only) is
 refused when the template is saved, so a typo never reaches a customer. Braces around anything
-else (spaces, a price in euro, some JSON) or a lone brace are ordinary text. The values go in as plain text (community.markdown.escape): a display name or a
-title never turns the brand's reply into a link, an image or emphasis. Every change is audited (there is no
-outbox event: nothing downstream reacts to templates).
+else (spaces, a price in euro, some JSON) or a lone brace are ordinary text. The values go in as
+plain text (community.markdown.escape): a display name or a title never turns the brand's reply
+into a link, an image or emphasis. Every change is audited (there is no outbox event: nothing
+downstream reacts to templates).
 """
 
 import re

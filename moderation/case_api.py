@@ -153,6 +153,4 @@ def _case_detail(session: Session, guardian: Guardian, case: SupportCase) -> Cas
         )
         for view in cases.messages(session, guardian, case)
     ]
-    return CaseDetailPublic(
-        **_case_public(session, guardian, case).model_dump(), messages=messages
-    )
+    return CaseDetailPublic(**_case_public(session, guardian, case).model_dump(), messages=messages)

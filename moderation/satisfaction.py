@@ -252,13 +252,15 @@ def answer(
         thread_id = case.thread_id if case is not None else None
     kind = NotificationKind.survey if survey.case_id is None else NotificationKind.case_survey
     if thread_id is not None:
-        # The notification that asked has done its job.
+        # The notification that asked has done its job. It was made with the survey, at the
+        # moment it was asked: that tells it from another case's survey about the same thread.
         session.execute(
             update(Notification)
             .where(
                 col(Notification.user_id) == survey.user_id,
                 col(Notification.kind) == kind,
                 col(Notification.thread_id) == thread_id,
+                col(Notification.created_at) == survey.asked_at,
                 col(Notification.read_at).is_(None),
             )
             .values(read_at=now)

@@ -319,6 +319,46 @@ def test_case_survey_by_api(app, session, clock, case_scene):
     assert created.status_code == 201 and created.json()["case_id"] == case_scene["case"].id
 
 
+def test_answering_one_cases_survey_leaves_another_cases_question_unread(
+    session, clock, case_scene
+):
+    giulia, mod, first = case_scene["giulia"], case_scene["mod"], case_scene["case"]
+    _set_status(session, clock, mod, first, "resolved")
+    _set_status(session, clock, mod, first, "closed")
+    clock.advance(days=2)
+    question = session.exec(
+        select(Post).where(col(Post.thread_id) == case_scene["thread"].id)
+    ).first()
+    second = cases.open_case(
+        session,
+        Guardian(mod),
+        question,
+        subject="Still charged",
+        priority="",
+        body="Again?",
+        clock=clock,
+    )
+    clock.advance(hours=3)
+    _set_status(session, clock, mod, second, "resolved")
+    _drain(session, clock)
+    satisfaction.answer(
+        session,
+        Guardian(giulia),
+        satisfaction.case_survey(session, Guardian(giulia), second.id),
+        rating=4,
+        clock=clock,
+    )
+    session.expire_all()
+    unread = session.exec(
+        select(Notification).where(
+            col(Notification.user_id) == giulia.id,
+            col(Notification.kind) == "case_survey",
+            col(Notification.read_at).is_(None),
+        )
+    ).all()
+    assert len(unread) == 1  # the first case's question still waits for its answer
+
+
 # Figures --------------------------------------------------------------------------------------
 
 
