@@ -504,7 +504,8 @@ def test_an_internal_note_changes_nothing_the_customer_sees(app, session, clock,
     cases.add_message(session, Guardian(moderator), case, body=NOTE, internal=True, clock=clock)
     assert seen() == before
     # nor do the brand's priority and assignee, which the customer never sees
-    assert before[2]["priority"] is None and before[2]["assignee"] is None
+    detail = me.get(f"/api/v1/cases/{case.id}").json()
+    assert detail["priority"] is None and detail["assignee"] is None
     brand = Guardian(moderator)
     cases.update_case(session, brand, case, priority="urgent", clock=clock)
     cases.update_case(session, brand, case, assignee_id=other_mod.id, clock=clock)

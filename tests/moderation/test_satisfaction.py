@@ -344,7 +344,7 @@ def test_answering_one_cases_survey_leaves_another_cases_question_unread(
     satisfaction.answer(
         session,
         Guardian(giulia),
-        satisfaction.case_survey(session, Guardian(giulia), second.id),
+        satisfaction.case_survey(session, Guardian(giulia), second.id or 0),
         rating=4,
         clock=clock,
     )
