@@ -1,8 +1,9 @@
 """Canned replies: /mod/canned to manage them, and the menu above a thread's reply box.
 
-Picking a template in the menu asks GET /mod/canned/{id}/fill?thread_id=...: htmx gets the reply
-box back with the filled text in it; without JavaScript the same link answers 303 to the thread
-with ``?reply=<text>``, which the thread page puts in its reply box.
+Picking a template in the menu POSTs the reply box's draft to /mod/canned/{id}/fill?thread_id=...
+(htmx): the box comes back with the draft kept and the filled text after it. Without JavaScript
+the link GETs the same URL, which answers 303 to the thread with ``?reply=<text>``, which the
+thread page puts in its reply box.
 """
 
 from typing import Annotated, Any
@@ -134,6 +135,28 @@ def fill(
     if web.is_htmx(request):
         return web.render(request, "moderation/_canned_textarea.html", reply_body=text)
     return web.redirect(f"/t/{thread.id}?reply={quote(text, safe='')}#reply-form")
+
+
+@router.post("/mod/canned/{reply_id}/fill")
+def fill_after_draft(
+    request: Request,
+    reply_id: CannedId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    thread_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    body: FormStr = "",
+) -> Response:
+    """htmx: the reply box with the moderator's draft (``body``, what the box held) kept, and the
+    filled template after it."""
+    reply = canned.get_reply(session, guardian, reply_id)
+    thread = posting.get_thread(session, guardian, thread_id)
+    text = canned.fill(session, guardian, reply, thread)
+    draft = body.rstrip()
+    return web.render(
+        request,
+        "moderation/_canned_textarea.html",
+        reply_body=f"{draft}\n\n{text}" if draft else text,
+    )
 
 
 def _render_list(

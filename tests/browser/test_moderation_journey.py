@@ -90,9 +90,11 @@ def test_queue_claim_canned_official_reply_private_case_and_the_customer_at_case
     # Sara answers officially from the canned reply, filled in without a page load.
     brand.goto(f"{live_server}/t/{angry.id}")
     brand.evaluate("window.__sameDocument = true")
+    brand.locator("#reply-body").fill("Refund issued today.")  # a draft the template keeps
     brand.locator("#canned-menu summary").click()
     brand.get_by_role("link", name="Apology").click()
     expect(brand.locator("#reply-body")).to_have_value(
+        "Refund issued today.\n\n"
         "Hi Giulia, we are sorry about “Charged twice and nobody answers, this is unacceptable”. "
         "We are checking now."
     )

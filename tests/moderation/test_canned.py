@@ -167,6 +167,26 @@ def test_htmx_fill_puts_the_filled_text_in_the_reply_box(app, session, clock, sc
     assert text.text == "Hi Giulia, thanks for writing about “Fibre drops at 9 pm”. We are on it."
 
 
+def test_inserting_a_canned_reply_keeps_the_draft_already_in_the_box(app, session, clock, scene):
+    *_, moderator, thread = scene
+    reply = _template(session, clock, moderator)
+    browser = client_for(app, moderator)
+    page = browser.get(f"/t/{thread.id}").text
+    assert f'hx-post="/mod/canned/{reply.id}/fill?thread_id={thread.id}"' in page
+    assert 'hx-include="#reply-body"' in page
+    response = submit(
+        browser,
+        f"/mod/canned/{reply.id}/fill?thread_id={thread.id}",
+        {"body": "I checked your line: no fault on our side.  \n"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert (
+        ">I checked your line: no fault on our side.\n\n"
+        "Hi Giulia, thanks for writing about “Fibre drops at 9 pm”. We are on it.</textarea>"
+    ) in response.text
+
+
 def test_the_fill_link_without_javascript_prefills_the_reply_form(app, session, clock, scene):
     *_, moderator, thread = scene
     reply = _template(session, clock, moderator)
