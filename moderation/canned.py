@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from community import markdown, posting, textrules
-from community.clock import Clock
-from community.errors import Invalid, NotFound
+from community.clock import Clock, as_utc
+from community.errors import Conflict, Invalid, NotFound
 from community.models import Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from community.settings import get_settings
@@ -130,8 +130,16 @@ def update_reply(
     body: str,
     language: str,
     clock: Clock,
+    seen: str | None = None,
 ) -> CannedReply:
+    """Save the moderator's version. ``seen``: the ``version`` of the template their form showed;
+    when someone saved it since, a conflict (their save would silently undo the other's)."""
     _ensure_moderator(guardian)
+    if seen is not None and seen != version(reply):
+        raise Conflict(
+            "Someone else saved this template while you were editing it. Your text is kept "
+            "below and theirs is shown under it: merge them and save again."
+        )
     draft = validate(title, body, language)
     before = _state(reply)
     reply.title, reply.body, reply.language = draft.title, draft.body, draft.language
@@ -171,6 +179,11 @@ def delete_reply(session: Session, guardian: Guardian, reply: CannedReply, *, cl
     )
     session.delete(reply)
     session.commit()
+
+
+def version(reply: CannedReply) -> str:
+    """What an edit form carries to tell a stale save (moderation.canned.update_reply)."""
+    return as_utc(reply.updated_at).isoformat()
 
 
 def fill(session: Session, guardian: Guardian, reply: CannedReply, thread: Thread) -> str:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from community import posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
-from community.errors import Invalid
+from community.errors import Conflict, Invalid
 from community.models import Thread
 from community.params import MAX_ID, FormStr
 from community.policy import Guardian
@@ -86,13 +86,21 @@ def update(
     title: FormStr = "",
     body: FormStr = "",
     language: FormStr = "",
+    version: FormStr = "",
 ) -> Response:
     reply = canned.get_reply(session, guardian, reply_id)
     try:
         canned.update_reply(
-            session, guardian, reply, title=title, body=body, language=language, clock=clock
+            session,
+            guardian,
+            reply,
+            title=title,
+            body=body,
+            language=language,
+            clock=clock,
+            seen=version or None,
         )
-    except Invalid as exc:
+    except (Invalid, Conflict) as exc:
         session.refresh(reply)
         values = {"title": title, "body": body, "language": language}
         return _render_edit(
@@ -101,6 +109,7 @@ def update(
             values=values,
             errors=web.form_errors(request, exc),
             status_code=exc.status_code,
+            theirs=reply if isinstance(exc, Conflict) else None,
         )
     return web.redirect("/mod/canned")
 
@@ -186,12 +195,18 @@ def _render_edit(
     values: dict[str, str],
     errors: dict[str, str],
     status_code: int = 200,
+    theirs: CannedReply | None = None,
 ) -> Response:
+    """The form, carrying the version it shows; after a conflict, ``theirs`` (the template as the
+    other moderator saved it) under the form, and the form carries their version, so the merged
+    text saves."""
     return web.render(
         request,
         "moderation/canned_edit.html",
         status_code=status_code,
         reply=reply,
+        version=canned.version(reply),
+        theirs=theirs,
         values=values,
         errors=errors,
         placeholders=canned.PLACEHOLDERS,

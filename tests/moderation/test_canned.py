@@ -1,6 +1,7 @@
 """Canned replies: moderators manage brand-voice templates at /mod/canned (audited), unknown
 placeholders are refused, and a template fills the reply box of a thread (htmx or a plain link)."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -139,6 +140,44 @@ def test_a_name_or_title_with_markdown_stays_plain_text_in_the_official_reply(
     assert "<a" not in html and "<img" not in html and "<strong>" not in html
     assert "[Rimborso immediato](https://evil.example/login) **Giulia**" in html
     assert "![x](https://tracker.example/p.png) 1. #fibra" in html
+
+
+def test_a_stale_edit_form_does_not_undo_another_moderators_save(app, session, clock, scene):
+    *_, moderator, _thread = scene
+    reply = _template(session, clock, moderator, body="Hi {customer_name}, there is an outage.")
+    other = make_user(session, clock, username="mod2", role=Role.moderator)
+    mine, theirs = client_for(app, moderator), client_for(app, other)
+    form = mine.get(f"/mod/canned/{reply.id}/edit").text
+    version = re.search(r'name="version" value="([^"]+)"', form)
+    assert version is not None
+    clock.advance(minutes=3)
+    fields = {"title": "Acknowledge", "language": "en"}
+    eta = "Hi {customer_name}, there is an outage. Back by 18:00."
+    their_form = theirs.get(f"/mod/canned/{reply.id}/edit").text
+    their_version = re.search(r'name="version" value="([^"]+)"', their_form)
+    assert their_version is not None
+    saved = submit(
+        theirs, f"/mod/canned/{reply.id}", {**fields, "body": eta, "version": their_version[1]}
+    )
+    assert saved.status_code == 303
+
+    clock.advance(minutes=1)
+    mine_text = "Hi {customer_name}, there is an outage in Milan."
+    stale = submit(
+        mine, f"/mod/canned/{reply.id}", {**fields, "body": mine_text, "version": version[1]}
+    )
+    assert stale.status_code == 409
+    assert "Someone else saved this template while you were editing it." in stale.text
+    assert mine_text in stale.text and "Back by 18:00." in stale.text  # both, to merge
+    session.expire_all()
+    assert session.get(CannedReply, reply.id).body == eta  # their save stands
+    merged = "Hi {customer_name}, there is an outage in Milan. Back by 18:00."
+    fresh = re.search(r'name="version" value="([^"]+)"', stale.text)
+    assert fresh is not None
+    again = submit(mine, f"/mod/canned/{reply.id}", {**fields, "body": merged, "version": fresh[1]})
+    assert again.status_code == 303
+    session.expire_all()
+    assert session.get(CannedReply, reply.id).body == merged
 
 
 def test_a_missing_title_or_an_unknown_language_is_refused(app, scene):
