@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from community import web
 from community.deps import ClockDep, GuardianDep, SessionDep
-from community.errors import Invalid
+from community.errors import Conflict, Invalid
 from community.models import Thread
 from community.params import MAX_ID, FormStr
 from community.policy import Guardian
@@ -85,6 +85,10 @@ def _answer(
         }
         name = PARTIAL if web.is_htmx(request) else "moderation/satisfaction.html"
         return web.render(request, name, status_code=exc.status_code, **context)
+    except Conflict:
+        # Answered already (a double click, a second tab): the page shows the answer that stands.
+        session.rollback()
+        session.refresh(survey)
     if web.is_htmx(request):
         return web.render(request, PARTIAL, survey=survey, action=f"{back}/satisfaction")
     return web.redirect(f"{back}#satisfaction")

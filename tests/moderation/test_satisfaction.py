@@ -148,9 +148,17 @@ def test_only_the_asker_sees_the_question_and_answers_without_javascript(app, se
         n.read_at is not None for n in session.exec(select(Notification)) if n.kind == "survey"
     )
 
+    # A second submission (a double click, a second tab) changes nothing and shows the answer
+    # that stands, with or without JavaScript.
     again = submit(anna, f"/t/{thread.id}/satisfaction", {"rating": "5"})
-    assert again.status_code == 409
-    assert "already answered" in again.text
+    assert again.status_code == 303
+    assert "you rated it 4 out of 5" in anna.get(f"/t/{thread.id}").text
+    htmx = submit(
+        anna, f"/t/{thread.id}/satisfaction", {"rating": "5"}, headers={"HX-Request": "true"}
+    )
+    assert htmx.status_code == 200 and "you rated it 4 out of 5" in htmx.text
+    session.expire_all()
+    assert _surveys(session)[0].rating == 4
 
 
 def test_a_refused_answer_shows_the_error_next_to_the_field_and_keeps_the_text(
