@@ -173,6 +173,13 @@ def _wants_json(request: Request) -> bool:
 def _error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message, **extra}, status_code=status)
+    if web.is_htmx(request):
+        # A refused htmx action says why at the top of the page instead of doing nothing
+        # (base.html swaps 4xx answers; a route that renders its own form keeps its target).
+        response = web.render(request, "errors/_flash.html", status_code=status, message=message)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
     return web.render(
         request, "errors/error.html", status_code=status, status=status, message=message
     )

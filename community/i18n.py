@@ -3,7 +3,7 @@
 Source strings are English msgids. Catalogs live in community/locale and are compiled by `make`.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from gettext import NullTranslations, translation
 from pathlib import Path
@@ -80,7 +80,13 @@ def format_when(value: datetime, language: str, *, fmt: str = "medium") -> str:
     return format_datetime(value, format=fmt, locale=Locale.parse(language), tzinfo=None)
 
 
+JUST_NOW = timedelta(seconds=30)
+
+
 def format_ago(value: datetime, now: datetime, language: str) -> str:
+    """ "3 hours ago"; "just now" for the last half minute (Babel says "in 0 seconds")."""
+    if abs(now - value) < JUST_NOW:
+        return gettext(language, N_("just now"))
     return format_timedelta(
         value - now, add_direction=True, locale=Locale.parse(language), threshold=1.0
     )

@@ -296,7 +296,7 @@ def list_notifications(
     rows = session.execute(query).all()
     earned = _badges_of(session, [n for n, *_ in rows[:limit]])
     items = [
-        NotificationItem(n, a, t, p, _visible(guardian, t, p), earned.get(n.event_id))
+        NotificationItem(n, a, t, p, _visible(guardian, t), earned.get(n.event_id))
         for n, a, t, p in rows[:limit]
     ]
     next_cursor = None
@@ -333,17 +333,17 @@ def load_item(
         session.get(User, notification.actor_id) if notification.actor_id else None,
         thread,
         post,
-        guardian is None or _visible(guardian, thread, post),
+        guardian is None or _visible(guardian, thread),
         _badges_of(session, [notification]).get(notification.event_id),
     )
 
 
-def _visible(guardian: Guardian, thread: Thread | None, post: Post | None) -> bool:
-    """Whether the reader may still see what the notification is about (moderation may have
-    hidden it since); a notification about something hidden shows no title."""
-    if thread is not None and not guardian.can_see_thread(thread):
-        return False
-    return post is None or guardian.can_see_post(post)
+def _visible(guardian: Guardian, thread: Thread | None) -> bool:
+    """Whether the reader may still see the thread the notification is about (moderation may
+    have hidden it since): a notification about a hidden thread shows no title. A hidden post in
+    a visible thread keeps the title (the post shows its placeholder, and a flagger learns that
+    the post they flagged was dealt with, not that the thread is gone)."""
+    return thread is None or guardian.can_see_thread(thread)
 
 
 def unread_count(session: Session, guardian: Guardian) -> int:

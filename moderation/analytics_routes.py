@@ -114,12 +114,15 @@ def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Ma
     }
 
 
-# Where the brand's people work: the queue, the figures, the advocates (base.html's nav slot).
+# Where the brand's people work (base.html's nav slot); the audit log is the admins'.
 _STAFF_LINKS = (
     ("/mod/queue", N_("Queue")),
+    ("/mod/cases", N_("Cases")),
+    ("/mod/canned", N_("Canned replies")),
     ("/care/analytics", N_("Analytics")),
     ("/mod/advocates", N_("Advocates")),
 )
+_ADMIN_LINKS = (("/mod/audit", N_("Audit log")),)
 
 
 def staff_nav(request: Request, values: dict[str, object]) -> str:
@@ -127,9 +130,8 @@ def staff_nav(request: Request, values: dict[str, object]) -> str:
     if not isinstance(guardian, Guardian) or not guardian.can_see_analytics():
         return ""
     _ = web.translator(request)
-    return "".join(
-        f'<li><a href="{url}">{escape(_(label))}</a></li>' for url, label in _STAFF_LINKS
-    )
+    links = _STAFF_LINKS + (_ADMIN_LINKS if guardian.can_browse_audit() else ())
+    return "".join(f'<li><a href="{url}">{escape(_(label))}</a></li>' for url, label in links)
 
 
 def register_slots() -> None:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from markupsafe import escape
 from sqlmodel import Session
 
 from community import params, posting, web
@@ -382,6 +383,20 @@ def _fragment(request: Request, name: str, **context: Any) -> str:
     return bytes(web.render(request, name, **context).body).decode()
 
 
+def own_cases_link(request: Request, values: dict[str, Any]) -> str:
+    """In the site nav, for a member the brand has taken private at least once: their cases."""
+    guardian = values.get("guardian")
+    if not isinstance(guardian, Guardian) or guardian.user is None or cases.is_brand(guardian):
+        return ""
+    # A session of its own: on an error page the request's session is closed already, and
+    # asking it again would open a connection nobody returns to the pool.
+    with Session(request.app.state.engine) as session:
+        if not cases.has_cases(session, guardian.user_id):
+            return ""
+    label = web.translator(request)("Your cases")
+    return f'<li><a href="/cases">{escape(label)}</a></li>'
+
+
 def thread_notice(request: Request, values: dict[str, Any]) -> str:
     """Above the question: "The brand has taken this conversation private", for everyone."""
     session: Session | None = getattr(request.state, "db", None)
@@ -411,5 +426,6 @@ def take_private_button(request: Request, values: dict[str, Any]) -> str:
 
 
 def register_slots() -> None:
+    web.add_slot("site_nav", "moderation.own_cases", own_cases_link)
     web.add_slot("thread_head", "moderation.cases", thread_notice)
     web.add_slot("post_tools", "moderation.cases", take_private_button)

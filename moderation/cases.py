@@ -153,6 +153,12 @@ def thread_cases(session: Session, thread_id: int) -> list[SupportCase]:
     return list(session.exec(query.order_by(col(SupportCase.id))))
 
 
+def has_cases(session: Session, customer_id: int) -> bool:
+    """Whether the brand ever took this member private (ix_support_case_customer)."""
+    query = select(col(SupportCase.id)).where(col(SupportCase.customer_id) == customer_id)
+    return session.exec(query.limit(1)).first() is not None
+
+
 def moderators(session: Session) -> list[User]:
     """Who a case can be assigned to."""
     query = select(User).where(

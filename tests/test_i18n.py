@@ -1,6 +1,7 @@
 """Both catalogs are complete: every string in code and templates has an Italian translation."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,10 @@ def test_compiled_catalog_translates_the_interface() -> None:
     i18n.translations.cache_clear()
     assert i18n.gettext("it", "Log in") == "Accedi"
     assert i18n.gettext("en", "Log in") == "Log in"
+
+
+def test_a_moment_ago_is_just_now_not_in_zero_seconds() -> None:
+    now = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    assert i18n.format_ago(now, now, "en") == "just now"
+    assert i18n.format_ago(now - timedelta(seconds=10), now, "it") == "adesso"
+    assert i18n.format_ago(now - timedelta(hours=3), now, "it") == "3 ore fa"

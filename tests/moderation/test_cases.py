@@ -511,3 +511,17 @@ def test_an_internal_note_changes_nothing_the_customer_sees(app, session, clock,
     cases.update_case(session, brand, case, assignee_id=other_mod.id, clock=clock)
     assert seen() == before
     assert client_for(app, moderator).get(f"/api/v1/cases/{case.id}").json()["priority"] == "urgent"
+
+
+def test_the_site_nav_leads_to_the_cases_of_whoever_has_some(app, session, clock, scene):
+    customer, third, moderator, _other_mod, thread = scene
+    nav = 'href="/cases"'
+    assert nav not in client_for(app, customer).get("/").text  # never taken private yet
+    _open(session, clock, moderator, thread)
+    assert nav in client_for(app, customer).get("/").text
+    assert nav not in client_for(app, third).get("/").text
+    staff = client_for(app, moderator).get("/").text
+    assert 'href="/mod/cases"' in staff and 'href="/mod/canned"' in staff
+    assert 'href="/mod/audit"' not in staff  # the admins'
+    admin = make_user(session, clock, username="boss", role=Role.admin)
+    assert 'href="/mod/audit"' in client_for(app, admin).get("/").text

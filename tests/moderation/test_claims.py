@@ -108,6 +108,22 @@ def test_claiming_from_the_thread_page_with_and_without_htmx(
     assert bad.status_code == 422
 
 
+def test_a_claim_someone_else_won_says_so_at_the_top_of_the_page(
+    session, clock, people, thread, client
+):
+    claims.claim(session, Guardian(people["luca"]), thread, clock=clock)
+    login(client, people["mara"])
+    late = client.post(
+        f"/mod/threads/{thread.id}/claim",
+        data={"next": "/mod/queue"},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+    )
+    assert late.status_code == 409
+    assert late.headers["HX-Retarget"] == "#flash"  # base.html swaps it into the page's alert
+    assert "Luca" in late.text and 'class="flash error"' in late.text
+    assert 'id="flash" role="alert"' in client.get("/mod/queue").text
+
+
 def test_assigning_needs_a_moderators_number(session, clock, people, thread, client):
     login(client, people["mara"])
     for moderator in ("", "abc", "²", "99999999999", str(people["member"].id)):

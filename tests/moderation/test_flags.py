@@ -225,6 +225,8 @@ def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session,
     assert {(n.actor_id, n.post_id) for n in notes} == {(moderator.id, post.id)}
     page = client_for(app, scene["flagger"]).get("/notifications")
     assert "A moderator reviewed the post you flagged" in page.text
+    # in the thread it is in (only the post was hidden, nothing was deleted)
+    assert scene["thread"].title in page.text and "a deleted thread" not in page.text
 
 
 def test_hiding_a_thread_upholds_the_flags_on_any_of_its_posts(session, clock, scene, app):

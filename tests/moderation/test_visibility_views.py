@@ -634,6 +634,15 @@ def test_suspension_runs_out_on_the_clock(
     assert not Guardian(scene.reader, now=clock.now()).is_suspended
 
 
+def test_members_are_told_a_moderator_hid_a_post_not_that_it_is_under_review(
+    client: TestClient, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    tools.hide_post(session, Guardian(scene.mod, now=clock.now()), scene.post, clock=clock)
+    login(client, scene.reader)
+    page = client.get(f"/t/{scene.thread.id}").text
+    assert "A moderator hid this post." in page and PLACEHOLDER not in page
+
+
 def test_a_hidden_solution_shows_no_text_in_the_solution_box(
     client: TestClient, session: Session, clock: FrozenClock, scene: Scene
 ) -> None:
