@@ -14,8 +14,62 @@ from sqlmodel import Session
 
 from community import events
 from community.events import OutboxEvent
+from community.i18n import N_
 from community.models import Thread
 from moderation.models import AuditEntry
+
+# What the log page calls each action and kind of target (the codes stay in the data and filters).
+ACTION_LABELS = {
+    "hide_post": N_("Hid a post"),
+    "unhide_post": N_("Showed a post again"),
+    "hide_thread": N_("Hid a thread"),
+    "unhide_thread": N_("Showed a thread again"),
+    "lock_thread": N_("Locked a thread"),
+    "unlock_thread": N_("Unlocked a thread"),
+    "move_thread": N_("Moved a thread"),
+    "merge_thread": N_("Merged a thread"),
+    "delete_post": N_("Deleted a post"),
+    "delete_thread": N_("Deleted a thread"),
+    "approve_post": N_("Approved a post"),
+    "approve_thread": N_("Approved a thread"),
+    "accept_solution": N_("Chose a solution"),
+    "unmark_solution": N_("Removed a solution"),
+    "suspend_user": N_("Suspended a member"),
+    "unsuspend_user": N_("Lifted a suspension"),
+    "change_role": N_("Changed a role"),
+    "thread_claimed": N_("Claimed a thread"),
+    "thread_assigned": N_("Assigned a thread"),
+    "thread_reassigned": N_("Reassigned a thread"),
+    "thread_released": N_("Released a thread"),
+    "flag_upheld": N_("Upheld a flag"),
+    "flag_dismissed": N_("Dismissed a flag"),
+    "signal_corrected": N_("Corrected a signal"),
+    "case_opened": N_("Opened a case"),
+    "case_updated": N_("Updated a case"),
+    "canned_reply_created": N_("Created a canned reply"),
+    "canned_reply_updated": N_("Edited a canned reply"),
+    "canned_reply_deleted": N_("Deleted a canned reply"),
+    "service_level_set": N_("Set a service level"),
+    "nominate_advocate": N_("Nominated an advocate"),
+    "revoke_advocate": N_("Revoked an advocate"),
+    "advocate_categories": N_("Changed an advocate's categories"),
+    "create_category": N_("Created a category"),
+    "update_category": N_("Edited a category"),
+}
+TARGET_LABELS = {
+    "thread": N_("thread"),
+    "post": N_("post"),
+    "user": N_("member"),
+    "case": N_("case"),
+    "flag": N_("flag"),
+    "canned_reply": N_("canned reply"),
+    "category": N_("category"),
+}
+
+
+def shown(value: Any) -> str:
+    """A before or after value as the log page shows it: JSON, accents and all."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _plain(value: Any) -> Any:

@@ -22,7 +22,7 @@ from community.errors import Invalid, NotFound
 from community.models import Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure
-from moderation import tools
+from moderation import audit, tools
 
 router = APIRouter()
 
@@ -320,7 +320,10 @@ def audit_page(
         "filters": filters,
         "errors": errors,
         "actions": tools.audit_actions(session),
-        "target_types": ["thread", "post", "user", "case", "flag", "canned_reply", "category"],
+        "target_types": list(audit.TARGET_LABELS),
+        "action_labels": audit.ACTION_LABELS,
+        "target_labels": audit.TARGET_LABELS,
+        "shown": audit.shown,
         "next_url": next_url,
     }
     status_code = 422 if errors else 200

@@ -440,11 +440,14 @@ def test_the_audit_log_page_shows_before_and_after_and_filters(
     login(client, scene.admin)
     page = client.get("/mod/audit")
     assert page.status_code == 200
-    assert "lock_thread" in page.text and "move_thread" in page.text
+    assert "Locked a thread" in page.text and "Moved a thread" in page.text  # not the codes
     assert "&#34;fibra&#34;" in page.text or '"fibra"' in page.text
     assert "→" in page.text
     filtered = client.get("/mod/audit?action=lock_thread").text
-    assert "<code>lock_thread</code>" in filtered and "<code>move_thread</code>" not in filtered
+    assert 'title="lock_thread"' in filtered and 'title="move_thread"' not in filtered
+    client.headers["Accept-Language"] = "it"
+    assert "Ha bloccato una discussione" in client.get("/mod/audit").text
+    client.headers["Accept-Language"] = "en"
     by_actor = client.get("/mod/audit?actor=boss").text
     assert "No audit entries match." in by_actor
 
