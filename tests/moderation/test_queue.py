@@ -190,6 +190,7 @@ def test_reasons_are_chips_with_their_numbers(session, clock, world, client) -> 
     assert "flagged: abuse (2)" in text
     assert "needs the brand" in text
     assert 'hx-trigger="every 10s [!this.contains(document.activeElement)]"' in text
+    assert '<span class="chip lang" lang="it">Italiano</span>' in text  # the name, not the code
     items = client.get("/api/v1/moderation/queue").json()["items"]
     by_id = {item["id"]: item for item in items}
     plain = by_id[world["threads"]["plain"].id]
