@@ -213,7 +213,7 @@ def reply_to_thread(
     post.published_at = None if held else now
     if author.id != thread.author_id:
         author.answer_count += 1
-        if not held:  # a reply waiting for approval answers nobody yet (see refresh_first_response)
+        if not held:  # a reply waiting for approval answers nobody yet (community.first_response)
             reputation.on_reply(session, thread, post, at=now)
             if thread.first_response_at is None:
                 first_response.refresh(session, thread)

@@ -489,16 +489,11 @@ def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
         build(session, [event.thread_id], now=event.created_at)
 
 
-def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
-    """The new thread, and the customer's other recent threads (their repeat contact grew)."""
+def on_contact_change(session: Session, event: events.OutboxEvent) -> None:
+    """A thread was started, deleted, solved or unsolved: its row, and the customer's other
+    recent threads, whose repeat contact counts it as open contact (or no longer)."""
     if event.thread_id is not None:
         build(session, _with_siblings(session, [event.thread_id]), now=event.created_at)
-
-
-def on_thread_opened_or_closed(session: Session, event: events.OutboxEvent) -> None:
-    """A thread was deleted, solved or unsolved: it counts as open contact no more (or again) in
-    the repeat contact of the customer's other recent threads."""
-    on_thread_created(session, event)
 
 
 def on_thread_merged(session: Session, event: events.OutboxEvent) -> None:
@@ -643,11 +638,11 @@ def catch_up(session: Session, now: datetime) -> int:
 def consumer() -> events.Consumer:
     handlers: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
     handlers.update(
-        thread_created=on_thread_created,
+        thread_created=on_contact_change,
         thread_merged=on_thread_merged,
-        post_deleted=on_thread_opened_or_closed,
-        solution_accepted=on_thread_opened_or_closed,
-        solution_unmarked=on_thread_opened_or_closed,
+        post_deleted=on_contact_change,
+        solution_accepted=on_contact_change,
+        solution_unmarked=on_contact_change,
         service_level_changed=on_service_level_changed,
         flag_resolved=on_flag_resolved,
         mutual_kudos_suspected=on_mutual_kudos,

@@ -210,12 +210,10 @@ def _reason_condition(session: Session, reason: Reason, now: datetime) -> Column
     match reason:
         case Reason.unanswered:
             return col(c.first_response_at).is_(None)
-        case Reason.awaiting_brand:
+        case Reason.awaiting_brand | Reason.needs_brand:  # as the chips: while the brand owes one
             return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.negative:
             return and_(col(c.negative).is_(True), col(c.first_official_at).is_(None))
-        case Reason.needs_brand:  # as the chip: only while the brand has not answered
-            return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.toxic:
             return col(c.toxic).is_(True)
         case Reason.pii:
