@@ -2,8 +2,8 @@
 
 Picking a template in the menu POSTs the reply box's draft to /mod/canned/{id}/fill?thread_id=...
 (htmx): the box comes back with the draft kept and the filled text after it. Without JavaScript
-the link GETs the same URL, which answers 303 to the thread with ``?reply=<text>``, which the
-thread page puts in its reply box.
+the link GETs the same URL, which answers with a page of its own holding the thread's reply form
+filled in (the text never travels in a URL, so a long template is no problem).
 """
 
 from typing import Annotated, Any
@@ -133,7 +133,7 @@ def fill(
     format: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     """The template filled in for the thread: the reply box (htmx), the text (``format=text``),
-    or a redirect to the thread with the text in its reply box (a plain link)."""
+    or a page with the thread's reply form filled in (a plain link)."""
     if not guardian.is_authenticated:
         return _login(f"/t/{thread_id}")
     reply = canned.get_reply(session, guardian, reply_id)
@@ -143,7 +143,13 @@ def fill(
         return PlainTextResponse(text)
     if web.is_htmx(request):
         return web.render(request, "moderation/_canned_textarea.html", reply_body=text)
-    return web.redirect(f"/t/{thread.id}?reply={quote(text, safe='')}#reply-form")
+    return web.render(
+        request,
+        "moderation/canned_reply.html",
+        thread=thread,
+        page=posting.page_count(thread),
+        reply_body=text,
+    )
 
 
 @router.post("/mod/canned/{reply_id}/fill")
