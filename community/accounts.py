@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select, update
 
 from community import events, textrules
 from community.clock import Clock
-from community.errors import Conflict, Invalid, NotFound, RateLimited
+from community.errors import Conflict, Invalid, NotFound, Problems, RateLimited
 from community.models import ApiToken, Post, Role, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from community.security import (
@@ -123,10 +123,15 @@ def sign_up(
 ) -> User:
     """A new member account. Limited per client address to slow down mass registration."""
     settings = get_settings()
-    username = normalize_username(username)
-    email = normalize_email(email)
-    display_name = normalize_display_name(display_name)
-    validate_password(password, username=username)
+    problems = Problems()
+    clean_username = problems.check(lambda: normalize_username(username))
+    clean_email = problems.check(lambda: normalize_email(email))
+    clean_name = problems.check(lambda: normalize_display_name(display_name))
+    problems.check(lambda: validate_password(password, username=clean_username or username))
+    problems.check(lambda: _ensure_free(session, username=clean_username, email=clean_email))
+    problems.raise_any()
+    assert clean_username is not None and clean_email is not None and clean_name is not None
+    username, email, display_name = clean_username, clean_email, clean_name
     if not rate_limiter.allow(
         f"signup:{client_ip}", limit=settings.signup_limit_per_hour, window_seconds=3600
     ):
@@ -212,14 +217,21 @@ def _create_user(
     return user
 
 
-def _ensure_free(session: Session, *, username: str, email: str) -> None:
-    taken = session.exec(
-        select(User).where(or_(col(User.username) == username, col(User.email) == email))
-    ).all()
+def _ensure_free(session: Session, *, username: str | None, email: str | None) -> None:
+    """Refuses a username or an email address (None: not checked) that an account holds."""
+    wanted = [
+        *([col(User.username) == username] if username is not None else []),
+        *([col(User.email) == email] if email is not None else []),
+    ]
+    if not wanted:
+        return
+    taken = session.exec(select(User).where(or_(*wanted))).all()
+    problems = Problems()
     if any(user.username == username for user in taken):
-        raise Conflict("This username is already taken.", field="username")
-    if taken:
-        raise Conflict("An account with this email address already exists.", field="email")
+        problems.add(Conflict("This username is already taken.", field="username"))
+    if any(user.email == email for user in taken):
+        problems.add(Conflict("An account with this email address already exists.", field="email"))
+    problems.raise_any()
 
 
 def authenticate(session: Session, *, login: str, password: str, client_ip: str) -> User:

@@ -118,8 +118,12 @@ def error_message(request: Request, exc: DomainError) -> str:
 
 
 def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
-    """The error keyed by the form field it belongs to (``form`` when it is about the whole)."""
-    return {exc.field or FORM_ERROR: error_message(request, exc)}
+    """The error keyed by the form field it belongs to (``form`` when it is about the whole),
+    with the problems of other fields that came with it (errors.Problems)."""
+    found: dict[str, str] = {}
+    for problem in (exc, *exc.also):
+        found.setdefault(problem.field or FORM_ERROR, error_message(request, problem))
+    return found
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -121,6 +121,35 @@ def test_sign_up_with_a_taken_username_or_email(client, session, clock):
     assert len(users(session)) == 1
 
 
+def test_sign_up_shows_every_field_problem_at_once(client, session, clock):
+    make_user(session, clock, username="giulia_b")
+
+    response = client.post(
+        "/signup",
+        data=signup_form(client, email="not-an-address", display_name="", password="short"),
+    )
+
+    assert response.status_code == 422
+    assert field_error(response.text, "username") == "This username is already taken."
+    assert "valid email address" in field_error(response.text, "email")
+    assert field_error(response.text, "display_name") == "Choose a display name."
+    assert "at least 10 characters" in field_error(response.text, "password")
+    assert len(users(session)) == 1
+
+
+def test_sign_up_names_both_a_taken_username_and_a_taken_email(client, session, clock):
+    make_user(session, clock, username="giulia_b")
+    make_user(session, clock, username="marco")
+
+    response = client.post(
+        "/signup", data=signup_form(client, username="GIULIA_B", email="Marco@example.com")
+    )
+
+    assert response.status_code == 409
+    assert field_error(response.text, "username") == "This username is already taken."
+    assert "already exists" in field_error(response.text, "email")
+
+
 def test_sign_up_is_rate_limited(client, session, monkeypatch):
     monkeypatch.setattr(get_settings(), "signup_limit_per_hour", 1)
     client.post("/signup", data=signup_form(client), follow_redirects=False)
