@@ -398,7 +398,7 @@ def own_cases_link(request: Request, values: dict[str, Any]) -> str:
 
 
 def thread_notice(request: Request, values: dict[str, Any]) -> str:
-    """Above the question: "The brand has taken this conversation private", for everyone."""
+    """Above the question: "The <brand> team is following this up privately", for everyone."""
     session: Session | None = getattr(request.state, "db", None)
     thread = values.get("thread")
     if session is None or not isinstance(thread, Thread) or thread.id is None:

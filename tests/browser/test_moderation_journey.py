@@ -120,7 +120,7 @@ def test_queue_claim_canned_official_reply_private_case_and_the_customer_at_case
     me = _log_in(browser, live_server, giulia)
     me.goto(f"{live_server}/t/{angry.id}")
     expect(me.locator(".case-notice")).to_contain_text(
-        "The brand has taken this conversation private."
+        f"The {get_settings().brand_name} team is following this up privately."
     )
     me.goto(f"{live_server}/cases")
     me.get_by_role("link", name="Double charge in October").click()

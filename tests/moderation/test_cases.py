@@ -19,7 +19,7 @@ from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import api_post, client_for, submit
 
 NOTE = "Refund approved by finance: ticket FIN-4471"
-NOTICE = "The brand has taken this conversation private."
+NOTICE = "The Connettia team is following this up privately."
 
 
 @pytest.fixture
