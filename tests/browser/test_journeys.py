@@ -20,7 +20,7 @@ def _sign_up(page: Page, base: str, username: str) -> None:
     page.fill("#f-email", f"{username}@example.com")
     page.fill("#f-password", PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("link", name=username.capitalize()).first).to_be_visible()
+    expect(page.locator(".account-menu summary")).to_contain_text(username.capitalize())
 
 
 def test_ask_answer_kudos_notification_and_solution(
@@ -77,10 +77,40 @@ def test_switch_the_interface_to_english_and_back(browser: Browser, live_server:
     expect(page.locator("html")).to_have_attribute("lang", "it")
     expect(page.get_by_role("link", name="Accedi")).to_be_visible()
 
-    page.locator(".lang-switch button[value=en]").click()
+    page.locator(".site-header .lang-switch button[value=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
-    page.locator(".lang-switch button[value=it]").click()
+    page.locator(".site-header .lang-switch button[value=it]").click()
     expect(page.locator("html")).to_have_attribute("lang", "it")
     expect(page.get_by_role("link", name="Accedi")).to_be_visible()
+
+
+def test_on_a_phone_the_header_fits_and_the_account_menu_logs_out(
+    browser: Browser, live_server: str
+) -> None:
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        extra_http_headers={"Accept-Language": "en"},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = phone.new_page()
+    _sign_up(page, live_server, "nadia")
+    page.goto(f"{live_server}/")
+
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] < 170, header
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.locator(".site-header").get_by_role("link", name="Ask a question")).to_be_visible()
+
+    page.locator(".account-menu summary").click()
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Settings")).to_be_hidden()
+
+    page.locator(".account-menu summary").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    phone.close()

@@ -27,7 +27,7 @@ def _log_in(browser: Browser, base: str, user: User) -> Page:
     page.fill("#f-username", user.username)
     page.fill("#f-password", PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name=user.display_name).first).to_be_visible()
+    expect(page.locator(".account-menu summary")).to_contain_text(user.display_name)
     return page
 
 
