@@ -1,10 +1,10 @@
 """Pages and forms of the moderator tools (moderation.tools) and the admin's audit log browser.
 
 The thread page and each post carry the tools' forms (templates/moderation/_thread_tools.html,
-_post_tools.html); a form posts here and is answered with a 303 back to the thread, or, when it
-is refused, with the tools page showing the message next to its field (422). Hiding and unhiding
-a post with htmx swaps the post in place. Members get 403 everywhere; anonymous readers are sent
-to log in (pages) or get 401 (forms).
+_post_tools.html); a form posts here and is answered with a 303 back to the thread and a flash
+message saying what was done, or, when it is refused, with the tools page showing the message
+next to its field (422). Hiding and unhiding a post with htmx swaps the post in place. Members
+get 403 everywhere; anonymous readers are sent to log in (pages) or get 401 (forms).
 """
 
 import re
@@ -19,6 +19,7 @@ from sqlmodel import Session
 from community import params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid, NotFound
+from community.i18n import N_
 from community.models import Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure
@@ -50,37 +51,57 @@ def thread_tools_page(
 
 @router.post("/mod/threads/{thread_id}/hide")
 def hide_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.hide_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread hidden."))
     return web.redirect(f"/t/{thread.id}")
 
 
 @router.post("/mod/threads/{thread_id}/unhide")
 def unhide_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.unhide_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread unhidden."))
     return web.redirect(f"/t/{thread.id}")
 
 
 @router.post("/mod/threads/{thread_id}/lock")
 def lock_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.lock_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread locked."))
     return web.redirect(f"/t/{thread.id}")
 
 
 @router.post("/mod/threads/{thread_id}/unlock")
 def unlock_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.unlock_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread unlocked."))
     return web.redirect(f"/t/{thread.id}")
 
 
@@ -109,6 +130,7 @@ def move_thread(
             errors=web.form_errors(request, exc),
             status_code=422,
         )
+    web.flash(request, N_("Thread moved to %(category)s."), category=target.name)
     return web.redirect(f"/t/{thread.id}")
 
 
@@ -135,6 +157,7 @@ def merge_thread(
             errors={"into": web.error_message(request, exc)},
             status_code=422,
         )
+    web.flash(request, N_("Thread merged into “%(title)s”."), title=result.into.title)
     return web.redirect(f"/t/{result.into.id}")
 
 
@@ -232,15 +255,27 @@ def suspend_user(
         return _render_user_tools(
             request, user, values=values, errors=web.form_errors(request, exc), status_code=422
         )
+    assert user.suspended_until is not None
+    web.flash(
+        request,
+        N_("User %(username)s suspended until %(until)s."),
+        username=user.username,
+        until=user.suspended_until,
+    )
     return web.redirect(f"/u/{user.username}")
 
 
 @router.post("/mod/users/{username}/unsuspend")
 def unsuspend_user(
-    username: Username, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    username: Username,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     user = tools.get_user(session, guardian, username)
     tools.unsuspend_user(session, guardian, user, clock=clock)
+    web.flash(request, N_("User %(username)s is no longer suspended."), username=user.username)
     return web.redirect(f"/u/{user.username}")
 
 
