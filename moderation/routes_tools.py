@@ -3,8 +3,10 @@
 The thread page and each post carry the tools' forms (templates/moderation/_thread_tools.html,
 _post_tools.html); a form posts here and is answered with a 303 back to the thread and a flash
 message saying what was done, or, when it is refused, with the tools page showing the message
-next to its field (422). Hiding and unhiding a post with htmx swaps the post in place. Members
-get 403 everywhere; anonymous readers are sent to log in (pages) or get 401 (forms).
+next to its field (422). Hiding a thread and merging one need their form's "confirm" box ticked:
+the box is ``required`` in the browser, and checked here for a browser that ignores it. Hiding and
+unhiding a post with htmx swaps the post in place. Members get 403 everywhere; anonymous readers
+are sent to log in (pages) or get 401 (forms).
 """
 
 import re
@@ -56,8 +58,19 @@ def hide_thread(
     session: SessionDep,
     guardian: GuardianDep,
     clock: ClockDep,
+    confirm: FormStr = "",
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
+    if not confirm:
+        refusal = Invalid("Tick the box to confirm hiding the thread.", field="hide_confirm")
+        return _render_thread_tools(
+            request,
+            session,
+            thread,
+            values={},
+            errors=web.form_errors(request, refusal),
+            status_code=422,
+        )
     tools.hide_thread(session, guardian, thread, clock=clock)
     web.flash(request, N_("Thread hidden."))
     return web.redirect(f"/t/{thread.id}")
@@ -142,10 +155,13 @@ def merge_thread(
     guardian: GuardianDep,
     clock: ClockDep,
     into: FormStr = "",
+    confirm: FormStr = "",
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     try:
         target = _thread_ref(session, guardian, into)
+        if not confirm:
+            raise Invalid("Tick the box to confirm the merge.", field="merge_confirm")
         result = tools.merge_thread(session, guardian, thread, into=target, clock=clock)
     except (Invalid, NotFound) as exc:
         session.rollback()
@@ -154,7 +170,7 @@ def merge_thread(
             session,
             thread,
             values={"into": into},
-            errors={"into": web.error_message(request, exc)},
+            errors={exc.field or "into": web.error_message(request, exc)},
             status_code=422,
         )
     web.flash(request, N_("Thread merged into “%(title)s”."), title=result.into.title)

@@ -238,7 +238,10 @@ def test_hiding_a_thread_upholds_the_flags_on_any_of_its_posts(session, clock, s
     flags.raise_flag(session, Guardian(scene["flagger"]), post, kind=FlagKind.spam, clock=clock)
     flags.raise_flag(session, Guardian(second), question, kind=FlagKind.off_topic, clock=clock)
 
-    assert submit(client_for(app, moderator), f"/mod/threads/{thread.id}/hide").status_code == 303
+    hidden = submit(
+        client_for(app, moderator), f"/mod/threads/{thread.id}/hide", {"confirm": "yes"}
+    )
+    assert hidden.status_code == 303
     session.expire_all()
     assert [(f.status, f.resolved_by_id) for f in session.exec(select(Flag)).all()] == [
         (FlagStatus.upheld, moderator.id)
