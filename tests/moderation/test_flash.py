@@ -9,11 +9,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from community.clock import FrozenClock
-from community.models import Category, Role, Thread, User
-from tests.factories import make_category, make_thread, make_user
+from community.models import Category, Post, Role, Thread, User
+from community.policy import Guardian
+from moderation import canned, cases, flags
+from moderation.models import FlagKind, SupportCase
+from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for, submit
 
 _STATUS_AREA = re.compile(r'<div id="flash-status" role="status"[^>]*>(.*?)</div>', re.S)
@@ -119,3 +122,158 @@ def test_a_refused_action_shows_its_error_and_no_confirmation(app: FastAPI, scen
     assert refused.status_code == 422
     assert confirmations(refused.text) == []
     assert confirmations(browser.get(f"/t/{scene.thread.id}").text) == []
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+
+def _open_case(session: Session, clock: FrozenClock, scene: Scene) -> SupportCase:
+    question = session.exec(
+        select(Post).where(col(Post.thread_id) == scene.thread.id, col(Post.post_number) == 1)
+    ).one()
+    return cases.open_case(
+        session,
+        Guardian(scene.mod),
+        question,
+        subject="Router",
+        priority="normal",
+        body="Which model is it?",
+        clock=clock,
+    )
+
+
+def _case_form(case: SupportCase, **changes: str) -> dict[str, str]:
+    """The case's update form as the page fills it, with ``changes``."""
+    current = {
+        "status": case.status,
+        "priority": case.priority,
+        "assignee": str(case.assignee_id or ""),
+    }
+    return current | changes
+
+
+def test_a_case_update_says_which_fields_it_changed(
+    app: FastAPI, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    colleague = make_user(session, clock, username="luca", role=Role.moderator)
+    case = _open_case(session, clock, scene)
+    browser = client_for(app, scene.mod)
+    url = f"/mod/cases/{case.id}"
+
+    steps = [
+        ({"status": "resolved"}, ["Status set to Resolved."]),
+        ({"priority": "high"}, ["Priority set to High."]),
+        ({"assignee": str(colleague.id)}, ["Case assigned to Luca."]),
+        ({"assignee": ""}, ["Case unassigned."]),
+        ({"status": "open", "priority": "low"}, ["Status set to Open.", "Priority set to Low."]),
+        ({}, ["Nothing changed."]),
+    ]
+    for changes, messages in steps:
+        session.refresh(case)
+        response = submit(browser, url, _case_form(case, **changes))
+        assert response.headers["location"] == url
+        assert shown_once(browser, response) == messages, changes
+
+
+def test_an_italian_moderator_reads_the_new_status_in_italian(
+    app: FastAPI, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    italian = make_user(session, clock, username="moderatrice", role=Role.moderator, language="it")
+    case = _open_case(session, clock, scene)
+    browser = client_for(app, italian)
+    response = submit(browser, f"/mod/cases/{case.id}", _case_form(case, status="resolved"))
+    (message,) = shown_once(browser, response)
+    assert "Risolto" in message and "Resolved" not in message
+
+
+def test_messages_and_notes_are_confirmed_after_the_redirect_and_out_of_band_with_htmx(
+    app: FastAPI, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    case = _open_case(session, clock, scene)
+    brand = client_for(app, scene.mod)
+    url = f"/mod/cases/{case.id}/messages"
+
+    note = submit(brand, url, {"body": "Asked the shop.", "internal": "1"})
+    assert shown_once(brand, note) == ["Internal note added."]
+    sent = submit(brand, url, {"body": "Any news on the model?"})
+    assert shown_once(brand, sent) == ["Message sent to the customer."]
+
+    swapped = submit(brand, url, {"body": "Still there?"}, headers={"HX-Request": "true"})
+    assert swapped.status_code == 200 and 'id="case-conversation"' in swapped.text
+    assert '<div id="flash-status" role="status" hx-swap-oob="innerHTML">' in swapped.text
+    assert confirmations(swapped.text) == ["Message sent to the customer."]
+    assert confirmations(brand.get(f"/mod/cases/{case.id}").text) == []  # not left for later
+
+    customer = client_for(app, scene.member)
+    answer = submit(customer, f"/cases/{case.id}/messages", {"body": "A Fritz!Box 7590."})
+    assert shown_once(customer, answer) == ["Message sent."]
+
+
+# --- the other moderators' pages ---------------------------------------------------------------
+
+
+def test_a_service_level_saved_is_confirmed(
+    app: FastAPI, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    admin = make_user(session, clock, username="boss", role=Role.admin)
+    browser = client_for(app, admin)
+    response = submit(browser, f"/mod/service-levels/{scene.billing.id}", {"hours": "6"})
+    assert response.headers["location"] == "/mod/service-levels"
+    assert shown_once(browser, response) == ["First-response target for Billing saved."]
+
+
+def test_nominating_changing_and_revoking_an_advocate_are_confirmed(
+    app: FastAPI, scene: Scene
+) -> None:
+    browser = client_for(app, scene.mod)
+    category = str(scene.billing.id)
+    steps = [
+        (
+            "/mod/advocates",
+            {"username": "anna", "categories": category},
+            "anna is now an advocate.",
+        ),
+        ("/mod/advocates/anna/categories", {"categories": category}, "Categories of anna saved."),
+        ("/mod/advocates/anna/revoke", {}, "anna is no longer an advocate."),
+    ]
+    for url, fields, message in steps:
+        response = submit(browser, url, fields)
+        assert response.headers["location"] == "/mod/advocates", url
+        assert shown_once(browser, response) == [message], url
+
+
+def test_a_canned_reply_saved_or_deleted_is_confirmed(
+    app: FastAPI, session: Session, scene: Scene
+) -> None:
+    browser = client_for(app, scene.mod)
+    created = submit(browser, "/mod/canned", {"title": "Late order", "body": "Sorry for the wait."})
+    assert shown_once(browser, created) == ["Canned reply “Late order” saved."]
+    (reply,) = canned.list_replies(session, Guardian(scene.mod))
+    fields = {"title": "Late delivery", "body": "Sorry!", "version": canned.version(reply)}
+    updated = submit(browser, f"/mod/canned/{reply.id}", fields)
+    assert shown_once(browser, updated) == ["Canned reply “Late delivery” saved."]
+    deleted = submit(browser, f"/mod/canned/{reply.id}/delete")
+    assert shown_once(browser, deleted) == ["Canned reply “Late delivery” deleted."]
+
+
+@pytest.mark.parametrize(
+    ("status", "message"), [("upheld", "Flags upheld."), ("dismissed", "Flags dismissed.")]
+)
+def test_resolving_flags_is_confirmed_after_the_redirect_but_not_with_htmx(
+    app: FastAPI, session: Session, clock: FrozenClock, scene: Scene, status: str, message: str
+) -> None:
+    reply = make_reply(session, clock, author=scene.member, thread=scene.thread)
+    flagger = make_user(session, clock, username="flagger")
+    flags.raise_flag(session, Guardian(flagger), reply, kind=FlagKind.spam, clock=clock)
+    browser = client_for(app, scene.mod)
+    url = f"/mod/threads/{scene.thread.id}/flags"
+
+    swapped = submit(browser, url, {"status": status}, headers={"HX-Request": "true"})
+    assert swapped.status_code == 200
+    assert confirmations(browser.get(f"/t/{scene.thread.id}").text) == []
+
+    second = make_user(session, clock, username="second")
+    flags.raise_flag(session, Guardian(second), reply, kind=FlagKind.spam, clock=clock)
+    response = submit(browser, url, {"status": status})
+    assert response.headers["location"] == f"/t/{scene.thread.id}"
+    assert shown_once(browser, response) == [message]
