@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_date
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -153,17 +153,16 @@ def flash(request: Request, message: str, **params: FlashParam) -> None:
     request.session[FLASH_SESSION_KEY] = [*pending, _translate(request, message, params)]
 
 
-def with_flash(
-    request: Request, partial: HTMLResponse, message: str, **params: FlashParam
-) -> HTMLResponse:
-    """An htmx answer that swaps in place, carrying ``message`` out of band into the page's flash
-    area; nothing waits in the session to show up on a later page."""
+def with_flash(request: Request, answer: Response, message: str, **params: FlashParam) -> Response:
+    """An htmx ``answer`` that swaps in place, also carrying ``message`` out of band into the
+    page's flash area; nothing waits in the session to show up on a later page. The answer keeps
+    its status and headers."""
     confirmation = render(
         request, FLASH_TEMPLATE, flash_messages=[_translate(request, message, params)], oob=True
     )
-    return HTMLResponse(
-        bytes(partial.body) + bytes(confirmation.body), status_code=partial.status_code
-    )
+    answer.body = bytes(answer.body) + bytes(confirmation.body)
+    answer.headers["content-length"] = str(len(answer.body))
+    return answer
 
 
 @pass_context

@@ -10,7 +10,7 @@ from typing import Annotated, Any, NamedTuple
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from markupsafe import escape
 from sqlmodel import Session
 
@@ -378,7 +378,7 @@ def _render_brand_case(
 
 def _render_conversation(
     request: Request, session: Session, guardian: Guardian, case: SupportCase, *, action: str | None
-) -> HTMLResponse:
+) -> Response:
     session.refresh(case)
     return web.render(
         request,
