@@ -158,23 +158,23 @@ def merge_thread(
     confirm: FormStr = "",
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
+    errors: dict[str, str] = {}
+    if not confirm:
+        unticked = Invalid("Tick the box to confirm the merge.", field="merge_confirm")
+        errors = web.form_errors(request, unticked)
     try:
         target = _thread_ref(session, guardian, into)
-        if not confirm:
-            raise Invalid("Tick the box to confirm the merge.", field="merge_confirm")
-        result = tools.merge_thread(session, guardian, thread, into=target, clock=clock)
+        if not errors:
+            result = tools.merge_thread(session, guardian, thread, into=target, clock=clock)
+            web.flash(request, N_("Thread merged into “%(title)s”."), title=result.into.title)
+            return web.redirect(f"/t/{result.into.id}")
     except (Invalid, NotFound) as exc:
         session.rollback()
-        return _render_thread_tools(
-            request,
-            session,
-            thread,
-            values={"into": into},
-            errors={exc.field or "into": web.error_message(request, exc)},
-            status_code=422,
-        )
-    web.flash(request, N_("Thread merged into “%(title)s”."), title=result.into.title)
-    return web.redirect(f"/t/{result.into.id}")
+        errors["into"] = web.error_message(request, exc)
+    # Refused: a bad target and an unticked box are both named, and nothing was merged.
+    return _render_thread_tools(
+        request, session, thread, values={"into": into}, errors=errors, status_code=422
+    )
 
 
 def _thread_ref(session: Session, guardian: Guardian, raw: str) -> Thread:

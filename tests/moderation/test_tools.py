@@ -423,6 +423,20 @@ def test_merging_without_the_box_ticked_is_refused_next_to_it_and_keeps_the_targ
     assert thread.merged_into_id == into.id
 
 
+def test_a_merge_with_a_bad_target_and_no_tick_names_both_problems(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    thread = make_thread(session, clock, author=people["asker"], category=make_category(session))
+    login(client, people["mod"])
+
+    refused = submit(client, f"/mod/threads/{thread.id}/merge", {"into": "somewhere"})
+    assert refused.status_code == 422
+    assert "Give the number or the link of the thread to merge into." in refused.text
+    assert "Tick the box to confirm the merge." in refused.text
+    session.refresh(thread)
+    assert thread.merged_into_id is None
+
+
 # --- suspend --------------------------------------------------------------------------------------
 
 
