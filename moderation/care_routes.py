@@ -2,7 +2,7 @@
 
 Moderators only, except flagging a post (members) and the claim chip (everyone sees it on the
 thread page). Forms work without JavaScript (303 after POST; resolving flags and saving a service
-level then say so in a flash message); htmx gets the partial back.
+level then say so in a flash message); htmx gets the partial back, with that message out of band.
 """
 
 from datetime import datetime
@@ -203,9 +203,11 @@ def resolve_thread_flags(
     flags.resolve(session, guardian, open_ones, status=chosen, clock=clock)
     care.rebuild(session, thread_id, now=clock.now())
     session.commit()
-    if open_ones and not web.is_htmx(request):  # htmx swaps the queue row: it shows the change
-        web.flash(request, FLAGS_RESOLVED[chosen])
-    return _after_action(request, session, thread, origin=next, now=clock.now())
+    answer = _after_action(request, session, thread, origin=next, now=clock.now())
+    if web.is_htmx(request):
+        return web.with_flash(request, answer, FLAGS_RESOLVED[chosen])
+    web.flash(request, FLAGS_RESOLVED[chosen])
+    return answer
 
 
 @router.post("/mod/threads/{thread_id}/approve")

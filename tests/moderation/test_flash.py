@@ -259,7 +259,7 @@ def test_a_canned_reply_saved_or_deleted_is_confirmed(
 @pytest.mark.parametrize(
     ("status", "message"), [("upheld", "Flags upheld."), ("dismissed", "Flags dismissed.")]
 )
-def test_resolving_flags_is_confirmed_after_the_redirect_but_not_with_htmx(
+def test_resolving_flags_is_confirmed_after_the_redirect_and_out_of_band_with_htmx(
     app: FastAPI, session: Session, clock: FrozenClock, scene: Scene, status: str, message: str
 ) -> None:
     reply = make_reply(session, clock, author=scene.member, thread=scene.thread)
@@ -268,9 +268,12 @@ def test_resolving_flags_is_confirmed_after_the_redirect_but_not_with_htmx(
     browser = client_for(app, scene.mod)
     url = f"/mod/threads/{scene.thread.id}/flags"
 
-    swapped = submit(browser, url, {"status": status}, headers={"HX-Request": "true"})
+    swapped = submit(
+        browser, url, {"status": status, "next": "/mod/queue"}, headers={"HX-Request": "true"}
+    )
     assert swapped.status_code == 200
-    assert confirmations(browser.get(f"/t/{scene.thread.id}").text) == []
+    assert confirmations(swapped.text) == [message]
+    assert confirmations(browser.get("/mod/queue").text) == []  # not left for later
 
     second = make_user(session, clock, username="second")
     flags.raise_flag(session, Guardian(second), reply, kind=FlagKind.spam, clock=clock)
