@@ -1,13 +1,14 @@
-"""Templates and the helpers every HTML route shares: render, redirects, htmx detection."""
+"""Templates and the helpers every HTML route shares: render, redirects, flash messages, htmx
+detection."""
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -21,6 +22,8 @@ CSRF_SESSION_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 FORM_ERROR = "form"
+FLASH_SESSION_KEY = "flash"
+FLASH_TEMPLATE = "community/_flash_status.html"
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -104,17 +107,27 @@ def _interpolate(message: str, params: dict[str, Any]) -> str:
     return message % params if params else message
 
 
+def _translate(request: Request, message: str, params: Mapping[str, object]) -> str:
+    """``message`` (a msgid) in the reader's language, with ``params`` filled in: an
+    ``i18n.Label`` is translated too, a datetime written as the reader writes dates."""
+    language = language_of(request)
+    text = i18n.gettext(language, message)
+    if not params:
+        return text
+    return text % {key: _localized(value, language) for key, value in params.items()}
+
+
+def _localized(value: object, language: str) -> object:
+    if isinstance(value, i18n.Label):
+        return i18n.gettext(language, value)
+    if isinstance(value, datetime):
+        return i18n.format_when(value, language)
+    return value
+
+
 def error_message(request: Request, exc: DomainError) -> str:
     """The error in the reader's language, with its parameters filled in."""
-    language = language_of(request)
-    message = i18n.gettext(language, exc.message)
-    if not exc.params:
-        return message
-    params = {
-        key: i18n.gettext(language, value) if isinstance(value, i18n.Label) else value
-        for key, value in exc.params.items()
-    }
-    return message % params
+    return _translate(request, exc.message, exc.params)
 
 
 def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
@@ -128,6 +141,38 @@ def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+FlashParam = str | int | datetime
+
+
+def flash(request: Request, message: str, **params: FlashParam) -> None:
+    """Confirm an action ("Thread locked.") on the next page this browser loads, once: call it
+    before a 303. ``message`` is a msgid marked with ``N_``, translated now for the reader."""
+    pending = list(request.session.get(FLASH_SESSION_KEY, []))
+    request.session[FLASH_SESSION_KEY] = [*pending, _translate(request, message, params)]
+
+
+def with_flash(request: Request, answer: Response, message: str, **params: FlashParam) -> Response:
+    """An htmx ``answer`` that swaps in place, also carrying ``message`` out of band into the
+    page's flash area; nothing waits in the session to show up on a later page. The answer keeps
+    its status and headers."""
+    confirmation = render(
+        request, FLASH_TEMPLATE, flash_messages=[_translate(request, message, params)], oob=True
+    )
+    answer.body = bytes(answer.body) + bytes(confirmation.body)
+    answer.headers["content-length"] = str(len(answer.body))
+    return answer
+
+
+@pass_context
+def _pop_flashes(context: Context) -> list[str]:
+    """The confirmations waiting for this page (base.html asks once), taken out of the session."""
+    request: Request = context["request"]
+    return [str(message) for message in request.session.pop(FLASH_SESSION_KEY, [])]
+
+
+templates.env.globals["pop_flashes"] = _pop_flashes
 
 
 @pass_context

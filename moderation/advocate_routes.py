@@ -1,7 +1,8 @@
 """Advocate pages: /mod/advocates (moderators: nominate, change categories, revoke, contribution
 over a date range) and /advocate (advocates: threads that need a peer answer).
 
-Forms work without JavaScript (303 after POST); errors re-render the page next to the field.
+Forms work without JavaScript (303 after POST, and a flash message says what was done); errors
+re-render the page next to the field.
 """
 
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from community import posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, NotFound
+from community.i18n import N_
 from community.params import FormStr
 from community.policy import Guardian
 from moderation import advocates
@@ -101,6 +103,7 @@ def nominate(
             values=values,
             status_code=exc.status_code if not isinstance(exc, Invalid) else 422,
         )
+    web.flash(request, N_("%(username)s is now an advocate."), username=member.username)
     return web.redirect("/mod/advocates")
 
 
@@ -126,11 +129,13 @@ def change_categories(
             row_errors={member.username: web.error_message(request, exc)},
             status_code=422,
         )
+    web.flash(request, N_("Categories of %(username)s saved."), username=member.username)
     return web.redirect("/mod/advocates")
 
 
 @router.post("/mod/advocates/{username}/revoke")
 def revoke(
+    request: Request,
     username: Username,
     session: SessionDep,
     guardian: GuardianDep,
@@ -138,6 +143,7 @@ def revoke(
 ) -> Response:
     member = advocates.get_member(session, guardian, username)
     advocates.revoke(session, guardian, member, clock=clock)
+    web.flash(request, N_("%(username)s is no longer an advocate."), username=member.username)
     return web.redirect("/mod/advocates")
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from community import posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid
+from community.i18n import N_
 from community.models import Thread
 from community.params import MAX_ID, FormStr
 from community.policy import Guardian
@@ -25,6 +26,7 @@ from moderation.models import CannedReply
 router = APIRouter()
 
 CannedId = Annotated[int, Path(ge=1, le=MAX_ID)]
+REPLY_SAVED = N_("Canned reply “%(title)s” saved.")
 
 
 def _login(path: str) -> Response:
@@ -49,7 +51,7 @@ def create(
     language: FormStr = "",
 ) -> Response:
     try:
-        canned.create_reply(
+        reply = canned.create_reply(
             session, guardian, title=title, body=body, language=language, clock=clock
         )
     except Invalid as exc:
@@ -62,6 +64,7 @@ def create(
             errors=web.form_errors(request, exc),
             status_code=exc.status_code,
         )
+    web.flash(request, REPLY_SAVED, title=reply.title)
     return web.redirect("/mod/canned")
 
 
@@ -111,15 +114,21 @@ def update(
             status_code=exc.status_code,
             theirs=reply if isinstance(exc, Conflict) else None,
         )
+    web.flash(request, REPLY_SAVED, title=reply.title)
     return web.redirect("/mod/canned")
 
 
 @router.post("/mod/canned/{reply_id}/delete")
 def delete(
-    reply_id: CannedId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    reply_id: CannedId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     reply = canned.get_reply(session, guardian, reply_id)
     canned.delete_reply(session, guardian, reply, clock=clock)
+    web.flash(request, N_("Canned reply “%(title)s” deleted."), title=reply.title)
     return web.redirect("/mod/canned")
 
 

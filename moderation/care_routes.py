@@ -1,7 +1,8 @@
 """Care team pages: the listening queue, claims, one-click corrections, flags, service levels.
 
 Moderators only, except flagging a post (members) and the claim chip (everyone sees it on the
-thread page). Forms work without JavaScript (303 after POST); htmx gets the partial back.
+thread page). Forms work without JavaScript (303 after POST; resolving flags and saving a service
+level then say so in a flash message); htmx gets the partial back, with that message out of band.
 """
 
 from datetime import datetime
@@ -16,11 +17,12 @@ from sqlmodel import Session
 from community import posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, NotAuthenticated, RateLimited
+from community.i18n import N_
 from community.models import Category, Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import approvals, care, claims, flags, queue, service_levels
-from moderation.models import CareThread, FlagKind
+from moderation.models import CareThread, FlagKind, FlagStatus
 from moderation.settings import get_settings
 
 router = APIRouter()
@@ -28,6 +30,10 @@ router = APIRouter()
 FilterQuery = Annotated[str, Query(max_length=60)]
 CursorQuery = Annotated[str, Query(max_length=200)]
 CategoryId = Annotated[int, Path(ge=1, le=MAX_ID)]
+FLAGS_RESOLVED = {
+    FlagStatus.upheld: N_("Flags upheld."),
+    FlagStatus.dismissed: N_("Flags dismissed."),
+}
 
 
 # The queue ---------------------------------------------------------------------------------------
@@ -197,7 +203,11 @@ def resolve_thread_flags(
     flags.resolve(session, guardian, open_ones, status=chosen, clock=clock)
     care.rebuild(session, thread_id, now=clock.now())
     session.commit()
-    return _after_action(request, session, thread, origin=next, now=clock.now())
+    answer = _after_action(request, session, thread, origin=next, now=clock.now())
+    if web.is_htmx(request):
+        return web.with_flash(request, answer, FLAGS_RESOLVED[chosen])
+    web.flash(request, FLAGS_RESOLVED[chosen])
+    return answer
 
 
 @router.post("/mod/threads/{thread_id}/approve")
@@ -337,6 +347,7 @@ def set_service_level(
             values={category_id: hours},
             default_hours=get_settings().default_first_response_hours,
         )
+    web.flash(request, N_("First-response target for %(category)s saved."), category=category.name)
     return web.redirect("/mod/service-levels")
 
 

@@ -1,11 +1,12 @@
 """Pages of private cases: the customer's /cases, the brand's /mod/cases, the webhook log.
 
 A case that the reader may not see answers 404 exactly like one that does not exist; an anonymous
-reader is sent to log in. Forms work without JavaScript (303 after POST, the page again with the
-error otherwise); htmx posts of a message get the conversation partial back.
+reader is sent to log in. Forms work without JavaScript (303 after POST and a flash message saying
+what was done, the page again with the error otherwise); htmx posts of a message get the
+conversation partial back, with the message out of band.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
@@ -16,7 +17,8 @@ from sqlmodel import Session
 from community import params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Forbidden, Invalid, NotFound
-from community.models import Thread
+from community.i18n import N_, Label
+from community.models import Thread, User
 from community.params import MAX_ID, FormStr
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import cases, webhooks
@@ -86,8 +88,13 @@ def customer_reply(
             body=body,
             error=web.error_message(request, exc),
         )
+    sent = N_("Message sent.")
     if web.is_htmx(request):
-        return _render_conversation(request, session, guardian, case, action=_customer_action(case))
+        conversation = _render_conversation(
+            request, session, guardian, case, action=_customer_action(case)
+        )
+        return web.with_flash(request, conversation, sent)
+    web.flash(request, sent)
     return web.redirect(f"/cases/{case.id}#case-conversation")
 
 
@@ -218,8 +225,13 @@ def brand_message(
             body=body,
             error=web.error_message(request, exc),
         )
+    sent = N_("Internal note added.") if internal else N_("Message sent to the customer.")
     if web.is_htmx(request):
-        return _render_conversation(request, session, guardian, case, action=_brand_action(case))
+        conversation = _render_conversation(
+            request, session, guardian, case, action=_brand_action(case)
+        )
+        return web.with_flash(request, conversation, sent)
+    web.flash(request, sent)
     return web.redirect(f"/mod/cases/{case.id}#case-conversation")
 
 
@@ -236,6 +248,7 @@ def update_case(
 ) -> Response:
     _ensure_brand(guardian)
     case = cases.get_case(session, guardian, case_id)
+    before = _CaseFields(case.status, case.priority, case.assignee_id)
     try:
         cases.update_case(
             session,
@@ -256,7 +269,34 @@ def update_case(
             status_code=exc.status_code,
             update_errors=web.form_errors(request, exc),
         )
+    _flash_changes(request, session, before, case)
     return web.redirect(f"/mod/cases/{case.id}")
+
+
+class _CaseFields(NamedTuple):
+    status: str
+    priority: str
+    assignee_id: int | None
+
+
+def _flash_changes(
+    request: Request, session: Session, before: _CaseFields, case: SupportCase
+) -> None:
+    """One message per field the update changed ("Status set to Resolved.")."""
+    if case.status != before.status:
+        status = Label(cases.STATUS_LABELS[CaseStatus(case.status)])
+        web.flash(request, N_("Status set to %(status)s."), status=status)
+    if case.priority != before.priority:
+        priority = Label(cases.PRIORITY_LABELS[CasePriority(case.priority)])
+        web.flash(request, N_("Priority set to %(priority)s."), priority=priority)
+    if case.assignee_id != before.assignee_id:
+        assignee = session.get(User, case.assignee_id) if case.assignee_id else None
+        if assignee is None:
+            web.flash(request, N_("Case unassigned."))
+        else:
+            web.flash(request, N_("Case assigned to %(name)s."), name=assignee.display_name)
+    if _CaseFields(case.status, case.priority, case.assignee_id) == before:
+        web.flash(request, N_("Nothing changed."))
 
 
 @router.get("/mod/webhooks")

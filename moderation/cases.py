@@ -402,12 +402,18 @@ def _state(case: SupportCase) -> dict[str, Any]:
 # What the customer sees of a case besides its messages: only these changes move ``updated_at``.
 CUSTOMER_VISIBLE = frozenset({"status", "subject"})
 
-# The statuses as the brand's case pages name them (templates/moderation/_cases_macros.html).
+# Statuses and priorities as the brand's case pages name them (moderation/_cases_macros.html).
 STATUS_LABELS = {
     CaseStatus.open: N_("Open"),
     CaseStatus.pending_customer: N_("Pending customer"),
     CaseStatus.resolved: N_("Resolved"),
     CaseStatus.closed: N_("Closed"),
+}
+PRIORITY_LABELS = {
+    CasePriority.low: N_("Low"),
+    CasePriority.normal: N_("Normal"),
+    CasePriority.high: N_("High"),
+    CasePriority.urgent: N_("Urgent"),
 }
 
 

@@ -1,10 +1,12 @@
 """Pages and forms of the moderator tools (moderation.tools) and the admin's audit log browser.
 
 The thread page and each post carry the tools' forms (templates/moderation/_thread_tools.html,
-_post_tools.html); a form posts here and is answered with a 303 back to the thread, or, when it
-is refused, with the tools page showing the message next to its field (422). Hiding and unhiding
-a post with htmx swaps the post in place. Members get 403 everywhere; anonymous readers are sent
-to log in (pages) or get 401 (forms).
+_post_tools.html); a form posts here and is answered with a 303 back to the thread and a flash
+message saying what was done, or, when it is refused, with the tools page showing the message
+next to its field (422). Hiding a thread and merging one need their form's "confirm" box ticked:
+the box is ``required`` in the browser, and checked here for a browser that ignores it. Hiding and
+unhiding a post with htmx swaps the post in place. Members get 403 everywhere; anonymous readers
+are sent to log in (pages) or get 401 (forms).
 """
 
 import re
@@ -19,6 +21,7 @@ from sqlmodel import Session
 from community import params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid, NotFound
+from community.i18n import N_
 from community.models import Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure
@@ -50,37 +53,68 @@ def thread_tools_page(
 
 @router.post("/mod/threads/{thread_id}/hide")
 def hide_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    confirm: FormStr = "",
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
+    if not confirm:
+        refusal = Invalid("Tick the box to confirm hiding the thread.", field="hide_confirm")
+        return _render_thread_tools(
+            request,
+            session,
+            thread,
+            values={},
+            errors=web.form_errors(request, refusal),
+            status_code=422,
+        )
     tools.hide_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread hidden."))
     return web.redirect(f"/t/{thread.id}")
 
 
 @router.post("/mod/threads/{thread_id}/unhide")
 def unhide_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.unhide_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread unhidden."))
     return web.redirect(f"/t/{thread.id}")
 
 
 @router.post("/mod/threads/{thread_id}/lock")
 def lock_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.lock_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread locked."))
     return web.redirect(f"/t/{thread.id}")
 
 
 @router.post("/mod/threads/{thread_id}/unlock")
 def unlock_thread(
-    thread_id: ThreadId, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
     tools.unlock_thread(session, guardian, thread, clock=clock)
+    web.flash(request, N_("Thread unlocked."))
     return web.redirect(f"/t/{thread.id}")
 
 
@@ -109,6 +143,7 @@ def move_thread(
             errors=web.form_errors(request, exc),
             status_code=422,
         )
+    web.flash(request, N_("Thread moved to %(category)s."), category=target.name)
     return web.redirect(f"/t/{thread.id}")
 
 
@@ -120,22 +155,26 @@ def merge_thread(
     guardian: GuardianDep,
     clock: ClockDep,
     into: FormStr = "",
+    confirm: FormStr = "",
 ) -> Response:
     thread = tools.get_thread(session, guardian, thread_id)
+    errors: dict[str, str] = {}
+    if not confirm:
+        unticked = Invalid("Tick the box to confirm the merge.", field="merge_confirm")
+        errors = web.form_errors(request, unticked)
     try:
         target = _thread_ref(session, guardian, into)
-        result = tools.merge_thread(session, guardian, thread, into=target, clock=clock)
+        if not errors:
+            result = tools.merge_thread(session, guardian, thread, into=target, clock=clock)
+            web.flash(request, N_("Thread merged into “%(title)s”."), title=result.into.title)
+            return web.redirect(f"/t/{result.into.id}")
     except (Invalid, NotFound) as exc:
         session.rollback()
-        return _render_thread_tools(
-            request,
-            session,
-            thread,
-            values={"into": into},
-            errors={"into": web.error_message(request, exc)},
-            status_code=422,
-        )
-    return web.redirect(f"/t/{result.into.id}")
+        errors["into"] = web.error_message(request, exc)
+    # Refused: a bad target and an unticked box are both named, and nothing was merged.
+    return _render_thread_tools(
+        request, session, thread, values={"into": into}, errors=errors, status_code=422
+    )
 
 
 def _thread_ref(session: Session, guardian: Guardian, raw: str) -> Thread:
@@ -232,15 +271,27 @@ def suspend_user(
         return _render_user_tools(
             request, user, values=values, errors=web.form_errors(request, exc), status_code=422
         )
+    assert user.suspended_until is not None
+    web.flash(
+        request,
+        N_("User %(username)s suspended until %(until)s."),
+        username=user.username,
+        until=user.suspended_until,
+    )
     return web.redirect(f"/u/{user.username}")
 
 
 @router.post("/mod/users/{username}/unsuspend")
 def unsuspend_user(
-    username: Username, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+    request: Request,
+    username: Username,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
 ) -> Response:
     user = tools.get_user(session, guardian, username)
     tools.unsuspend_user(session, guardian, user, clock=clock)
+    web.flash(request, N_("User %(username)s is no longer suspended."), username=user.username)
     return web.redirect(f"/u/{user.username}")
 
 

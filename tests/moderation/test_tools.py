@@ -18,6 +18,7 @@ from moderation import audit, tools
 from moderation.models import AuditEntry
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import login
+from tests.moderation.brand_helpers import submit
 
 
 def _events(session: Session, name: str) -> list[OutboxEvent]:
@@ -360,6 +361,80 @@ def test_a_merge_is_refused_when_it_makes_no_sense(
     # A merged thread takes no replies.
     with pytest.raises(Forbidden):
         posting.reply_to_thread(session, _g(people["member"], clock), one, body="hi", clock=clock)
+
+
+# --- the forms that hide or merge ask to confirm --------------------------------------------------
+
+
+def test_the_thread_page_asks_to_tick_a_box_before_hiding_or_merging(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    thread = make_thread(session, clock, author=people["asker"], category=make_category(session))
+    login(client, people["mod"])
+    for url in (f"/t/{thread.id}", f"/mod/threads/{thread.id}"):
+        page = client.get(url).text
+        assert f'id="hide-confirm-{thread.id}" name="confirm" value="yes" required' in page, url
+        assert f'id="merge-confirm-{thread.id}" name="confirm" value="yes" required' in page, url
+
+
+def test_hiding_a_thread_without_the_box_ticked_is_refused_next_to_it(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    thread = make_thread(session, clock, author=people["asker"], category=make_category(session))
+    login(client, people["mod"])
+
+    refused = submit(client, f"/mod/threads/{thread.id}/hide")
+    assert refused.status_code == 422
+    assert '<small class="field-error" id="hide-confirm-error" role="alert">' in refused.text
+    assert "Tick the box to confirm hiding the thread." in refused.text
+    assert 'aria-describedby="hide-confirm-error"' in refused.text
+    session.refresh(thread)
+    assert not thread.is_hidden
+    assert _audit_rows(session, "hide_thread") == [] and _events(session, "thread_hidden") == []
+
+    hidden = submit(client, f"/mod/threads/{thread.id}/hide", {"confirm": "yes"})
+    assert hidden.status_code == 303 and hidden.headers["location"] == f"/t/{thread.id}"
+    session.refresh(thread)
+    assert thread.is_hidden and len(_audit_rows(session, "hide_thread")) == 1
+
+
+def test_merging_without_the_box_ticked_is_refused_next_to_it_and_keeps_the_target(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    category = make_category(session)
+    thread = make_thread(session, clock, author=people["asker"], category=category)
+    into = make_thread(session, clock, author=people["asker"], category=category)
+    login(client, people["mod"])
+
+    refused = submit(client, f"/mod/threads/{thread.id}/merge", {"into": f"/t/{into.id}"})
+    assert refused.status_code == 422
+    assert '<small class="field-error" id="merge-confirm-error" role="alert">' in refused.text
+    assert "Tick the box to confirm the merge." in refused.text
+    assert f'value="/t/{into.id}"' in refused.text  # the target is kept, only the tick is missing
+    session.refresh(thread)
+    assert thread.merged_into_id is None
+    assert _audit_rows(session, "merge_thread") == [] and _events(session, "thread_merged") == []
+
+    merged = submit(
+        client, f"/mod/threads/{thread.id}/merge", {"into": f"/t/{into.id}", "confirm": "yes"}
+    )
+    assert merged.status_code == 303 and merged.headers["location"] == f"/t/{into.id}"
+    session.refresh(thread)
+    assert thread.merged_into_id == into.id
+
+
+def test_a_merge_with_a_bad_target_and_no_tick_names_both_problems(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    thread = make_thread(session, clock, author=people["asker"], category=make_category(session))
+    login(client, people["mod"])
+
+    refused = submit(client, f"/mod/threads/{thread.id}/merge", {"into": "somewhere"})
+    assert refused.status_code == 422
+    assert "Give the number or the link of the thread to merge into." in refused.text
+    assert "Tick the box to confirm the merge." in refused.text
+    session.refresh(thread)
+    assert thread.merged_into_id is None
 
 
 # --- suspend --------------------------------------------------------------------------------------

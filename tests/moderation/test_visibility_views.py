@@ -375,7 +375,11 @@ def test_thread_forms_lock_move_and_merge(
     assert "Give the number or the link of the thread to merge into." in bad.text
     merged = client.post(
         f"{base}/merge",
-        data={"csrf_token": token, "into": f"https://testserver/t/{target.id}/some-slug"},
+        data={
+            "csrf_token": token,
+            "into": f"https://testserver/t/{target.id}/some-slug",
+            "confirm": "yes",
+        },
         follow_redirects=False,
     )
     assert merged.status_code == 303 and merged.headers["location"] == f"/t/{target.id}"
