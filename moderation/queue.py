@@ -111,6 +111,13 @@ class Chip:
     params: dict[str, object]
     count: int | None = None
     tone: str = "warn"
+    # What else the chip stands for: "unanswered 26 h — breached" is the breached reason too, so
+    # the row is filed under both without a second chip saying the same thing.
+    also: tuple[Reason, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return (self.reason, *self.also)
 
     def label(self, gettext: Callable[[str], str]) -> str:
         """The chip's text in the reader's language (string parameters translated too)."""
@@ -155,7 +162,7 @@ class QueueRow:
 
     @property
     def reasons(self) -> list[str]:
-        return [chip.reason.value for chip in self.chips]
+        return [reason.value for chip in self.chips for reason in chip.reasons]
 
     @property
     def state(self) -> str:
@@ -426,8 +433,16 @@ def chips(
                 if status.unanswered
                 else N_("awaiting the brand %(hours)s h — breached")
             )
-            out.append(Chip(base, text, {"hours": hours}, count=hours, tone="danger"))
-            out.append(Chip(Reason.breached, REASON_LABELS[Reason.breached], {}, tone="danger"))
+            out.append(
+                Chip(
+                    base,
+                    text,
+                    {"hours": hours},
+                    count=hours,
+                    tone="danger",
+                    also=(Reason.breached,),
+                )
+            )
         else:
             text = (
                 N_("unanswered %(hours)s h")

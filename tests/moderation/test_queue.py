@@ -449,3 +449,28 @@ def test_queue_rows_show_the_customers_rank_next_to_their_name(session, clock, w
     row = page[page.index(f'id="queue-row-{world["threads"]["negative"].id}"') :]
     row = row[: row.index("</li>")]
     assert 'class="chip rank rank-trusted"' in row and "Trusted" in row
+
+
+def _row_of(page: str, thread_id: int) -> str:
+    """The markup of one thread's row on a queue page."""
+    row = page[page.index(f'id="queue-row-{thread_id}"') :]
+    return row[: row.index("</form>")]
+
+
+def test_a_breached_thread_shows_one_chip_and_stays_filed_under_breached(
+    session, clock, world, client
+) -> None:
+    clock.advance(hours=23)  # start + 26 h: the plain thread is breached
+    login(client, world["moderator"])
+    plain_id = world["threads"]["plain"].id
+    row = _row_of(client.get("/mod/queue").text, plain_id)
+    chips = re.findall(r'<li class="chip reason[^"]*"[^>]*>([^<]*)</li>', row)
+    assert chips == ["unanswered 26 h — breached"]
+    assert 'class="chip reason reason-unanswered reason-breached tone-danger"' in row
+    item = {i["id"]: i for i in client.get("/api/v1/moderation/queue").json()["items"]}[plain_id]
+    assert item["reasons"] == ["unanswered", "breached"]
+    assert [d["label"] for d in item["reason_details"]] == ["unanswered 26 h — breached"]
+    breached = client.get("/api/v1/moderation/queue", params={"reason": "breached"}).json()
+    assert plain_id in [i["id"] for i in breached["items"]]
+    filtered = client.get("/mod/queue", params={"reason": "breached"}).text
+    assert f'id="queue-row-{plain_id}"' in filtered
