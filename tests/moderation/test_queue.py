@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from community import visibility
@@ -474,3 +475,49 @@ def test_a_breached_thread_shows_one_chip_and_stays_filed_under_breached(
     assert plain_id in [i["id"] for i in breached["items"]]
     filtered = client.get("/mod/queue", params={"reason": "breached"}).text
     assert f'id="queue-row-{plain_id}"' in filtered
+
+
+def test_the_flag_details_of_a_page_cost_one_query_however_many_rows_are_flagged(
+    db, session, clock, world
+) -> None:
+    guardian = Guardian(world["moderator"])
+
+    def statements(flagged: int) -> list[str]:
+        seen: list[str] = []
+
+        def capture(_conn, _cursor, statement, *_rest) -> None:
+            seen.append(statement)
+
+        session.expire_all()
+        event.listen(db, "before_cursor_execute", capture)
+        try:
+            page = queue.load_queue(session, guardian, filters=queue.Filters(), now=clock.now())
+        finally:
+            event.remove(db, "before_cursor_execute", capture)
+        assert sum(len(row.flags) for row in page.rows) == flagged
+        return seen
+
+    before = statements(2)
+    for n in range(5):
+        thread = make_thread(
+            session,
+            clock,
+            author=make_user(session, clock, username=f"asker{n}"),
+            category=world["category"],
+            title=f"Another flagged thread {n}",
+        )
+        reply = make_reply(session, clock, author=world["helper"], thread=thread)
+        flagger = Guardian(make_user(session, clock, username=f"flagger{n}"))
+        flags.raise_flag(
+            session,
+            flagger,
+            _question(session, thread),
+            kind=FlagKind.off_topic,
+            comment="Not about fibre at all",
+            clock=clock,
+        )
+        flags.raise_flag(session, flagger, reply, kind=FlagKind.spam, clock=clock)
+    run_care(session, clock)
+    after = statements(2 + 10)
+    assert len(after) == len(before)
+    assert sum(bool(re.search(r"\bFROM flag\b", statement)) for statement in after) == 1
