@@ -246,22 +246,27 @@ decode_cursor = decode_time_cursor
 
 
 def _waiting(row: type[CareThread]) -> ColumnElement[bool]:
-    """The clock still runs: no official reply when the thread needs the brand, else none."""
-    return or_(
-        and_(col(row.needs_brand).is_(True), col(row.first_official_at).is_(None)),
-        and_(col(row.needs_brand).is_(False), col(row.first_response_at).is_(None)),
+    """The clock still runs: not locked, and no official reply when the thread needs the brand,
+    else none."""
+    return and_(
+        col(row.locked).is_(False),
+        or_(
+            and_(col(row.needs_brand).is_(True), col(row.first_official_at).is_(None)),
+            and_(col(row.needs_brand).is_(False), col(row.first_response_at).is_(None)),
+        ),
     )
 
 
 def _reason_condition(session: Session, reason: Reason, now: datetime) -> ColumnElement[bool]:
     c = CareThread
+    unlocked = col(c.locked).is_(False)  # a locked thread waits for no answer (see care)
     match reason:
         case Reason.unanswered:
-            return col(c.first_response_at).is_(None)
+            return and_(unlocked, col(c.first_response_at).is_(None))
         case Reason.awaiting_brand | Reason.needs_brand:  # as the chips: while the brand owes one
-            return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
+            return and_(unlocked, col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.negative:
-            return and_(col(c.negative).is_(True), col(c.first_official_at).is_(None))
+            return and_(unlocked, col(c.negative).is_(True), col(c.first_official_at).is_(None))
         case Reason.toxic:
             return col(c.toxic).is_(True)
         case Reason.pii:
@@ -484,17 +489,18 @@ def chips(
     by kind; ``pairs`` names the usernames of each mutual-kudos pair flagged on the thread."""
     out: list[Chip] = []
     hours = status.waited_hours
+    waits = not care.locked  # a locked thread waits for no answer (see care)
     if care.pii_hidden:
         out.append(Chip(Reason.pii, REASON_LABELS[Reason.pii], {}, tone="danger"))
     if care.awaiting_approval:
         out.append(Chip(Reason.awaiting_approval, REASON_LABELS[Reason.awaiting_approval], {}))
-    if care.negative and care.first_official_at is None:
+    if waits and care.negative and care.first_official_at is None:
         out.append(Chip(Reason.negative, REASON_LABELS[Reason.negative], {}, tone="danger"))
     if care.toxic:
         out.append(Chip(Reason.toxic, REASON_LABELS[Reason.toxic], {}, tone="danger"))
-    if status.awaiting_brand:
+    if waits and status.awaiting_brand:
         out.append(Chip(Reason.needs_brand, REASON_LABELS[Reason.needs_brand], {}))
-    if status.unanswered or status.awaiting_brand:
+    if waits and (status.unanswered or status.awaiting_brand):
         base = Reason.unanswered if status.unanswered else Reason.awaiting_brand
         if status.sla == SlaState.breached:
             text = (

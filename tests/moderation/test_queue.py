@@ -14,7 +14,7 @@ from community import visibility
 from community.errors import Invalid
 from community.models import HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
-from moderation import claims, flags, queue
+from moderation import claims, flags, queue, tools
 from moderation.models import CareThread, Flag, FlagKind, SignalCorrection
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login, sqlite_plan
@@ -521,3 +521,59 @@ def test_the_flag_details_of_a_page_cost_one_query_however_many_rows_are_flagged
     after = statements(2 + 10)
     assert len(after) == len(before)
     assert sum(bool(re.search(r"\bFROM flag\b", statement)) for statement in after) == 1
+
+
+def test_a_locked_thread_leaves_the_queue_unless_a_moderator_must_still_act_on_it(
+    session, clock, world, client
+) -> None:
+    t = world["threads"]
+    moderator = Guardian(world["moderator"])
+    # Answered by a member, so in the queue for its abusive language alone.
+    t["abusive"] = make_thread(
+        session,
+        clock,
+        author=make_user(session, clock, username="ask_abusive"),
+        category=world["category"],
+        title="Abusive thread here",
+    )
+    make_reply(session, clock, author=world["helper"], thread=t["abusive"])
+    signal(session, clock, _question(session, t["abusive"]), toxic=True)
+    # A newcomer's reply held for approval: only the queue's Approve publishes it.
+    held = make_reply(session, clock, author=world["member"], thread=t["pii"])
+    visibility.hide_post(
+        session, held, reason=HiddenReason.awaiting_approval, by_id=None, now=clock.now()
+    )
+    session.commit()
+    run_care(session, clock)
+    assert session.get(CareThread, t["abusive"].id).in_queue is True
+    for name in ("plain", "negative", "awaiting", "pii", "flagged", "abusive"):
+        tools.lock_thread(session, moderator, t[name], clock=clock)
+    run_care(session, clock)
+    clock.advance(hours=23)  # start + 26 h: everything that still waited would be breached
+
+    def items(**params: str) -> dict[int, dict[str, Any]]:
+        response = client.get("/api/v1/moderation/queue", params=params)
+        assert response.status_code == 200, response.text
+        return {item["id"]: item for item in response.json()["items"]}
+
+    login(client, world["moderator"])
+    # Dealt with by the brand: no longer unanswered, negative, awaiting the brand or abusive.
+    assert set(items()) == {t["pii"].id, t["flagged"].id, t["repeat"].id}
+    for name in ("plain", "negative", "awaiting", "abusive"):
+        assert session.get(CareThread, t[name].id).in_queue is False
+    # Still there for its hidden personal data, its held reply and its flags, nothing else.
+    assert items()[t["pii"].id]["reasons"] == ["pii", "awaiting_approval"]
+    assert items()[t["flagged"].id]["reasons"] == ["flagged"]
+    for reason in ("unanswered", "breached", "negative", "awaiting_brand", "needs_brand", "toxic"):
+        assert set(items(reason=reason)) <= {t["repeat"].id}, reason
+    assert set(items(reason="pii")) == {t["pii"].id}
+    row = _row_of(client.get("/mod/queue").text, t["pii"].id)
+    assert '<span class="chip locked">Locked</span>' in row and "unanswered" not in row
+    assert f'formaction="/mod/threads/{t["pii"].id}/approve"' in client.get("/mod/queue").text
+
+    # Unlocked, it waits for an answer again.
+    tools.unlock_thread(session, moderator, t["plain"], clock=clock)
+    run_care(session, clock)
+    plain = items(reason="breached")[t["plain"].id]
+    assert plain["reasons"] == ["unanswered", "breached"]
+    assert session.get(CareThread, t["plain"].id).urgent_at == world["start"] + timedelta(hours=24)
