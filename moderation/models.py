@@ -345,6 +345,8 @@ class WebhookDelivery(SQLModel, table=True):
     attempt: int
     status_code: int | None = None
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Why it failed, for people: a moderation.webhooks.Failure (``error`` keeps the raw detail).
+    error_code: str | None = Field(default=None, max_length=20)
     duration_ms: int | None = None
     created_at: datetime = Field(sa_column=utc_column())
 

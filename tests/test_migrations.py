@@ -8,12 +8,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from community import migrate
 from community.clock import FrozenClock
 from community.db import make_engine
+from community.events import OutboxEvent
 from moderation import care
+from moderation.models import WebhookDelivery
 from tests import pg
 from tests.factories import make_category, make_thread, make_user, set_thread
 
@@ -87,3 +89,50 @@ def test_0013_has_the_care_rows_of_threads_locked_before_it_rebuilt() -> None:
     engine.dispose()
     migrate.upgrade(url, "0013")
     assert versions() == {ids["locked"]: None, ids["open"]: 1}
+
+
+# What moderation.webhooks logged before 0014, and the code each attempt gets.
+LOGGED_BEFORE_0014 = [
+    (500, "HTTP 500: crm is down", "http_status"),
+    (None, "PEERDESK_CRM_WEBHOOK_SECRET is not set: nothing is sent unsigned.", "no_secret"),
+    (None, "ReadTimeout: timed out", "timeout"),
+    (None, "TimeoutError: no complete answer within 10 s", "timeout"),
+    (None, "InvalidURL: Invalid port: 'x'", "invalid_url"),
+    (None, "ConnectError: [Errno 111] Connection refused", "refused"),
+    (None, "ConnectError: [Errno -2] Name or service not known", "unresolved"),
+    (None, "ConnectError: [Errno -3] Temporary failure in name resolution", "unresolved"),
+    (None, "RemoteProtocolError: Server disconnected", "network"),
+    (200, None, None),
+]
+
+
+def test_0014_codes_the_webhook_failures_logged_before_it() -> None:
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        asker = make_user(session, clock, username="asker")
+        make_thread(session, clock, author=asker, category=make_category(session))
+        event_id = session.exec(select(OutboxEvent.id)).first()
+        assert event_id is not None
+        for attempt, (status, error, _) in enumerate(LOGGED_BEFORE_0014, start=1):
+            session.add(
+                WebhookDelivery(
+                    event_id=event_id,
+                    url="http://crm.example/hook",
+                    attempt=attempt,
+                    status_code=status,
+                    error=error,
+                    created_at=clock.now(),
+                )
+            )
+        session.commit()
+    engine.dispose()
+    migrate.downgrade(url, "0013")
+    migrate.upgrade(url, "0014")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        codes = conn.execute(text("SELECT error_code FROM webhook_delivery ORDER BY attempt"))
+        assert [row.error_code for row in codes] == [code for *_, code in LOGGED_BEFORE_0014]
+    engine.dispose()
