@@ -4,10 +4,13 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from community import i18n
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TAGLINE = i18n.N_("Support community")
 
 
 class CommunitySettings(BaseSettings):
@@ -18,7 +21,9 @@ class CommunitySettings(BaseSettings):
     secret_key: str = ""
     cookie_secure: bool = True
     brand_name: str = "Connettia"
-    brand_tagline: str = "Community di assistenza"
+    # The footer's tagline (``tagline``): empty for peerdesk's own, in the reader's language; a
+    # brand's own is one text for every language, or a JSON object with one per language.
+    brand_tagline: str | dict[str, str] = ""
     brand_color: str = "#0b6e4f"
     brand_accent: str = "#f2a541"
     default_language: str = "it"
@@ -59,6 +64,27 @@ class CommunitySettings(BaseSettings):
     posts_limit_per_minute: int = 10
     outbox_poll_seconds: float = 0.5
     run_worker_in_process: bool = True
+
+    @model_validator(mode="after")
+    def _taglines_name_our_languages(self) -> "CommunitySettings":
+        own = self.brand_tagline
+        if isinstance(own, str) and own.lstrip().startswith("{"):
+            raise ValueError("PEERDESK_BRAND_TAGLINE starts like JSON but is not a JSON object.")
+        unknown = sorted(set(own) - set(self.languages)) if isinstance(own, dict) else []
+        if unknown:
+            raise ValueError(
+                f"PEERDESK_BRAND_TAGLINE has taglines for {', '.join(unknown)}; the languages "
+                f"are {', '.join(self.languages)}."
+            )
+        return self
+
+    def tagline(self, language: str) -> str:
+        """The footer's tagline for a reader of ``language``: the brand's own for that language
+        (else for the default language), else peerdesk's, translated."""
+        own = self.brand_tagline
+        if isinstance(own, dict):
+            own = own.get(language) or own.get(self.default_language, "")
+        return own.strip() or i18n.gettext(language, DEFAULT_TAGLINE)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -37,8 +37,15 @@ Negativity and needs-the-brand are read on the asker's own posts; abusive langua
 
 **In the queue** means: not deleted, merged away or hidden by a moderator, and either
 personal data hidden, a post or question awaiting approval, or an open flag (even on a solved
-thread: a flag always reaches a moderator), or, while not solved: unanswered, awaiting the brand,
-negative with no official reply, or toxic.
+thread: a flag always reaches a moderator), or, while neither solved nor locked: unanswered,
+awaiting the brand, negative with no official reply, or toxic.
+
+**Locked** threads take no more answers: a moderator locking one has dealt with it for the
+brand, so it is neither unanswered, awaiting the brand nor negative, whatever its posts say (no
+deadline, no weight for those). Like a solved thread, it stays in the queue only for what a
+moderator must still act on: personal data hidden, a post awaiting approval (approved from the
+queue) or an open flag; abusive language alone no longer keeps it. Unlocking it brings the other
+reasons back (``thread_locked`` and ``thread_unlocked`` rebuild the row).
 """
 
 import math
@@ -165,9 +172,11 @@ def _row_values(facts: Facts) -> dict[str, object]:
     created = as_utc(thread.created_at)
     due = service_levels.due_at(created, facts.target)
     official = facts.first_official_at
-    negative = facts.negative_since is not None and official is None
-    awaiting = service_levels.is_awaiting_brand(facts.needs_brand, official)
-    unanswered = service_levels.is_unanswered(thread.first_response_at)
+    # A locked thread takes no more answers: it waits for none, from anyone.
+    waits = not thread.is_locked
+    negative = waits and facts.negative_since is not None and official is None
+    awaiting = waits and service_levels.is_awaiting_brand(facts.needs_brand, official)
+    unanswered = waits and service_levels.is_unanswered(thread.first_response_at)
     toxic = facts.toxic_since is not None
     pii = facts.pii_since is not None
     approval = facts.approval_since is not None
@@ -176,7 +185,12 @@ def _row_values(facts: Facts) -> dict[str, object]:
         and thread.merged_into_id is None
         and not (thread.hidden_at is not None and thread.hidden_reason == HiddenReason.moderator)
     )
-    open_need = thread.solved_at is None and (unanswered or awaiting or negative or toxic)
+    # Solved or locked, a thread stays only for what a moderator must act on whatever its state.
+    open_need = (
+        thread.solved_at is None
+        and not thread.is_locked
+        and (unanswered or awaiting or negative or toxic)
+    )
     in_queue = live and (pii or approval or facts.open_flags > 0 or open_need)
     # The deadline: the first-response one while the thread waits for an answer, otherwise the
     # target counted from the moment the later need arose.
@@ -218,6 +232,7 @@ def _row_values(facts: Facts) -> dict[str, object]:
         "open_flags": facts.open_flags,
         "me_too": me_too,
         "repeat_contact": repeat,
+        "locked": thread.is_locked,
         "in_queue": in_queue,
         **care_figures.figure_columns(
             thread,
@@ -610,6 +625,8 @@ THREAD_EVENTS = (
     "solution_accepted",
     "solution_unmarked",
     "thread_moved",
+    "thread_locked",
+    "thread_unlocked",
     "kudos_given",
     "kudos_withdrawn",
     "thread_claimed",

@@ -45,6 +45,18 @@ class ReasonPublic(BaseModel):
     count: int | None = Field(default=None, description="Hours waited, flags, contacts.")
 
 
+class QueueFlagPublic(BaseModel):
+    id: int
+    kind: str
+    post_id: int
+    post_number: int = Field(description="1 is the question.")
+    post_url: str
+    excerpt: str = Field(description="The start of the post's text, as plain text.")
+    flagger: str | None = Field(description="The flagger's username.")
+    comment: str
+    created_at: datetime
+
+
 class QueueItemPublic(BaseModel):
     id: int = Field(description="The thread's id.")
     title: str
@@ -63,6 +75,7 @@ class QueueItemPublic(BaseModel):
     due_at: datetime
     urgent_at: datetime
     open_flags: int
+    flags: list[QueueFlagPublic] = Field(description="The members' open flags, post by post.")
     repeat_contact: int
     me_too: int
 
@@ -270,6 +283,20 @@ def _item(row: queue.QueueRow, language: str) -> QueueItemPublic:
         due_at=care_row.due_at,
         urgent_at=care_row.urgent_at,
         open_flags=care_row.open_flags,
+        flags=[
+            QueueFlagPublic(
+                id=note.id,
+                kind=note.kind,
+                post_id=note.post_id,
+                post_number=note.post_number,
+                post_url=f"/p/{note.post_id}",
+                excerpt=note.excerpt,
+                flagger=note.flagger_username,
+                comment=note.comment,
+                created_at=note.created_at,
+            )
+            for note in row.flags
+        ],
         repeat_contact=care_row.repeat_contact,
         me_too=care_row.me_too,
     )

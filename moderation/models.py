@@ -141,6 +141,9 @@ class CareThread(SQLModel, table=True):
     open_flags: int = 0
     me_too: int = 0
     repeat_contact: int = 0  # the customer's other recent threads and follow-ups
+    # A moderator locked the thread: the brand has dealt with it, so it no longer waits for an
+    # answer (service level, negativity, needs-the-brand); flags and hidden data still count.
+    locked: bool = False
     in_queue: bool = False
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
     claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -342,6 +345,8 @@ class WebhookDelivery(SQLModel, table=True):
     attempt: int
     status_code: int | None = None
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Why it failed, for people: a moderation.webhooks.Failure (``error`` keeps the raw detail).
+    error_code: str | None = Field(default=None, max_length=20)
     duration_ms: int | None = None
     created_at: datetime = Field(sa_column=utc_column())
 

@@ -5,7 +5,7 @@ is the priority order at any moment (see care's module doc). What a row shows - 
 service-level state, its priority - is derived here, when read, from the row and ``now``.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, col, select
 
+from community import posting
 from community.clock import as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import Invalid
@@ -37,6 +38,7 @@ from moderation.settings import get_settings
 from moderation.signals import corrections
 
 MAX_LIMIT = 100
+EXCERPT_CHARS = 140  # of a flagged post's text, on its queue row
 
 
 class Reason(StrEnum):
@@ -111,6 +113,13 @@ class Chip:
     params: dict[str, object]
     count: int | None = None
     tone: str = "warn"
+    # What else the chip stands for: "unanswered 26 h — breached" is the breached reason too, so
+    # the row is filed under both without a second chip saying the same thing.
+    also: tuple[Reason, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return (self.reason, *self.also)
 
     def label(self, gettext: Callable[[str], str]) -> str:
         """The chip's text in the reader's language (string parameters translated too)."""
@@ -139,6 +148,41 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class FlagNote:
+    """A member's open flag as its queue row shows it: why, on which post (with the start of the
+    post's text, hidden or not: only moderators see the queue), by whom and with what comment."""
+
+    id: int
+    kind: str
+    post_id: int
+    post_number: int
+    excerpt: str
+    post_hidden: bool
+    post_deleted: bool
+    flagger_username: str | None
+    flagger_name: str | None
+    comment: str
+    created_at: datetime
+
+    @property
+    def kind_label(self) -> str:
+        """An English msgid (translated when shown)."""
+        return FLAG_LABELS.get(self.kind, self.kind)
+
+    @property
+    def tone(self) -> str:
+        return flag_tone(self.kind)
+
+    @property
+    def on_question(self) -> bool:
+        return self.post_number == 1
+
+
+def flag_tone(kind: str) -> str:
+    return "danger" if kind == FlagKind.abuse else "warn"
+
+
+@dataclass(frozen=True)
 class QueueRow:
     care: CareThread
     thread: Thread
@@ -150,12 +194,16 @@ class QueueRow:
     priority: Priority
     waited_hours: int
     # Open flags raised by members, and mutual-kudos pairs (each resolved on its own).
-    member_flags: int = 0
+    flags: tuple[FlagNote, ...] = ()
     kudos_pairs: int = 0
 
     @property
+    def member_flags(self) -> int:
+        return len(self.flags)
+
+    @property
     def reasons(self) -> list[str]:
-        return [chip.reason.value for chip in self.chips]
+        return [reason.value for chip in self.chips for reason in chip.reasons]
 
     @property
     def state(self) -> str:
@@ -198,22 +246,27 @@ decode_cursor = decode_time_cursor
 
 
 def _waiting(row: type[CareThread]) -> ColumnElement[bool]:
-    """The clock still runs: no official reply when the thread needs the brand, else none."""
-    return or_(
-        and_(col(row.needs_brand).is_(True), col(row.first_official_at).is_(None)),
-        and_(col(row.needs_brand).is_(False), col(row.first_response_at).is_(None)),
+    """The clock still runs: not locked, and no official reply when the thread needs the brand,
+    else none."""
+    return and_(
+        col(row.locked).is_(False),
+        or_(
+            and_(col(row.needs_brand).is_(True), col(row.first_official_at).is_(None)),
+            and_(col(row.needs_brand).is_(False), col(row.first_response_at).is_(None)),
+        ),
     )
 
 
 def _reason_condition(session: Session, reason: Reason, now: datetime) -> ColumnElement[bool]:
     c = CareThread
+    unlocked = col(c.locked).is_(False)  # a locked thread waits for no answer (see care)
     match reason:
         case Reason.unanswered:
-            return col(c.first_response_at).is_(None)
+            return and_(unlocked, col(c.first_response_at).is_(None))
         case Reason.awaiting_brand | Reason.needs_brand:  # as the chips: while the brand owes one
-            return and_(col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
+            return and_(unlocked, col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.negative:
-            return and_(col(c.negative).is_(True), col(c.first_official_at).is_(None))
+            return and_(unlocked, col(c.negative).is_(True), col(c.first_official_at).is_(None))
         case Reason.toxic:
             return col(c.toxic).is_(True)
         case Reason.pii:
@@ -322,20 +375,7 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
         cat.id: cat
         for cat in session.exec(select(Category).where(col(Category.id).in_(category_ids)))
     }
-    flag_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    pair_ids: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    if any(care.open_flags for care in cares):
-        flags = session.exec(
-            select(
-                col(Flag.thread_id), col(Flag.kind), col(Flag.pair_low_id), col(Flag.pair_high_id)
-            ).where(col(Flag.thread_id).in_(ids), col(Flag.status) == FlagStatus.open)
-        )
-        for thread_id, kind, low_id, high_id in flags:
-            if kind == FlagKind.mutual_kudos:
-                if low_id is not None and high_id is not None:
-                    pair_ids[thread_id].append((low_id, high_id))
-                continue
-            flag_counts[thread_id][kind] += 1
+    notes, pair_ids = _open_flags(session, [care.thread_id for care in cares if care.open_flags])
     pair_people = {i for pairs in pair_ids.values() for pair in pairs for i in pair}
     names = dict(
         session.exec(
@@ -350,6 +390,7 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
     for care in cares:
         status = service_levels.status(_times(care), now)
         target = targets.get(care.category_id, default)
+        flag_notes = notes.get(care.thread_id, [])
         rows.append(
             QueueRow(
                 care=care,
@@ -360,7 +401,7 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
                 chips=chips(
                     care,
                     status,
-                    flag_counts.get(care.thread_id, {}),
+                    dict(Counter(note.kind for note in flag_notes)),
                     pairs=[
                         (names.get(low, "?"), names.get(high, "?"))
                         for low, high in sorted(pair_ids.get(care.thread_id, []))
@@ -369,11 +410,51 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
                 sla=status.sla,
                 priority=priority_level(care, target=target, now=now),
                 waited_hours=status.waited_hours,
-                member_flags=sum(flag_counts.get(care.thread_id, {}).values()),
+                flags=tuple(flag_notes),
                 kudos_pairs=len(pair_ids.get(care.thread_id, [])),
             )
         )
     return rows
+
+
+def _open_flags(
+    session: Session, thread_ids: list[int]
+) -> tuple[dict[int, list[FlagNote]], dict[int, list[tuple[int, int]]]]:
+    """The open flags of these threads, in one query: the members' flags as notes (in the order
+    of the posts, then of flagging), and the mutual-kudos pairs as (low, high) user ids."""
+    notes: dict[int, list[FlagNote]] = defaultdict(list)
+    pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if not thread_ids:
+        return notes, pairs
+    found = session.exec(
+        select(Flag, Post, col(User.username), col(User.display_name))
+        .join(Post, col(Post.id) == col(Flag.post_id))
+        .outerjoin(User, col(User.id) == col(Flag.flagger_id))
+        .where(col(Flag.thread_id).in_(thread_ids), col(Flag.status) == FlagStatus.open)
+        .order_by(col(Flag.thread_id), col(Post.post_number), col(Flag.created_at), col(Flag.id))
+    )
+    for flag, post, username, display_name in found:
+        assert flag.id is not None and post.id is not None
+        if flag.kind == FlagKind.mutual_kudos:
+            if flag.pair_low_id is not None and flag.pair_high_id is not None:
+                pairs[flag.thread_id].append((flag.pair_low_id, flag.pair_high_id))
+            continue
+        notes[flag.thread_id].append(
+            FlagNote(
+                id=flag.id,
+                kind=flag.kind,
+                post_id=post.id,
+                post_number=post.post_number,
+                excerpt=posting.excerpt(post, EXCERPT_CHARS),
+                post_hidden=post.is_hidden,
+                post_deleted=post.is_deleted,
+                flagger_username=username,
+                flagger_name=display_name,
+                comment=flag.comment,
+                created_at=flag.created_at,
+            )
+        )
+    return notes, pairs
 
 
 def _times(care: CareThread) -> ThreadTimes:
@@ -408,17 +489,18 @@ def chips(
     by kind; ``pairs`` names the usernames of each mutual-kudos pair flagged on the thread."""
     out: list[Chip] = []
     hours = status.waited_hours
+    waits = not care.locked  # a locked thread waits for no answer (see care)
     if care.pii_hidden:
         out.append(Chip(Reason.pii, REASON_LABELS[Reason.pii], {}, tone="danger"))
     if care.awaiting_approval:
         out.append(Chip(Reason.awaiting_approval, REASON_LABELS[Reason.awaiting_approval], {}))
-    if care.negative and care.first_official_at is None:
+    if waits and care.negative and care.first_official_at is None:
         out.append(Chip(Reason.negative, REASON_LABELS[Reason.negative], {}, tone="danger"))
     if care.toxic:
         out.append(Chip(Reason.toxic, REASON_LABELS[Reason.toxic], {}, tone="danger"))
-    if status.awaiting_brand:
+    if waits and status.awaiting_brand:
         out.append(Chip(Reason.needs_brand, REASON_LABELS[Reason.needs_brand], {}))
-    if status.unanswered or status.awaiting_brand:
+    if waits and (status.unanswered or status.awaiting_brand):
         base = Reason.unanswered if status.unanswered else Reason.awaiting_brand
         if status.sla == SlaState.breached:
             text = (
@@ -426,8 +508,16 @@ def chips(
                 if status.unanswered
                 else N_("awaiting the brand %(hours)s h — breached")
             )
-            out.append(Chip(base, text, {"hours": hours}, count=hours, tone="danger"))
-            out.append(Chip(Reason.breached, REASON_LABELS[Reason.breached], {}, tone="danger"))
+            out.append(
+                Chip(
+                    base,
+                    text,
+                    {"hours": hours},
+                    count=hours,
+                    tone="danger",
+                    also=(Reason.breached,),
+                )
+            )
         else:
             text = (
                 N_("unanswered %(hours)s h")
@@ -445,7 +535,7 @@ def chips(
                 N_("flagged: %(kind)s (%(count)s)"),
                 {"kind": label, "count": count},
                 count=count,
-                tone="danger" if kind == "abuse" else "warn",
+                tone=flag_tone(kind),
             )
         )
     for low, high in pairs:

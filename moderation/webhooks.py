@@ -27,7 +27,10 @@ Any answer but 2xx, a timeout, a malformed URL or a network error fails the deli
 outbox retries it with exponential backoff (2 s, 4 s, 8 s ...; after ``events.MAX_ATTEMPTS``
 attempts, about 68 minutes after the first, it is parked for an admin), and the events of one
 thread's cases go out in order. Every attempt is a ``WebhookDelivery`` row
-(status code, error, duration), shown to admins on /mod/webhooks.
+(status code, error, duration), shown to admins on /mod/webhooks. A failed attempt's row also has
+an ``error_code`` (``Failure``), decided here from the answer or the exception (and the socket
+error under it), so the page can say "Connection refused" and keep the raw error for whoever
+debugs it.
 
 Internal notes do go to the CRM, with ``"is_internal": true``: the CRM is the brand's own system
 and keeps the whole record of a case. Nothing here ever reaches the customer.
@@ -36,7 +39,10 @@ and keeps the whole record of a case. Nothing here ever reaches the customer.
 import hashlib
 import hmac
 import json
+import socket
 import time
+from collections.abc import Callable, Iterator
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -46,6 +52,7 @@ from sqlmodel import Session, col, func, select
 
 from community import events, params
 from community.clock import Clock, SystemClock
+from community.i18n import N_
 from community.models import User
 from moderation.models import CaseMessage, SupportCase, WebhookDelivery
 
@@ -55,6 +62,64 @@ SIGNATURE_HEADER = "X-Peerdesk-Signature"
 TIMESTAMP_HEADER = "X-Peerdesk-Timestamp"
 TOLERANCE_SECONDS = 300
 MAX_ANSWER_BYTES = 64 * 1024
+
+
+# What the delivery log calls each event (English msgids, translated when shown).
+EVENT_LABELS: dict[str, str] = {
+    "case_opened": N_("Case opened"),
+    "case_updated": N_("Case updated"),
+    "case_message_added": N_("Message added to a case"),
+}
+
+
+class Failure(StrEnum):
+    """Why an attempt failed, in the words an admin acts on (stored as ``error_code``)."""
+
+    http_status = "http_status"  # the CRM answered, but not 2xx
+    refused = "refused"
+    timeout = "timeout"
+    unresolved = "unresolved"  # the host name did not resolve
+    invalid_url = "invalid_url"
+    no_secret = "no_secret"
+    network = "network"  # any other error on the way
+
+
+FAILURE_LABELS: dict[Failure, str] = {
+    Failure.http_status: N_("HTTP %(status)s from the CRM"),
+    Failure.refused: N_("Connection refused"),
+    Failure.timeout: N_("Timed out after %(seconds)s s"),
+    Failure.unresolved: N_("The address could not be resolved"),
+    Failure.invalid_url: N_("The webhook address is not a valid URL"),
+    Failure.no_secret: N_("No webhook secret is set, so nothing was sent"),
+    Failure.network: N_("Network error"),
+}
+
+
+def classify(exc: BaseException) -> Failure:
+    """The failure an exception from an attempt stands for. httpx raises ConnectError for both a
+    refused connection and an unknown host: the socket's own error, further down the chain of
+    causes, tells them apart."""
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return Failure.timeout
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return Failure.invalid_url
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return Failure.refused
+        if isinstance(cause, socket.gaierror):
+            return Failure.unresolved
+        if isinstance(cause, TimeoutError):
+            return Failure.timeout
+    return Failure.network
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 class WebhookSettings(BaseSettings):
@@ -143,6 +208,7 @@ def deliver(session: Session, event: events.OutboxEvent) -> events.Outbound | No
     )
     if not settings.secret:
         row.error = "PEERDESK_CRM_WEBHOOK_SECRET is not set: nothing is sent unsigned."
+        row.error_code = Failure.no_secret
         raise events.HandlerFailed(row.error, keep=[row])
     timestamp = str(int(row.created_at.timestamp()))
     headers = {
@@ -159,14 +225,16 @@ def deliver(session: Session, event: events.OutboxEvent) -> events.Outbound | No
         try:
             status, answer = _post(settings.url, raw, headers, limit=settings.timeout_seconds)
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError) as exc:
-            return Attempt(None, f"{type(exc).__name__}: {exc}"[:2000], _elapsed_ms(started))
-        error = None if 200 <= status < 300 else f"HTTP {status}: {answer[:500]}"
-        return Attempt(status, error, _elapsed_ms(started))
+            return _failed(exc, _elapsed_ms(started))
+        if 200 <= status < 300:
+            return Attempt(status, None, None, _elapsed_ms(started))
+        error = f"HTTP {status}: {answer[:500]}"
+        return Attempt(status, error, Failure.http_status, _elapsed_ms(started))
 
     def record(session: Session, attempt: Attempt | BaseException) -> None:
         if isinstance(attempt, BaseException):
-            attempt = Attempt(None, f"{type(attempt).__name__}: {attempt}"[:2000], None)
-        row.status_code, row.error, row.duration_ms = attempt
+            attempt = _failed(attempt, None)
+        row.status_code, row.error, row.error_code, row.duration_ms = attempt
         if row.error is not None:
             raise events.HandlerFailed(row.error, keep=[row])
         session.add(row)
@@ -177,7 +245,12 @@ def deliver(session: Session, event: events.OutboxEvent) -> events.Outbound | No
 class Attempt(NamedTuple):
     status_code: int | None
     error: str | None
+    error_code: Failure | None
     duration_ms: int | None
+
+
+def _failed(exc: BaseException, duration_ms: int | None) -> Attempt:
+    return Attempt(None, f"{type(exc).__name__}: {exc}"[:2000], classify(exc), duration_ms)
 
 
 def _elapsed_ms(started: float) -> int:
@@ -207,7 +280,39 @@ def consumer() -> events.Consumer:
     )
 
 
-def recent_deliveries(session: Session, *, limit: int = 100) -> list[tuple[WebhookDelivery, str]]:
+class DeliveryLine(NamedTuple):
+    """One attempt in the delivery log, with its event's name."""
+
+    row: WebhookDelivery
+    event_name: str
+
+    @property
+    def event_label(self) -> str:
+        """An English msgid (translated when shown); an unknown event keeps its name."""
+        return EVENT_LABELS.get(self.event_name, self.event_name)
+
+    @property
+    def failure(self) -> Failure | None:
+        if self.row.error is None:
+            return None
+        code = self.row.error_code or ""
+        return Failure(code) if code in Failure.__members__ else Failure.network
+
+    def error_label(self, gettext: Callable[[str], str]) -> str:
+        """Why the attempt failed, in the reader's language ("" if it did not)."""
+        failure = self.failure
+        if failure is None:
+            return ""
+        text = gettext(FAILURE_LABELS[failure])
+        if failure == Failure.http_status:
+            return text % {"status": self.row.status_code}
+        if failure == Failure.timeout:
+            seconds = (self.row.duration_ms or 0) // 1000  # the attempt's own length
+            return text % {"seconds": seconds}
+        return text
+
+
+def recent_deliveries(session: Session, *, limit: int = 100) -> list[DeliveryLine]:
     """The latest attempts, newest first, each with its event's name (for /mod/webhooks)."""
     query = (
         select(WebhookDelivery, events.OutboxEvent.name)
@@ -215,7 +320,7 @@ def recent_deliveries(session: Session, *, limit: int = 100) -> list[tuple[Webho
         .order_by(col(WebhookDelivery.id).desc())
         .limit(limit)
     )
-    return [(row, name) for row, name in session.exec(query)]
+    return [DeliveryLine(row, name) for row, name in session.exec(query)]
 
 
 def _case(session: Session, case: SupportCase) -> dict[str, Any]:

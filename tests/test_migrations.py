@@ -8,11 +8,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from community import migrate
+from community.clock import FrozenClock
 from community.db import make_engine
+from community.events import OutboxEvent
+from moderation import care
+from moderation.models import WebhookDelivery
 from tests import pg
+from tests.factories import make_category, make_thread, make_user, set_thread
 
 
 def _fresh_sqlite_url() -> str:
@@ -50,3 +55,84 @@ def test_upgrade_head_on_empty_sqlite() -> None:
 def test_upgrade_head_on_empty_postgres(postgres_url: str) -> None:
     with pg.scratch_database(postgres_url) as url:
         _round_trip(url)
+
+
+def test_0013_has_the_care_rows_of_threads_locked_before_it_rebuilt() -> None:
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        category = make_category(session, slug="fibre")
+        asker = make_user(session, clock, username="asker")
+        locked = make_thread(session, clock, author=asker, category=category, title="Locked here")
+        open_ = make_thread(session, clock, author=asker, category=category, title="Still open")
+        set_thread(session, locked, is_locked=True)
+        assert locked.id is not None and open_.id is not None
+        care.build(session, [locked.id, open_.id], now=clock.now())
+        session.commit()
+        ids = {"locked": locked.id, "open": open_.id}
+    engine.dispose()
+
+    def versions() -> dict[int, int | None]:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT thread_id, facts_version FROM care_thread")).all()
+        engine.dispose()
+        return {row.thread_id: row.facts_version for row in rows}
+
+    migrate.downgrade(url, "0012")  # back in the queue for their old reasons: rebuilt too
+    assert versions()[ids["locked"]] is None and versions()[ids["open"]] is not None
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE care_thread SET facts_version = 1"))
+    engine.dispose()
+    migrate.upgrade(url, "0013")
+    assert versions() == {ids["locked"]: None, ids["open"]: 1}
+
+
+# What moderation.webhooks logged before 0014, and the code each attempt gets.
+LOGGED_BEFORE_0014 = [
+    (500, "HTTP 500: crm is down", "http_status"),
+    (None, "PEERDESK_CRM_WEBHOOK_SECRET is not set: nothing is sent unsigned.", "no_secret"),
+    (None, "ReadTimeout: timed out", "timeout"),
+    (None, "TimeoutError: no complete answer within 10 s", "timeout"),
+    (None, "InvalidURL: Invalid port: 'x'", "invalid_url"),
+    (None, "ConnectError: [Errno 111] Connection refused", "refused"),
+    (None, "ConnectError: [Errno -2] Name or service not known", "unresolved"),
+    (None, "ConnectError: [Errno -3] Temporary failure in name resolution", "unresolved"),
+    (None, "RemoteProtocolError: Server disconnected", "network"),
+    (200, None, None),
+]
+
+
+def test_0014_codes_the_webhook_failures_logged_before_it() -> None:
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        asker = make_user(session, clock, username="asker")
+        make_thread(session, clock, author=asker, category=make_category(session))
+        event_id = session.exec(select(OutboxEvent.id)).first()
+        assert event_id is not None
+        for attempt, (status, error, _) in enumerate(LOGGED_BEFORE_0014, start=1):
+            session.add(
+                WebhookDelivery(
+                    event_id=event_id,
+                    url="http://crm.example/hook",
+                    attempt=attempt,
+                    status_code=status,
+                    error=error,
+                    created_at=clock.now(),
+                )
+            )
+        session.commit()
+    engine.dispose()
+    migrate.downgrade(url, "0013")
+    migrate.upgrade(url, "0014")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        codes = conn.execute(text("SELECT error_code FROM webhook_delivery ORDER BY attempt"))
+        assert [row.error_code for row in codes] == [code for *_, code in LOGGED_BEFORE_0014]
+    engine.dispose()

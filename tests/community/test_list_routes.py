@@ -2,6 +2,7 @@ import base64
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 from community.models import Role
 from community.settings import get_settings
@@ -195,3 +196,32 @@ def test_my_threads_shows_started_and_replied_tabs(client, forum):
     replied = client.get("/my/threads?tab=replied")
     assert row_ids(replied.text) == [forum["answered"].id]
     assert 'href="/c/broadband"' in replied.text  # rows name their category here
+
+
+def _footer(client: TestClient, language: str) -> str:
+    page: str = client.get("/", headers={"Accept-Language": language}).text
+    return page[page.index('class="container site-footer"') :]
+
+
+def test_the_footer_tagline_is_in_the_readers_language(client, forum):
+    italian = _footer(client, "it-IT,it;q=0.9")
+    assert "Community di assistenza" in italian and "Support community" not in italian
+    english = _footer(client, "en-GB,en;q=0.9")
+    assert "Support community" in english and "Community di assistenza" not in english
+
+
+def test_a_brand_sets_its_own_tagline_for_every_language_or_one_per_language(
+    client, forum, monkeypatch
+):
+    settings = get_settings()
+    monkeypatch.setattr(settings, "brand_tagline", "Fibre & mobile help")
+    for language in ("it", "en"):  # the brand's own words, as written, escaped
+        assert f"{settings.brand_name} · Fibre &amp; mobile help ·" in _footer(client, language)
+
+    taglines = {"it": "Clienti che aiutano clienti", "en": "Customers helping customers"}
+    monkeypatch.setattr(settings, "brand_tagline", taglines)
+    assert "Clienti che aiutano clienti" in _footer(client, "it")
+    assert "Customers helping customers" in _footer(client, "en")
+    # A language the brand left out gets the default language's (Italian here).
+    monkeypatch.setattr(settings, "brand_tagline", {"it": "Clienti che aiutano clienti"})
+    assert "Clienti che aiutano clienti" in _footer(client, "en")

@@ -15,6 +15,9 @@ from tests.helpers import csrf_token, login
 from tests.moderation.brand_helpers import client_for, submit
 from tests.moderation.care_helpers import run_care
 
+# A flagger's comment is their own text: the queue shows it escaped.
+COMMENT = '<script>alert("x")</script> Sells watches & more'
+
 
 @pytest.fixture
 def scene(session, clock):
@@ -313,3 +316,56 @@ def test_posts_of_a_hidden_or_deleted_thread_cannot_be_flagged_by_members(sessio
     with pytest.raises(NotFound):
         flags.raise_flag(session, flagger, post, kind=FlagKind.spam, clock=clock)
     assert session.exec(select(Flag)).all() == []
+
+
+def test_a_queue_row_shows_each_open_flag_its_post_flagger_and_comment(app, session, clock, scene):
+    post, thread = scene["post"], scene["thread"]
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    flags.raise_flag(
+        session,
+        Guardian(scene["flagger"]),
+        post,
+        kind=FlagKind.spam,
+        comment=COMMENT,
+        clock=clock,
+    )
+    second = make_user(session, clock, username="second")
+    flags.raise_flag(session, Guardian(second), question, kind=FlagKind.abuse, clock=clock)
+    # Hidden for personal data after the flag: the moderator still reads what was flagged.
+    visibility.hide_post(
+        session, post, reason=HiddenReason.personal_data, by_id=None, now=clock.now()
+    )
+    session.commit()
+    run_care(session, clock)
+    moderator = client_for(app, scene["moderator"])
+    page = moderator.get("/mod/queue").text
+    row = page[page.index(f'id="queue-row-{thread.id}"') :]
+    row = row[: row.index('class="queue-actions"')]
+    on_question = row[row.index('class="queue-flag"') :]
+    on_question = on_question[: on_question.index("</li>")]
+    on_reply = row[row.rindex('class="queue-flag"') :]
+    assert on_question != on_reply  # one entry per open flag, the question's first
+    assert f'<a href="/p/{question.id}">the question</a>' in on_question
+    assert "abuse" in on_question and "flagged by Second" in on_question
+    assert 'href="/u/second"' in on_question and "flag-comment" not in on_question
+    assert f'<a href="/p/{post.id}">reply #{post.post_number}</a>' in on_reply
+    assert "spam" in on_reply and "Hidden" in on_reply
+    assert '<q class="flag-excerpt">Buy cheap watches here</q>' in on_reply
+    assert "flagged by Flagger" in on_reply
+    # The comment is the flagger's own text: shown, escaped.
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Sells watches &amp; more" in on_reply
+    assert "<script>alert" not in page
+
+    item = {i["id"]: i for i in moderator.get("/api/v1/moderation/queue").json()["items"]}[
+        thread.id
+    ]
+    assert [
+        (f["kind"], f["post_url"], f["post_number"], f["flagger"], f["comment"])
+        for f in item["flags"]
+    ] == [
+        ("abuse", f"/p/{question.id}", 1, "second", ""),
+        ("spam", f"/p/{post.id}", post.post_number, "flagger", COMMENT),
+    ]
+    assert item["flags"][1]["excerpt"] == "Buy cheap watches here"

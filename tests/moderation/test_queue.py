@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from community import visibility
 from community.errors import Invalid
 from community.models import HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
-from moderation import claims, flags, queue
+from moderation import claims, flags, queue, tools
 from moderation.models import CareThread, Flag, FlagKind, SignalCorrection
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login, sqlite_plan
@@ -449,3 +450,130 @@ def test_queue_rows_show_the_customers_rank_next_to_their_name(session, clock, w
     row = page[page.index(f'id="queue-row-{world["threads"]["negative"].id}"') :]
     row = row[: row.index("</li>")]
     assert 'class="chip rank rank-trusted"' in row and "Trusted" in row
+
+
+def _row_of(page: str, thread_id: int) -> str:
+    """The markup of one thread's row on a queue page."""
+    row = page[page.index(f'id="queue-row-{thread_id}"') :]
+    return row[: row.index("</form>")]
+
+
+def test_a_breached_thread_shows_one_chip_and_stays_filed_under_breached(
+    session, clock, world, client
+) -> None:
+    clock.advance(hours=23)  # start + 26 h: the plain thread is breached
+    login(client, world["moderator"])
+    plain_id = world["threads"]["plain"].id
+    row = _row_of(client.get("/mod/queue").text, plain_id)
+    chips = re.findall(r'<li class="chip reason[^"]*"[^>]*>([^<]*)</li>', row)
+    assert chips == ["unanswered 26 h — breached"]
+    assert 'class="chip reason reason-unanswered reason-breached tone-danger"' in row
+    item = {i["id"]: i for i in client.get("/api/v1/moderation/queue").json()["items"]}[plain_id]
+    assert item["reasons"] == ["unanswered", "breached"]
+    assert [d["label"] for d in item["reason_details"]] == ["unanswered 26 h — breached"]
+    breached = client.get("/api/v1/moderation/queue", params={"reason": "breached"}).json()
+    assert plain_id in [i["id"] for i in breached["items"]]
+    filtered = client.get("/mod/queue", params={"reason": "breached"}).text
+    assert f'id="queue-row-{plain_id}"' in filtered
+
+
+def test_the_flag_details_of_a_page_cost_one_query_however_many_rows_are_flagged(
+    db, session, clock, world
+) -> None:
+    guardian = Guardian(world["moderator"])
+
+    def statements(flagged: int) -> list[str]:
+        seen: list[str] = []
+
+        def capture(_conn, _cursor, statement, *_rest) -> None:
+            seen.append(statement)
+
+        session.expire_all()
+        event.listen(db, "before_cursor_execute", capture)
+        try:
+            page = queue.load_queue(session, guardian, filters=queue.Filters(), now=clock.now())
+        finally:
+            event.remove(db, "before_cursor_execute", capture)
+        assert sum(len(row.flags) for row in page.rows) == flagged
+        return seen
+
+    before = statements(2)
+    for n in range(5):
+        thread = make_thread(
+            session,
+            clock,
+            author=make_user(session, clock, username=f"asker{n}"),
+            category=world["category"],
+            title=f"Another flagged thread {n}",
+        )
+        reply = make_reply(session, clock, author=world["helper"], thread=thread)
+        flagger = Guardian(make_user(session, clock, username=f"flagger{n}"))
+        flags.raise_flag(
+            session,
+            flagger,
+            _question(session, thread),
+            kind=FlagKind.off_topic,
+            comment="Not about fibre at all",
+            clock=clock,
+        )
+        flags.raise_flag(session, flagger, reply, kind=FlagKind.spam, clock=clock)
+    run_care(session, clock)
+    after = statements(2 + 10)
+    assert len(after) == len(before)
+    assert sum(bool(re.search(r"\bFROM flag\b", statement)) for statement in after) == 1
+
+
+def test_a_locked_thread_leaves_the_queue_unless_a_moderator_must_still_act_on_it(
+    session, clock, world, client
+) -> None:
+    t = world["threads"]
+    moderator = Guardian(world["moderator"])
+    # Answered by a member, so in the queue for its abusive language alone.
+    t["abusive"] = make_thread(
+        session,
+        clock,
+        author=make_user(session, clock, username="ask_abusive"),
+        category=world["category"],
+        title="Abusive thread here",
+    )
+    make_reply(session, clock, author=world["helper"], thread=t["abusive"])
+    signal(session, clock, _question(session, t["abusive"]), toxic=True)
+    # A newcomer's reply held for approval: only the queue's Approve publishes it.
+    held = make_reply(session, clock, author=world["member"], thread=t["pii"])
+    visibility.hide_post(
+        session, held, reason=HiddenReason.awaiting_approval, by_id=None, now=clock.now()
+    )
+    session.commit()
+    run_care(session, clock)
+    assert session.get(CareThread, t["abusive"].id).in_queue is True
+    for name in ("plain", "negative", "awaiting", "pii", "flagged", "abusive"):
+        tools.lock_thread(session, moderator, t[name], clock=clock)
+    run_care(session, clock)
+    clock.advance(hours=23)  # start + 26 h: everything that still waited would be breached
+
+    def items(**params: str) -> dict[int, dict[str, Any]]:
+        response = client.get("/api/v1/moderation/queue", params=params)
+        assert response.status_code == 200, response.text
+        return {item["id"]: item for item in response.json()["items"]}
+
+    login(client, world["moderator"])
+    # Dealt with by the brand: no longer unanswered, negative, awaiting the brand or abusive.
+    assert set(items()) == {t["pii"].id, t["flagged"].id, t["repeat"].id}
+    for name in ("plain", "negative", "awaiting", "abusive"):
+        assert session.get(CareThread, t[name].id).in_queue is False
+    # Still there for its hidden personal data, its held reply and its flags, nothing else.
+    assert items()[t["pii"].id]["reasons"] == ["pii", "awaiting_approval"]
+    assert items()[t["flagged"].id]["reasons"] == ["flagged"]
+    for reason in ("unanswered", "breached", "negative", "awaiting_brand", "needs_brand", "toxic"):
+        assert set(items(reason=reason)) <= {t["repeat"].id}, reason
+    assert set(items(reason="pii")) == {t["pii"].id}
+    row = _row_of(client.get("/mod/queue").text, t["pii"].id)
+    assert '<span class="chip locked">Locked</span>' in row and "unanswered" not in row
+    assert f'formaction="/mod/threads/{t["pii"].id}/approve"' in client.get("/mod/queue").text
+
+    # Unlocked, it waits for an answer again.
+    tools.unlock_thread(session, moderator, t["plain"], clock=clock)
+    run_care(session, clock)
+    plain = items(reason="breached")[t["plain"].id]
+    assert plain["reasons"] == ["unanswered", "breached"]
+    assert session.get(CareThread, t["plain"].id).urgent_at == world["start"] + timedelta(hours=24)

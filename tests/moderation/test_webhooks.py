@@ -2,6 +2,7 @@
 a 500 is retried with backoff through the outbox, and every attempt is in the delivery log."""
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import Session, col, select
 
@@ -24,6 +26,12 @@ from tests.live import free_port
 from tests.moderation.brand_helpers import client_for, submit
 
 SECRET = "test-webhook-secret"
+
+
+def _chained(exc: Exception, cause: BaseException) -> Exception:
+    """``exc`` raised from ``cause``, as httpx raises its errors from the socket's."""
+    exc.__cause__ = cause
+    return exc
 
 
 @dataclass
@@ -236,6 +244,7 @@ def test_a_url_without_a_secret_sends_nothing_unsigned_and_says_why(
     session.expire_all()
     (row,) = session.exec(select(WebhookDelivery)).all()
     assert row.status_code is None and "PEERDESK_CRM_WEBHOOK_SECRET is not set" in (row.error or "")
+    assert row.error_code == webhooks.Failure.no_secret
     assert events.pending_count(session, webhooks.CONSUMER) == 2  # kept, to retry once fixed
 
 
@@ -247,6 +256,7 @@ def test_an_unreachable_crm_is_a_logged_failure(session, clock, scene, configure
     session.expire_all()
     (row,) = session.exec(select(WebhookDelivery)).all()
     assert row.status_code is None and row.error and "ConnectError" in row.error
+    assert row.error_code == webhooks.Failure.refused
 
 
 def test_the_signature_covers_the_timestamp_and_the_body():
@@ -288,6 +298,14 @@ def test_admins_browse_the_delivery_log_others_get_403(
     assert page.text.count('class="delivery-failed"') == 1
     assert page.text.count('class="delivery-ok"') == 2
     assert "HTTP 500: crm is down" in page.text and f'href="/mod/cases/{case.id}"' in page.text
+    # People read what happened; the raw error stays a click away, the event's name a hover.
+    failed = page.text[page.text.index('class="delivery-failed"') :]
+    failed = failed[: failed.index("</tr>")]
+    assert '<summary data-error-code="http_status">HTTP 500 from the CRM</summary>' in failed
+    assert "<code>HTTP 500: crm is down</code>" in failed
+    assert '<span title="case_opened">Case opened</span>' in failed
+    assert '<span title="case_message_added">Message added to a case</span>' in page.text
+    assert ">case_opened<" not in page.text
     for person in (customer, moderator):
         assert client_for(app, person).get("/mod/webhooks").status_code == 403
 
@@ -401,6 +419,9 @@ def test_a_crm_that_trickles_its_answer_fails_within_the_timeout(
         row = session.exec(select(WebhookDelivery)).one()
         assert row.error is not None and row.error.startswith("TimeoutError")
         assert row.duration_ms is not None and row.duration_ms < 5000
+        assert row.error_code == webhooks.Failure.timeout
+        line = webhooks.DeliveryLine(row, "case_opened")
+        assert line.error_label(str) == "Timed out after 1 s"
     finally:
         server.shutdown()
         server.server_close()
@@ -412,9 +433,80 @@ def test_a_malformed_url_is_a_logged_failure(session, clock, scene, configure):
     _send(session, clock)
     row = session.exec(select(WebhookDelivery)).one()
     assert row.error is not None and row.error.startswith("InvalidURL")
+    assert row.error_code == webhooks.Failure.invalid_url
 
 
 def test_a_signature_in_other_characters_is_refused_not_a_crash():
     now = 1_800_000_000
     body = b"{}"
     assert not webhooks.verify(SECRET, timestamp=str(now), body=body, signature="sha256=é", now=now)
+
+
+def test_the_log_says_a_refused_connection_in_words_and_keeps_the_raw_error(
+    app, session, clock, scene, configure
+):
+    _customer, moderator, admin, thread = scene
+    configure(url=f"http://127.0.0.1:{free_port()}/nobody", secret=SECRET)
+    _open(session, clock, moderator, thread)
+    _send(session, clock)
+    page = client_for(app, admin).get("/mod/webhooks").text
+    assert '<summary data-error-code="refused">Connection refused</summary>' in page
+    assert "<code>ConnectError: " in page  # the raw error, for whoever debugs it
+
+
+@pytest.mark.parametrize(
+    ("exc", "failure"),
+    [
+        (
+            _chained(httpx.ConnectError("[Errno 111]"), ConnectionRefusedError(111, "refused")),
+            webhooks.Failure.refused,
+        ),
+        (
+            _chained(
+                httpx.ConnectError("[Errno -2]"), socket.gaierror(-2, "Name or service not known")
+            ),
+            webhooks.Failure.unresolved,
+        ),
+        (httpx.ConnectTimeout("timed out"), webhooks.Failure.timeout),
+        (httpx.ReadTimeout("timed out"), webhooks.Failure.timeout),
+        (TimeoutError("no complete answer within 10 s"), webhooks.Failure.timeout),
+        (httpx.InvalidURL("Invalid port"), webhooks.Failure.invalid_url),
+        (httpx.UnsupportedProtocol("missing an 'http://'"), webhooks.Failure.invalid_url),
+        (httpx.RemoteProtocolError("Server disconnected"), webhooks.Failure.network),
+    ],
+)
+def test_each_failure_gets_its_code_from_the_exception_and_its_causes(exc, failure):
+    assert webhooks.classify(exc) == failure
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "code", "duration_ms", "label"),
+    [
+        (200, None, None, 40, ""),
+        (503, "HTTP 503: busy", "http_status", 40, "HTTP 503 from the CRM"),
+        (None, "ReadTimeout: timed out", "timeout", 10_020, "Timed out after 10 s"),
+        (
+            None,
+            "ConnectError: [Errno -2] Name or service not known",
+            "unresolved",
+            3,
+            "The address could not be resolved",
+        ),
+        (None, "Something new", "not_a_code", 3, "Network error"),
+    ],
+)
+def test_the_log_labels_each_failure(status, error, code, duration_ms, label):
+    row = WebhookDelivery(
+        event_id=1,
+        url="u",
+        attempt=1,
+        status_code=status,
+        error=error,
+        error_code=code,
+        duration_ms=duration_ms,
+        created_at=FrozenClock().now(),
+    )
+    line = webhooks.DeliveryLine(row, "case_updated")
+    assert line.error_label(str) == label
+    assert line.event_label == "Case updated"
+    assert webhooks.DeliveryLine(row, "case_reopened").event_label == "case_reopened"
