@@ -91,6 +91,7 @@ def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Ma
                 )
             ),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
             top=100.0,
         ),
         "sentiment": line_chart(
@@ -98,18 +99,21 @@ def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Ma
             title=_(N_("Negative posts per week")),
             description=_(N_("Share of posts whose sentiment is negative, per ISO week.")),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
         ),
         "breaches": bar_chart(
             [Point(c.name, _percent(c.figures.breach_share)) for c in categories],
             title=_(N_("Service-level breaches per category")),
             description=_(N_("Share of threads that missed their first-response target.")),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
         ),
         "response": bar_chart(
             [Point(c.name, _percent(c.figures.response_rate)) for c in categories],
             title=_(N_("Response rate per category")),
             description=_(N_("Share of threads with a reply from someone other than the asker.")),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
         ),
     }
 

@@ -5,6 +5,7 @@ dashboard prints the same numbers as a table next to it. Values that are missing
 week without threads) leave a gap in a line and no bar, never a zero that was not measured.
 """
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -17,7 +18,7 @@ MARGIN_LEFT = 48
 MARGIN_RIGHT = 12
 MARGIN_TOP = 12
 MARGIN_BOTTOM = 36
-GRID_LINES = 4
+GRID_LINES = 4  # at most this many intervals between the y-axis ticks
 
 
 @dataclass(frozen=True)
@@ -30,38 +31,46 @@ def _plot_box() -> tuple[float, float, float, float]:
     return (MARGIN_LEFT, MARGIN_TOP, WIDTH - MARGIN_RIGHT, HEIGHT - MARGIN_BOTTOM)
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``value``."""
-    if value <= 0:
-        return 1.0
-    power = 1.0
-    while power * 10 < value:
+def nice_ticks(highest: float, *, integer: bool = False) -> list[float]:
+    """The y-axis ticks from 0 to the first round value at or above ``highest``: a step of 1, 2,
+    2.5 or 5 times a power of ten, the smallest that needs at most GRID_LINES intervals.
+
+    ``integer`` is for values labelled as whole numbers (counts, whole percentages): the step is
+    then whole too, so no two ticks print the same label (0, 0, 1, 1, 2)."""
+    highest = max(highest, 1.0 if integer else 0.0) or 1.0
+    power = 10.0 ** math.floor(math.log10(highest / GRID_LINES))
+    while True:
+        for multiple in (1, 2, 2.5, 5):
+            step = multiple * power
+            if integer and (step < 1 or step % 1):
+                continue
+            intervals = math.ceil(highest / step - 1e-9)
+            if intervals <= GRID_LINES:
+                return [round(step * i, 9) for i in range(intervals + 1)]
         power *= 10
-    while power > value:
-        power /= 10
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def _ticks(values: Sequence[float], top: float | None, integer: bool) -> list[float]:
+    return nice_ticks(top if top is not None else max(values, default=0.0), integer=integer)
 
 
 def _frame(
     title: str,
     description: str,
-    top: float,
+    ticks: Sequence[float],
     fmt: Callable[[float], str],
     body: list[str],
 ) -> Markup:
     left, y0, right, y1 = _plot_box()
+    top = ticks[-1]
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(description)}</desc>",
     ]
-    for line in range(GRID_LINES + 1):
-        value = top * line / GRID_LINES
-        y = y1 - (y1 - y0) * line / GRID_LINES
+    for value in ticks:
+        y = y1 - (y1 - y0) * value / top
         parts.append(
             f'<line class="chart-grid" x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}"/>'
         )
@@ -98,9 +107,17 @@ def line_chart(
     description: str,
     fmt: Callable[[float], str] = lambda v: f"{v:g}",
     top: float | None = None,
+    integer: bool = False,
 ) -> Markup:
     """One series over time; gaps where a value is missing."""
-    return lines_chart([Series("", points)], title=title, description=description, fmt=fmt, top=top)
+    return lines_chart(
+        [Series("", points)],
+        title=title,
+        description=description,
+        fmt=fmt,
+        top=top,
+        integer=integer,
+    )
 
 
 def lines_chart(
@@ -110,18 +127,21 @@ def lines_chart(
     description: str,
     fmt: Callable[[float], str] = lambda v: f"{v:g}",
     top: float | None = None,
+    integer: bool = False,
 ) -> Markup:
     """Series over the same x labels (weeks), each in its colour (``chart-series-N``) and named
-    in a legend; gaps where a value is missing."""
+    in a legend; gaps where a value is missing. The y axis ends at ``top`` (else at a round
+    value above the highest); ``integer`` as in ``nice_ticks``."""
     left, y0, right, y1 = _plot_box()
     values = [p.value for line in series for p in line.points if p.value is not None]
-    top = top if top is not None else nice_ceiling(max(values, default=0.0))
+    ticks = _ticks(values, top, integer)
+    highest = ticks[-1]
     labels = series[0].points if series else []
     count = len(labels)
     xs = [left + (right - left) * (i + 0.5) / max(count, 1) for i in range(count)]
 
     def y(value: float) -> float:
-        return y1 - (y1 - y0) * min(value, top) / top
+        return y1 - (y1 - y0) * min(value, highest) / highest
 
     body: list[str] = []
     for number, line in enumerate(series):
@@ -146,7 +166,7 @@ def lines_chart(
         )
         body.extend(dots)
         body.append("</g>")
-    return _frame(title, description, top, fmt, body + _x_labels(labels, xs) + _legend(series))
+    return _frame(title, description, ticks, fmt, body + _x_labels(labels, xs) + _legend(series))
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
@@ -172,11 +192,13 @@ def bar_chart(
     description: str,
     fmt: Callable[[float], str] = lambda v: f"{v:g}",
     top: float | None = None,
+    integer: bool = False,
 ) -> Markup:
-    """One bar per label (a category); no bar where a value is missing."""
+    """One bar per label (a category); no bar where a value is missing. The y axis as in
+    ``lines_chart``."""
     left, y0, right, y1 = _plot_box()
-    values = [p.value for p in points if p.value is not None]
-    top = top if top is not None else nice_ceiling(max(values, default=0.0))
+    ticks = _ticks([p.value for p in points if p.value is not None], top, integer)
+    highest = ticks[-1]
     count = max(len(points), 1)
     slot = (right - left) / count
     width = slot * 0.6
@@ -185,10 +207,10 @@ def bar_chart(
     for point, x in zip(points, xs, strict=True):
         if point.value is None:
             continue
-        height = (y1 - y0) * min(point.value, top) / top
+        height = (y1 - y0) * min(point.value, highest) / highest
         body.append(
             f'<rect class="chart-bar" x="{x - width / 2:.1f}" y="{y1 - height:.1f}" '
             f'width="{width:.1f}" height="{height:.1f}">'
             f"<title>{escape(point.label)}: {escape(fmt(point.value))}</title></rect>"
         )
-    return _frame(title, description, top, fmt, body + _x_labels(points, xs))
+    return _frame(title, description, ticks, fmt, body + _x_labels(points, xs))

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from moderation.charts import (
+    GRID_LINES,
     HEIGHT,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -13,25 +14,49 @@ from moderation.charts import (
     bar_chart,
     line_chart,
     lines_chart,
-    nice_ceiling,
+    nice_ticks,
+)
+
+TICK_LABEL = re.compile(
+    r'<text class="chart-axis" x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)</text>'
 )
 
 
 @pytest.mark.parametrize(
-    ("value", "ceiling"),
+    ("highest", "integer", "ticks"),
     [
-        (0, 1.0),
-        (0.3, 0.5),
-        (1, 1.0),
-        (7, 10.0),
-        (12, 20.0),
-        (24, 25.0),
-        (180, 200.0),
-        (0.042, 0.05),
+        (0, False, [0, 0.25, 0.5, 0.75, 1]),
+        (0.042, False, [0, 0.02, 0.04, 0.06]),
+        (12, False, [0, 5, 10, 15]),
+        (0, True, [0, 1]),
+        (0.3, True, [0, 1]),
+        (2, True, [0, 1, 2]),
+        (7, True, [0, 2, 4, 6, 8]),
+        (24, True, [0, 10, 20, 30]),
+        (100, True, [0, 25, 50, 75, 100]),
+        (180, True, [0, 50, 100, 150, 200]),
+        (1234, True, [0, 500, 1000, 1500]),
     ],
 )
-def test_the_axis_ends_at_a_round_number_above_the_highest_value(value, ceiling):
-    assert nice_ceiling(value) == pytest.approx(ceiling)
+def test_the_axis_ticks_are_round_steps_up_to_the_highest_value(highest, integer, ticks):
+    assert nice_ticks(highest, integer=integer) == pytest.approx(ticks)
+
+
+def test_whole_number_ticks_never_repeat_a_label():
+    for highest in (n / 4 for n in range(4001)):
+        ticks = nice_ticks(highest, integer=True)
+        labels = [f"{t:.0f}" for t in ticks]
+        assert len(set(labels)) == len(labels), highest
+        assert all(t == int(t) for t in ticks), highest
+        assert ticks[0] == 0 and ticks[-1] >= highest and 2 <= len(ticks) <= GRID_LINES + 1
+
+
+def test_a_chart_of_small_percentages_labels_each_tick_once():
+    weeks = [Point("3 Nov", 0.5), Point("10 Nov", 1.2), Point("17 Nov", 2.0)]
+    svg = str(
+        line_chart(weeks, title="t", description="d", fmt=lambda v: f"{v:.0f}%", integer=True)
+    )
+    assert TICK_LABEL.findall(svg) == ["0%", "1%", "2%"]
 
 
 def test_a_line_has_a_gap_where_a_week_has_no_value():
