@@ -1,20 +1,31 @@
 """Server-drawn SVG charts: accessible, escaped, and honest about missing values."""
 
+import itertools
 import re
 
 import pytest
 
+from community import i18n
 from moderation.charts import (
+    FONT_SIZE,
     GRID_LINES,
     HEIGHT,
+    KEY_GAP,
+    KEY_SIZE,
     MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
     MARGIN_TOP,
+    WIDTH,
     Point,
     Series,
     bar_chart,
+    legend_layout,
     line_chart,
     lines_chart,
     nice_ticks,
+    shorten,
+    text_width,
 )
 
 TICK_LABEL = re.compile(
@@ -109,3 +120,96 @@ def test_several_trend_lines_share_the_axis_and_are_named_in_a_legend():
     assert svg.count("<polyline") == 1  # Solved has no line across its missing week
     assert svg.count('class="chart-dot"') == 5
     assert "chart-key" not in str(line_chart(answered.points, title="t", description="d"))
+
+
+# The dashboard's weekly trend lines, as the legend names them in each language.
+TREND_NAMES = ["Response rate", "Brand response rate", "Solved", "Service-level breaches"]
+LEGEND_TEXT = re.compile(
+    r'<rect class="chart-key" x="([\d.]+)" y="([\d.]+)"[^>]*/>'
+    r'<text class="chart-axis" x="([\d.]+)" y="([\d.]+)" text-anchor="start">'
+    r"(?:<title>([^<]*)</title>)?([^<]*)</text>"
+)
+
+
+def _boxes_overlap(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
+    """Boxes as (left, right, baseline): on the same line when their baselines are closer than
+    a line of text, and then overlapping when their spans meet."""
+    same_line = abs(a[2] - b[2]) < FONT_SIZE
+    return same_line and a[0] < b[1] and b[0] < a[1]
+
+
+# Widths drawn by Chromium at 11px in DejaVu Sans, the widest of the usual sans-serifs.
+DRAWN = {
+    "Violazioni dei livelli di servizio": 164.0,
+    "Tasso di risposta del brand": 146.7,
+    "Brand response rate": 112.1,
+    "TV e intrattenimento": 114.5,
+    "Nov 16": 39.0,
+    "0123456789": 70.0,
+    "100%": 31.5,
+}
+
+
+def test_text_widths_are_estimated_per_letter_and_never_too_narrow():
+    assert text_width("") == 0
+    assert text_width("mmmm") > text_width("nnnn") > text_width("iiii")
+    assert text_width("ABC") > text_width("abc")
+    for text, drawn in DRAWN.items():
+        assert drawn <= text_width(text) <= drawn * 1.2, text
+    assert shorten("Fibra", 100) == "Fibra"
+    short = shorten("TV e intrattenimento", 60)
+    assert short.endswith("…") and "TV e intrattenimento".startswith(short[:-1])
+    assert text_width(short) <= 60 and len(short) > 3
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_legend_entries_wrap_to_a_new_row_instead_of_overlapping(language):
+    names = [i18n.gettext(language, name) for name in TREND_NAMES]
+    width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    entries = legend_layout(names, width)
+    assert [e.full for e in entries] == names and not any(e.shortened for e in entries)
+    ends = [e.x + KEY_SIZE + KEY_GAP + text_width(e.text) for e in entries]
+    assert all(e.x >= 0 and end <= width for e, end in zip(entries, ends, strict=True))
+    for (a, a_end), (b, b_end) in itertools.combinations(zip(entries, ends, strict=True), 2):
+        assert a.row != b.row or a_end <= b.x or b_end <= a.x
+    rows = [e.row for e in entries]
+    assert rows == sorted(rows)  # in reading order
+    assert max(rows) == (0 if language == "en" else 1)  # Italian names are longer
+
+
+def test_a_name_wider_than_the_legend_is_shortened_with_its_tooltip():
+    long_name = "Tasso di risposta del brand entro il livello di servizio concordato " * 3
+    [entry] = legend_layout([long_name], 200)
+    assert entry.shortened and entry.text.endswith("…")
+    assert KEY_SIZE + KEY_GAP + text_width(entry.text) <= 200
+    weeks = [Point("16 nov", 1), Point("23 nov", 2)]
+    svg = str(
+        lines_chart([Series(long_name, weeks), Series("b", weeks)], title="t", description="d")
+    )
+    assert f"<title>{long_name}</title>" in svg and "…</text>" in svg
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_drawn_legend_has_no_overlapping_names(language):
+    weeks = ["16 nov", "23 nov", "30 nov"]
+    series = [
+        Series(i18n.gettext(language, name), [Point(w, 50) for w in weeks]) for name in TREND_NAMES
+    ]
+    svg = str(lines_chart(series, title="t", description="d", top=100.0))
+    found = LEGEND_TEXT.findall(svg)
+    assert [full or text for *_, full, text in found] == [s.name for s in series]
+    boxes = []
+    for key_x, key_y, x, y, _full, text in found:
+        assert float(x) == float(key_x) + KEY_SIZE + KEY_GAP
+        assert float(key_y) < float(y)  # the colour key sits on the name's line
+        boxes.append((float(key_x), float(x) + text_width(text), float(y)))
+    for a, b in itertools.combinations(boxes, 2):
+        assert not _boxes_overlap(a, b)
+    assert all(right <= WIDTH for _, right, _ in boxes)
+    assert all(baseline < _view_height(svg) for *_, baseline in boxes)  # taller for a new row
+
+
+def _view_height(svg: str) -> float:
+    found = re.search(r'viewBox="0 0 \d+ ([\d.]+)"', svg)
+    assert found is not None
+    return float(found.group(1))
