@@ -5,8 +5,9 @@ dashboard prints the same numbers as a table next to it. Values that are missing
 week without threads) leave a gap in a line and no bar, never a zero that was not measured.
 
 The server cannot measure text, so labels are laid out from an estimate of their width
-(``text_width``) that errs on the wide side: legend entries wrap to a new row before they could
-overlap, whatever the language.
+(``text_width``) that errs on the wide side: legend entries wrap to a new row and axis labels
+are thinned, staggered or shortened (the whole label in a tooltip) before they could overlap,
+whatever the language.
 """
 
 import math
@@ -24,6 +25,7 @@ MARGIN_TOP = 12
 MARGIN_BOTTOM = 36
 GRID_LINES = 4  # at most this many intervals between the y-axis ticks
 FONT_SIZE = 11  # svg.chart .chart-axis in static/app.css
+LABEL_GAP = 6  # the least space between two labels on a row
 LABEL_ROW = 13  # from one row of axis labels to the next
 LEGEND_ROW = 15  # from one legend row to the next
 KEY_SIZE = 10  # a legend entry's colour square, then KEY_GAP, then its name
@@ -104,6 +106,30 @@ def nice_ticks(highest: float, *, integer: bool = False) -> list[float]:
         power *= 10
 
 
+def thinned_labels(labels: Sequence[str], xs: Sequence[float], slot: float) -> list[Label]:
+    """Labels of a time axis, one every so many slots so the widest has room: the skipped
+    ones are read from their neighbours (weeks)."""
+    widest = max((text_width(label) for label in labels), default=0.0)
+    every = max(1, math.ceil((widest + LABEL_GAP) / slot))
+    return [
+        Label(label, label, x, 0)
+        for index, (label, x) in enumerate(zip(labels, xs, strict=True))
+        if index % every == 0
+    ]
+
+
+def staggered_labels(labels: Sequence[str], xs: Sequence[float], slot: float) -> list[Label]:
+    """Every label of a category axis: on one row when they all fit under their bars, else
+    alternately on two rows (each then has two slots), shortened if still too wide or if it
+    would pass the chart's edge."""
+    if all(text_width(label) + LABEL_GAP <= slot for label in labels):
+        return [Label(label, label, x, 0) for label, x in zip(labels, xs, strict=True)]
+    return [
+        Label(shorten(label, min(2 * slot - LABEL_GAP, 2 * min(x, WIDTH - x))), label, x, index % 2)
+        for index, (label, x) in enumerate(zip(labels, xs, strict=True))
+    ]
+
+
 def legend_layout(names: Sequence[str], width: float) -> list[Label]:
     """Legend entries left to right, wrapping to a new row before one would pass ``width``;
     ``x`` is where an entry's colour key starts."""
@@ -117,15 +143,6 @@ def legend_layout(names: Sequence[str], width: float) -> list[Label]:
         entries.append(Label(text, name, x, row))
         x += size + LEGEND_GAP
     return entries
-
-
-def _x_labels(points: Sequence[Point], xs: Sequence[float]) -> list[Label]:
-    every = max(1, len(points) // 8)  # at most about eight labels, so they never overlap
-    return [
-        Label(point.label, point.label, x, 0)
-        for index, (point, x) in enumerate(zip(points, xs, strict=True))
-        if index % every == 0
-    ]
 
 
 def _plot_box() -> tuple[float, float, float, float]:
@@ -268,7 +285,7 @@ def lines_chart(
         )
         body.extend(dots)
         body.append("</g>")
-    axis = _x_labels(labels, xs)
+    axis = thinned_labels([p.label for p in labels], xs, slot)
     legend = legend_layout([line.name for line in series if line.name], right - left)
     return _frame(title, description, ticks, fmt, body, axis, legend)
 
@@ -300,5 +317,5 @@ def bar_chart(
             f'width="{width:.1f}" height="{height:.1f}">'
             f"<title>{escape(point.label)}: {escape(fmt(point.value))}</title></rect>"
         )
-    axis = _x_labels(points, xs)
+    axis = staggered_labels([p.label for p in points], xs, slot)
     return _frame(title, description, ticks, fmt, body, axis)

@@ -25,7 +25,9 @@ from moderation.charts import (
     lines_chart,
     nice_ticks,
     shorten,
+    staggered_labels,
     text_width,
+    thinned_labels,
 )
 
 TICK_LABEL = re.compile(
@@ -213,3 +215,86 @@ def _view_height(svg: str) -> float:
     found = re.search(r'viewBox="0 0 \d+ ([\d.]+)"', svg)
     assert found is not None
     return float(found.group(1))
+
+
+# The seeded community's categories: long enough to collide under seven bars.
+CATEGORIES = [
+    "Fibra e ADSL",
+    "Mobile e SIM",
+    "Bollette e pagamenti",
+    "Modem e Wi-Fi",
+    "Offerte e promozioni",
+    "TV e intrattenimento",
+    "Chiacchiere",
+]
+AXIS_TEXT = re.compile(
+    r'<text class="chart-axis" x="([\d.]+)" y="([\d.]+)" text-anchor="middle">'
+    r"(?:<title>([^<]*)</title>)?([^<]*)</text>"
+)
+
+
+def _axis_boxes(svg: str) -> list[tuple[float, float, float]]:
+    boxes = []
+    for x, y, _full, text in AXIS_TEXT.findall(svg):
+        half = text_width(text) / 2
+        boxes.append((float(x) - half, float(x) + half, float(y)))
+    return boxes
+
+
+def _slots(count: int) -> tuple[list[float], float]:
+    slot = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / count
+    return [MARGIN_LEFT + slot * (i + 0.5) for i in range(count)], slot
+
+
+def test_category_labels_that_fit_stay_on_one_row_whole():
+    xs, slot = _slots(3)
+    labels = staggered_labels(["Fibra", "Mobile", "Casa"], xs, slot)
+    assert [(label.text, label.row) for label in labels] == [
+        ("Fibra", 0),
+        ("Mobile", 0),
+        ("Casa", 0),
+    ]
+
+
+@pytest.mark.parametrize("count", [5, 7, 12, 20])
+def test_category_labels_too_wide_for_their_bar_alternate_rows_and_shorten(count):
+    names = (CATEGORIES * 3)[:count]
+    xs, slot = _slots(count)
+    labels = staggered_labels(names, xs, slot)
+    assert [label.full for label in labels] == names
+    assert [label.row for label in labels] == [i % 2 for i in range(count)]
+    for label in labels:
+        assert label.text == label.full or (
+            label.text.endswith("…") and label.full.startswith(label.text[:-1].rstrip())
+        )
+        half = text_width(label.text) / 2
+        assert label.x - half >= 0 and label.x + half <= WIDTH
+    for a, b in itertools.combinations(labels, 2):
+        if a.row == b.row:
+            assert abs(a.x - b.x) >= (text_width(a.text) + text_width(b.text)) / 2
+    assert any(label.shortened for label in labels) == (count >= 12)
+
+
+def test_week_labels_are_thinned_until_the_widest_has_room():
+    weeks = [f"{day} nov" for day in range(1, 31)] + [f"{day} dic" for day in range(1, 24)]
+    xs, slot = _slots(len(weeks))
+    shown = thinned_labels(weeks, xs, slot)
+    assert shown[0].full == "1 nov" and all(not label.shortened for label in shown)
+    assert 5 <= len(shown) < len(weeks)
+    for a, b in itertools.pairwise(shown):
+        assert b.x - a.x >= (text_width(a.text) + text_width(b.text)) / 2
+    few = thinned_labels(weeks[:4], *_slots(4))
+    assert [label.text for label in few] == weeks[:4]
+
+
+def test_the_drawn_category_axis_has_no_overlapping_labels():
+    points = [Point(name, 10 * (i + 1)) for i, name in enumerate(CATEGORIES * 2)]
+    svg = str(bar_chart(points, title="t", description="d"))
+    boxes = _axis_boxes(svg)
+    assert len(boxes) == len(points)  # every bar is named
+    for a, b in itertools.combinations(boxes, 2):
+        assert not _boxes_overlap(a, b)
+    assert all(left >= 0 and right <= WIDTH for left, right, _ in boxes)
+    assert all(baseline < _view_height(svg) for *_, baseline in boxes)
+    tooltips = [full for _x, _y, full, _text in AXIS_TEXT.findall(svg) if full]
+    assert "TV e intrattenimento" in tooltips  # the whole name of a shortened label
