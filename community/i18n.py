@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_datetime, format_timedelta
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -94,3 +95,30 @@ def format_ago(value: datetime, now: datetime, language: str) -> str:
 
 def format_number(value: int | float, language: str) -> str:
     return format_decimal(value, locale=Locale.parse(language))
+
+
+# The units of a duration: abbreviations, so each language has its own ("2 g 4 h" in Italian).
+DAYS = N_("%(days)s d")
+HOURS = N_("%(hours)s h")
+MINUTES = N_("%(minutes)s min")
+
+
+def format_duration(seconds: float, language: str) -> str:
+    """A time in words, to the minute: "45 min", "3 h 20 min", from two days on "2 d 4 h" (in
+    Italian "2 g 4 h"); a second unit at zero is left out ("1 h", "3 d")."""
+    minutes = max(0, round(seconds / 60))
+    if minutes < 60:
+        parts = [(MINUTES, "minutes", minutes)]
+    else:
+        hours, minutes = divmod(minutes, 60)
+        if hours < 48:
+            parts = [(HOURS, "hours", hours), (MINUTES, "minutes", minutes)]
+        else:
+            days, hours = divmod(hours, 24)
+            parts = [(DAYS, "days", days), (HOURS, "hours", hours)]
+    words = [
+        gettext(language, message) % {name: format_number(value, language)}
+        for index, (message, name, value) in enumerate(parts)
+        if value or index == 0
+    ]
+    return format_list(words, style="unit-narrow", locale=Locale.parse(language))

@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
@@ -166,10 +166,20 @@ def _number(context: Context, value: int | float) -> str:
     return i18n.format_number(value, context.get("language", "it"))
 
 
+@pass_context
+def _duration(context: Context, value: float | timedelta | None) -> str:
+    """A duration (seconds, or a timedelta) in words, "—" when nothing was measured."""
+    if value is None:
+        return "—"
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    return i18n.format_duration(seconds, context.get("language", "it"))
+
+
 templates.env.filters["when"] = _when
 templates.env.filters["ago"] = _ago
 templates.env.filters["number"] = _number
 templates.env.filters["day"] = _day
+templates.env.filters["duration"] = _duration
 # Rank chips next to names (templates/macros/people.html): ``user.reputation|rank``.
 templates.env.filters["rank"] = lambda reputation: ranks.rank_for(int(reputation or 0)).value
 templates.env.globals["rank_labels"] = {rank.value: label for rank, label in ranks.LABELS.items()}

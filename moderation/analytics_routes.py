@@ -40,20 +40,6 @@ def _with_defaults(start: str, end: str, clock: Clock) -> tuple[str, str]:
     return start, end
 
 
-def duration(seconds: int | None) -> str:
-    """A time in words for a card: "45 min", "3 h 20 min", "2 d 4 h"; "—" when unmeasured."""
-    if seconds is None:
-        return "—"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
-
-
 def share(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -187,7 +173,6 @@ def dashboard(
         errors=errors,
         categories=posting.categories(session),
         csv_url="/api/v1/analytics.csv" + (f"?{query}" if query else ""),
-        duration=duration,
         share=share,
     )
 

@@ -99,3 +99,24 @@ def test_a_moment_ago_is_just_now_not_in_zero_seconds() -> None:
     assert i18n.format_ago(now, now, "en") == "just now"
     assert i18n.format_ago(now - timedelta(seconds=10), now, "it") == "adesso"
     assert i18n.format_ago(now - timedelta(hours=3), now, "it") == "3 ore fa"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "english", "italian"),
+    [
+        (0, "0 min", "0 min"),
+        (59, "1 min", "1 min"),
+        (1800, "30 min", "30 min"),
+        (3600, "1 h", "1 h"),
+        (12_000, "3 h 20 min", "3 h 20 min"),
+        (47 * 3600 + 59 * 60, "47 h 59 min", "47 h 59 min"),
+        (2 * 86_400 + 4 * 3600, "2 d 4 h", "2 g 4 h"),
+        (3 * 86_400, "3 d", "3 g"),
+        (1234 * 86_400 + 3600, "1,234 d 1 h", "1.234 g 1 h"),
+    ],
+)
+def test_durations_read_as_words_in_the_reader_s_language(
+    seconds: int, english: str, italian: str
+) -> None:
+    assert i18n.format_duration(seconds, "en") == english
+    assert i18n.format_duration(seconds, "it") == italian

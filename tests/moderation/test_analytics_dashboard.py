@@ -9,7 +9,7 @@ import pytest
 
 from community import events
 from community.models import Role
-from moderation.analytics_routes import duration, share
+from moderation.analytics_routes import share
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import login
 
@@ -100,19 +100,24 @@ def test_the_csv_holds_every_figure_with_the_same_filters(client, clock, world):
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("seconds", "words"),
-    [
-        (None, "—"),
-        (59, "1 min"),
-        (1800, "30 min"),
-        (3600, "1 h"),
-        (12_000, "3 h 20 min"),
-        (3 * 86_400 + 4 * 3600, "3 d 4 h"),
-    ],
-)
-def test_durations_read_as_words(seconds, words):
-    assert duration(seconds) == words
+def test_durations_read_in_the_reader_s_language(client, clock, session):
+    category = make_category(session, slug="fibra")
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    moderator = make_user(session, clock, username="mara", role=Role.moderator)
+    thread = make_thread(session, clock, author=asker, category=category)
+    clock.advance(days=2, hours=4)
+    make_reply(session, clock, author=helper, thread=thread)
+    events.drain(session, now=clock.now(), consumers=["care"])
+    login(client, moderator)
+    english = client.get("/care/analytics").text
+    assert _card(english, "card-first-response") == "2 d 4 h"
+    assert "90th percentile: 2 d 4 h" in english
+    assert _card(english, "card-time-to-solution") == "—"  # nothing solved
+    italian = client.get("/care/analytics", headers={"Accept-Language": "it"}).text
+    assert _card(italian, "card-first-response") == "2 g 4 h"
+    row = italian[italian.index('id="category-row-fibra"') :]
+    assert "<td>2 g 4 h</td>" in row[: row.index("</tr>")]
 
 
 def test_shares_read_as_percentages():
