@@ -378,7 +378,9 @@ def test_contribution_counts_answers_solutions_and_median_time_to_first_answer(
 
     mod = _client(client, scene["moderator"])
     page = mod.get("/mod/advocates").text
-    assert "4.0 h" in page
+    assert "<td>4 h <span" in page  # as every duration is written (i18n.format_duration)
+    italian = mod.get("/mod/advocates", headers={"Accept-Language": "it"}).text
+    assert "<td>4 h <span" in italian and "(2 discussioni)" in italian
     api = mod.get("/api/v1/moderation/advocates").json()["items"][0]
     assert (api["answers"], api["solutions"], api["first_answers"]) == (3, 1, 2)
     assert api["median_first_answer_hours"] == 4.0
