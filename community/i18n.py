@@ -3,13 +3,13 @@
 Source strings are English msgids. Catalogs live in community/locale and are compiled by `make`.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from gettext import NullTranslations, translation
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime, format_skeleton, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
@@ -79,6 +79,11 @@ def _parse_accept_language(header: str) -> list[str]:
 
 def format_when(value: datetime, language: str, *, fmt: str = "medium") -> str:
     return format_datetime(value, format=fmt, locale=Locale.parse(language), tzinfo=None)
+
+
+def format_day_month(value: date, language: str) -> str:
+    """A day and month without the year, for a short axis label: "Nov 16"; "16 nov"."""
+    return format_skeleton("MMMd", value, locale=Locale.parse(language))
 
 
 JUST_NOW = timedelta(seconds=30)

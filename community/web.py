@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
@@ -154,7 +154,7 @@ def _ago(context: Context, value: datetime | None) -> Markup:
 
 
 @pass_context
-def _day(context: Context, value: datetime | None, fmt: str = "medium") -> str:
+def _day(context: Context, value: date | None, fmt: str = "medium") -> str:
     """The date alone ("Jan 15, 2026"; "15 gen 2026"), for when the time of day is noise."""
     if value is None:
         return ""

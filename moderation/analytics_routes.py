@@ -5,7 +5,7 @@ URL, so a view can be shared and reloaded; without dates they show the last 28 d
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from html import escape
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from community import posting, web
+from community import i18n, posting, web
 from community.clock import Clock
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid
@@ -48,18 +48,21 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else value * 100
 
 
-def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Markup]:
-    """The dashboard's charts, titled in the reader's language (``_``)."""
-    weeks = [
-        Point(w.week_start.strftime("%d/%m"), w.negative_share * 100) for w in figures.sentiment
-    ]
+def _charts(figures: analytics.Figures, language: str) -> dict[str, Markup]:
+    """The dashboard's charts in the reader's language: titles, names and week labels."""
+
+    def _(message: str) -> str:
+        return i18n.gettext(language, message)
+
+    def week(day: date) -> str:
+        return i18n.format_day_month(day, language)
+
+    weeks = [Point(week(w.week_start), w.negative_share * 100) for w in figures.sentiment]
     categories = figures.by_category
     trend = figures.weeks
 
     def weekly(name: str, value: Callable[[analytics.Week], float | None]) -> Series:
-        return Series(
-            name, [Point(w.week_start.strftime("%d/%m"), _percent(value(w))) for w in trend]
-        )
+        return Series(name, [Point(week(w.week_start), _percent(value(w))) for w in trend])
 
     return {
         "weeks": lines_chart(
@@ -168,7 +171,7 @@ def dashboard(
         "moderation/analytics.html",
         status_code=422 if errors else 200,
         figures=figures,
-        charts=_charts(figures, web.translator(request)) if figures else {},
+        charts=_charts(figures, web.language_of(request)) if figures else {},
         values=values,
         errors=errors,
         categories=posting.categories(session),
