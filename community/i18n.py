@@ -106,11 +106,20 @@ def format_number(value: int | float, language: str) -> str:
 DAYS = N_("%(days)s d")
 HOURS = N_("%(hours)s h")
 MINUTES = N_("%(minutes)s min")
+MINUTE, HOUR, DAY = 60, 3600, 86_400
+WEEK = 7 * DAY
 
 
-def format_duration(seconds: float, language: str) -> str:
+def format_duration(seconds: float, language: str, *, coarse: bool = False) -> str:
     """A time in words, to the minute: "45 min", "3 h 20 min", from two days on "2 d 4 h" (in
-    Italian "2 g 4 h"); a second unit at zero is left out ("1 h", "3 d")."""
+    Italian "2 g 4 h"); a second unit at zero is left out ("1 h", "3 d").
+
+    ``coarse`` is for a wait still running, on a page that refreshes: cut down (never ahead of
+    the clock) to the minute in the first hour, then to the hour, and from a week on to the day
+    ("40 min", "26 h", "3 d 2 h", "119 d"), so it does not change at every refresh."""
+    if coarse:
+        seconds = max(0, int(seconds))
+        seconds -= seconds % _coarse_unit(seconds)
     minutes = max(0, round(seconds / 60))
     if minutes < 60:
         parts = [(MINUTES, "minutes", minutes)]
@@ -127,3 +136,9 @@ def format_duration(seconds: float, language: str) -> str:
         if value or index == 0
     ]
     return format_list(words, style="unit-narrow", locale=Locale.parse(language))
+
+
+def _coarse_unit(seconds: int) -> int:
+    if seconds < HOUR:
+        return MINUTE
+    return DAY if seconds >= WEEK else HOUR
