@@ -167,12 +167,13 @@ def _number(context: Context, value: int | float) -> str:
 
 
 @pass_context
-def _duration(context: Context, value: float | timedelta | None) -> str:
-    """A duration (seconds, or a timedelta) in words, "—" when nothing was measured."""
+def _duration(context: Context, value: float | timedelta | None, coarse: bool = False) -> str:
+    """A duration (seconds, or a timedelta) in words, "—" when nothing was measured; ``coarse``
+    for a wait still running (see i18n.format_duration)."""
     if value is None:
         return "—"
     seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    return i18n.format_duration(seconds, context.get("language", "it"))
+    return i18n.format_duration(seconds, context.get("language", "it"), coarse=coarse)
 
 
 templates.env.filters["when"] = _when
