@@ -3,13 +3,14 @@
 Source strings are English msgids. Catalogs live in community/locale and are compiled by `make`.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from gettext import NullTranslations, translation
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime, format_skeleton, format_timedelta
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -80,6 +81,11 @@ def format_when(value: datetime, language: str, *, fmt: str = "medium") -> str:
     return format_datetime(value, format=fmt, locale=Locale.parse(language), tzinfo=None)
 
 
+def format_day_month(value: date, language: str) -> str:
+    """A day and month without the year, for a short axis label: "Nov 16"; "16 nov"."""
+    return format_skeleton("MMMd", value, locale=Locale.parse(language))
+
+
 JUST_NOW = timedelta(seconds=30)
 
 
@@ -94,3 +100,45 @@ def format_ago(value: datetime, now: datetime, language: str) -> str:
 
 def format_number(value: int | float, language: str) -> str:
     return format_decimal(value, locale=Locale.parse(language))
+
+
+# The units of a duration: abbreviations, so each language has its own ("2 g 4 h" in Italian).
+DAYS = N_("%(days)s d")
+HOURS = N_("%(hours)s h")
+MINUTES = N_("%(minutes)s min")
+MINUTE, HOUR, DAY = 60, 3600, 86_400
+WEEK = 7 * DAY
+
+
+def format_duration(seconds: float, language: str, *, coarse: bool = False) -> str:
+    """A time in words, to the minute: "45 min", "3 h 20 min", from two days on "2 d 4 h" (in
+    Italian "2 g 4 h"); a second unit at zero is left out ("1 h", "3 d").
+
+    ``coarse`` is for a wait still running, on a page that refreshes: cut down (never ahead of
+    the clock) to the minute in the first hour, then to the hour, and from a week on to the day
+    ("40 min", "26 h", "3 d 2 h", "119 d"), so it does not change at every refresh."""
+    if coarse:
+        seconds = max(0, int(seconds))
+        seconds -= seconds % _coarse_unit(seconds)
+    minutes = max(0, round(seconds / 60))
+    if minutes < 60:
+        parts = [(MINUTES, "minutes", minutes)]
+    else:
+        hours, minutes = divmod(minutes, 60)
+        if hours < 48:
+            parts = [(HOURS, "hours", hours), (MINUTES, "minutes", minutes)]
+        else:
+            days, hours = divmod(hours, 24)
+            parts = [(DAYS, "days", days), (HOURS, "hours", hours)]
+    words = [
+        gettext(language, message) % {name: format_number(value, language)}
+        for index, (message, name, value) in enumerate(parts)
+        if value or index == 0
+    ]
+    return format_list(words, style="unit-narrow", locale=Locale.parse(language))
+
+
+def _coarse_unit(seconds: int) -> int:
+    if seconds < HOUR:
+        return MINUTE
+    return DAY if seconds >= WEEK else HOUR

@@ -3,7 +3,7 @@ detection."""
 
 import secrets
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date
@@ -199,7 +199,7 @@ def _ago(context: Context, value: datetime | None) -> Markup:
 
 
 @pass_context
-def _day(context: Context, value: datetime | None, fmt: str = "medium") -> str:
+def _day(context: Context, value: date | None, fmt: str = "medium") -> str:
     """The date alone ("Jan 15, 2026"; "15 gen 2026"), for when the time of day is noise."""
     if value is None:
         return ""
@@ -211,10 +211,21 @@ def _number(context: Context, value: int | float) -> str:
     return i18n.format_number(value, context.get("language", "it"))
 
 
+@pass_context
+def _duration(context: Context, value: float | timedelta | None, coarse: bool = False) -> str:
+    """A duration (seconds, or a timedelta) in words, "—" when nothing was measured; ``coarse``
+    for a wait still running (see i18n.format_duration)."""
+    if value is None:
+        return "—"
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    return i18n.format_duration(seconds, context.get("language", "it"), coarse=coarse)
+
+
 templates.env.filters["when"] = _when
 templates.env.filters["ago"] = _ago
 templates.env.filters["number"] = _number
 templates.env.filters["day"] = _day
+templates.env.filters["duration"] = _duration
 # Rank chips next to names (templates/macros/people.html): ``user.reputation|rank``.
 templates.env.filters["rank"] = lambda reputation: ranks.rank_for(int(reputation or 0)).value
 templates.env.globals["rank_labels"] = {rank.value: label for rank, label in ranks.LABELS.items()}

@@ -5,7 +5,7 @@ URL, so a view can be shared and reloaded; without dates they show the last 28 d
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from html import escape
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from community import posting, web
+from community import i18n, posting, web
 from community.clock import Clock
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid
@@ -40,20 +40,6 @@ def _with_defaults(start: str, end: str, clock: Clock) -> tuple[str, str]:
     return start, end
 
 
-def duration(seconds: int | None) -> str:
-    """A time in words for a card: "45 min", "3 h 20 min", "2 d 4 h"; "—" when unmeasured."""
-    if seconds is None:
-        return "—"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
-
-
 def share(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -62,18 +48,21 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else value * 100
 
 
-def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Markup]:
-    """The dashboard's charts, titled in the reader's language (``_``)."""
-    weeks = [
-        Point(w.week_start.strftime("%d/%m"), w.negative_share * 100) for w in figures.sentiment
-    ]
+def _charts(figures: analytics.Figures, language: str) -> dict[str, Markup]:
+    """The dashboard's charts in the reader's language: titles, names and week labels."""
+
+    def _(message: str) -> str:
+        return i18n.gettext(language, message)
+
+    def week(day: date) -> str:
+        return i18n.format_day_month(day, language)
+
+    weeks = [Point(week(w.week_start), w.negative_share * 100) for w in figures.sentiment]
     categories = figures.by_category
     trend = figures.weeks
 
     def weekly(name: str, value: Callable[[analytics.Week], float | None]) -> Series:
-        return Series(
-            name, [Point(w.week_start.strftime("%d/%m"), _percent(value(w))) for w in trend]
-        )
+        return Series(name, [Point(week(w.week_start), _percent(value(w))) for w in trend])
 
     return {
         "weeks": lines_chart(
@@ -91,6 +80,7 @@ def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Ma
                 )
             ),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
             top=100.0,
         ),
         "sentiment": line_chart(
@@ -98,18 +88,21 @@ def _charts(figures: analytics.Figures, _: Callable[[str], str]) -> dict[str, Ma
             title=_(N_("Negative posts per week")),
             description=_(N_("Share of posts whose sentiment is negative, per ISO week.")),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
         ),
         "breaches": bar_chart(
             [Point(c.name, _percent(c.figures.breach_share)) for c in categories],
             title=_(N_("Service-level breaches per category")),
             description=_(N_("Share of threads that missed their first-response target.")),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
         ),
         "response": bar_chart(
             [Point(c.name, _percent(c.figures.response_rate)) for c in categories],
             title=_(N_("Response rate per category")),
             description=_(N_("Share of threads with a reply from someone other than the asker.")),
             fmt=lambda v: f"{v:.0f}%",
+            integer=True,
         ),
     }
 
@@ -178,12 +171,11 @@ def dashboard(
         "moderation/analytics.html",
         status_code=422 if errors else 200,
         figures=figures,
-        charts=_charts(figures, web.translator(request)) if figures else {},
+        charts=_charts(figures, web.language_of(request)) if figures else {},
         values=values,
         errors=errors,
         categories=posting.categories(session),
         csv_url="/api/v1/analytics.csv" + (f"?{query}" if query else ""),
-        duration=duration,
         share=share,
     )
 

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from community import posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import NotAuthenticated
-from community.i18n import gettext
 from community.models import Thread, User
 from community.params import MAX_ID, PostId, ThreadId
 from community.policy import Guardian, ensure
@@ -256,9 +255,6 @@ def _flag(flag: Flag) -> FlagPublic:
 
 
 def _item(row: queue.QueueRow, language: str) -> QueueItemPublic:
-    def translate(message: str) -> str:
-        return gettext(language, message)
-
     care_row = row.care
     customer = _person(row.customer)
     assert customer is not None
@@ -272,7 +268,7 @@ def _item(row: queue.QueueRow, language: str) -> QueueItemPublic:
         priority=row.priority.value,
         reasons=list(dict.fromkeys(row.reasons)),
         reason_details=[
-            ReasonPublic(reason=chip.reason.value, label=chip.label(translate), count=chip.count)
+            ReasonPublic(reason=chip.reason.value, label=chip.label(language), count=chip.count)
             for chip in row.chips
         ],
         state=row.state,

@@ -6,7 +6,7 @@ service-level state, its priority - is derived here, when read, from the row and
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import Session, col, select
 
-from community import posting
+from community import i18n, posting
 from community.clock import as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import Invalid
@@ -105,6 +105,26 @@ class _Verbatim:
 
 
 @dataclass(frozen=True)
+class _Waited:
+    """A chip parameter that is how long a thread has waited, written in the reader's words
+    and coarsely, as the queue refreshes itself ("26 h", "3 g 2 h", "119 g")."""
+
+    seconds: float
+
+
+def _param(value: object, language: str) -> object:
+    """A chip parameter as the reader reads it: a string is a msgid, a number is written the
+    reader's way, a wait in words; a _Verbatim as it is."""
+    if isinstance(value, _Waited):
+        return i18n.format_duration(value.seconds, language, coarse=True)
+    if isinstance(value, str):
+        return i18n.gettext(language, value)
+    if isinstance(value, int):
+        return i18n.format_number(value, language)
+    return value
+
+
+@dataclass(frozen=True)
 class Chip:
     """One reason on a row: ``text`` is an English msgid with ``params`` (translated when shown)."""
 
@@ -121,10 +141,10 @@ class Chip:
     def reasons(self) -> tuple[Reason, ...]:
         return (self.reason, *self.also)
 
-    def label(self, gettext: Callable[[str], str]) -> str:
-        """The chip's text in the reader's language (string parameters translated too)."""
-        params = {k: gettext(v) if isinstance(v, str) else v for k, v in self.params.items()}
-        text = gettext(self.text)
+    def label(self, language: str) -> str:
+        """The chip's text in the reader's language, its parameters too (see ``_param``)."""
+        params = {k: _param(v, language) for k, v in self.params.items()}
+        text = i18n.gettext(language, self.text)
         return text % params if params else text
 
 
@@ -490,6 +510,7 @@ def chips(
     out: list[Chip] = []
     hours = status.waited_hours
     waits = not care.locked  # a locked thread waits for no answer (see care)
+    waited = _Waited(status.waited.total_seconds())
     if care.pii_hidden:
         out.append(Chip(Reason.pii, REASON_LABELS[Reason.pii], {}, tone="danger"))
     if care.awaiting_approval:
@@ -504,15 +525,15 @@ def chips(
         base = Reason.unanswered if status.unanswered else Reason.awaiting_brand
         if status.sla == SlaState.breached:
             text = (
-                N_("unanswered %(hours)s h — breached")
+                N_("unanswered %(time)s — breached")
                 if status.unanswered
-                else N_("awaiting the brand %(hours)s h — breached")
+                else N_("awaiting the brand %(time)s — breached")
             )
             out.append(
                 Chip(
                     base,
                     text,
-                    {"hours": hours},
+                    {"time": waited},
                     count=hours,
                     tone="danger",
                     also=(Reason.breached,),
@@ -520,11 +541,11 @@ def chips(
             )
         else:
             text = (
-                N_("unanswered %(hours)s h")
+                N_("unanswered %(time)s")
                 if status.unanswered
-                else N_("awaiting the brand %(hours)s h")
+                else N_("awaiting the brand %(time)s")
             )
-            out.append(Chip(base, text, {"hours": hours}, count=hours))
+            out.append(Chip(base, text, {"time": waited}, count=hours))
             if status.sla == SlaState.at_risk:
                 out.append(Chip(Reason.at_risk, REASON_LABELS[Reason.at_risk], {}))
     for kind, count in sorted(flags.items()):

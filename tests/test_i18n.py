@@ -99,3 +99,44 @@ def test_a_moment_ago_is_just_now_not_in_zero_seconds() -> None:
     assert i18n.format_ago(now, now, "en") == "just now"
     assert i18n.format_ago(now - timedelta(seconds=10), now, "it") == "adesso"
     assert i18n.format_ago(now - timedelta(hours=3), now, "it") == "3 ore fa"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "english", "italian"),
+    [
+        (0, "0 min", "0 min"),
+        (59, "1 min", "1 min"),
+        (1800, "30 min", "30 min"),
+        (3600, "1 h", "1 h"),
+        (12_000, "3 h 20 min", "3 h 20 min"),
+        (47 * 3600 + 59 * 60, "47 h 59 min", "47 h 59 min"),
+        (2 * 86_400 + 4 * 3600, "2 d 4 h", "2 g 4 h"),
+        (3 * 86_400, "3 d", "3 g"),
+        (1234 * 86_400 + 3600, "1,234 d 1 h", "1.234 g 1 h"),
+    ],
+)
+def test_durations_read_as_words_in_the_reader_s_language(
+    seconds: int, english: str, italian: str
+) -> None:
+    assert i18n.format_duration(seconds, "en") == english
+    assert i18n.format_duration(seconds, "it") == italian
+
+
+@pytest.mark.parametrize(
+    ("seconds", "english", "italian"),
+    [
+        (40 * 60 + 50, "40 min", "40 min"),  # cut down, never a minute ahead
+        (3599, "59 min", "59 min"),
+        (2 * 3600 + 59 * 60, "2 h", "2 h"),
+        (47 * 3600 + 59 * 60 + 59, "47 h", "47 h"),
+        (74 * 3600 + 20 * 60, "3 d 2 h", "3 g 2 h"),
+        (7 * 86_400 - 1, "6 d 23 h", "6 g 23 h"),
+        (7 * 86_400 + 23 * 3600, "7 d", "7 g"),  # from a week on, whole days
+        (2859 * 3600 + 50 * 60, "119 d", "119 g"),
+    ],
+)
+def test_a_running_wait_reads_coarsely_so_it_does_not_change_every_minute(
+    seconds: int, english: str, italian: str
+) -> None:
+    assert i18n.format_duration(seconds, "en", coarse=True) == english
+    assert i18n.format_duration(seconds, "it", coarse=True) == italian

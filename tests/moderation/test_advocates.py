@@ -3,6 +3,7 @@ badge), see each advocate's contribution over a date range, and advocates get a 
 answer" view of unanswered public threads in their categories."""
 
 import base64
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -378,7 +379,9 @@ def test_contribution_counts_answers_solutions_and_median_time_to_first_answer(
 
     mod = _client(client, scene["moderator"])
     page = mod.get("/mod/advocates").text
-    assert "4.0 h" in page
+    assert "<td>4 h <span" in page  # as every duration is written (i18n.format_duration)
+    italian = mod.get("/mod/advocates", headers={"Accept-Language": "it"}).text
+    assert "<td>4 h <span" in italian and "(2 discussioni)" in italian
     api = mod.get("/api/v1/moderation/advocates").json()["items"][0]
     assert (api["answers"], api["solutions"], api["first_answers"]) == (3, 1, 2)
     assert api["median_first_answer_hours"] == 4.0
@@ -518,6 +521,33 @@ def test_the_view_lists_unanswered_public_threads_of_their_categories_oldest_fir
     make_reply(session, clock, author=advocate, thread=oldest)
     after = advocates.needs_answer(session, Guardian(advocate), now=clock.now())
     assert oldest.id not in [item.thread.id for item in after.items]
+
+
+def test_the_view_says_how_long_each_question_has_waited_in_the_reader_s_language(
+    session, clock, scene, client
+) -> None:
+    advocate = _nominate(session, clock, scene)
+    asker, phones = scene["asker"], scene["phones"]
+    old = make_thread(session, clock, author=asker, category=phones, title="Asked long ago here")
+    clock.advance(days=119)
+    rate_limiter.reset()
+    recent = make_thread(session, clock, author=asker, category=phones, title="Asked this morning")
+    clock.advance(hours=5, minutes=40)
+    ada = _client(client, advocate)
+    english = ada.get("/advocate").text
+    assert (_waiting(english, old), _waiting(english, recent)) == ("waiting 119 d", "waiting 5 h")
+    italian = ada.get("/advocate", headers={"Accept-Language": "it"}).text
+    assert (_waiting(italian, old), _waiting(italian, recent)) == (
+        "in attesa da 119 g",
+        "in attesa da 5 h",
+    )
+
+
+def _waiting(page: str, thread: Thread) -> str:
+    item = page[page.index(f'data-thread-id="{thread.id}"') :]
+    found = re.search(r"<span>([^<]*)</span>\s*</div>", item)
+    assert found is not None
+    return found.group(1)
 
 
 def test_the_view_checks_the_advocate_now(session, clock, scene) -> None:

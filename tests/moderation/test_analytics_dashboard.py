@@ -9,7 +9,7 @@ import pytest
 
 from community import events
 from community.models import Role
-from moderation.analytics_routes import duration, share
+from moderation.analytics_routes import share
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import login
 
@@ -100,23 +100,81 @@ def test_the_csv_holds_every_figure_with_the_same_filters(client, clock, world):
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("seconds", "words"),
-    [
-        (None, "—"),
-        (59, "1 min"),
-        (1800, "30 min"),
-        (3600, "1 h"),
-        (12_000, "3 h 20 min"),
-        (3 * 86_400 + 4 * 3600, "3 d 4 h"),
-    ],
+AXIS_LABEL = re.compile(
+    r'<text class="chart-axis" x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]*)<'
 )
-def test_durations_read_as_words(seconds, words):
-    assert duration(seconds) == words
+TICK_LABEL = re.compile(
+    r'<text class="chart-axis" x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<'
+)
+
+
+def test_weeks_are_dates_in_the_reader_s_language(client, world):
+    login(client, world["moderator"])
+    english = client.get("/care/analytics").text  # the 28 days to 2026-01-25
+    italian = client.get("/care/analytics", headers={"Accept-Language": "it"}).text
+    assert AXIS_LABEL.findall(_section(english, "chart-weeks")) == [
+        "Dec 29",
+        "Jan 5",
+        "Jan 12",
+        "Jan 19",
+    ]
+    assert AXIS_LABEL.findall(_section(italian, "chart-weeks")) == [
+        "29 dic",
+        "5 gen",
+        "12 gen",
+        "19 gen",
+    ]
+    assert '<td><time datetime="2026-01-19">Jan 19, 2026</time></td>' in english
+    assert '<td><time datetime="2026-01-19">19 gen 2026</time></td>' in italian
+    assert 'id="week-row-2026-01-19"' in italian  # ids stay ISO
+    assert "Tasso di risposta del brand</text>" in italian  # the legend too
+    for page in (english, italian):
+        charts = re.findall(r'<svg class="chart".*?</svg>', page, flags=re.S)
+        assert charts
+        for svg in charts:
+            ticks = TICK_LABEL.findall(svg)
+            assert len(ticks) == len(set(ticks)) >= 2
+
+
+def test_the_csv_stays_machine_readable_for_italian_readers(client, world):
+    login(client, world["moderator"])
+    english = client.get("/api/v1/analytics.csv").text
+    italian = client.get("/api/v1/analytics.csv", headers={"Accept-Language": "it"}).text
+    assert italian == english
+    values = {(r[0], r[1], r[2]): r[3] for r in csv.reader(io.StringIO(italian))}
+    assert values[("range", "", "from")] == "2025-12-29"
+    assert values[("week", "2026-01-19", "threads")] == "1"  # ISO weeks, not "19 gen 2026"
+    assert values[("overall", "", "response_rate")] == "0.5"  # a decimal point, not "0,5"
+    assert values[("overall", "", "first_response.median_seconds")] == "1800"  # not "30 min"
+
+
+def test_durations_read_in_the_reader_s_language(client, clock, session):
+    category = make_category(session, slug="fibra")
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    moderator = make_user(session, clock, username="mara", role=Role.moderator)
+    thread = make_thread(session, clock, author=asker, category=category)
+    clock.advance(days=2, hours=4)
+    make_reply(session, clock, author=helper, thread=thread)
+    events.drain(session, now=clock.now(), consumers=["care"])
+    login(client, moderator)
+    english = client.get("/care/analytics").text
+    assert _card(english, "card-first-response") == "2 d 4 h"
+    assert "90th percentile: 2 d 4 h" in english
+    assert _card(english, "card-time-to-solution") == "—"  # nothing solved
+    italian = client.get("/care/analytics", headers={"Accept-Language": "it"}).text
+    assert _card(italian, "card-first-response") == "2 g 4 h"
+    row = italian[italian.index('id="category-row-fibra"') :]
+    assert "<td>2 g 4 h</td>" in row[: row.index("</tr>")]
 
 
 def test_shares_read_as_percentages():
     assert (share(None), share(0.5), share(1.0)) == ("—", "50%", "100%")
+
+
+def _section(page: str, section_id: str) -> str:
+    start = page.index(f'id="{section_id}"')
+    return page[start : page.index("</section>", start)]
 
 
 def _card(page: str, card_id: str) -> str:

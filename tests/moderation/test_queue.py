@@ -204,6 +204,58 @@ def test_reasons_are_chips_with_their_numbers(session, clock, world, client) -> 
     assert items[0]["reasons"][0] == "pii"
 
 
+def test_waiting_times_read_in_the_reader_s_language(session, clock, world, client) -> None:
+    asker = make_user(session, clock, username="ask_fresh")
+    fresh = make_thread(
+        session, clock, author=asker, category=world["category"], title="A fresh question"
+    )
+    clock.advance(minutes=40, seconds=50)
+    run_care(session, clock)
+    login(client, world["moderator"])
+    plain, awaiting = _ids(world, "plain", "awaiting")
+    page = client.get("/mod/queue").text
+    assert _chips(page, fresh.id) == ["unanswered 40 min"]  # not "0 h", nor a minute ahead
+    assert "unanswered 3 h" in _chips(page, plain)  # 3 h 40 min: to the hour
+    clock.set(world["start"] + timedelta(hours=74, minutes=20))
+    english = client.get("/mod/queue").text
+    assert "unanswered 3 d 2 h — breached" in _chips(english, plain)
+    assert "awaiting the brand 3 d 2 h — breached" in _chips(english, awaiting)
+    client.headers["Accept-Language"] = "it"
+    italian = client.get("/mod/queue").text
+    assert "senza risposta da 3 g 2 h — scaduta" in _chips(italian, plain)
+    assert "in attesa del brand da 3 g 2 h — scaduta" in _chips(italian, awaiting)
+    items = {i["id"]: i for i in client.get("/api/v1/moderation/queue").json()["items"]}
+    labels = [detail["label"] for detail in items[plain]["reason_details"]]
+    assert "senza risposta da 3 g 2 h — scaduta" in labels
+    assert items[plain]["waited_hours"] == 74  # the number itself stays a number
+
+
+def test_a_long_wait_reads_in_days_not_thousands_of_hours(session, clock, world, client) -> None:
+    clock.set(world["start"] + timedelta(hours=2859, minutes=50))  # 119 d 3 h 50 min
+    login(client, world["moderator"])
+    plain, awaiting = _ids(world, "plain", "awaiting")
+    english = client.get("/mod/queue").text
+    assert _chips(english, plain) == ["unanswered 119 d — breached"]
+    assert "awaiting the brand 119 d — breached" in _chips(english, awaiting)
+    italian = client.get("/mod/queue", headers={"Accept-Language": "it"}).text
+    assert _chips(italian, plain) == ["senza risposta da 119 g — scaduta"]
+    assert "in attesa del brand da 119 g — scaduta" in _chips(italian, awaiting)
+    assert " h — " not in english + italian
+    api = client.get("/api/v1/moderation/queue", headers={"Accept-Language": "it"}).json()
+    plain_item = next(item for item in api["items"] if item["id"] == plain)
+    assert plain_item["reason_details"][0] == {
+        "reason": "unanswered",
+        "label": "senza risposta da 119 g — scaduta",
+        "count": 2859,
+    }
+
+
+def _chips(page: str, thread_id: int | None) -> list[str]:
+    row = page[page.index(f'id="queue-row-{thread_id}"') :]
+    reasons = row[row.index('class="queue-reasons"') : row.index("</ul>")]
+    return re.findall(r'<li class="chip reason[^"]*">([^<]*)</li>', reasons)
+
+
 def test_at_risk_shows_from_three_quarters_of_the_target(session, clock, world, client) -> None:
     login(client, world["moderator"])
     plain_id = world["threads"]["plain"].id
