@@ -3,10 +3,15 @@
 import re
 
 from fastapi.testclient import TestClient
+from sqlmodel import func, select
 
-from tests.factories import make_user
+from community.models import Post
+from tests.factories import PASSWORD, make_category, make_thread, make_user
 from tests.helpers import login
 
+HTMX = {"HX-Request": "true"}
+STALE_EN = "Your session expired or the form is stale: reload the page and try again."
+STALE_IT = "La sessione è scaduta o il modulo non è più valido: ricarica la pagina e riprova."
 GONE_EN = "The address may be mistyped, or the page may have moved or been removed."
 GONE_IT = (
     "L&#39;indirizzo potrebbe contenere un errore, oppure la pagina è stata spostata o eliminata."
@@ -23,6 +28,76 @@ def _links(page: str) -> dict[str, str]:
     """The error page's own links, text to address."""
     section = page.split('class="error-links"')[1].split("</ul>")[0]
     return {text: href for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', section)}
+
+
+# A refused form (CSRF) ---------------------------------------------------------------------------
+
+
+def test_a_stale_form_gets_the_error_page_in_the_readers_language(client, session, clock):
+    marco = make_user(session, clock, username="marco", language="it")
+    login(client, marco)
+
+    response = client.post(
+        "/settings/profile",
+        data={"csrf_token": "stale", "display_name": "Marco B."},
+        headers={"Referer": "https://testserver/settings"},
+    )
+
+    assert response.status_code == 403
+    assert STALE_IT in response.text
+    assert _title(response.text) == "Accesso non consentito"
+    # The whole site around it, as Marco knows it: his own menu, not "Log in".
+    assert 'href="/u/marco"' in response.text and 'href="/login"' not in response.text
+    # Reloading this page would post the stale form again: the way out is the form's page.
+    assert _links(response.text) == {
+        "Torna alla pagina precedente": "/settings",
+        "Torna alla community": "/",
+    }
+    session.refresh(marco)
+    assert marco.display_name == "Marco"
+
+
+def test_a_form_whose_session_expired_is_refused_in_words_a_person_understands(client):
+    # The session cookie ran out: the page's token belongs to a session that is gone.
+    response = client.post(
+        "/login",
+        data={"csrf_token": "from-an-expired-session", "username": "marco", "password": PASSWORD},
+        headers={"Referer": "https://evil.example/login"},
+    )
+
+    assert response.status_code == 403
+    assert STALE_EN in response.text
+    assert "<!doctype html>" in response.text and 'id="flash"' in response.text
+    assert _links(response.text) == {"Back to the community": "/"}  # no link to another site
+
+
+def test_a_stale_htmx_action_says_so_in_the_flash_and_leaves_the_page_alone(client, session, clock):
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    login(client, helper)
+
+    response = client.post(
+        f"/t/{thread.id}/posts",
+        data={"body": "Try another cable, it fixed mine."},
+        headers={**HTMX, "X-CSRF-Token": "stale"},
+    )
+
+    assert response.status_code == 403
+    # htmx puts the answer in #flash instead of the form, so the text typed in it stays.
+    assert response.headers["HX-Retarget"] == "#flash"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert response.text.strip() == f'<p class="flash error">{STALE_EN}</p>'
+    assert session.scalar(select(func.count()).select_from(Post)) == 1  # the question alone
+
+
+def test_a_program_posting_without_the_token_gets_json(client, session, clock):
+    login(client, make_user(session, clock))
+
+    refused = client.post("/api/v1/me/tokens", json={"name": "script"})
+
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": STALE_EN, "code": "csrf_failed"}
 
 
 # The not-found page in Italian -----------------------------------------------------------------
