@@ -4,7 +4,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -165,11 +164,6 @@ def create_app(
     return app
 
 
-def _without_body(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    return loc[1:] if loc[:1] == ("body",) else loc
-
-
-SOME_FIELDS_INVALID = N_("Some fields are missing or invalid.")
 NOT_FOUND = N_("The address may be mistyped, or the page may have moved or been removed.")
 HTTP_MESSAGES = {404: NOT_FOUND, 405: N_("Method not allowed.")}
 SOMETHING_WRONG = N_("Something went wrong.")
@@ -191,20 +185,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            {
-                # Drop only the leading "body" location: a field may itself be named "body".
-                "field": ".".join(str(part) for part in _without_body(error.get("loc", ()))),
-                "message": error.get("msg", "invalid"),
-            }
-            for error in exc.errors()
+        problems = exc.errors()
+        if error_pages.names_a_missing_page(request, problems):
+            return error_pages.respond(request, 404, _translated(NOT_FOUND))
+        listed = [
+            {"field": error_pages.field_name(p), "message": p.get("msg", "invalid")}
+            for p in problems
         ]
-        details = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-
-        def message(reader: Request) -> str:
-            return f"{web.translator(reader)(SOME_FIELDS_INVALID)} {details}"
-
-        return error_pages.respond(request, 422, message, errors=problems)
+        return error_pages.respond(
+            request, 422, lambda reader: error_pages.describe(reader, problems), errors=listed
+        )
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:

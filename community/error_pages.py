@@ -6,7 +6,7 @@ middleware answers before any route), so ``respond`` finds out itself when they 
 page then speaks the reader's language and shows their own navigation.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +15,18 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from community import deps, web
+from community.i18n import N_
+
+# What is wrong with a part of an API address, by pydantic's error type; ``ctx`` fills them in.
+PATH_PROBLEMS = {
+    "int_parsing": N_("%(name)s in the URL must be a whole number, not “%(value)s”."),
+    "greater_than_equal": N_("%(name)s in the URL must be at least %(ge)s."),
+    "less_than_equal": N_("%(name)s in the URL must be at most %(le)s."),
+}
+OTHER_PATH_PROBLEM = N_("%(name)s in the URL is not valid: %(reason)s")
+SHOWN_VALUE_CHARS = 40
+
+Problem = Mapping[str, Any]  # one of RequestValidationError.errors()
 
 
 def wants_json(request: Request) -> bool:
@@ -52,6 +64,30 @@ def referring_page(request: Request) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def names_a_missing_page(request: Request, problems: Sequence[Problem]) -> bool:
+    """A page address with a part that cannot name anything (/t/abc, /t/0) leads nowhere, like
+    /t/999999. The API instead says what is wrong with its URL (``describe``)."""
+    return not request.url.path.startswith("/api/") and any(map(_in_path, problems))
+
+
+def field_name(problem: Problem) -> str:
+    location = tuple(problem.get("loc", ()))
+    # Drop only the leading "body" location: a field may itself be named "body".
+    return ".".join(str(part) for part in (location[1:] if location[:1] == ("body",) else location))
+
+
+def describe(reader: Request, problems: Sequence[Problem]) -> str:
+    """The request's problems for ``reader``: each part of the URL in words, then the fields."""
+    _ = web.translator(reader)
+    parts = [_path_problem(_, problem) for problem in problems if _in_path(problem)]
+    others = [p for p in problems if not _in_path(p)]
+    if others:
+        summary = _("Some fields are missing or invalid.")
+        details = "; ".join(f"{field_name(p)}: {p.get('msg', 'invalid')}" for p in others)
+        parts.append(f"{summary} {details}")
+    return " ".join(parts)
+
+
 def _identify(request: Request, session: Session) -> None:
     """What the route's GuardianDep would have done: request.state's reader and language."""
     request.state.db = session  # the navigation's slots read through it
@@ -77,3 +113,19 @@ def _page(request: Request, status: int, message: str, back: str | None) -> Resp
         message=message,
         back=back,
     )
+
+
+def _in_path(problem: Problem) -> bool:
+    return tuple(problem.get("loc", ()))[:1] == ("path",)
+
+
+def _path_problem(_: Callable[[str], str], problem: Problem) -> str:
+    value = str(problem.get("input", ""))
+    params = {
+        **problem.get("ctx", {}),
+        "name": str(problem["loc"][-1]),
+        "value": value[:SHOWN_VALUE_CHARS] + ("…" if len(value) > SHOWN_VALUE_CHARS else ""),
+        "reason": problem.get("msg", ""),
+    }
+    message = PATH_PROBLEMS.get(problem.get("type", ""), OTHER_PATH_PROBLEM)
+    return _(message) % params

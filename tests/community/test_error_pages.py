@@ -1,13 +1,15 @@
-"""What a person sees when a request is refused, and what the API says instead."""
+"""What a person sees when a request is refused (a stale form, an address that names nothing)
+and what the API says instead."""
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
 from community.models import Post
 from tests.factories import PASSWORD, make_category, make_thread, make_user
-from tests.helpers import login
+from tests.helpers import csrf_token, login
 
 HTMX = {"HX-Request": "true"}
 STALE_EN = "Your session expired or the form is stale: reload the page and try again."
@@ -98,6 +100,59 @@ def test_a_program_posting_without_the_token_gets_json(client, session, clock):
 
     assert refused.status_code == 403
     assert refused.json() == {"detail": STALE_EN, "code": "csrf_failed"}
+
+
+# An address that names nothing -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/t/abc", "/t/abc/some-title", "/p/abc", "/p/1x/edit", "/t/0", "/t/99999999999"]
+)
+def test_an_id_that_is_not_one_gives_the_not_found_page(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+    assert _title(response.text) == "Not found"
+    assert GONE_EN in response.text
+    assert "Input should be" not in response.text
+
+
+def test_a_form_posted_to_an_address_that_names_nothing_gets_the_not_found_page(
+    client, session, clock
+):
+    login(client, make_user(session, clock))
+
+    response = client.post(
+        "/t/abc/posts", data={"csrf_token": csrf_token(client), "body": "Hello there, all."}
+    )
+
+    assert response.status_code == 404
+    assert GONE_EN in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "detail"),
+    [
+        ("/api/v1/threads/abc", "thread_id in the URL must be a whole number, not “abc”."),
+        ("/api/v1/threads/0", "thread_id in the URL must be at least 1."),
+        ("/api/v1/threads/99999999999", "thread_id in the URL must be at most 2147483647."),
+    ],
+)
+def test_the_api_says_what_is_wrong_with_its_url(client, path, detail):
+    response = client.get(path)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == detail
+    assert response.json()["errors"][0]["field"] == "path.thread_id"
+
+
+def test_the_api_says_what_is_wrong_with_its_url_in_italian(client):
+    response = client.get("/api/v1/threads/abc", headers={"Accept-Language": "it"})
+
+    assert response.json()["detail"] == (
+        "Il parametro thread_id nell'URL deve essere un numero intero, non «abc»."
+    )
 
 
 # The not-found page in Italian -----------------------------------------------------------------
