@@ -17,7 +17,7 @@ from community import api, badges, error_pages, events, notifications, routes, w
 from community.clock import Clock, SystemClock
 from community.csrf import CSRFMiddleware
 from community.db import get_engine
-from community.errors import DomainError
+from community.errors import DomainError, NotAuthenticated
 from community.i18n import N_
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
@@ -178,6 +178,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     # database to learn who is reading.
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, NotAuthenticated) and error_pages.is_page_visit(request):
+            # Log in and come back; a member who may not see the page still gets 403.
+            return web.login_redirect(request)
         extra = {"field": exc.field} if exc.field else {}
         return error_pages.respond(
             request, exc.status_code, lambda reader: web.error_message(reader, exc), **extra

@@ -17,6 +17,8 @@ from sqlmodel import Session
 from community import deps, web
 from community.i18n import N_
 
+SAFE_METHODS = ("GET", "HEAD")
+
 # What is wrong with a part of an API address, by pydantic's error type; ``ctx`` fills them in.
 PATH_PROBLEMS = {
     "int_parsing": N_("%(name)s in the URL must be a whole number, not “%(value)s”."),
@@ -33,6 +35,11 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
         "accept", ""
     )
+
+
+def is_page_visit(request: Request) -> bool:
+    """A person opening a page (not a form, not htmx, not a program), who can be sent elsewhere."""
+    return request.method in SAFE_METHODS and not web.is_htmx(request) and not wants_json(request)
 
 
 def respond(

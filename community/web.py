@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from babel.dates import format_date
 from fastapi import Request
@@ -128,6 +129,12 @@ def form_errors(request: Request, exc: DomainError) -> dict[str, str]:
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the login page, which sends the person back to this page once they are in."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/login?next={quote(here, safe='/')}")
 
 
 @pass_context

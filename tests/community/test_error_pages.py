@@ -1,5 +1,7 @@
 """What a person sees when a request is refused (a stale form, an address that names nothing)
-and what the API says instead."""
+and what the API says instead.
+
+Staff pages sending signed-out visitors to log in: tests/moderation/test_visibility_views.py."""
 
 import re
 
