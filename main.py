@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -135,6 +135,7 @@ def create_app(
         https_only=settings.cookie_secure,
     )
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.include_router(api.router)
     app.include_router(search_api.router)
     app.include_router(suggestions_api.router)
@@ -162,6 +163,11 @@ def create_app(
     app.include_router(search_routes.router, include_in_schema=False)
     _install_error_handlers(app)
     return app
+
+
+def _favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever a page links; the mark is an SVG (base.html)."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 NOT_FOUND = N_("The address may be mistyped, or the page may have moved or been removed.")
