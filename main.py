@@ -4,21 +4,21 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from community import api, badges, events, i18n, notifications, routes, web
+from community import api, badges, error_pages, events, notifications, routes, web
 from community.clock import Clock, SystemClock
 from community.csrf import CSRFMiddleware
 from community.db import get_engine
-from community.errors import DomainError
+from community.errors import DomainError, NotAuthenticated
+from community.i18n import N_
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
 from moderation import (
@@ -135,6 +135,7 @@ def create_app(
         https_only=settings.cookie_secure,
     )
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.include_router(api.router)
     app.include_router(search_api.router)
     app.include_router(suggestions_api.router)
@@ -164,65 +165,52 @@ def create_app(
     return app
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
-        "accept", ""
-    )
+def _favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever a page links; the mark is an SVG (base.html)."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
-def _error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
-    if _wants_json(request):
-        return JSONResponse({"detail": message, **extra}, status_code=status)
-    if web.is_htmx(request):
-        # A refused htmx action says why at the top of the page instead of doing nothing
-        # (base.html swaps 4xx answers; a route that renders its own form keeps its target).
-        response = web.render(request, "errors/_flash.html", status_code=status, message=message)
-        response.headers["HX-Retarget"] = "#flash"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
-    return web.render(
-        request, "errors/error.html", status_code=status, status=status, message=message
-    )
+NOT_FOUND = N_("The address may be mistyped, or the page may have moved or been removed.")
+HTTP_MESSAGES = {404: NOT_FOUND, 405: N_("Method not allowed.")}
+SOMETHING_WRONG = N_("Something went wrong.")
 
 
-def _without_body(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    return loc[1:] if loc[:1] == ("body",) else loc
+def _translated(message: str) -> Callable[[Request], str]:
+    return lambda reader: web.translator(reader)(message)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    # Plain functions, which Starlette runs in its thread pool: error_pages.respond may read the
+    # database to learn who is reading.
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> Response:
-        message = web.error_message(request, exc)
+    def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, NotAuthenticated) and error_pages.is_page_visit(request):
+            # Log in and come back; a member who may not see the page still gets 403.
+            return web.login_redirect(request)
         extra = {"field": exc.field} if exc.field else {}
-        return _error_response(request, exc.status_code, message, **extra)
+        return error_pages.respond(
+            request, exc.status_code, lambda reader: web.error_message(reader, exc), **extra
+        )
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            {
-                # Drop only the leading "body" location: a field may itself be named "body".
-                "field": ".".join(str(part) for part in _without_body(error.get("loc", ()))),
-                "message": error.get("msg", "invalid"),
-            }
-            for error in exc.errors()
+    def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = exc.errors()
+        if error_pages.names_a_missing_page(request, problems):
+            return error_pages.respond(request, 404, _translated(NOT_FOUND))
+        listed = [
+            {"field": error_pages.field_name(p), "message": p.get("msg", "invalid")}
+            for p in problems
         ]
-        language = web.language_of(request)
-        summary = i18n.gettext(language, "Some fields are missing or invalid.")
-        details = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return _error_response(request, 422, f"{summary} {details}", errors=problems)
+        return error_pages.respond(
+            request, 422, lambda reader: error_pages.describe(reader, problems), errors=listed
+        )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        language = web.language_of(request)
-        default = {404: "Page not found.", 405: "Method not allowed."}.get(
-            exc.status_code, "Something went wrong."
-        )
-        message = (
-            exc.detail
-            if isinstance(exc.detail, str) and exc.status_code not in (404, 405)
-            else default
-        )
-        return _error_response(request, exc.status_code, i18n.gettext(language, message))
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = HTTP_MESSAGES.get(exc.status_code)
+        if message is None:
+            message = exc.detail if isinstance(exc.detail, str) else SOMETHING_WRONG
+        return error_pages.respond(request, exc.status_code, _translated(message))
 
 
 def _search_in_worker(consumers: Collection[str]) -> Callable[[], None]:

@@ -3,16 +3,20 @@
 A pure ASGI middleware so that no route can forget it. The token lives in the signed session and
 comes back in the ``X-CSRF-Token`` header (htmx, fetch) or the ``csrf_token`` form field. Requests
 authenticated by ``Authorization: Bearer`` carry no ambient credentials and are exempt; so are JSON
-requests from clients with no signed-in session, which the services refuse anyway.
+requests from clients with no signed-in session, which the services refuse anyway. A refusal is
+the site's own error page (a flash for htmx, which leaves the form and its text as they were),
+in the reader's language.
 """
 
 import hmac
-import json
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from community import i18n
+from community import error_pages, web
+from community.i18n import N_
 from community.web import CSRF_FIELD, CSRF_HEADER, CSRF_SESSION_KEY
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -45,7 +49,7 @@ class CSRFMiddleware:
             values = parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD)
             candidate = values[0] if values else None
         if not expected or not candidate or not hmac.compare_digest(str(expected), candidate):
-            await _refuse(scope, send, headers)
+            await _refuse(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive) if body else receive, send)
 
@@ -76,29 +80,21 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(scope: Scope, send: Send, headers: dict[str, str]) -> None:
-    language = "en" if headers.get("accept-language", "").startswith("en") else "it"
-    message = i18n.gettext(
-        language,
-        "This form has expired or did not come from this site. Reload the page and try again.",
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    request = Request(scope, receive)
+    # The error page links back to the form's page: reloading this one would post it again.
+    response = await run_in_threadpool(
+        error_pages.respond,
+        request,
+        403,
+        _stale_form,
+        back=error_pages.referring_page(request),
+        code="csrf_failed",
     )
-    wants_json = scope["path"].startswith("/api/") or "application/json" in headers.get(
-        "accept", ""
+    await response(scope, receive, send)
+
+
+def _stale_form(reader: Request) -> str:
+    return web.translator(reader)(
+        N_("Your session expired or the form is stale: reload the page and try again.")
     )
-    if wants_json:
-        body = json.dumps({"detail": message, "code": "csrf_failed"}).encode()
-        content_type = b"application/json"
-    else:
-        body = f"<!doctype html><title>403</title><p>{message}</p>".encode()
-        content_type = b"text/html; charset=utf-8"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [
-                (b"content-type", content_type),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

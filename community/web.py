@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from babel.dates import format_date
 from fastapi import Request
@@ -173,6 +174,12 @@ def _pop_flashes(context: Context) -> list[str]:
 
 
 templates.env.globals["pop_flashes"] = _pop_flashes
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the login page, which sends the person back to this page once they are in."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/login?next={quote(here, safe='/')}")
 
 
 @pass_context

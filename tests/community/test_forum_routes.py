@@ -194,9 +194,7 @@ def test_thread_urls(client, session, clock, scene):
     *_, thread, reply = scene
     assert client.get(f"/t/{thread.id}/my-fibre-drops-every-evening").status_code == 200
     assert client.get("/t/999999").status_code == 404
-    response = client.get("/t/abc")
-    assert response.status_code == 422
-    assert "thread_id" in response.text
+    assert client.get("/t/abc").status_code == 404  # more: tests/community/test_error_pages.py
     link = client.get(f"/p/{reply.id}", follow_redirects=False)
     assert link.headers["location"] == f"/t/{thread.id}#post-{reply.id}"
 

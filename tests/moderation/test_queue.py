@@ -391,7 +391,10 @@ def test_members_get_403_on_every_moderation_page_and_api_route(
         )
         assert response.status_code == 403, url
     anonymous = TestClient(client.app, base_url="https://testserver")
-    for url in MOD_PAGES + API_GETS:
+    for url in MOD_PAGES:
+        response = anonymous.get(url, follow_redirects=False)
+        assert response.headers["location"] == f"/login?next={url}", url
+    for url in API_GETS:
         assert anonymous.get(url, follow_redirects=False).status_code == 401, url
 
 

@@ -1,6 +1,8 @@
 """What readers see of hidden, merged and suspended things, on every page, list, API and search;
 and the moderator tools' pages and routes (members 403, anonymous 401 or the login page)."""
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +18,7 @@ from community.security import new_api_token
 from moderation import tools
 from moderation.models import AuditEntry
 from search import documents, indexer, queries
-from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
 
 PLACEHOLDER = "This post is hidden while a moderator reviews it"
@@ -599,6 +601,64 @@ def test_anonymous_readers_are_sent_to_log_in_or_get_401(
     for path, data in _form_routes(scene):
         response = client.post(path, data={"csrf_token": token, **data}, follow_redirects=False)
         assert response.status_code == 401, path
+
+
+# Every staff page: the one-off redirects of the tools and cases pages, and main.py's for the rest.
+STAFF_PAGES = [
+    "/mod/queue?reason=flagged",
+    "/mod/service-levels",
+    "/mod/advocates",
+    "/care/analytics",
+    "/mod/canned",
+    "/mod/cases",
+    "/mod/audit",
+]
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_signed_out_visitors_of_a_staff_page_log_in_and_land_on_it(
+    client: TestClient, scene: Scene, page: str
+) -> None:
+    sent = client.get(page, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    login_page = client.get(sent.headers["location"])
+    next_field = re.search(r'action="/login".*?name="next" value="([^"]*)"', login_page.text, re.S)
+    assert next_field is not None and html.unescape(next_field.group(1)) == page
+
+    landed = client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(client),
+            "username": scene.admin.username,
+            "password": PASSWORD,
+            "next": html.unescape(next_field.group(1)),
+        },
+        follow_redirects=False,
+    )
+
+    assert landed.headers["location"] == page
+    assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize("page", STAFF_PAGES)
+def test_members_still_get_403_on_staff_pages(client: TestClient, scene: Scene, page: str) -> None:
+    login(client, scene.reader)
+    assert client.get(page, follow_redirects=False).status_code == 403
+
+
+def test_signed_out_visitors_of_the_advocates_page_are_sent_to_log_in(client: TestClient) -> None:
+    sent = client.get("/advocate", follow_redirects=False)
+    assert sent.headers["location"] == "/login?next=/advocate"
+
+
+def test_only_a_person_opening_a_staff_page_is_sent_to_log_in(client: TestClient) -> None:
+    # htmx swaps the answer in place (a login page there would be a page inside the page); a
+    # program gets 401 and JSON.
+    partial = client.get("/mod/queue", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert partial.status_code == 401 and partial.headers["HX-Retarget"] == "#flash"
+    program = client.get("/mod/queue", headers={"Accept": "application/json"})
+    assert program.status_code == 401 and program.json()["detail"] == "Please log in first."
+    assert client.get("/api/v1/moderation/queue").status_code == 401
 
 
 def test_moderators_use_the_tools_pages(
