@@ -155,6 +155,10 @@ class Filters:
     language: str = ""
     assignee: str = ""  # "mine", "unclaimed", or a moderator's username
 
+    @property
+    def active(self) -> bool:
+        return any((self.category, self.reason, self.language, self.assignee))
+
     def query_string(self, **extra: str) -> str:
         """The filters (and ``extra``) as a URL query, empty values left out."""
         pairs = {

@@ -311,6 +311,33 @@ def test_filters_by_category_reason_language_and_assignee(session, clock, world,
     assert "Angry unanswered thread" in rows.text and "Plain question here" not in rows.text
 
 
+def test_an_empty_filtered_queue_says_so_and_leads_back_to_the_whole_queue(
+    session, clock, world, client
+) -> None:
+    login(client, world["moderator"])
+    empty = client.get("/mod/queue", params={"language": "it", "reason": "pii"}).text
+    assert 'class="queue-row ' not in empty
+    assert "No thread in the queue matches these filters." in empty
+    assert '<a href="/mod/queue">Show the whole queue</a>' in empty
+    italian = client.get(
+        "/mod/queue", params={"language": "it", "reason": "pii"}, headers={"Accept-Language": "it"}
+    ).text
+    assert "Nessuna discussione in coda corrisponde a questi filtri." in italian
+
+
+def test_the_queue_page_carries_its_empty_message_for_when_the_last_row_goes(
+    session, clock, world, client
+) -> None:
+    """A row that leaves the queue after an action is swapped for nothing; the message waits in
+    the page (the stylesheet shows it once no row is left) so the list never just goes blank."""
+    login(client, world["moderator"])
+    page = client.get("/mod/queue", params={"reason": "flagged"}).text
+    assert page.count('class="queue-row ') == 1
+    assert "No thread in the queue matches these filters." in page
+    css = client.get("/static/app.css").text
+    assert ".queue-rows:has(.queue-row) .empty-queue { display: none; }" in css
+
+
 def test_keyset_pages_walk_the_whole_queue_in_order(session, clock, world, client) -> None:
     login(client, world["moderator"])
     everything = [i["id"] for i in client.get("/api/v1/moderation/queue").json()["items"]]
