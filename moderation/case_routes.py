@@ -367,7 +367,7 @@ def _render_brand_case(
         people=cases.people(session, ids),
         moderators=cases.moderators(session),
         messages=cases.messages(session, guardian, case),
-        next_statuses=sorted(cases.TRANSITIONS[case.status]),
+        status_choices=cases.status_choices(case),
         priorities=list(CasePriority),
         action=_brand_action(case),
         body=body,

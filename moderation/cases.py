@@ -159,6 +159,12 @@ def has_cases(session: Session, customer_id: int) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
+def status_choices(case: SupportCase) -> list[CaseStatus]:
+    """The statuses ``case`` may have next, its own included, in the order of its lifecycle."""
+    allowed = TRANSITIONS[CaseStatus(case.status)] | {case.status}
+    return [status for status in CaseStatus if status in allowed]
+
+
 def moderators(session: Session) -> list[User]:
     """Who a case can be assigned to."""
     query = select(User).where(
