@@ -1,4 +1,5 @@
-"""The page of one private case: the brand's status menu lists a case's statuses in the order of
+"""The page of one private case as the brand and its customer see it: the brand's messages carry
+the brand, not a member's rank; the brand's status menu lists a case's statuses in the order of
 its life (open, pending customer, resolved, closed), whatever their labels are called."""
 
 import re
@@ -10,7 +11,7 @@ from community.clock import FrozenClock
 from community.models import Post, Role, User
 from community.policy import Guardian
 from moderation import cases
-from moderation.models import SupportCase
+from moderation.models import CaseMessage, SupportCase
 from tests.factories import make_category, make_thread, make_user
 from tests.moderation.brand_helpers import client_for
 
@@ -48,6 +49,30 @@ def _open(session: Session, clock: FrozenClock, moderator: User) -> SupportCase:
         body="Which invoice is it?",
         clock=clock,
     )
+
+
+def _message(page: str, message_id: int | None) -> str:
+    start = page.index(f'id="message-{message_id}"')
+    return page[start : page.index("</li>", start)]
+
+
+def test_the_brands_messages_carry_the_brand_not_a_members_rank(app, session, clock, scene):
+    case = _open(session, clock, scene["luca"])
+    first = session.exec(select(CaseMessage).where(col(CaseMessage.case_id) == case.id)).one()
+    sara, giulia = Guardian(scene["sara"]), Guardian(scene["giulia"])
+    reply = cases.add_message(session, giulia, case, body="Invoice 118", clock=clock)
+    note = cases.add_message(session, sara, case, body="Asked finance", internal=True, clock=clock)
+    answer = cases.add_message(session, sara, case, body="Refunded!", clock=clock)
+    brand_page = client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text
+    customer_page = client_for(app, scene["giulia"]).get(f"/cases/{case.id}").text
+    for page in (brand_page, customer_page):
+        for staff in (_message(page, first.id), _message(page, answer.id)):
+            assert 'class="chip staff official">Connettia<' in staff
+            assert "chip rank" not in staff and "Newcomer" not in staff
+        assert "chip rank" in _message(page, reply.id)  # the customer is a member like any other
+    internal = _message(brand_page, note.id)
+    assert "Internal note" in internal and "chip rank" not in internal
+    assert f'id="message-{note.id}"' not in customer_page
 
 
 @pytest.mark.parametrize(
