@@ -1,8 +1,10 @@
-"""The page of one private case as the brand and its customer see it: the brand's messages carry
+"""The page of one private case as the brand and its customer see it: the header names each fact
+apart (the customer's without the brand's own priority and assignee); the brand's messages carry
 the brand, not a member's rank; the brand's status menu lists a case's statuses in the order of
 its life (open, pending customer, resolved, closed), whatever their labels are called."""
 
 import re
+from html import unescape
 
 import pytest
 from sqlmodel import Session, col, select
@@ -51,9 +53,43 @@ def _open(session: Session, clock: FrozenClock, moderator: User) -> SupportCase:
     )
 
 
+def _text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _facts(page: str) -> list[tuple[str, str]]:
+    """The header's facts as (label, value) pairs."""
+    facts = page[page.index('<dl class="case-facts">') : page.index("</dl>")]
+    pairs = re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", facts, re.S)
+    return [(_text(label), _text(value)) for label, value in pairs]
+
+
 def _message(page: str, message_id: int | None) -> str:
     start = page.index(f'id="message-{message_id}"')
     return page[start : page.index("</li>", start)]
+
+
+def test_the_header_names_each_fact_apart(app, session, clock, scene):
+    case = _open(session, clock, scene["luca"])
+    brand = _facts(client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text)
+    assert brand == [
+        ("Status", "Open"),
+        ("Priority", "High"),
+        ("Assignee", "Luca"),
+        ("Customer", "Giulia Newcomer"),
+        ("Thread", THREAD_TITLE),
+        ("Opened", "just now"),
+    ]
+    luca = Guardian(scene["luca"])
+    cases.update_case(session, luca, case, status="pending_customer", assignee_id=None, clock=clock)
+    brand = _facts(client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text)
+    assert ("Assignee", "Unassigned") in brand
+    customer = _facts(client_for(app, scene["giulia"]).get(f"/cases/{case.id}").text)
+    assert customer == [
+        ("Status", "Waiting for your answer"),
+        ("Thread", THREAD_TITLE),
+        ("Opened", "just now"),
+    ]
 
 
 def test_the_brands_messages_carry_the_brand_not_a_members_rank(app, session, clock, scene):
