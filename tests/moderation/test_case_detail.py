@@ -1,7 +1,10 @@
-"""The page of one private case as the brand and its customer see it: the header names each fact
-apart (the customer's without the brand's own priority and assignee); the brand's messages carry
-the brand, not a member's rank; the brand's status menu lists a case's statuses in the order of
-its life (open, pending customer, resolved, closed), whatever their labels are called."""
+"""The page of one private case as the brand and its customer see it. Its timeline has the changes
+of status, priority and assignee among the messages, in the order they happened: the brand sees
+every change, the customer only the status changes, in their own words, and nobody else anything.
+The header names each fact apart (the customer's without the brand's own priority and assignee);
+the brand's messages carry the brand, not a member's rank; the brand's status menu lists a case's
+statuses in the order of its life (open, pending customer, resolved, closed), whatever their
+labels are called."""
 
 import re
 from html import unescape
@@ -10,12 +13,13 @@ import pytest
 from sqlmodel import Session, col, select
 
 from community.clock import FrozenClock
+from community.errors import Forbidden
 from community.models import Post, Role, User
 from community.policy import Guardian
 from moderation import cases
-from moderation.models import CaseMessage, SupportCase
+from moderation.models import CaseChange, CaseMessage, SupportCase
 from tests.factories import make_category, make_thread, make_user
-from tests.moderation.brand_helpers import client_for
+from tests.moderation.brand_helpers import client_for, submit
 
 THREAD_TITLE = "Charged twice for October"
 
@@ -57,6 +61,12 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def _timeline(page: str) -> list[str]:
+    """The conversation's entries in page order: "message: <text>" or "change: <text>"."""
+    entries = re.findall(r'<li id="(message|change)-\d+"[^>]*>(.*?)</li>', page, re.S)
+    return [f"{kind}: {_text(body)}".replace(" just now", "") for kind, body in entries]
+
+
 def _facts(page: str) -> list[tuple[str, str]]:
     """The header's facts as (label, value) pairs."""
     facts = page[page.index('<dl class="case-facts">') : page.index("</dl>")]
@@ -64,9 +74,145 @@ def _facts(page: str) -> list[tuple[str, str]]:
     return [(_text(label), _text(value)) for label, value in pairs]
 
 
+def _busy_case(session: Session, clock: FrozenClock, scene: dict[str, User]) -> SupportCase:
+    """A case that went through most of its life, all at one instant of the clock: the timeline's
+    order cannot come from the timestamps."""
+    luca, sara, giulia = Guardian(scene["luca"]), Guardian(scene["sara"]), Guardian(scene["giulia"])
+    case = _open(session, clock, scene["luca"])
+    cases.update_case(
+        session,
+        luca,
+        case,
+        status="pending_customer",
+        priority="urgent",
+        assignee_id=scene["sara"].id,
+        clock=clock,
+    )
+    cases.add_message(session, giulia, case, body="Invoice 2026-10-118", clock=clock)
+    cases.add_message(session, sara, case, body="Refund FIN-4471", internal=True, clock=clock)
+    cases.add_message(session, sara, case, body="Refunded!", clock=clock)
+    cases.update_case(session, sara, case, status="resolved", clock=clock)
+    cases.update_case(session, sara, case, assignee_id=None, clock=clock)
+    return case
+
+
+def test_the_brand_sees_every_change_among_the_messages(app, session, clock, scene):
+    case = _busy_case(session, clock, scene)
+    page = client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text
+    assert _timeline(page) == [
+        "message: Luca Connettia Which invoice is it?",
+        "change: Luca set the status to Pending customer",
+        "change: Luca set the priority to Urgent",
+        "change: Luca assigned the case to Sara",
+        "message: Giulia Newcomer Invoice 2026-10-118",
+        "change: Giulia's reply reopened the case",
+        "message: Sara Internal note Refund FIN-4471",
+        "message: Sara Connettia Refunded!",
+        "change: Sara set the status to Resolved",
+        "change: Sara unassigned the case",
+    ]
+    italian = client_for(app, scene["sara"])
+    italian.headers["Accept-Language"] = "it"
+    page = italian.get(f"/mod/cases/{case.id}").text
+    assert "Luca ha impostato lo stato su «In attesa del cliente»" in page
+    assert "Luca ha impostato la priorità su «Urgente»" in page
+    assert "Luca ha assegnato il caso a Sara" in page
+    assert "La risposta di Giulia ha riaperto il caso" in page
+    assert "Sara ha tolto l'assegnazione del caso" in unescape(page)
+
+
+def test_the_customer_sees_only_status_changes_in_their_own_words(app, session, clock, scene):
+    case = _busy_case(session, clock, scene)
+    me = client_for(app, scene["giulia"])
+    page = me.get(f"/cases/{case.id}").text
+    assert _timeline(page) == [
+        "message: Luca Connettia Which invoice is it?",
+        "change: The support team is waiting for your reply.",
+        "message: Giulia Newcomer Invoice 2026-10-118",
+        "change: Your reply reopened the case.",
+        "message: Sara Connettia Refunded!",
+        "change: The support team marked your case as resolved.",
+    ]
+    for internal in ("Urgent", "assigned", "unassigned", "FIN-4471", "set the status"):
+        assert internal not in page
+    scene["giulia"].language = "it"
+    session.add(scene["giulia"])
+    session.commit()
+    page = me.get(f"/cases/{case.id}").text
+    assert "Il team di assistenza attende una tua risposta." in page
+    assert "La tua risposta ha riaperto il caso." in page
+    assert "Il team di assistenza ha contrassegnato il tuo caso come risolto." in page
+
+
+def test_closing_and_reopening_read_plainly_to_the_customer(app, session, clock, scene):
+    luca = Guardian(scene["luca"])
+    case = _open(session, clock, scene["luca"])
+    for status in ("resolved", "closed", "open"):
+        cases.update_case(session, luca, case, status=status, clock=clock)
+    page = client_for(app, scene["giulia"]).get(f"/cases/{case.id}").text
+    assert [entry for entry in _timeline(page) if entry.startswith("change")] == [
+        "change: The support team marked your case as resolved.",
+        "change: The support team closed your case.",
+        "change: The support team is working on your case again.",
+    ]
+
+
+def test_the_htmx_reply_brings_back_the_change_it_caused(app, session, clock, scene):
+    case = _open(session, clock, scene["luca"])
+    cases.update_case(session, Guardian(scene["luca"]), case, status="resolved", clock=clock)
+    reply = submit(
+        client_for(app, scene["giulia"]),
+        f"/cases/{case.id}/messages",
+        {"body": "Still charged twice."},
+        headers={"HX-Request": "true"},
+    )
+    assert reply.status_code == 200
+    assert _timeline(reply.text)[-2:] == [
+        "message: Giulia Newcomer Still charged twice.",
+        "change: Your reply reopened the case.",
+    ]
+
+
+def test_no_one_else_sees_a_change_and_nothing_is_recorded_for_no_change(
+    app, session, clock, scene
+):
+    case = _busy_case(session, clock, scene)
+    snoop = client_for(app, scene["third"])
+    assert snoop.get(f"/cases/{case.id}").status_code == 404
+    assert snoop.get(f"/mod/cases/{case.id}").status_code == 403
+    with pytest.raises(Forbidden):
+        cases.timeline(session, Guardian(scene["third"]), case)
+    before = len(session.exec(select(CaseChange)).all())
+    fields = {"status": "resolved", "priority": "urgent", "assignee": ""}  # as it is
+    assert (
+        submit(client_for(app, scene["luca"]), f"/mod/cases/{case.id}", fields).status_code == 303
+    )
+    session.expire_all()
+    assert len(session.exec(select(CaseChange)).all()) == before
+
+
 def _message(page: str, message_id: int | None) -> str:
     start = page.index(f'id="message-{message_id}"')
     return page[start : page.index("</li>", start)]
+
+
+def test_the_brands_messages_carry_the_brand_not_a_members_rank(app, session, clock, scene):
+    case = _open(session, clock, scene["luca"])
+    first = session.exec(select(CaseMessage).where(col(CaseMessage.case_id) == case.id)).one()
+    sara, giulia = Guardian(scene["sara"]), Guardian(scene["giulia"])
+    reply = cases.add_message(session, giulia, case, body="Invoice 118", clock=clock)
+    note = cases.add_message(session, sara, case, body="Asked finance", internal=True, clock=clock)
+    answer = cases.add_message(session, sara, case, body="Refunded!", clock=clock)
+    brand_page = client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text
+    customer_page = client_for(app, scene["giulia"]).get(f"/cases/{case.id}").text
+    for page in (brand_page, customer_page):
+        for staff in (_message(page, first.id), _message(page, answer.id)):
+            assert 'class="chip staff official">Connettia<' in staff
+            assert "chip rank" not in staff and "Newcomer" not in staff
+        assert "chip rank" in _message(page, reply.id)  # the customer is a member like any other
+    internal = _message(brand_page, note.id)
+    assert "Internal note" in internal and "chip rank" not in internal
+    assert f'id="message-{note.id}"' not in customer_page
 
 
 def test_the_header_names_each_fact_apart(app, session, clock, scene):
@@ -90,25 +236,6 @@ def test_the_header_names_each_fact_apart(app, session, clock, scene):
         ("Thread", THREAD_TITLE),
         ("Opened", "just now"),
     ]
-
-
-def test_the_brands_messages_carry_the_brand_not_a_members_rank(app, session, clock, scene):
-    case = _open(session, clock, scene["luca"])
-    first = session.exec(select(CaseMessage).where(col(CaseMessage.case_id) == case.id)).one()
-    sara, giulia = Guardian(scene["sara"]), Guardian(scene["giulia"])
-    reply = cases.add_message(session, giulia, case, body="Invoice 118", clock=clock)
-    note = cases.add_message(session, sara, case, body="Asked finance", internal=True, clock=clock)
-    answer = cases.add_message(session, sara, case, body="Refunded!", clock=clock)
-    brand_page = client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text
-    customer_page = client_for(app, scene["giulia"]).get(f"/cases/{case.id}").text
-    for page in (brand_page, customer_page):
-        for staff in (_message(page, first.id), _message(page, answer.id)):
-            assert 'class="chip staff official">Connettia<' in staff
-            assert "chip rank" not in staff and "Newcomer" not in staff
-        assert "chip rank" in _message(page, reply.id)  # the customer is a member like any other
-    internal = _message(brand_page, note.id)
-    assert "Internal note" in internal and "chip rank" not in internal
-    assert f'id="message-{note.id}"' not in customer_page
 
 
 @pytest.mark.parametrize(
