@@ -14,7 +14,9 @@ message from the brand gives the customer a notification (kind ``case``, linking
 without the text), made in the same transaction as the message.
 
 Each change of status, priority or assignee is a ``CaseChange`` in the case's timeline, among the
-messages; the customer's timeline has the status changes only.
+messages; the customer's timeline has the status changes only. The customer is notified when the
+brand waits for their reply (``case_pending``) and when the case is resolved (``case_resolved``;
+the first time, the satisfaction survey's own notification says so instead).
 
 Only the case's customer and moderators see a case; for anyone else it does not exist (NotFound,
 never Forbidden, so ids do not leak). Each change records its outbox event (``case_opened``,
@@ -41,6 +43,7 @@ from moderation.models import (
     CaseMessage,
     CasePriority,
     CaseStatus,
+    SatisfactionResponse,
     SupportCase,
 )
 
@@ -342,7 +345,9 @@ def update_case(
         now=now,
     )
     _record_changes(session, case, changed, by_id=guardian.user_id, now=now)
-    _record_updated(session, case, by_id=guardian.user_id, now=now)
+    event = _record_updated(session, case, by_id=guardian.user_id, now=now)
+    if "status" in changed:
+        _notify_status(session, case, event, by_id=guardian.user_id, now=now)
     session.commit()
     return case
 
@@ -458,8 +463,44 @@ def _record_changes(
         )
 
 
-def _record_updated(session: Session, case: SupportCase, *, by_id: int, now: datetime) -> None:
-    events.record(
+def _notify_status(
+    session: Session, case: SupportCase, event: events.OutboxEvent, *, by_id: int, now: datetime
+) -> None:
+    """Tell the customer the brand waits for their reply, or that their case is resolved."""
+    if case.status == CaseStatus.pending_customer:
+        kind = NotificationKind.case_pending
+    elif case.status == CaseStatus.resolved and _surveyed(session, case):
+        kind = NotificationKind.case_resolved
+    else:
+        return
+    assert event.id is not None
+    session.add(
+        Notification(
+            user_id=case.customer_id,
+            kind=kind,
+            event_id=event.id,
+            actor_id=by_id,
+            thread_id=case.thread_id,
+            post_id=case.post_id,
+            created_at=now,
+        )
+    )
+
+
+def _surveyed(session: Session, case: SupportCase) -> bool:
+    """Whether the customer was asked about this case already. Until then, resolving it asks
+    (moderation.satisfaction), and the survey's notification is the one that says "resolved"."""
+    query = select(col(SatisfactionResponse.id)).where(
+        col(SatisfactionResponse.case_id) == case.id,
+        col(SatisfactionResponse.user_id) == case.customer_id,
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _record_updated(
+    session: Session, case: SupportCase, *, by_id: int, now: datetime
+) -> events.OutboxEvent:
+    return events.record(
         session,
         "case_updated",
         at=now,

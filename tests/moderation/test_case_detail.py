@@ -1,10 +1,11 @@
-"""The page of one private case as the brand and its customer see it. Its timeline has the changes
-of status, priority and assignee among the messages, in the order they happened: the brand sees
-every change, the customer only the status changes, in their own words, and nobody else anything.
-The header names each fact apart (the customer's without the brand's own priority and assignee);
-the brand's messages carry the brand, not a member's rank; the brand's status menu lists a case's
-statuses in the order of its life (open, pending customer, resolved, closed), whatever their
-labels are called."""
+"""The page of one private case as the brand and its customer see it, and the customer's notices.
+Its timeline has the changes of status, priority and assignee among the messages, in the order
+they happened: the brand sees every change, the customer only the status changes, in their own
+words, and nobody else anything. The customer is notified, in their language, when the brand
+waits for their reply and when their case is resolved. The header names each fact apart (the
+customer's without the brand's own priority and assignee); the brand's messages carry the brand,
+not a member's rank; the brand's status menu lists a case's statuses in the order of its life
+(open, pending customer, resolved, closed), whatever their labels are called."""
 
 import re
 from html import unescape
@@ -14,10 +15,11 @@ from sqlmodel import Session, col, select
 
 from community.clock import FrozenClock
 from community.errors import Forbidden
-from community.models import Post, Role, User
+from community.models import Notification, Post, Role, User
 from community.policy import Guardian
 from moderation import cases
 from moderation.models import CaseChange, CaseMessage, SupportCase
+from tests.conftest import drain
 from tests.factories import make_category, make_thread, make_user
 from tests.moderation.brand_helpers import client_for, submit
 
@@ -189,6 +191,70 @@ def test_no_one_else_sees_a_change_and_nothing_is_recorded_for_no_change(
     )
     session.expire_all()
     assert len(session.exec(select(CaseChange)).all()) == before
+
+
+def _notices(session: Session, user: User) -> list[str]:
+    session.expire_all()
+    query = select(Notification).where(col(Notification.user_id) == user.id)
+    return [n.kind for n in session.exec(query.order_by(col(Notification.id)))]
+
+
+def test_the_customer_is_told_when_the_brand_waits_for_them_in_their_language(
+    app, session, clock, scene
+):
+    giulia = scene["giulia"]
+    luca = Guardian(scene["luca"])
+    case = _open(session, clock, scene["luca"])
+    cases.update_case(
+        session, luca, case, priority="urgent", assignee_id=scene["sara"].id, clock=clock
+    )
+    assert _notices(session, giulia) == ["case"]  # the first message; the rest is the brand's
+    cases.update_case(session, luca, case, status="pending_customer", clock=clock)
+    assert _notices(session, giulia) == ["case", "case_pending"]
+    me = client_for(app, giulia)
+    page = me.get("/notifications").text
+    assert f"The support team is waiting for your reply about {THREAD_TITLE}" in page
+    giulia.language = "it"
+    session.add(giulia)
+    session.commit()
+    page = unescape(me.get("/notifications").text)
+    assert f"L'assistenza attende una tua risposta sulla discussione «{THREAD_TITLE}»" in page
+    assert [n["kind"] for n in me.get("/api/v1/notifications").json()["items"]] == [
+        "case_pending",
+        "case",
+    ]
+    pending = session.exec(select(Notification).where(col(Notification.kind) == "case_pending"))
+    opened = submit(me, f"/notifications/{pending.one().id}/read")
+    assert opened.status_code == 303 and opened.headers["location"] == "/cases"
+    for other in ("third", "luca", "sara"):
+        assert _notices(session, scene[other]) == []
+
+
+def test_the_customer_is_told_once_each_time_their_case_is_resolved(app, session, clock, scene):
+    giulia = scene["giulia"]
+    luca = Guardian(scene["luca"])
+    case = _open(session, clock, scene["luca"])
+    cases.update_case(session, luca, case, status="resolved", clock=clock)
+    drain(session, clock)
+    # The first time, the satisfaction survey's notification is the one that says so.
+    assert _notices(session, giulia) == ["case", "case_survey"]
+    me = client_for(app, giulia)
+    assert "Your private case was resolved." in me.get("/notifications").text
+    cases.add_message(session, Guardian(giulia), case, body="Charged again!", clock=clock)
+    clock.advance(hours=1)
+    cases.update_case(session, luca, case, status="resolved", clock=clock)
+    drain(session, clock)
+    assert _notices(session, giulia) == ["case", "case_survey", "case_resolved"]
+    page = me.get("/notifications").text
+    assert f"Your private case about {THREAD_TITLE} was resolved" in page
+    giulia.language = "it"
+    session.add(giulia)
+    session.commit()
+    page = me.get("/notifications").text
+    assert f"Il tuo caso privato sulla discussione «{THREAD_TITLE}» è stato risolto" in page
+    cases.update_case(session, luca, case, status="closed", clock=clock)
+    assert _notices(session, giulia)[-1] == "case_resolved"  # closing tells nothing new
+    assert _notices(session, scene["third"]) == []
 
 
 def _message(page: str, message_id: int | None) -> str:
