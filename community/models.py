@@ -263,6 +263,8 @@ class NotificationKind(StrEnum):
     case = "case"  # the brand wrote to the user in one of their private cases (moderation)
     survey = "survey"  # the asker's thread was solved: "Did this solve your problem?" (moderation)
     case_survey = "case_survey"  # the same question when their private case is resolved
+    case_pending = "case_pending"  # the brand waits for the user's reply in their case
+    case_resolved = "case_resolved"  # the brand resolved their case (again: once, it's the survey)
     badge = "badge"  # the member earned a badge (community.badges)
 
 

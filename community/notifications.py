@@ -31,6 +31,10 @@ from community.policy import Guardian, ensure_signed_in
 
 PAGE_SIZE = 30
 MAX_MENTIONS = 20
+# News of the user's private cases with the brand (moderation): they link to /cases.
+CASE_KINDS = frozenset(
+    {NotificationKind.case, NotificationKind.case_pending, NotificationKind.case_resolved}
+)
 
 
 # Handlers --------------------------------------------------------------------------------------
@@ -226,7 +230,7 @@ class NotificationItem:
     def target_url(self) -> str:
         if self.notification.kind == NotificationKind.badge and self.actor is not None:
             return f"/u/{self.actor.username}#badges"  # the reader's own profile
-        if self.notification.kind == NotificationKind.case:
+        if self.notification.kind in CASE_KINDS:
             return "/cases"  # the user's private cases (moderation); never the case's text here
         if self.notification.kind == NotificationKind.case_survey:
             return "/cases"  # the survey waits on the resolved case's page

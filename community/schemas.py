@@ -272,7 +272,8 @@ class SolutionPublic(BaseModel):
 class NotificationPublic(BaseModel):
     id: int
     kind: str = Field(
-        description="reply, mention, solution, kudos, flag, case, survey, case_survey or badge"
+        description="reply, mention, solution, kudos, flag, case, case_pending, case_resolved,"
+        " survey, case_survey or badge"
     )
     actor: AuthorRef | None
     thread_id: int | None

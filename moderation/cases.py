@@ -13,6 +13,11 @@ are the brand's alone: no customer-facing page, API answer or count ever include
 message from the brand gives the customer a notification (kind ``case``, linking to /cases,
 without the text), made in the same transaction as the message.
 
+Each change of status, priority or assignee is a ``CaseChange`` in the case's timeline, among the
+messages; the customer's timeline has the status changes only. The customer is notified when the
+brand waits for their reply (``case_pending``) and when the case is resolved (``case_resolved``;
+the first time, the satisfaction survey's own notification says so instead).
+
 Only the case's customer and moderators see a case; for anyone else it does not exist (NotFound,
 never Forbidden, so ids do not leak). Each change records its outbox event (``case_opened``,
 ``case_updated``, ``case_message_added``; the CRM webhook sends them on) and each moderator action
@@ -33,7 +38,14 @@ from community.i18n import N_, Label
 from community.models import Notification, NotificationKind, Post, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import audit
-from moderation.models import CaseMessage, CasePriority, CaseStatus, SupportCase
+from moderation.models import (
+    CaseChange,
+    CaseMessage,
+    CasePriority,
+    CaseStatus,
+    SatisfactionResponse,
+    SupportCase,
+)
 
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     CaseStatus.open: frozenset({CaseStatus.pending_customer, CaseStatus.resolved}),
@@ -65,6 +77,14 @@ class MessageView:
     message: CaseMessage
     author: User
     from_brand: bool
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    change: CaseChange
+    actor: User
+    assignee: User | None  # the new assignee, for a change of assignee
+    by_customer: bool  # the customer's reply reopened the case
 
 
 # Who sees what ------------------------------------------------------------------------------------
@@ -113,6 +133,36 @@ def messages(session: Session, guardian: Guardian, case: SupportCase) -> list[Me
     ]
 
 
+def timeline(
+    session: Session, guardian: Guardian, case: SupportCase
+) -> list[MessageView | ChangeView]:
+    """The conversation and the changes among it, oldest first, as ``guardian`` may see them."""
+    entries: list[MessageView | ChangeView] = list(messages(session, guardian, case))
+    query = select(CaseChange).where(col(CaseChange.case_id) == case.id)
+    if not is_brand(guardian):
+        query = query.where(col(CaseChange.field).in_(CUSTOMER_VISIBLE))
+    changes = list(session.exec(query.order_by(col(CaseChange.id))))
+    ids = {c.actor_id for c in changes} | {c.assignee_id for c in changes if c.assignee_id}
+    people = _users(session, ids)
+    entries += [
+        ChangeView(
+            change=c,
+            actor=people[c.actor_id],
+            assignee=people.get(c.assignee_id) if c.assignee_id else None,
+            by_customer=c.actor_id == case.customer_id,
+        )
+        for c in changes
+    ]
+    return sorted(entries, key=_position)
+
+
+def _position(entry: MessageView | ChangeView) -> tuple[int, int, int]:
+    """A message by its id; a change right after the message it followed, changes in order."""
+    if isinstance(entry, MessageView):
+        return (entry.message.id or 0, 0, 0)
+    return (entry.change.after_message_id or 0, 1, entry.change.id or 0)
+
+
 def list_cases(
     session: Session,
     guardian: Guardian,
@@ -157,6 +207,12 @@ def has_cases(session: Session, customer_id: int) -> bool:
     """Whether the brand ever took this member private (ix_support_case_customer)."""
     query = select(col(SupportCase.id)).where(col(SupportCase.customer_id) == customer_id)
     return session.exec(query.limit(1)).first() is not None
+
+
+def status_choices(case: SupportCase) -> list[CaseStatus]:
+    """The statuses ``case`` may have next, its own included, in the order of its lifecycle."""
+    allowed = TRANSITIONS[CaseStatus(case.status)] | {case.status}
+    return [status for status in CaseStatus if status in allowed]
 
 
 def moderators(session: Session) -> list[User]:
@@ -288,7 +344,10 @@ def update_case(
         after={key: after[key] for key in changed},
         now=now,
     )
-    _record_updated(session, case, by_id=guardian.user_id, now=now)
+    _record_changes(session, case, changed, by_id=guardian.user_id, now=now)
+    event = _record_updated(session, case, by_id=guardian.user_id, now=now)
+    if "status" in changed:
+        _notify_status(session, case, event, by_id=guardian.user_id, now=now)
     session.commit()
     return case
 
@@ -323,6 +382,7 @@ def add_message(
     if is_customer and not internal and case.status in REOPENED_BY_CUSTOMER:
         case.status = CaseStatus.open
         _stamp_status(case, now)
+        _record_changes(session, case, {"status"}, by_id=guardian.user_id, now=now)
         _record_updated(session, case, by_id=guardian.user_id, now=now)
     if not internal:  # the customer sees updated_at: a note must not tell them one was written
         case.updated_at = now
@@ -376,8 +436,71 @@ def _add_message(
     return message
 
 
-def _record_updated(session: Session, case: SupportCase, *, by_id: int, now: datetime) -> None:
-    events.record(
+def _record_changes(
+    session: Session, case: SupportCase, changed: set[str], *, by_id: int, now: datetime
+) -> None:
+    """One timeline entry per field of ``changed``, after the case's last message."""
+    assert case.id is not None
+    last_message = session.exec(
+        select(col(CaseMessage.id))
+        .where(col(CaseMessage.case_id) == case.id)
+        .order_by(col(CaseMessage.id).desc())
+        .limit(1)
+    ).first()
+    for key, field in CHANGE_FIELDS.items():
+        if key not in changed:
+            continue
+        session.add(
+            CaseChange(
+                case_id=case.id,
+                actor_id=by_id,
+                field=field,
+                value=None if field == "assignee" else getattr(case, key),
+                assignee_id=case.assignee_id if field == "assignee" else None,
+                after_message_id=last_message,
+                created_at=now,
+            )
+        )
+
+
+def _notify_status(
+    session: Session, case: SupportCase, event: events.OutboxEvent, *, by_id: int, now: datetime
+) -> None:
+    """Tell the customer the brand waits for their reply, or that their case is resolved."""
+    if case.status == CaseStatus.pending_customer:
+        kind = NotificationKind.case_pending
+    elif case.status == CaseStatus.resolved and _surveyed(session, case):
+        kind = NotificationKind.case_resolved
+    else:
+        return
+    assert event.id is not None
+    session.add(
+        Notification(
+            user_id=case.customer_id,
+            kind=kind,
+            event_id=event.id,
+            actor_id=by_id,
+            thread_id=case.thread_id,
+            post_id=case.post_id,
+            created_at=now,
+        )
+    )
+
+
+def _surveyed(session: Session, case: SupportCase) -> bool:
+    """Whether the customer was asked about this case already. Until then, resolving it asks
+    (moderation.satisfaction), and the survey's notification is the one that says "resolved"."""
+    query = select(col(SatisfactionResponse.id)).where(
+        col(SatisfactionResponse.case_id) == case.id,
+        col(SatisfactionResponse.user_id) == case.customer_id,
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _record_updated(
+    session: Session, case: SupportCase, *, by_id: int, now: datetime
+) -> events.OutboxEvent:
+    return events.record(
         session,
         "case_updated",
         at=now,
@@ -401,6 +524,8 @@ def _state(case: SupportCase) -> dict[str, Any]:
 
 # What the customer sees of a case besides its messages: only these changes move ``updated_at``.
 CUSTOMER_VISIBLE = frozenset({"status", "subject"})
+# The fields of _state that the timeline shows changes of, as a CaseChange names them.
+CHANGE_FIELDS: Final = {"status": "status", "priority": "priority", "assignee_id": "assignee"}
 
 # Statuses and priorities as the brand's case pages name them (moderation/_cases_macros.html).
 STATUS_LABELS = {

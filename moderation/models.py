@@ -332,6 +332,28 @@ class CaseMessage(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
 
 
+class CaseChange(SQLModel, table=True):
+    """A change of a case's status, priority or assignee, for its timeline among the messages.
+
+    ``field`` names what changed: for "status" and "priority" ``value`` holds the new one, for
+    "assignee" ``assignee_id`` does (None: unassigned). Only status changes reach the customer.
+    """
+
+    __tablename__ = "case_change"
+    __table_args__ = (Index("ix_case_change_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="support_case.id")
+    actor_id: int = Field(foreign_key="user.id")
+    field: str = Field(max_length=10)
+    value: str | None = Field(default=None, max_length=20)
+    assignee_id: int | None = Field(default=None, foreign_key="user.id")
+    # The case's last message when the change was made: the timeline shows the change after it,
+    # whatever the clock says (a customer's reply and the reopening it causes share one instant).
+    after_message_id: int | None = Field(default=None, foreign_key="case_message.id")
+    created_at: datetime = Field(sa_column=utc_column())
+
+
 class WebhookDelivery(SQLModel, table=True):
     """One attempt to send a case event to the CRM webhook (the outbox retries; this logs)."""
 
