@@ -299,7 +299,13 @@ def toggle_kudos(
         return web.redirect(posting.post_url(post))
     session.refresh(post)
     item = posting.post_view(session, guardian, post)
-    return web.render(request, "community/_kudos_button.html", item=item)
+    thread = _thread(session, post)
+    session.refresh(thread)
+    return HTMLResponse(
+        _fragment(request, "community/_kudos_button.html", item=item)
+        # the thread header's total changes with it
+        + _fragment(request, "community/_thread_kudos.html", thread=thread, oob=True)
+    )
 
 
 # Solutions ------------------------------------------------------------------------------------

@@ -461,6 +461,11 @@ def test_kudos_with_htmx_returns_the_button_with_the_new_count(client, session, 
     assert response.text.startswith(f'<span id="kudos-{reply.id}" class="kudos">')
     assert 'aria-pressed="true"' in response.text
     assert '<span class="kudos-count">1</span>' in response.text
+    # The thread header's total follows without a reload.
+    thread_total = f'<span id="thread-kudos-{reply.thread_id}" hx-swap-oob="true">1 kudos</span>'
+    assert thread_total in response.text
+    page = client.get(f"/t/{reply.thread_id}").text
+    assert f'<span id="thread-kudos-{reply.thread_id}">1 kudos</span>' in page
 
 
 def test_no_kudos_for_your_own_post_over_http(client, session, clock, scene):
