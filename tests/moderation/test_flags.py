@@ -12,7 +12,7 @@ from moderation import flags, tools
 from moderation.models import AuditEntry, CareThread, Flag, FlagKind, FlagStatus
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
-from tests.moderation.brand_helpers import client_for, submit
+from tests.moderation.brand_helpers import api_post, client_for, submit
 from tests.moderation.care_helpers import run_care
 
 # A flagger's comment is their own text: the queue shows it escaped.
@@ -369,3 +369,102 @@ def test_a_queue_row_shows_each_open_flag_its_post_flagger_and_comment(app, sess
         ("spam", f"/p/{post.id}", post.post_number, "flagger", COMMENT),
     ]
     assert item["flags"][1]["excerpt"] == "Buy cheap watches here"
+
+
+# --- what upholding does to the post ------------------------------------------------------------
+
+
+def _uphold_from_the_queue(app, moderator, thread) -> None:
+    moderator_browser = client_for(app, moderator)
+    done = submit(
+        moderator_browser,
+        f"/mod/threads/{thread.id}/flags?which=members",
+        {"status": "upheld", "next": "/mod/queue"},
+    )
+    assert done.status_code == 303
+
+
+@pytest.mark.parametrize("kind", ["spam", "abuse"])
+def test_upholding_a_spam_or_abuse_flag_hides_the_post_until_a_moderator_unhides_it(
+    session, clock, scene, app, kind
+):
+    post, thread, moderator = scene["post"], scene["thread"], scene["moderator"]
+    reader = client_for(app, make_user(session, clock, username="reader"))
+    submit(client_for(app, scene["flagger"]), f"/p/{post.id}/flag", {"kind": kind})
+    assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
+
+    _uphold_from_the_queue(app, moderator, thread)
+
+    page = reader.get(f"/t/{thread.id}").text
+    assert "Buy cheap watches here" not in page and "A moderator hid this post." in page
+    own = client_for(app, scene["author"]).get(f"/t/{thread.id}").text
+    assert "Only you and the moderators can see this post: a moderator hid it." in own
+    session.expire_all()
+    (entry,) = session.exec(select(AuditEntry).where(AuditEntry.action == "hide_post")).all()
+    assert (entry.actor_id, entry.target_id) == (moderator.id, post.id)
+    assert '"hidden": true' in entry.after and '"hidden_reason": "moderator"' in entry.after
+
+    # Reversible like any moderator's hide: the Unhide button on the post brings it back.
+    moderator_page = client_for(app, moderator).get(f"/t/{thread.id}").text
+    assert f'action="/mod/posts/{post.id}/unhide"' in moderator_page
+    assert submit(client_for(app, moderator), f"/mod/posts/{post.id}/unhide").status_code == 303
+    assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
+
+
+@pytest.mark.parametrize("kind", ["off_topic", "needs_brand"])
+def test_upholding_an_off_topic_or_needs_the_brand_flag_leaves_the_post_readable(
+    session, clock, scene, app, kind
+):
+    post, thread = scene["post"], scene["thread"]
+    submit(client_for(app, scene["flagger"]), f"/p/{post.id}/flag", {"kind": kind})
+
+    _uphold_from_the_queue(app, scene["moderator"], thread)
+
+    session.expire_all()
+    assert session.exec(select(Flag)).one().status == FlagStatus.upheld
+    reader = client_for(app, make_user(session, clock, username="reader"))
+    page = reader.get(f"/t/{thread.id}").text
+    assert "Buy cheap watches here" in page and "A moderator hid this post." not in page
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "hide_post")).all() == []
+
+
+def test_upholding_one_spam_flag_upholds_the_posts_other_open_flags_with_the_hide(
+    session, clock, scene, app
+):
+    post = scene["post"]
+    second = make_user(session, clock, username="second")
+    spam = flags.raise_flag(
+        session, Guardian(scene["flagger"]), post, kind=FlagKind.spam, clock=clock
+    )
+    off_topic = flags.raise_flag(
+        session, Guardian(second), post, kind=FlagKind.off_topic, clock=clock
+    )
+
+    resolved = api_post(
+        client_for(app, scene["moderator"]),
+        f"/api/v1/moderation/flags/{spam.id}/resolve",
+        {"status": "upheld"},
+    )
+
+    assert resolved.status_code == 200 and resolved.json()["status"] == "upheld"
+    session.expire_all()
+    assert session.get(Post, post.id).hidden_reason == HiddenReason.moderator
+    # The other flag asked for less, but the post is out of sight now: it is upheld too, and
+    # its flagger is told like the first, instead of a flag left open on a hidden post.
+    assert session.get(Flag, off_topic.id).status == FlagStatus.upheld
+    run_care(session, clock)
+    notes = session.exec(select(Notification).where(Notification.kind == "flag")).all()
+    assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id])
+    assert not session.get(CareThread, scene["thread"].id).in_queue
+
+
+def test_dismissing_a_spam_flag_leaves_the_post_alone(session, clock, scene, app):
+    post, thread = scene["post"], scene["thread"]
+    submit(client_for(app, scene["flagger"]), f"/p/{post.id}/flag", {"kind": "spam"})
+    moderator = client_for(app, scene["moderator"])
+    done = submit(moderator, f"/mod/threads/{thread.id}/flags", {"status": "dismissed"})
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Post, post.id).hidden_at is None
+    reader = client_for(app, make_user(session, clock, username="reader"))
+    assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
