@@ -8,6 +8,7 @@ withdrawn, a solution unmarked) before the worker got to it notifies nobody.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import aliased
@@ -219,6 +220,9 @@ class NotificationItem:
     # False when moderation hid the thread or post from this reader since the notification.
     visible: bool = True
     badge: str | None = None  # the badge earned (kind "badge"), from its badge_awarded event
+    # What became of the reader's flag (kind "flag"), from its flag_resolved event: "hidden"
+    # (upheld, and the post is out of members' sight), "upheld" (the post stays) or "dismissed".
+    flag_outcome: str | None = None
 
     @property
     def badge_label(self) -> str:
@@ -298,9 +302,9 @@ def list_notifications(
             )
         )
     rows = session.execute(query).all()
-    earned = _badges_of(session, [n for n, *_ in rows[:limit]])
+    told = _events_told(session, [n for n, *_ in rows[:limit]])
     items = [
-        NotificationItem(n, a, t, p, _visible(guardian, t), earned.get(n.event_id))
+        _item(n, a, t, p, _visible(guardian, t), told.get(n.event_id, {}))
         for n, a, t, p in rows[:limit]
     ]
     next_cursor = None
@@ -309,13 +313,44 @@ def list_notifications(
     return NotificationPage(items=items, next_cursor=next_cursor)
 
 
-def _badges_of(session: Session, notifications: list[Notification]) -> dict[int, str]:
-    """event id -> the badge its badge_awarded event announced, for the badge notifications."""
-    ids = [n.event_id for n in notifications if n.kind == NotificationKind.badge]
+# The kinds whose text says what their event said (the badge earned, the flag's outcome).
+_TOLD_BY_EVENT = (NotificationKind.badge, NotificationKind.flag)
+
+
+def _events_told(session: Session, notifications: list[Notification]) -> dict[int, dict[str, Any]]:
+    """event id -> its data, for the notifications whose text needs it."""
+    ids = [n.event_id for n in notifications if n.kind in _TOLD_BY_EVENT]
     if not ids:
         return {}
     found = session.exec(select(events.OutboxEvent).where(col(events.OutboxEvent.id).in_(ids)))
-    return {e.id: str(e.data.get("badge", "")) for e in found if e.id is not None}
+    return {e.id: e.data for e in found if e.id is not None}
+
+
+def _item(
+    notification: Notification,
+    actor: User | None,
+    thread: Thread | None,
+    post: Post | None,
+    visible: bool,
+    told: dict[str, Any],
+) -> NotificationItem:
+    kind = notification.kind
+    badge = told.get("badge") if kind == NotificationKind.badge else None
+    return NotificationItem(
+        notification,
+        actor,
+        thread,
+        post,
+        visible,
+        badge=str(badge) if badge is not None else None,
+        flag_outcome=_flag_outcome(told) if kind == NotificationKind.flag else None,
+    )
+
+
+def _flag_outcome(resolved: dict[str, Any]) -> str:
+    if resolved.get("status") != "upheld":
+        return "dismissed"
+    return "hidden" if resolved.get("post_hidden") else "upheld"
 
 
 def get_notification(session: Session, guardian: Guardian, notification_id: int) -> Notification:
@@ -332,13 +367,13 @@ def load_item(
 ) -> NotificationItem:
     thread = session.get(Thread, notification.thread_id) if notification.thread_id else None
     post = session.get(Post, notification.post_id) if notification.post_id else None
-    return NotificationItem(
+    return _item(
         notification,
         session.get(User, notification.actor_id) if notification.actor_id else None,
         thread,
         post,
         guardian is None or _visible(guardian, thread),
-        _badges_of(session, [notification]).get(notification.event_id),
+        _events_told(session, [notification]).get(notification.event_id, {}),
     )
 
 

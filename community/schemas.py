@@ -282,6 +282,11 @@ class NotificationPublic(BaseModel):
     badge: str | None = Field(
         default=None, description='the badge earned, for kind "badge" (e.g. first_answer)'
     )
+    flag_outcome: str | None = Field(
+        default=None,
+        description='for kind "flag": hidden (upheld, and the post was hidden), upheld (the post '
+        "stays) or dismissed",
+    )
     created_at: datetime
     read: bool
 

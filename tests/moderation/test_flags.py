@@ -17,6 +17,11 @@ from tests.moderation.care_helpers import run_care
 
 # A flagger's comment is their own text: the queue shows it escaped.
 COMMENT = '<script>alert("x")</script> Sells watches & more'
+HIDDEN_NOTICE = "Your flag on a post in %s was upheld: the post has been hidden"
+UPHELD_NOTICE = (
+    "Your flag on a post in %s was upheld: the moderators agree, and the post stays visible"
+)
+DISMISSED_NOTICE = "Your flag on a post in %s was reviewed and the post stays"
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_flag_lifecycle_through_the_pages(session, clock, scene, client):
     note = session.exec(select(Notification).where(Notification.kind == "flag")).one()
     assert note.user_id == scene["flagger"].id and note.post_id == post.id
     notifications = client.get("/notifications")
-    assert "A moderator reviewed the post you flagged" in notifications.text
+    assert HIDDEN_NOTICE % thread.title in notifications.text
 
 
 def test_flagging_with_htmx_and_without_a_reason(session, clock, scene, client):
@@ -230,7 +235,7 @@ def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session,
     assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id, third.id])
     assert {(n.actor_id, n.post_id) for n in notes} == {(moderator.id, post.id)}
     page = client_for(app, scene["flagger"]).get("/notifications")
-    assert "A moderator reviewed the post you flagged" in page.text
+    assert HIDDEN_NOTICE % scene["thread"].title in page.text
     # in the thread it is in (only the post was hidden, nothing was deleted)
     assert scene["thread"].title in page.text and "a deleted thread" not in page.text
 
@@ -468,3 +473,70 @@ def test_dismissing_a_spam_flag_leaves_the_post_alone(session, clock, scene, app
     assert session.get(Post, post.id).hidden_at is None
     reader = client_for(app, make_user(session, clock, username="reader"))
     assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
+
+
+# --- what the flagger is told ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "notice", "outcome"),
+    [
+        ("spam", "upheld", HIDDEN_NOTICE, "hidden"),
+        ("abuse", "upheld", HIDDEN_NOTICE, "hidden"),
+        ("off_topic", "upheld", UPHELD_NOTICE, "upheld"),
+        ("needs_brand", "upheld", UPHELD_NOTICE, "upheld"),
+        ("spam", "dismissed", DISMISSED_NOTICE, "dismissed"),
+        ("off_topic", "dismissed", DISMISSED_NOTICE, "dismissed"),
+    ],
+)
+def test_the_flaggers_notification_says_what_became_of_the_flag(
+    session, clock, scene, app, kind, status, notice, outcome
+):
+    post, thread = scene["post"], scene["thread"]
+    flagger = client_for(app, scene["flagger"])
+    submit(flagger, f"/p/{post.id}/flag", {"kind": kind})
+    submit(
+        client_for(app, scene["moderator"]), f"/mod/threads/{thread.id}/flags", {"status": status}
+    )
+    run_care(session, clock)
+
+    page = flagger.get("/notifications").text
+    assert notice % thread.title in page
+    others = {HIDDEN_NOTICE, UPHELD_NOTICE, DISMISSED_NOTICE} - {notice}
+    assert not any(other % thread.title in page for other in others)
+    (item,) = flagger.get("/api/v1/notifications").json()["items"]
+    assert (item["kind"], item["flag_outcome"], item["thread_title"]) == (
+        "flag",
+        outcome,
+        thread.title,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "italian"),
+    [
+        (
+            "upheld",
+            "La tua segnalazione nella discussione «%s» è stata accolta: "
+            "il messaggio è stato nascosto",
+        ),
+        (
+            "dismissed",
+            "La tua segnalazione nella discussione «%s» è stata esaminata "
+            "e il messaggio resta al suo posto",
+        ),
+    ],
+)
+def test_the_flagger_is_told_in_their_own_language(session, clock, scene, app, status, italian):
+    post, thread = scene["post"], scene["thread"]
+    italian_flagger = make_user(session, clock, username="giulia", language="it")
+    flags.raise_flag(session, Guardian(italian_flagger), post, kind=FlagKind.spam, clock=clock)
+    # The moderator reads English; the flagger's notice follows the flagger's own setting.
+    submit(
+        client_for(app, scene["moderator"]), f"/mod/threads/{thread.id}/flags", {"status": status}
+    )
+    run_care(session, clock)
+
+    page = client_for(app, italian_flagger).get("/notifications").text
+    assert italian % thread.title in page
+    assert "Your flag" not in page
