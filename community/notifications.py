@@ -1,5 +1,8 @@
 """In-app notifications, produced by the outbox worker from community events.
 
+A post held for review (community.visibility) notifies nobody when it is written: its replies,
+mentions and watchers are told when it is published, and its author that it is out.
+
 Handlers run inside the savepoint the worker opens for each delivery, so they only add rows and
 never commit. They are idempotent: a notification is unique per (event, user, kind) and a handler
 checks before inserting, so a re-delivered event notifies nobody twice. Everything a handler needs
@@ -15,7 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from community import badges, events, markdown, posting
-from community.clock import Clock
+from community.clock import Clock, as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import NotFound
 from community.models import (
@@ -51,6 +54,7 @@ def consumer() -> events.Consumer:
             "kudos_given": on_kudos_given,
             "post_deleted": on_post_deleted,
             "badge_awarded": on_badge_awarded,
+            "post_published": on_post_published,
         },
     )
 
@@ -64,14 +68,41 @@ def on_badge_awarded(session: Session, event: events.OutboxEvent) -> None:
 
 def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
     post = _live_post(session, event.data["post_id"])
-    if post is not None:
+    if post is not None and _published_when_written(post):
         _notify_mentions(session, event, post)
 
 
 def on_post_created(session: Session, event: events.OutboxEvent) -> None:
     post = _live_post(session, event.data["post_id"])
+    if post is not None and _published_when_written(post):
+        _notify_readers(session, event, post)
+
+
+def on_post_published(session: Session, event: events.OutboxEvent) -> None:
+    """A held post is out: its author hears so from the moderator who let it through, and, the
+    first time, the people it would have notified when written hear of it now."""
+    post = _live_post(session, event.data["post_id"])
     if post is None:
         return
+    by_id = event.data.get("by_id")
+    if post.author_id != by_id:
+        _notify(session, event, post.author_id, NotificationKind.published, post, by_id)
+    if not event.data.get("first_time"):
+        return
+    if post.is_question:
+        _notify_mentions(session, event, post)
+    else:
+        _notify_readers(session, event, post)
+
+
+def _published_when_written(post: Post) -> bool:
+    """False for a post held for review: ``post_published`` notifies its readers instead,
+    however late this worker got to its creation."""
+    return post.published_at is not None and as_utc(post.published_at) == as_utc(post.created_at)
+
+
+def _notify_readers(session: Session, event: events.OutboxEvent, post: Post) -> None:
+    """The people a new reply concerns: those it mentions, and the thread's watchers."""
     mentioned = _notify_mentions(session, event, post)
     # Someone both mentioned and watching gets the mention alone: one ping per event.
     skip = mentioned | {post.author_id}
@@ -181,7 +212,7 @@ def _notify(
     user_id: int,
     kind: NotificationKind,
     post: Post | None,
-    actor_id: int,
+    actor_id: int | None,
 ) -> None:
     exists = session.exec(
         select(col(Notification.id)).where(

@@ -273,7 +273,7 @@ class NotificationPublic(BaseModel):
     id: int
     kind: str = Field(
         description="reply, mention, solution, kudos, flag, case, case_pending, case_resolved,"
-        " survey, case_survey or badge"
+        " survey, case_survey, badge or published (a moderator let your held post through)"
     )
     actor: AuthorRef | None
     thread_id: int | None
