@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from community import events
+from community import events, visibility
 from community.clock import FrozenClock
 from community.models import HiddenReason, Notification, Post, Role, Thread, User
 from search import queries
@@ -244,3 +244,53 @@ def test_search_without_its_engine_counts_no_held_reply(
     session.expire_all()
     (hit,) = queries.search_threads_in_db(session, queries.SearchQuery(q="Fibre")).items
     assert (hit.id, hit.reply_count) == (forum.thread.id, 1)
+
+
+# --- the author's way out: edit the data out ----------------------------------------------
+
+EDIT_OUT = "Edit out the personal data"
+
+
+def test_the_author_of_a_held_post_gets_a_link_to_edit_the_personal_data_out(
+    app: FastAPI, session: Session, clock: FrozenClock, forum: Forum
+) -> None:
+    thread = forum.thread
+    author = _write(app, forum.author, thread, PII_REPLY)
+    held = _last_post(session, thread)
+
+    page = author.get(f"/t/{thread.id}").text
+    assert "it looks like it contains personal data" in page
+    link = f'<a href="/p/{held.id}/edit" class="action-link edit-out-personal-data">{EDIT_OUT}</a>'
+    assert link in page
+    form = author.get(f"/p/{held.id}/edit")
+    assert form.status_code == 200
+    assert f'action="/p/{held.id}/edit"' in form.text and "333 1234567" in form.text
+    assert "Take out the phone numbers, e-mail addresses" in form.text
+
+    # Nobody else gets it: the moderator reviews the post, others do not see it at all.
+    assert EDIT_OUT not in client_for(app, forum.mod).get(f"/t/{thread.id}").text
+    assert EDIT_OUT not in client_for(app, forum.reader).get(f"/t/{thread.id}").text
+
+    clock.advance(minutes=5)
+    saved = submit(author, f"/p/{held.id}/edit", {"body": "@bea the shop can call you back"})
+    assert saved.status_code == 303
+    _drain(session, clock)
+    # Still for the moderator to publish; the edited text is what they will let through.
+    page = author.get(f"/t/{thread.id}").text
+    assert "the shop can call you back" in page and "333 1234567" not in page
+    assert "Only you and the moderators can see this post" in page
+    assert (
+        "the shop can call you back"
+        not in client_for(app, forum.reader).get(f"/t/{thread.id}").text
+    )
+
+
+@pytest.mark.parametrize("reason", [HiddenReason.moderator, HiddenReason.awaiting_approval])
+def test_no_edit_out_link_when_the_post_is_hidden_for_another_reason(
+    app: FastAPI, session: Session, clock: FrozenClock, forum: Forum, reason: HiddenReason
+) -> None:
+    post = make_reply(session, clock, author=forum.author, thread=forum.thread, body="Try this")
+    visibility.hide_post(session, post, reason=reason, by_id=forum.mod.id, now=clock.now())
+    session.commit()
+    page = client_for(app, forum.author).get(f"/t/{forum.thread.id}").text
+    assert "Only you and the moderators can see this post" in page and EDIT_OUT not in page
