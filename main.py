@@ -64,6 +64,8 @@ def configure_consumers() -> None:
     # Signals before search too: a post with personal data is hidden before the indexer's turn,
     # so an in-process worker never puts it in the index, not even until the next pass.
     events.registry.add(signals_worker.consumer())
+    # A new post with personal data is held from the start (the consumer sees only edits' data).
+    signals_worker.install()
     events.registry.add(indexer.consumer())
     events.registry.add(deflection.consumer())
     events.registry.add(webhooks.consumer())

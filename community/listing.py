@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from community import params
+from community import params, visibility
 from community.db import UTCDateTime
 from community.errors import Invalid, NotFound
 from community.i18n import N_
@@ -57,10 +57,17 @@ class ThreadSummary:
     thread: Thread
     author: User
     category: Category
+    # Its replies held for review that the reader may not see (community.visibility).
+    held_out_of_sight: int = 0
 
     @property
     def tags(self) -> list[str]:
         return self.thread.tags.split()
+
+    @property
+    def reply_count(self) -> int:
+        """The replies the reader is told about."""
+        return self.thread.reply_count - self.held_out_of_sight
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def list_threads(
         query = query.where(col(Thread.solved_at).is_(None))
     elif filter == "solved":
         query = query.where(col(Thread.solved_at).is_not(None))
-    return _keyset_page(session, query, sort=sort, cursor=cursor, limit=limit)
+    return _keyset_page(session, guardian, query, sort=sort, cursor=cursor, limit=limit)
 
 
 def latest_threads(
@@ -167,7 +174,7 @@ def my_threads(
     )
     if not guardian.can_see_deleted_threads():
         query = query.where(col(Thread.deleted_at).is_(None))
-    return _keyset_page(session, query, sort="activity", cursor=cursor, limit=limit)
+    return _keyset_page(session, guardian, query, sort="activity", cursor=cursor, limit=limit)
 
 
 def _replied_threads(
@@ -212,11 +219,13 @@ def _replied_threads(
         last_reply = rows[-1][0]
         assert last_reply.id is not None
         next_cursor = encode_cursor("replied", last_reply.created_at, last_reply.id)
-    return ThreadPage(items=summarize(session, [t for _, t in rows]), next_cursor=next_cursor)
+    items = summarize(session, guardian, [t for _, t in rows])
+    return ThreadPage(items=items, next_cursor=next_cursor)
 
 
 def _keyset_page(
     session: Session,
+    guardian: Guardian,
     query: SelectOfScalar[Thread],
     *,
     sort: ThreadSort,
@@ -252,19 +261,28 @@ def _keyset_page(
         last = threads[-1]
         assert last.id is not None
         next_cursor = encode_cursor(sort, _sort_key(last, sort), last.id)
-    return ThreadPage(items=summarize(session, threads), next_cursor=next_cursor)
+    return ThreadPage(items=summarize(session, guardian, threads), next_cursor=next_cursor)
 
 
-def summarize(session: Session, threads: Sequence[Thread]) -> list[ThreadSummary]:
-    """Attach authors and categories with one query each (not one per row)."""
+def summarize(
+    session: Session, guardian: Guardian, threads: Sequence[Thread]
+) -> list[ThreadSummary]:
+    """Attach authors, categories and the reader's unseen held replies with one query each (not
+    one per row)."""
     author_ids = {t.author_id for t in threads}
     category_ids = {t.category_id for t in threads}
     authors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(author_ids)))}
     categories = {
         c.id: c for c in session.exec(select(Category).where(col(Category.id).in_(category_ids)))
     }
+    held = visibility.held_out_of_sight(session, guardian, [t.id for t in threads if t.id])
     return [
-        ThreadSummary(thread=t, author=authors[t.author_id], category=categories[t.category_id])
+        ThreadSummary(
+            thread=t,
+            author=authors[t.author_id],
+            category=categories[t.category_id],
+            held_out_of_sight=held.get(t.id or 0, 0),
+        )
         for t in threads
     ]
 

@@ -178,6 +178,13 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("thread_id", "post_number"),
         Index("ix_post_author_created", "author_id", "created_at"),
+        # The few hidden posts of a thread: reply counts leave out those held for review.
+        Index(
+            "ix_post_hidden_thread",
+            "thread_id",
+            sqlite_where=text("hidden_at IS NOT NULL"),
+            postgresql_where=text("hidden_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -266,6 +273,7 @@ class NotificationKind(StrEnum):
     case_pending = "case_pending"  # the brand waits for the user's reply in their case
     case_resolved = "case_resolved"  # the brand resolved their case (again: once, it's the survey)
     badge = "badge"  # the member earned a badge (community.badges)
+    published = "published"  # a moderator let the user's held post through (community.visibility)
 
 
 class Notification(SQLModel, table=True):

@@ -1,5 +1,8 @@
 """In-app notifications, produced by the outbox worker from community events.
 
+A post held for review (community.visibility) notifies nobody when it is written: its replies,
+mentions and watchers are told when it is published, and its author that it is out.
+
 Handlers run inside the savepoint the worker opens for each delivery, so they only add rows and
 never commit. They are idempotent: a notification is unique per (event, user, kind) and a handler
 checks before inserting, so a re-delivered event notifies nobody twice. Everything a handler needs
@@ -8,13 +11,14 @@ withdrawn, a solution unmarked) before the worker got to it notifies nobody.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from community import badges, events, markdown, posting
-from community.clock import Clock
+from community.clock import Clock, as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import NotFound
 from community.models import (
@@ -50,6 +54,7 @@ def consumer() -> events.Consumer:
             "kudos_given": on_kudos_given,
             "post_deleted": on_post_deleted,
             "badge_awarded": on_badge_awarded,
+            "post_published": on_post_published,
         },
     )
 
@@ -63,14 +68,41 @@ def on_badge_awarded(session: Session, event: events.OutboxEvent) -> None:
 
 def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
     post = _live_post(session, event.data["post_id"])
-    if post is not None:
+    if post is not None and _published_when_written(post):
         _notify_mentions(session, event, post)
 
 
 def on_post_created(session: Session, event: events.OutboxEvent) -> None:
     post = _live_post(session, event.data["post_id"])
+    if post is not None and _published_when_written(post):
+        _notify_readers(session, event, post)
+
+
+def on_post_published(session: Session, event: events.OutboxEvent) -> None:
+    """A held post is out: its author hears so from the moderator who let it through, and, the
+    first time, the people it would have notified when written hear of it now."""
+    post = _live_post(session, event.data["post_id"])
     if post is None:
         return
+    by_id = event.data.get("by_id")
+    if post.author_id != by_id:
+        _notify(session, event, post.author_id, NotificationKind.published, post, by_id)
+    if not event.data.get("first_time"):
+        return
+    if post.is_question:
+        _notify_mentions(session, event, post)
+    else:
+        _notify_readers(session, event, post)
+
+
+def _published_when_written(post: Post) -> bool:
+    """False for a post held for review: ``post_published`` notifies its readers instead,
+    however late this worker got to its creation."""
+    return post.published_at is not None and as_utc(post.published_at) == as_utc(post.created_at)
+
+
+def _notify_readers(session: Session, event: events.OutboxEvent, post: Post) -> None:
+    """The people a new reply concerns: those it mentions, and the thread's watchers."""
     mentioned = _notify_mentions(session, event, post)
     # Someone both mentioned and watching gets the mention alone: one ping per event.
     skip = mentioned | {post.author_id}
@@ -180,7 +212,7 @@ def _notify(
     user_id: int,
     kind: NotificationKind,
     post: Post | None,
-    actor_id: int,
+    actor_id: int | None,
 ) -> None:
     exists = session.exec(
         select(col(Notification.id)).where(
@@ -219,6 +251,9 @@ class NotificationItem:
     # False when moderation hid the thread or post from this reader since the notification.
     visible: bool = True
     badge: str | None = None  # the badge earned (kind "badge"), from its badge_awarded event
+    # What became of the reader's flag (kind "flag"), from its flag_resolved event: "hidden"
+    # (upheld, and the post is out of members' sight), "upheld" (the post stays) or "dismissed".
+    flag_outcome: str | None = None
 
     @property
     def badge_label(self) -> str:
@@ -298,9 +333,9 @@ def list_notifications(
             )
         )
     rows = session.execute(query).all()
-    earned = _badges_of(session, [n for n, *_ in rows[:limit]])
+    told = _events_told(session, [n for n, *_ in rows[:limit]])
     items = [
-        NotificationItem(n, a, t, p, _visible(guardian, t), earned.get(n.event_id))
+        _item(n, a, t, p, _visible(guardian, t), told.get(n.event_id, {}))
         for n, a, t, p in rows[:limit]
     ]
     next_cursor = None
@@ -309,13 +344,44 @@ def list_notifications(
     return NotificationPage(items=items, next_cursor=next_cursor)
 
 
-def _badges_of(session: Session, notifications: list[Notification]) -> dict[int, str]:
-    """event id -> the badge its badge_awarded event announced, for the badge notifications."""
-    ids = [n.event_id for n in notifications if n.kind == NotificationKind.badge]
+# The kinds whose text says what their event said (the badge earned, the flag's outcome).
+_TOLD_BY_EVENT = (NotificationKind.badge, NotificationKind.flag)
+
+
+def _events_told(session: Session, notifications: list[Notification]) -> dict[int, dict[str, Any]]:
+    """event id -> its data, for the notifications whose text needs it."""
+    ids = [n.event_id for n in notifications if n.kind in _TOLD_BY_EVENT]
     if not ids:
         return {}
     found = session.exec(select(events.OutboxEvent).where(col(events.OutboxEvent.id).in_(ids)))
-    return {e.id: str(e.data.get("badge", "")) for e in found if e.id is not None}
+    return {e.id: e.data for e in found if e.id is not None}
+
+
+def _item(
+    notification: Notification,
+    actor: User | None,
+    thread: Thread | None,
+    post: Post | None,
+    visible: bool,
+    told: dict[str, Any],
+) -> NotificationItem:
+    kind = notification.kind
+    badge = told.get("badge") if kind == NotificationKind.badge else None
+    return NotificationItem(
+        notification,
+        actor,
+        thread,
+        post,
+        visible,
+        badge=str(badge) if badge is not None else None,
+        flag_outcome=_flag_outcome(told) if kind == NotificationKind.flag else None,
+    )
+
+
+def _flag_outcome(resolved: dict[str, Any]) -> str:
+    if resolved.get("status") != "upheld":
+        return "dismissed"
+    return "hidden" if resolved.get("post_hidden") else "upheld"
 
 
 def get_notification(session: Session, guardian: Guardian, notification_id: int) -> Notification:
@@ -332,13 +398,13 @@ def load_item(
 ) -> NotificationItem:
     thread = session.get(Thread, notification.thread_id) if notification.thread_id else None
     post = session.get(Post, notification.post_id) if notification.post_id else None
-    return NotificationItem(
+    return _item(
         notification,
         session.get(User, notification.actor_id) if notification.actor_id else None,
         thread,
         post,
         guardian is None or _visible(guardian, thread),
-        _badges_of(session, [notification]).get(notification.event_id),
+        _events_told(session, [notification]).get(notification.event_id, {}),
     )
 
 

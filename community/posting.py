@@ -50,6 +50,12 @@ TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,29}$")
 ReplyCheck = Callable[[Session, Guardian, Thread], None]
 reply_checks: list[ReplyCheck] = []
 
+# Checks that hold a new post back from readers until a moderator publishes it: each returns why
+# (a HiddenReason), or None. Moderation registers "personal data". They outrank waiting for
+# approval: an approval publishes what waits, and nobody would have looked for what they found.
+HoldCheck = Callable[[Post, Thread], HiddenReason | None]
+hold_checks: list[HoldCheck] = []
+
 
 def normalize_tags(raw: list[str]) -> list[str]:
     """Lower-case, dash-joined, de-duplicated tags in the order given."""
@@ -149,10 +155,12 @@ def create_thread(
     thread.last_post_id = post.id
     session.add_all(ThreadTag(thread_id=thread.id, tag=tag) for tag in tag_list)
     session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
+    held = hold_reason(session, author, post, thread)
     category.thread_count += 1
     category.post_count += 1
-    category.last_activity_at = now
-    category.last_thread_id = thread.id
+    if held is None:  # a held thread shows as the category's latest once it is published
+        category.last_activity_at = now
+        category.last_thread_id = thread.id
     author.thread_count += 1
     session.add_all([thread, category, author])
     events.record(
@@ -164,12 +172,12 @@ def create_thread(
         author_id=author.id,
         category_id=category.id,
     )
-    if needs_approval(session, author, post):
-        visibility.hide_thread(
-            session, thread, reason=HiddenReason.awaiting_approval, by_id=None, now=now
-        )
-    else:
+    if held is None:
         post.published_at = now
+    else:
+        if held != HiddenReason.awaiting_approval:  # what was found is in the question itself
+            visibility.hide_post(session, post, reason=held, by_id=None, now=now)
+        visibility.hide_thread(session, thread, reason=held, by_id=None, now=now)
     session.commit()
     return thread
 
@@ -206,24 +214,24 @@ def reply_to_thread(
     )
     session.add(post)
     session.flush()
-    thread.reply_count += 1
-    thread.last_activity_at = now
+    thread.reply_count += 1  # numbers the posts: a held reply keeps its number
     thread.last_post_id = post.id
-    held = needs_approval(session, author, post)
-    post.published_at = None if held else now
+    held = hold_reason(session, author, post, thread)
+    category = session.get(Category, thread.category_id)
+    assert category is not None
+    category.post_count += 1
+    if held is None:
+        # A held reply is no activity to readers until it is published (community.visibility).
+        post.published_at = now
+        visibility.touch_activity(thread, category, now=now)
     if author.id != thread.author_id:
         author.answer_count += 1
-        if not held:  # a reply waiting for approval answers nobody yet (community.first_response)
+        if held is None:  # a held reply answers nobody yet (community.first_response)
             reputation.on_reply(session, thread, post, at=now)
             if thread.first_response_at is None:
                 first_response.refresh(session, thread)
     if session.get(Watch, (author.id, thread.id)) is None:
         session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
-    category = session.get(Category, thread.category_id)
-    assert category is not None
-    category.post_count += 1
-    category.last_activity_at = now
-    category.last_thread_id = thread.id
     session.add_all([thread, author, category])
     events.record(
         session,
@@ -234,12 +242,21 @@ def reply_to_thread(
         author_id=author.id,
         post_number=post.post_number,
     )
-    if held:
-        visibility.hide_post(
-            session, post, reason=HiddenReason.awaiting_approval, by_id=None, now=now
-        )
+    if held is not None:
+        visibility.hide_post(session, post, reason=held, by_id=None, now=now)
     session.commit()
     return post
+
+
+def hold_reason(session: Session, author: User, post: Post, thread: Thread) -> HiddenReason | None:
+    """Why a new post must wait for a moderator before anyone else reads it, or None."""
+    for check in hold_checks:
+        reason = check(post, thread)
+        if reason is not None:
+            return reason
+    if needs_approval(session, author, post):
+        return HiddenReason.awaiting_approval
+    return None
 
 
 # A link out of the forum, written as Markdown or pasted bare (mentions and links to threads
@@ -447,14 +464,21 @@ class ThreadPage:
     thread: Thread
     category: Category
     question: PostView
+    # Without the replies held for review that the reader may not see (community.visibility).
     replies: list[PostView]
     solution: PostView | None
     page: int
     pages: int
+    held_out_of_sight: int = 0  # such replies in the whole thread, left out of its reply count
 
     @property
     def tags(self) -> list[str]:
         return self.thread.tags.split()
+
+    @property
+    def reply_count(self) -> int:
+        """The replies the reader is told about."""
+        return self.thread.reply_count - self.held_out_of_sight
 
 
 @dataclass(frozen=True)
@@ -548,15 +572,23 @@ def load_thread_page(
     )
     category = session.get(Category, thread.category_id)
     assert category is not None
+    assert thread.id is not None
     by_id = {view.post.id: view for view in views}
     return ThreadPage(
         thread=thread,
         category=category,
         question=next(view for view in views if view.post.post_number == 1),
-        replies=[by_id[post.id] for post in posts if post.post_number > 1],
+        replies=[
+            by_id[post.id]
+            for post in posts
+            if post.post_number > 1 and not visibility.is_held_from(guardian, post)
+        ],
         solution=by_id[solution_post.id] if solution_post is not None else None,
         page=page,
         pages=pages,
+        held_out_of_sight=visibility.held_out_of_sight(session, guardian, [thread.id]).get(
+            thread.id, 0
+        ),
     )
 
 

@@ -273,7 +273,7 @@ class NotificationPublic(BaseModel):
     id: int
     kind: str = Field(
         description="reply, mention, solution, kudos, flag, case, case_pending, case_resolved,"
-        " survey, case_survey or badge"
+        " survey, case_survey, badge or published (a moderator let your held post through)"
     )
     actor: AuthorRef | None
     thread_id: int | None
@@ -281,6 +281,11 @@ class NotificationPublic(BaseModel):
     thread_title: str | None = Field(description="null once the thread or post is deleted")
     badge: str | None = Field(
         default=None, description='the badge earned, for kind "badge" (e.g. first_answer)'
+    )
+    flag_outcome: str | None = Field(
+        default=None,
+        description='for kind "flag": hidden (upheld, and the post was hidden), upheld (the post '
+        "stays) or dismissed",
     )
     created_at: datetime
     read: bool

@@ -1,18 +1,30 @@
 """Hidden posts and threads: only their author and moderators see them, and nothing is destroyed.
 
 A moderator hides something (``HiddenReason.moderator``), or moderation's signals find personal
-data in a public post (``HiddenReason.personal_data``) and hide it until a moderator reviews it.
+data in a post (``HiddenReason.personal_data``) and hide it until a moderator reviews it.
 These functions change the state and record the event in the caller's transaction; who may call
 them is the caller's business (moderation's services check the Guardian; the worker acts for the
 brand). The author is shown why (``hidden_reason``).
+
+A post *held* for review (personal data, or a newcomer's link waiting for approval) does not
+exist yet for other readers: not shown, not counted, no activity, nobody notified. When a
+moderator's unhide makes it readable by everyone for the first time it is *published*: it counts
+from then (``published_at``, the thread's activity, its first answer) and ``post_published``
+tells the people it concerns (community.notifications).
 """
 
+from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from community import events, first_response
-from community.models import HiddenReason, Post, Thread
+from community import events, first_response, reputation
+from community.models import Category, HiddenReason, Post, Thread
+from community.policy import Guardian
+
+# Hidden until a moderator has looked, as opposed to hidden by a moderator's decision.
+HELD_REASONS = frozenset({HiddenReason.personal_data, HiddenReason.awaiting_approval})
 
 
 def _hide(
@@ -58,8 +70,6 @@ def _unhide(
     if row.hidden_at is None:
         return False
     reason = row.hidden_reason
-    if isinstance(row, Post) and row.published_at is None:
-        row.published_at = now  # approved: readers see it from now on
     row.hidden_at = None
     row.hidden_by_id = None
     row.hidden_reason = None
@@ -97,6 +107,7 @@ def hide_post(
 
 
 def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> bool:
+    held = post.hidden_reason in HELD_REASONS
     shown = _unhide(
         session,
         post,
@@ -107,8 +118,51 @@ def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> b
         post_id=post.id,
     )
     if shown:
+        thread = session.get(Thread, post.thread_id)
+        assert thread is not None
+        _went_public(session, post, thread, reviewed=held, by_id=by_id, now=now)
         _refresh_first_response(session, post)
     return shown
+
+
+def touch_activity(thread: Thread, category: Category, *, now: datetime) -> None:
+    """Readers see a new post from ``now``: it is the thread's and its category's latest activity
+    (the caller adds the rows to the session)."""
+    thread.last_activity_at = now
+    category.last_activity_at = now
+    category.last_thread_id = thread.id
+
+
+def _went_public(
+    session: Session, post: Post, thread: Thread, *, reviewed: bool, by_id: int, now: datetime
+) -> None:
+    """``post``, or its thread, was just shown again. If everyone can now read the post and it is
+    its first time (it was held from the start), it is published; ``reviewed``: a moderator just
+    let through a post or thread held for review, which its author hears of even when the post
+    had been out before (held again after an edit)."""
+    if post.is_hidden or post.is_deleted or thread.is_hidden or thread.is_deleted:
+        return
+    first_time = post.published_at is None
+    if not first_time and not reviewed:
+        return
+    if first_time:
+        category = session.get(Category, thread.category_id)
+        assert category is not None
+        post.published_at = now
+        touch_activity(thread, category, now=now)
+        if not post.is_question:
+            reputation.on_reply(session, thread, post, at=now)  # before its first answer moves
+        session.add_all([post, thread, category])
+    events.record(
+        session,
+        "post_published",
+        at=now,
+        thread_id=thread.id,
+        post_id=post.id,
+        author_id=post.author_id,
+        by_id=by_id,
+        first_time=first_time,
+    )
 
 
 def _refresh_first_response(session: Session, post: Post) -> None:
@@ -130,4 +184,49 @@ def hide_thread(
 
 
 def unhide_thread(session: Session, thread: Thread, *, by_id: int, now: datetime) -> bool:
-    return _unhide(session, thread, "thread_unhidden", thread_id=thread.id, by_id=by_id, now=now)
+    held = thread.hidden_reason in HELD_REASONS
+    shown = _unhide(session, thread, "thread_unhidden", thread_id=thread.id, by_id=by_id, now=now)
+    if shown:
+        # The question, and any reply shown while the thread was still hidden.
+        waiting = session.exec(
+            select(Post)
+            .where(
+                col(Post.thread_id) == thread.id,
+                (col(Post.post_number) == 1) | col(Post.published_at).is_(None),
+                col(Post.hidden_at).is_(None),
+                col(Post.deleted_at).is_(None),
+            )
+            .order_by(col(Post.post_number))
+        ).all()
+        for post in waiting:
+            reviewed = held and post.is_question
+            _went_public(session, post, thread, reviewed=reviewed, by_id=by_id, now=now)
+        if any(not post.is_question for post in waiting):
+            session.flush()
+            first_response.refresh(session, thread)
+    return shown
+
+
+def held_out_of_sight(
+    session: Session, guardian: Guardian, thread_ids: Collection[int]
+) -> dict[int, int]:
+    """Thread id -> how many of its replies are held for review where the reader cannot see them
+    (someone else's, and the reader is no moderator): reply counts shown to them leave those out."""
+    if not thread_ids or guardian.can_moderate():
+        return {}
+    query = select(col(Post.thread_id), col(Post.post_number)).where(
+        col(Post.thread_id).in_(thread_ids),
+        col(Post.hidden_at).is_not(None),  # the few hidden posts: ix_post_hidden_thread
+        col(Post.hidden_reason).in_(HELD_REASONS),
+    )
+    if guardian.user is not None:
+        query = query.where(col(Post.author_id) != guardian.user.id)
+    # Questions are left out here, not in SQL: a range on post_number would walk every post of
+    # the threads through the (thread_id, post_number) index instead.
+    held = Counter(thread_id for thread_id, number in session.exec(query).all() if number > 1)
+    return dict(held)
+
+
+def is_held_from(guardian: Guardian, post: Post) -> bool:
+    """Held for review and out of the reader's sight: for them the post does not exist yet."""
+    return post.hidden_reason in HELD_REASONS and not guardian.can_see_post(post)

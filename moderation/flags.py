@@ -3,7 +3,7 @@
 Once per post and member, never on one's own post, rate-limited like posting. Open flags put the
 thread in the listening queue (the care worker sees ``flag_raised``); a moderator upholds or
 dismisses them (``flag_resolved``), and the care worker then tells the flagger with a
-notification of kind "flag".
+notification of kind "flag" that says which. Upholding a spam or abuse flag hides the post.
 """
 
 from datetime import datetime
@@ -19,7 +19,7 @@ from community.models import Post, ReputationEntry, ReputationReason, Thread
 from community.policy import Guardian, ensure, ensure_signed_in
 from community.security import rate_limiter
 from community.settings import get_settings as community_settings
-from moderation import audit
+from moderation import audit, hiding
 from moderation.models import Flag, FlagKind, FlagStatus
 
 MAX_COMMENT = 500
@@ -27,6 +27,9 @@ MAX_COMMENT = 500
 
 # Raised by the system, never by a member (see moderation.mutual_kudos).
 SYSTEM_KINDS = frozenset({FlagKind.mutual_kudos})
+# Upheld, these say the post must not be read, so it is hidden; an off-topic post or one that
+# needs the brand may stay where it is (a moderator moves the thread, the brand answers).
+HIDING_KINDS = frozenset({FlagKind.spam, FlagKind.abuse})
 
 
 def parse_kind(raw: str) -> FlagKind:
@@ -200,54 +203,85 @@ def resolve_within(
     session: Session, flags: list[Flag], *, status: FlagStatus, by_id: int, now: datetime
 ) -> list[Flag]:
     """Resolve those of ``flags`` still open in the caller's transaction, as ``resolve`` does
-    (the caller checked the moderator and commits); the ones it resolved."""
-    resolved: list[Flag] = []
-    for flag in flags:
-        # Conditional, so two moderators resolving at once cannot both tell the flagger.
-        changed = session.execute(
-            update(Flag)
-            .where(col(Flag.id) == flag.id, col(Flag.status) == FlagStatus.open)
-            .values(status=status, resolved_by_id=by_id, resolved_at=now)
-        )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        resolved.append(flag)
-        assert flag.id is not None
-        audit.record(
-            session,
-            actor_id=by_id,
-            action=f"flag_{status}",
-            target_type="flag",
-            target_id=flag.id,
-            before={"status": FlagStatus.open, "post_id": flag.post_id, "kind": flag.kind},
-            after={"status": status, "post_id": flag.post_id, "kind": flag.kind},
-            now=now,
-        )
-        events.record(
-            session,
-            "flag_resolved",
-            at=now,
-            thread_id=flag.thread_id,
-            flag_id=flag.id,
-            post_id=flag.post_id,
-            status=str(status),
-            by_id=by_id,
-            flagger_id=flag.flagger_id,
-        )
-        if flag.kind == FlagKind.mutual_kudos and flag.pair_low_id and flag.pair_high_id:
-            reputation.resolve_pair(
-                session,
-                flag.pair_low_id,
-                flag.pair_high_id,
-                cleared=status == FlagStatus.dismissed,
-                by_id=by_id,
-                at=now,
-            )
+    (the caller checked the moderator and commits); the ones it resolved.
+
+    Upholding a spam or abuse flag hides its post as the moderator's Hide button does (audited,
+    undone by Unhide), and so upholds the post's other open flags, as that button does."""
+    resolved = [f for f in flags if _close(session, f, status=status, by_id=by_id, now=now)]
+    also: list[Flag] = []
     if status == FlagStatus.upheld:
-        penalised = {f.post_id for f in resolved if f.kind not in SYSTEM_KINDS}
+        for post_id in sorted({f.post_id for f in resolved if f.kind in HIDING_KINDS}):
+            post = session.get(Post, post_id)
+            if post is None or post.is_deleted:
+                continue
+            if hiding.hide_post_within(session, post, by_id=by_id, now=now):
+                also += [
+                    f
+                    for f in open_member_flags(session, post)
+                    if _close(session, f, status=status, by_id=by_id, now=now)
+                ]
+    for flag in resolved + also:
+        _record(session, flag, status=status, by_id=by_id, now=now)
+    if status == FlagStatus.upheld:
+        penalised = {f.post_id for f in resolved + also if f.kind not in SYSTEM_KINDS}
         for post_id in sorted(penalised):
             _penalise(session, post_id, moderator_id=by_id, now=now)
     return resolved
+
+
+def _close(session: Session, flag: Flag, *, status: FlagStatus, by_id: int, now: datetime) -> bool:
+    """Mark ``flag`` resolved unless it no longer is open. Conditional, so two moderators
+    resolving at once cannot both tell the flagger."""
+    changed = session.execute(
+        update(Flag)
+        .where(col(Flag.id) == flag.id, col(Flag.status) == FlagStatus.open)
+        .values(status=status, resolved_by_id=by_id, resolved_at=now)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _record(session: Session, flag: Flag, *, status: FlagStatus, by_id: int, now: datetime) -> None:
+    """The audit entry and the ``flag_resolved`` event of a resolved flag, which says whether
+    the post is now out of members' sight (the flagger is told so)."""
+    assert flag.id is not None
+    audit.record(
+        session,
+        actor_id=by_id,
+        action=f"flag_{status}",
+        target_type="flag",
+        target_id=flag.id,
+        before={"status": FlagStatus.open, "post_id": flag.post_id, "kind": flag.kind},
+        after={"status": status, "post_id": flag.post_id, "kind": flag.kind},
+        now=now,
+    )
+    events.record(
+        session,
+        "flag_resolved",
+        at=now,
+        thread_id=flag.thread_id,
+        flag_id=flag.id,
+        post_id=flag.post_id,
+        kind=flag.kind,
+        status=str(status),
+        post_hidden=_out_of_sight(session, flag),
+        by_id=by_id,
+        flagger_id=flag.flagger_id,
+    )
+    if flag.kind == FlagKind.mutual_kudos and flag.pair_low_id and flag.pair_high_id:
+        reputation.resolve_pair(
+            session,
+            flag.pair_low_id,
+            flag.pair_high_id,
+            cleared=status == FlagStatus.dismissed,
+            by_id=by_id,
+            at=now,
+        )
+
+
+def _out_of_sight(session: Session, flag: Flag) -> bool:
+    post = session.get(Post, flag.post_id)
+    thread = session.get(Thread, flag.thread_id)
+    return (post is not None and post.is_hidden) or (thread is not None and thread.is_hidden)
 
 
 def _penalise(session: Session, post_id: int, *, moderator_id: int, now: datetime) -> None:

@@ -29,7 +29,7 @@ from community.models import (
     Watch,
 )
 from community.policy import Guardian, ensure, ensure_signed_in
-from moderation import audit, flags
+from moderation import audit, flags, hiding
 from moderation.models import AuditEntry, Flag, FlagStatus, PostSignal
 
 MAX_REASON_CHARS = 500
@@ -81,23 +81,13 @@ def get_user(session: Session, guardian: Guardian, username: str) -> User:
 # --- Hide and unhide ----------------------------------------------------------------------------
 
 
-def _hidden_state(item: Post | Thread) -> dict[str, Any]:
-    return {
-        "hidden": item.is_hidden,
-        "hidden_reason": item.hidden_reason,
-        "hidden_by_id": item.hidden_by_id,
-    }
-
-
 def hide_post(session: Session, guardian: Guardian, post: Post, *, clock: Clock) -> Post:
     """Hiding a flagged post is the moderator's verdict on it: its members' open flags are
     upheld (a flag on a moderator-hidden post never reaches the queue), and the flaggers told."""
     by_id = ensure_moderator(guardian)
-    before = _hidden_state(post)
     now = clock.now()
-    if not visibility.hide_post(session, post, reason=HiddenReason.moderator, by_id=by_id, now=now):
+    if not hiding.hide_post_within(session, post, by_id=by_id, now=now):
         return post
-    _audit(session, by_id, "hide_post", "post", post.id, before, _hidden_state(post), now)
     open_ones = flags.open_member_flags(session, post)
     flags.resolve_within(session, open_ones, status=FlagStatus.upheld, by_id=by_id, now=now)
     session.commit()
@@ -107,11 +97,11 @@ def hide_post(session: Session, guardian: Guardian, post: Post, *, clock: Clock)
 def unhide_post(session: Session, guardian: Guardian, post: Post, *, clock: Clock) -> Post:
     """Also the review of a post hidden for personal data: the moderator found it fine."""
     by_id = ensure_moderator(guardian)
-    before = _hidden_state(post)
+    before = hiding.hidden_state(post)
     now = clock.now()
     if not visibility.unhide_post(session, post, by_id=by_id, now=now):
         return post
-    _audit(session, by_id, "unhide_post", "post", post.id, before, _hidden_state(post), now)
+    _audit(session, by_id, "unhide_post", "post", post.id, before, hiding.hidden_state(post), now)
     session.commit()
     return post
 
@@ -120,13 +110,15 @@ def hide_thread(session: Session, guardian: Guardian, thread: Thread, *, clock: 
     """As hiding a post: the open member flags on any of its posts are upheld (the whole thread is
     out of members' sight, which is what each flag asked for), and the flaggers told."""
     by_id = ensure_moderator(guardian)
-    before = _hidden_state(thread)
+    before = hiding.hidden_state(thread)
     now = clock.now()
     if not visibility.hide_thread(
         session, thread, reason=HiddenReason.moderator, by_id=by_id, now=now
     ):
         return thread
-    _audit(session, by_id, "hide_thread", "thread", thread.id, before, _hidden_state(thread), now)
+    _audit(
+        session, by_id, "hide_thread", "thread", thread.id, before, hiding.hidden_state(thread), now
+    )
     open_ones = flags.open_member_flags(session, thread)
     flags.resolve_within(session, open_ones, status=FlagStatus.upheld, by_id=by_id, now=now)
     session.commit()
@@ -135,11 +127,11 @@ def hide_thread(session: Session, guardian: Guardian, thread: Thread, *, clock: 
 
 def unhide_thread(session: Session, guardian: Guardian, thread: Thread, *, clock: Clock) -> Thread:
     by_id = ensure_moderator(guardian)
-    before = _hidden_state(thread)
+    before = hiding.hidden_state(thread)
     now = clock.now()
     if not visibility.unhide_thread(session, thread, by_id=by_id, now=now):
         return thread
-    after = _hidden_state(thread)
+    after = hiding.hidden_state(thread)
     _audit(session, by_id, "unhide_thread", "thread", thread.id, before, after, now)
     session.commit()
     return thread

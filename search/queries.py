@@ -18,7 +18,9 @@ from meilisearch.errors import MeilisearchError
 from sqlalchemy import exists, func, literal
 from sqlmodel import Session, col, select
 
+from community import visibility
 from community.models import Category, Post, Role, Thread, User
+from community.policy import Guardian
 from search.client import SearchUnavailable
 from search.index_settings import PUBLIC_FILTER
 from search.indexer import THREADS
@@ -263,6 +265,8 @@ def search_threads_in_db(session: Session, query: SearchQuery) -> SearchResults:
             .where(*conditions)
         ).one()
     )
+    # Search is for everyone: the replies held for review are nobody's to count here.
+    held = visibility.held_out_of_sight(session, Guardian(None), [t.id for t, _ in rows if t.id])
     items = [
         SearchHit(
             id=int(thread.id or 0),
@@ -274,7 +278,7 @@ def search_threads_in_db(session: Session, query: SearchQuery) -> SearchResults:
             has_official_answer=query.official is True,
             tags=thread.tags.split(),
             language=thread.language,
-            reply_count=thread.reply_count,
+            reply_count=thread.reply_count - held.get(thread.id or 0, 0),
             kudos_count=thread.kudos_count,
             last_activity_at=thread.last_activity_at,
         )

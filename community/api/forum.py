@@ -215,7 +215,7 @@ def _thread_detail(session: Session, view: posting.ThreadPage) -> ThreadDetailPu
         tags=view.tags,
         created_at=thread.created_at,
         last_activity_at=thread.last_activity_at,
-        reply_count=thread.reply_count,
+        reply_count=view.reply_count,
         kudos_count=thread.kudos_count,
         view_count=thread.view_count,
         solved=thread.is_solved,

@@ -102,7 +102,7 @@ def _summary(summary: listing.ThreadSummary) -> ThreadSummaryPublic:
         category=CategoryRef.of(summary.category),
         author=AuthorRef.of(summary.author),
         tags=summary.tags,
-        reply_count=thread.reply_count,
+        reply_count=summary.reply_count,
         kudos_count=thread.kudos_count,
         solved=thread.is_solved,
         answered=thread.first_response_at is not None,

@@ -100,6 +100,7 @@ def _public(item: notifications.NotificationItem) -> NotificationPublic:
         post_id=n.post_id,
         thread_title=None if item.is_gone or item.thread is None else item.thread.title,
         badge=item.badge,
+        flag_outcome=item.flag_outcome,
         created_at=n.created_at,
         read=n.read_at is not None,
     )

@@ -10,9 +10,11 @@ embeds nothing again.
 
 Personal data: a post in which any is found is hidden (``HiddenReason.personal_data``, by nobody:
 the brand's worker), and so is its thread when it is the question. It stays hidden until a
-moderator reviews it. A moderator who unhides it has the last word: the post is not hidden again
-for the same text (a signal with personal data already stored after the last edit), only when
-its text changes.
+moderator reviews it. A new post is held when it is written (``hold_personal_data``, a hold check
+of community.posting), before anyone could read it or be notified of it; this consumer hides the
+ones whose personal data comes with an edit, and posts no event covered. A moderator who unhides
+it has the last word: the post is not hidden again for the same text (a signal with personal data
+already stored after the last edit, or a publication after it), only when its text changes.
 """
 
 from collections.abc import Sequence
@@ -23,12 +25,12 @@ import numpy as np
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from community import events, visibility
+from community import events, posting, visibility
 from community.clock import as_utc
 from community.events import OutboxEvent
 from community.models import HiddenReason, Post, PostEmbedding, Thread
 from moderation.models import PostFeatureVector, PostSignal
-from moderation.signals import Signals, analyse, model_version
+from moderation.signals import Signals, analyse, model_version, pii
 from search import embeddings
 
 CONSUMER = "signals"
@@ -89,6 +91,17 @@ def model_text(post: Post, thread: Thread) -> str:
 def pii_text(post: Post, thread: Thread) -> str:
     """Where personal data is looked for: the whole markdown (and the question's title)."""
     return f"{thread.title}\n{post.body}" if post.is_question else post.body
+
+
+def hold_personal_data(post: Post, thread: Thread) -> HiddenReason | None:
+    """The hold check: a new post with personal data waits for a moderator's review."""
+    return HiddenReason.personal_data if pii.kinds(pii_text(post, thread)) else None
+
+
+def install() -> None:
+    """Register the hold with the forum (main.configure_consumers calls this)."""
+    if hold_personal_data not in posting.hold_checks:
+        posting.hold_checks.append(hold_personal_data)
 
 
 def signal_posts(
@@ -162,7 +175,7 @@ def _store(
     # The core column too: community reads a post's language (the bilingual badge) from it.
     post.language = signals.language[:8]
     session.add(post)
-    if signals.pii and (text_changed or not already_flagged):
+    if signals.pii and not _reviewed(post) and (text_changed or not already_flagged):
         _hide(session, post, thread, now=now)
     events.record(
         session,
@@ -177,6 +190,13 @@ def _store(
         pii=list(signals.pii),
     )
     return row
+
+
+def _reviewed(post: Post) -> bool:
+    """A moderator published the post's current text (it was held when written, or since its last
+    edit): this consumer may get to that text later, and must not hide it again."""
+    written = post.edited_at or post.created_at
+    return post.published_at is not None and as_utc(post.published_at) > as_utc(written)
 
 
 def _hide(session: Session, post: Post, thread: Thread, *, now: datetime) -> None:

@@ -393,6 +393,18 @@ def test_my_threads_queries_use_the_author_indexes(db, session, people, states):
     assert "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.sqlite_only
+def test_counting_the_replies_held_from_a_reader_reads_only_the_hidden_posts(
+    db, session, people, states
+):
+    with Statements(db) as statements:
+        listing.list_threads(session, Guardian(people["helper"]))
+    (count,) = [(s, p) for s, p in statements.seen if "hidden_at IS NOT NULL" in s]
+    plan = sqlite_plan(db, *count)
+    # The partial index of hidden posts, not every post of the threads listed.
+    assert "USING INDEX ix_post_hidden_thread (thread_id=?)" in plan, plan
+
+
 @pytest.fixture
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
     with pg.scratch_database(postgres_url, migrated=True) as url:

@@ -12,11 +12,16 @@ from moderation import flags, tools
 from moderation.models import AuditEntry, CareThread, Flag, FlagKind, FlagStatus
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
-from tests.moderation.brand_helpers import client_for, submit
+from tests.moderation.brand_helpers import api_post, client_for, submit
 from tests.moderation.care_helpers import run_care
 
 # A flagger's comment is their own text: the queue shows it escaped.
 COMMENT = '<script>alert("x")</script> Sells watches & more'
+HIDDEN_NOTICE = "Your flag on a post in %s was upheld: the post has been hidden"
+UPHELD_NOTICE = (
+    "Your flag on a post in %s was upheld: the moderators agree, and the post stays visible"
+)
+DISMISSED_NOTICE = "Your flag on a post in %s was reviewed and the post stays"
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_flag_lifecycle_through_the_pages(session, clock, scene, client):
     note = session.exec(select(Notification).where(Notification.kind == "flag")).one()
     assert note.user_id == scene["flagger"].id and note.post_id == post.id
     notifications = client.get("/notifications")
-    assert "A moderator reviewed the post you flagged" in notifications.text
+    assert HIDDEN_NOTICE % thread.title in notifications.text
 
 
 def test_flagging_with_htmx_and_without_a_reason(session, clock, scene, client):
@@ -230,7 +235,7 @@ def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session,
     assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id, third.id])
     assert {(n.actor_id, n.post_id) for n in notes} == {(moderator.id, post.id)}
     page = client_for(app, scene["flagger"]).get("/notifications")
-    assert "A moderator reviewed the post you flagged" in page.text
+    assert HIDDEN_NOTICE % scene["thread"].title in page.text
     # in the thread it is in (only the post was hidden, nothing was deleted)
     assert scene["thread"].title in page.text and "a deleted thread" not in page.text
 
@@ -369,3 +374,169 @@ def test_a_queue_row_shows_each_open_flag_its_post_flagger_and_comment(app, sess
         ("spam", f"/p/{post.id}", post.post_number, "flagger", COMMENT),
     ]
     assert item["flags"][1]["excerpt"] == "Buy cheap watches here"
+
+
+# --- what upholding does to the post ------------------------------------------------------------
+
+
+def _uphold_from_the_queue(app, moderator, thread) -> None:
+    moderator_browser = client_for(app, moderator)
+    done = submit(
+        moderator_browser,
+        f"/mod/threads/{thread.id}/flags?which=members",
+        {"status": "upheld", "next": "/mod/queue"},
+    )
+    assert done.status_code == 303
+
+
+@pytest.mark.parametrize("kind", ["spam", "abuse"])
+def test_upholding_a_spam_or_abuse_flag_hides_the_post_until_a_moderator_unhides_it(
+    session, clock, scene, app, kind
+):
+    post, thread, moderator = scene["post"], scene["thread"], scene["moderator"]
+    reader = client_for(app, make_user(session, clock, username="reader"))
+    submit(client_for(app, scene["flagger"]), f"/p/{post.id}/flag", {"kind": kind})
+    assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
+
+    _uphold_from_the_queue(app, moderator, thread)
+
+    page = reader.get(f"/t/{thread.id}").text
+    assert "Buy cheap watches here" not in page and "A moderator hid this post." in page
+    own = client_for(app, scene["author"]).get(f"/t/{thread.id}").text
+    assert "Only you and the moderators can see this post: a moderator hid it." in own
+    session.expire_all()
+    (entry,) = session.exec(select(AuditEntry).where(AuditEntry.action == "hide_post")).all()
+    assert (entry.actor_id, entry.target_id) == (moderator.id, post.id)
+    assert '"hidden": true' in entry.after and '"hidden_reason": "moderator"' in entry.after
+
+    # Reversible like any moderator's hide: the Unhide button on the post brings it back.
+    moderator_page = client_for(app, moderator).get(f"/t/{thread.id}").text
+    assert f'action="/mod/posts/{post.id}/unhide"' in moderator_page
+    assert submit(client_for(app, moderator), f"/mod/posts/{post.id}/unhide").status_code == 303
+    assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
+
+
+@pytest.mark.parametrize("kind", ["off_topic", "needs_brand"])
+def test_upholding_an_off_topic_or_needs_the_brand_flag_leaves_the_post_readable(
+    session, clock, scene, app, kind
+):
+    post, thread = scene["post"], scene["thread"]
+    submit(client_for(app, scene["flagger"]), f"/p/{post.id}/flag", {"kind": kind})
+
+    _uphold_from_the_queue(app, scene["moderator"], thread)
+
+    session.expire_all()
+    assert session.exec(select(Flag)).one().status == FlagStatus.upheld
+    reader = client_for(app, make_user(session, clock, username="reader"))
+    page = reader.get(f"/t/{thread.id}").text
+    assert "Buy cheap watches here" in page and "A moderator hid this post." not in page
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "hide_post")).all() == []
+
+
+def test_upholding_one_spam_flag_upholds_the_posts_other_open_flags_with_the_hide(
+    session, clock, scene, app
+):
+    post = scene["post"]
+    second = make_user(session, clock, username="second")
+    spam = flags.raise_flag(
+        session, Guardian(scene["flagger"]), post, kind=FlagKind.spam, clock=clock
+    )
+    off_topic = flags.raise_flag(
+        session, Guardian(second), post, kind=FlagKind.off_topic, clock=clock
+    )
+
+    resolved = api_post(
+        client_for(app, scene["moderator"]),
+        f"/api/v1/moderation/flags/{spam.id}/resolve",
+        {"status": "upheld"},
+    )
+
+    assert resolved.status_code == 200 and resolved.json()["status"] == "upheld"
+    session.expire_all()
+    assert session.get(Post, post.id).hidden_reason == HiddenReason.moderator
+    # The other flag asked for less, but the post is out of sight now: it is upheld too, and
+    # its flagger is told like the first, instead of a flag left open on a hidden post.
+    assert session.get(Flag, off_topic.id).status == FlagStatus.upheld
+    run_care(session, clock)
+    notes = session.exec(select(Notification).where(Notification.kind == "flag")).all()
+    assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id])
+    assert not session.get(CareThread, scene["thread"].id).in_queue
+
+
+def test_dismissing_a_spam_flag_leaves_the_post_alone(session, clock, scene, app):
+    post, thread = scene["post"], scene["thread"]
+    submit(client_for(app, scene["flagger"]), f"/p/{post.id}/flag", {"kind": "spam"})
+    moderator = client_for(app, scene["moderator"])
+    done = submit(moderator, f"/mod/threads/{thread.id}/flags", {"status": "dismissed"})
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Post, post.id).hidden_at is None
+    reader = client_for(app, make_user(session, clock, username="reader"))
+    assert "Buy cheap watches here" in reader.get(f"/t/{thread.id}").text
+
+
+# --- what the flagger is told ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "notice", "outcome"),
+    [
+        ("spam", "upheld", HIDDEN_NOTICE, "hidden"),
+        ("abuse", "upheld", HIDDEN_NOTICE, "hidden"),
+        ("off_topic", "upheld", UPHELD_NOTICE, "upheld"),
+        ("needs_brand", "upheld", UPHELD_NOTICE, "upheld"),
+        ("spam", "dismissed", DISMISSED_NOTICE, "dismissed"),
+        ("off_topic", "dismissed", DISMISSED_NOTICE, "dismissed"),
+    ],
+)
+def test_the_flaggers_notification_says_what_became_of_the_flag(
+    session, clock, scene, app, kind, status, notice, outcome
+):
+    post, thread = scene["post"], scene["thread"]
+    flagger = client_for(app, scene["flagger"])
+    submit(flagger, f"/p/{post.id}/flag", {"kind": kind})
+    submit(
+        client_for(app, scene["moderator"]), f"/mod/threads/{thread.id}/flags", {"status": status}
+    )
+    run_care(session, clock)
+
+    page = flagger.get("/notifications").text
+    assert notice % thread.title in page
+    others = {HIDDEN_NOTICE, UPHELD_NOTICE, DISMISSED_NOTICE} - {notice}
+    assert not any(other % thread.title in page for other in others)
+    (item,) = flagger.get("/api/v1/notifications").json()["items"]
+    assert (item["kind"], item["flag_outcome"], item["thread_title"]) == (
+        "flag",
+        outcome,
+        thread.title,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "italian"),
+    [
+        (
+            "upheld",
+            "La tua segnalazione nella discussione «%s» è stata accolta: "
+            "il messaggio è stato nascosto",
+        ),
+        (
+            "dismissed",
+            "La tua segnalazione nella discussione «%s» è stata esaminata "
+            "e il messaggio resta al suo posto",
+        ),
+    ],
+)
+def test_the_flagger_is_told_in_their_own_language(session, clock, scene, app, status, italian):
+    post, thread = scene["post"], scene["thread"]
+    italian_flagger = make_user(session, clock, username="giulia", language="it")
+    flags.raise_flag(session, Guardian(italian_flagger), post, kind=FlagKind.spam, clock=clock)
+    # The moderator reads English; the flagger's notice follows the flagger's own setting.
+    submit(
+        client_for(app, scene["moderator"]), f"/mod/threads/{thread.id}/flags", {"status": status}
+    )
+    run_care(session, clock)
+
+    page = client_for(app, italian_flagger).get("/notifications").text
+    assert italian % thread.title in page
+    assert "Your flag" not in page

@@ -77,8 +77,9 @@ def test_upholding_flags_costs_the_author_the_penalty_once_per_post(session, clo
     author, post, thread = scene["author"], scene["post"], scene["thread"]
     guardian = Guardian(scene["moderator"])
     before = _reputation(session, author)
+    # Off-topic: an upheld spam flag would hide the post, and nobody could flag it again.
     for name in ("ann", "ben"):
-        _flag(session, clock, make_user(session, clock, username=name), post)
+        _flag(session, clock, make_user(session, clock, username=name), post, FlagKind.off_topic)
     flags.resolve(
         session,
         guardian,
@@ -97,7 +98,7 @@ def test_upholding_flags_costs_the_author_the_penalty_once_per_post(session, clo
     )
 
     # A later flag on the same post, upheld too, costs nothing more.
-    _flag(session, clock, make_user(session, clock, username="cat"), post)
+    _flag(session, clock, make_user(session, clock, username="cat"), post, FlagKind.off_topic)
     flags.resolve(
         session,
         guardian,

@@ -297,7 +297,8 @@ def test_personal_data_in_a_reply_waiting_for_approval_waits_for_the_review_inst
         thread=thread,
         body="See https://example.org/help or write to mario.rossi@example.com",
     )
-    assert reply.hidden_reason == HiddenReason.awaiting_approval  # a newcomer's link
+    # A newcomer's link, but the personal data holds it from the start: approving would not do.
+    assert reply.hidden_reason == HiddenReason.personal_data
     session.expire_all()
     events.drain(session, now=clock.now())  # signals, then the queue's care rows
     session.expire_all()
@@ -330,7 +331,7 @@ def test_a_question_waiting_for_approval_with_personal_data_in_its_title_stays_h
         title="Fibra giù, chiamatemi al 333 1234567",
         body="La guida su https://example.org/help non aiuta.",
     )
-    assert thread.hidden_reason == HiddenReason.awaiting_approval
+    assert thread.hidden_reason == HiddenReason.personal_data  # not only awaiting approval
     _drain_signals(session, clock)
 
     staff = client_for(app, moderator)
