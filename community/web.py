@@ -53,6 +53,23 @@ def _slot(context: Context, slot: str, **values: Any) -> Markup:
 templates.env.globals["slot"] = _slot
 
 
+def nav_item(request: Request, url: str, label: str) -> Markup:
+    """A site-nav entry, marked as the current page when the reader is at ``url`` or under it
+    ("/" only at the home page itself)."""
+    path = request.url.path
+    here = path == url or (url != "/" and path.startswith(url.rstrip("/") + "/"))
+    current = ' aria-current="page"' if here else ""
+    return Markup('<li><a href="{}"{}>{}</a></li>').format(url, Markup(current), label)
+
+
+@pass_context
+def _nav_item(context: Context, url: str, label: str) -> Markup:
+    return nav_item(context["request"], url, label)
+
+
+templates.env.globals["nav_item"] = _nav_item
+
+
 def csrf_token(request: Request) -> str:
     token = request.session.get(CSRF_SESSION_KEY)
     if not token:

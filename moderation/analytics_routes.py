@@ -6,7 +6,6 @@ URL, so a view can be shared and reloaded; without dates they show the last 28 d
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -124,7 +123,7 @@ def staff_nav(request: Request, values: dict[str, object]) -> str:
         return ""
     _ = web.translator(request)
     links = _STAFF_LINKS + (_ADMIN_LINKS if guardian.can_browse_audit() else ())
-    return "".join(f'<li><a href="{url}">{escape(_(label))}</a></li>' for url, label in links)
+    return "".join(web.nav_item(request, url, _(label)) for url, label in links)
 
 
 def register_slots() -> None:

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from markupsafe import escape
 from sqlmodel import Session
 
 from community import params, posting, web
@@ -433,8 +432,7 @@ def own_cases_link(request: Request, values: dict[str, Any]) -> str:
     with Session(request.app.state.engine) as session:
         if not cases.has_cases(session, guardian.user_id):
             return ""
-    label = web.translator(request)("Your cases")
-    return f'<li><a href="/cases">{escape(label)}</a></li>'
+    return web.nav_item(request, "/cases", web.translator(request)("Your cases"))
 
 
 def thread_notice(request: Request, values: dict[str, Any]) -> str:

@@ -1,7 +1,10 @@
 """The header every page shares: who is signed in, where to go, how to leave."""
 
+import re
+
 from sqlmodel import Session
 
+from community.models import Role
 from tests.factories import make_user
 
 
@@ -39,3 +42,18 @@ def test_the_italian_header_reads_in_italian(client, session: Session, clock, lo
     header = page.split("</header>")[0]
     for label in ("Fai una domanda", "Le mie discussioni", "Impostazioni", "Esci", "Sezioni"):
         assert label in header
+
+
+def test_the_section_the_reader_is_in_is_marked_in_the_nav(
+    client, session: Session, clock, login
+) -> None:
+    def current(page: str) -> list[str]:
+        nav = page.split('<nav class="site-nav"')[1].split("</nav>")[0]
+        return re.findall(r'<a href="([^"]*)" aria-current="page">', nav)
+
+    assert current(client.get("/").text) == ["/"]
+    assert current(client.get("/leaderboard").text) == ["/leaderboard"]
+    login(client, make_user(session, clock, username="mara", role=Role.moderator))
+    assert current(client.get("/mod/queue", params={"reason": "negative"}).text) == ["/mod/queue"]
+    assert current(client.get("/mod/cases").text) == ["/mod/cases"]
+    assert current(client.get("/t/new").text) == []
