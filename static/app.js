@@ -12,3 +12,11 @@ document.addEventListener("keydown", (event) => {
     menu.querySelector("summary")?.focus();
   }
 });
+
+// A popover has no "open" attribute: a flag form that htmx swapped back in with an error asks,
+// with data-open, to be shown again.
+document.addEventListener("htmx:load", (event) => {
+  for (const panel of event.detail.elt.querySelectorAll("[popover][data-open]")) {
+    panel.showPopover();
+  }
+});

@@ -279,3 +279,24 @@ def test_page_of_an_empty_board_invites_to_answer(client, people):
     page = client.get("/leaderboard?period=month")
     assert page.status_code == 200
     assert "Nobody is on this board yet" in page.text
+
+
+def _row(html: str, name: str) -> str:
+    start = html.rindex("<tr", 0, html.index(f">{name}</a>"))
+    return html[start : html.index("</tr>", start)]
+
+
+def test_page_writes_the_other_figure_under_each_name_for_phones(client, ranked):
+    """A phone shows rank, member and the figure the board ranks by; the other figure, whose
+    column it drops, is written under the name."""
+    by_points = client.get("/leaderboard").text
+    bruno = _row(by_points, "Bruno")
+    assert '<span class="secondary-figure-inline muted">1 solution</span>' in bruno
+    assert '<td class="num strong">40</td>' in bruno
+    assert '<td class="num secondary-figure">1</td>' in bruno
+
+    by_solutions = client.get("/leaderboard?by=solutions").text
+    bruno = _row(by_solutions, "Bruno")
+    assert '<span class="secondary-figure-inline muted">40 points</span>' in bruno
+    assert '<td class="num secondary-figure">40</td>' in bruno
+    assert '<td class="num strong">1</td>' in bruno

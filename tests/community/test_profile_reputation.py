@@ -252,7 +252,7 @@ def test_rank_chips_next_to_names_without_a_query_per_post(client, session, cloc
     byline = page[page.index(f'id="post-{answer.id}-by"') :]
     byline = byline[: byline.index("</div>")]
     assert "Guide" in _text(byline) and "Advocate" in _text(byline)
-    question = page[page.index('class="post-author"') :]
+    question = page[page.index('class="post-author') :]
     assert "Newcomer" in _text(question[: question.index("</div>")])
     solution_box = _text(_section(page, "solution-box"))
     assert "Guide" in solution_box

@@ -49,6 +49,11 @@ def test_flag_lifecycle_through_the_pages(session, clock, scene, client):
     login(client, scene["flagger"])
     page = client.get(f"/t/{thread.id}")
     assert f'action="/p/{post.id}/flag"' in page.text  # in the post's menu
+    # "Flag" opens the form in a popover panel, closed until pressed.
+    assert f'popovertarget="flag-panel-{post.id}">Flag</button>' in page.text
+    panel = page.text.index(f'<div id="flag-panel-{post.id}"')
+    assert page.text.index(f'action="/p/{post.id}/flag"') > panel
+    assert "data-open" not in page.text[panel : page.text.index(">", panel)]
     response = client.post(
         f"/p/{post.id}/flag",
         data={"csrf_token": csrf_token(client), "kind": "spam", "comment": "An advert."},
@@ -99,6 +104,8 @@ def test_flagging_with_htmx_and_without_a_reason(session, clock, scene, client):
     assert missing.status_code == 422
     assert "Choose why you are flagging this post." in missing.text
     assert missing.text.lstrip().startswith(f'<span id="flag-{post.id}"')
+    # Swapped in by htmx, the panel asks app.js to show it again, with the error by the field.
+    assert "popover" in missing.text and "data-open>" in missing.text
     no_js = client.post(f"/p/{post.id}/flag", data={"csrf_token": token, "comment": "kept"})
     assert no_js.status_code == 422 and "kept" in no_js.text and "<html" in no_js.text
     ok = client.post(

@@ -274,3 +274,12 @@ def test_an_active_filter_can_be_removed_even_without_results(search_client, for
     page = search_client.get("/search", params={"q": "zzzqqq", "category": "fibra"})
     assert page.status_code == 200
     assert 'href="/search?q=zzzqqq"' in page.text
+
+
+def test_the_filters_fold_into_a_disclosure_that_counts_the_active_ones(search_client, forum):
+    plain = search_client.get("/search", params={"q": "fiber"}).text
+    assert '<details class="search-filters">' in plain  # closed: a phone shows results first
+    assert "<summary>Filters</summary>" in plain
+
+    filtered = search_client.get("/search", params={"q": "", "category": "fibra", "solved": "true"})
+    assert '<span class="chip filter-count">2 active</span></summary>' in filtered.text
