@@ -1,5 +1,6 @@
 """The search page and GET /api/v1/search over a real Meilisearch, and their database fallback."""
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -283,3 +284,17 @@ def test_the_filters_fold_into_a_disclosure_that_counts_the_active_ones(search_c
 
     filtered = search_client.get("/search", params={"q": "", "category": "fibra", "solved": "true"})
     assert '<span class="chip filter-count">2 active</span></summary>' in filtered.text
+
+
+def test_the_active_filters_read_as_words_not_raw_values(search_client, forum):
+    page = search_client.get(
+        "/search",
+        params={"q": "", "category": "fibra", "solved": "true", "official": "false", "tag": "x"},
+    ).text
+    active = page.split('<p class="search-active">')[1].split("</p>")[0]
+    chips = [c.strip() for c in re.findall(r'class="chip"[^>]*>([^<]*) &times;</a>', active)]
+    assert chips == ["Fibra", "Solved", "Without an official answer", "#x"]
+    italian = search_client.get(
+        "/search", params={"q": "", "solved": "false"}, headers={"Accept-Language": "it"}
+    ).text
+    assert "Non ancora risolte &times;</a>" in italian.split('<p class="search-active">')[1]
