@@ -218,3 +218,39 @@ def _check_0017(url: str) -> None:
         ("Question from carla", None, 0, 0, 0),
         ("Question from dora", 2, 1, 0, 0),
     ]
+
+
+def test_0018_keeps_each_existing_description_for_both_languages() -> None:
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url, "0017")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO category (slug, name, description, position, thread_count, "
+                "post_count) VALUES ('fibra', 'Fibra', 'Linea fissa. Fixed line.', 1, 0, 0), "
+                "('chat', 'Chiacchiere', '', 2, 0, 0)"
+            )
+        )
+    engine.dispose()
+    migrate.upgrade(url, "0018")
+
+    def descriptions(*columns: str) -> list[tuple[str, ...]]:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM category ORDER BY id"))
+            found = [tuple(row) for row in rows]
+        engine.dispose()
+        return found
+
+    assert descriptions("description_it", "description_en") == [
+        ("Linea fissa. Fixed line.", "Linea fissa. Fixed line."),
+        ("", ""),
+    ]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE category SET description_it = 'Linea fissa.' WHERE id = 1"))
+        conn.execute(text("UPDATE category SET description_en = 'Introductions.' WHERE id = 2"))
+    engine.dispose()
+    migrate.downgrade(url, "0017")
+    assert descriptions("description") == [("Linea fissa.",), ("Introductions.",)]

@@ -29,7 +29,8 @@ class Topic:
 class CategorySpec:
     slug: str
     name: str
-    description: str
+    description_it: str
+    description_en: str
     weight: float
     topics: tuple[Topic, ...]
     # Questions about the line may list the modem and city, and what the asker already tried.
@@ -41,10 +42,8 @@ FIBRA = CategorySpec(
     slug="fibra-adsl",
     line_details=True,
     name="Fibra e ADSL",
-    description=(
-        "Linea fissa: FTTH, FTTC, ADSL, attivazioni, guasti e velocità. "
-        "Fixed line: fibre, ADSL, activation, outages and speed."
-    ),
+    description_it="Linea fissa: FTTH, FTTC, ADSL, attivazioni, guasti e velocità.",
+    description_en="Fixed line: FTTH, FTTC, ADSL, activation, faults and speed.",
     weight=0.26,
     topics=(
         Topic(
@@ -315,10 +314,8 @@ FIBRA = CategorySpec(
 MOBILE = CategorySpec(
     slug="mobile-sim",
     name="Mobile e SIM",
-    description=(
-        "SIM ed eSIM, portabilità, copertura 4G e 5G, roaming e giga. "
-        "SIM and eSIM, number porting, 4G and 5G coverage, roaming and data."
-    ),
+    description_it="SIM ed eSIM, portabilità, copertura 4G e 5G, roaming e giga.",
+    description_en="SIM and eSIM, number porting, 4G and 5G coverage, roaming and data.",
     weight=0.18,
     topics=(
         Topic(
@@ -551,10 +548,8 @@ MOBILE = CategorySpec(
 BOLLETTE = CategorySpec(
     slug="bollette-pagamenti",
     name="Bollette e pagamenti",
-    description=(
-        "Fatture, addebiti, domiciliazione, rimborsi e disdette. "
-        "Bills, charges, direct debit, refunds and cancellations."
-    ),
+    description_it="Fatture, addebiti, domiciliazione, rimborsi e disdette.",
+    description_en="Bills, charges, direct debit, refunds and cancellations.",
     weight=0.16,
     topics=(
         Topic(
@@ -727,10 +722,8 @@ MODEM = CategorySpec(
     slug="modem-wifi",
     line_details=True,
     name="Modem e Wi-Fi",
-    description=(
-        "Configurazione del modem, Wi-Fi, ripetitori, porte e DNS. "
-        "Modem set-up, Wi-Fi, extenders, ports and DNS."
-    ),
+    description_it="Configurazione del modem, Wi-Fi, ripetitori, porte e DNS.",
+    description_en="Modem set-up, Wi-Fi, extenders, ports and DNS.",
     weight=0.16,
     topics=(
         Topic(
@@ -915,10 +908,8 @@ MODEM = CategorySpec(
 OFFERTE = CategorySpec(
     slug="offerte-promozioni",
     name="Offerte e promozioni",
-    description=(
-        "Nuove offerte, cambi di piano, sconti e codici promo. "
-        "New plans, switching plans, discounts and promo codes."
-    ),
+    description_it="Nuove offerte, cambi di piano, sconti e codici promo.",
+    description_en="New offers, plan changes, discounts and promo codes.",
     weight=0.09,
     topics=(
         Topic(
@@ -1028,10 +1019,8 @@ TV = CategorySpec(
     slug="tv-intrattenimento",
     line_details=True,
     name="TV e intrattenimento",
-    description=(
-        "Connettia TV, app, decoder, canali e streaming. "
-        "Connettia TV, apps, set-top box, channels and streaming."
-    ),
+    description_it="Connettia TV, app, decoder, canali e streaming.",
+    description_en="Connettia TV, apps, set-top box, channels and streaming.",
     weight=0.08,
     topics=(
         Topic(
@@ -1147,10 +1136,8 @@ TV = CategorySpec(
 LOUNGE = CategorySpec(
     slug="chiacchiere",
     name="Chiacchiere",
-    description=(
-        "Presentazioni, off-topic e vita della community. "
-        "Introductions, off-topic and community life."
-    ),
+    description_it="Presentazioni, off-topic e vita della community.",
+    description_en="Introductions, off-topic and community life.",
     weight=0.07,
     is_lounge=True,
     topics=(
