@@ -2,6 +2,7 @@
 same seed gives the same data, and that it runs on PostgreSQL too."""
 
 import hashlib
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -188,6 +189,41 @@ def test_the_home_page_describes_categories_in_the_readers_language(seeded: Engi
     assert "Fixed line" not in italian
     assert "Fixed line: FTTH, FTTC, ADSL, activation, faults and speed." in english
     assert "Linea fissa" not in english
+
+
+# What a careful reader would trip on, in every seeded title and post.
+ITALIAN_SLIPS = {
+    "'a' before a word starting with a: write 'ad'": re.compile(r"\ba [Aa]"),
+    "'am' or 'pm' in Italian: write 'alle 21:00'": re.compile(r"\b\d+(:\d+)? ?[ap]m\b"),
+    "'il' before Z or a vowel": re.compile(r"\bil (Z|[AEIOU]|i[A-Z])"),
+    "a comma, then a paragraph starting with a capital": re.compile(r",\n\n[A-ZÀ-Ý]"),
+}
+ENGLISH_SLIPS = {
+    "an Italian city name in English": re.compile(
+        r"\b(Milano|Roma|Torino|Napoli|Firenze|Genova|Padova)\b"
+    ),
+    "a comma, then a paragraph starting with a capital": re.compile(r",\n\n[A-Z]"),
+}
+
+
+def test_seeded_texts_read_naturally_in_italian_and_english(seeded: Engine) -> None:
+    with seeded.connect() as conn:
+        texts = conn.execute(
+            text(
+                "SELECT t.language, t.title FROM thread t UNION ALL "
+                "SELECT p.language, p.body FROM post p"
+            )
+        ).all()
+    assert len(texts) > THREADS * 4
+    slips = [
+        (name, body[:80])
+        for language, body in texts
+        for name, pattern in (ITALIAN_SLIPS if language == "it" else ENGLISH_SLIPS).items()
+        if pattern.search(body)
+    ]
+    assert slips == []
+    italian = " ".join(body for language, body in texts if language == "it")
+    assert re.search(r"\bad Ancona\b", italian) or "Ancona" not in italian
 
 
 def test_threads_speak_italian_and_english(seeded: Engine) -> None:
