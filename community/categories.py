@@ -1,4 +1,6 @@
-"""Categories: admins create and edit them (the seed command does so through these services)."""
+"""Categories: admins create and edit them. A category has a description in each language of the
+community (Italian and English); readers see the one in their language (Category.description_in).
+"""
 
 import re
 
@@ -21,7 +23,8 @@ def create_category(
     *,
     slug: str,
     name: str,
-    description: str = "",
+    description_it: str = "",
+    description_en: str = "",
     position: int = 0,
     clock: Clock,
 ) -> Category:
@@ -29,7 +32,8 @@ def create_category(
     category = Category(
         slug=_valid_slug(session, slug),
         name=_valid_name(name),
-        description=_valid_description(description),
+        description_it=_valid_description(description_it, field="description_it"),
+        description_en=_valid_description(description_en, field="description_en"),
         position=position,
     )
     session.add(category)
@@ -53,7 +57,8 @@ def update_category(
     *,
     slug: str | None = None,
     name: str | None = None,
-    description: str | None = None,
+    description_it: str | None = None,
+    description_en: str | None = None,
     position: int | None = None,
     clock: Clock,
 ) -> Category:
@@ -64,8 +69,10 @@ def update_category(
         category.slug = _valid_slug(session, slug)
     if name is not None:
         category.name = _valid_name(name)
-    if description is not None:
-        category.description = _valid_description(description)
+    if description_it is not None:
+        category.description_it = _valid_description(description_it, field="description_it")
+    if description_en is not None:
+        category.description_en = _valid_description(description_en, field="description_en")
     if position is not None:
         category.position = position
     session.add(category)
@@ -87,7 +94,8 @@ def _fields(category: Category) -> dict[str, object]:
     return {
         "slug": category.slug,
         "name": category.name,
-        "description": category.description,
+        "description_it": category.description_it,
+        "description_en": category.description_en,
         "position": category.position,
     }
 
@@ -117,14 +125,14 @@ def _valid_name(name: str) -> str:
     return name
 
 
-def _valid_description(description: str) -> str:
+def _valid_description(description: str, *, field: str) -> str:
     description = textrules.reject_control_characters(
-        description, field="description", multiline=True
+        description, field=field, multiline=True
     ).strip()
     if len(description) > MAX_DESCRIPTION_CHARS:
         raise Invalid(
             "A category description can have at most %(count)s characters.",
-            field="description",
+            field=field,
             count=MAX_DESCRIPTION_CHARS,
         )
     return description

@@ -3,15 +3,17 @@
 Source strings are English msgids. Catalogs live in community/locale and are compiled by `make`.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from gettext import NullTranslations, translation
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime, format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal
+
+from community.clock import as_utc
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
@@ -77,8 +79,30 @@ def _parse_accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def format_when(value: datetime, language: str, *, fmt: str = "medium") -> str:
-    return format_datetime(value, format=fmt, locale=Locale.parse(language), tzinfo=None)
+# One way of writing a moment for people, everywhere: the date as the reader's language writes it
+# ("Nov 20, 2026"; "20 nov 2026"), with the time to the minute when the time matters
+# ("Nov 20, 2026, 9:00 AM UTC"; "20 nov 2026, 09:00 UTC"). Times are UTC, as every stored value
+# is, and say so; seconds are never shown.
+def format_when(value: datetime, language: str) -> str:
+    """A date with its time of day, to the minute."""
+    locale = Locale.parse(language)
+    value = as_utc(value)
+    both = str(locale.datetime_formats["medium"])  # how the language joins a date and a time
+    day = format_date(value, format="medium", locale=locale)
+    time = format_time(value, format="short", locale=locale, tzinfo=UTC)
+    return both.replace("{1}", day).replace("{0}", time) + " UTC"
+
+
+def format_day(value: date, language: str) -> str:
+    """The date alone, for when the time of day is noise."""
+    if isinstance(value, datetime):
+        value = as_utc(value).date()
+    return format_date(value, format="medium", locale=Locale.parse(language))
+
+
+def format_month(value: date, language: str) -> str:
+    """A month and its year: "November 2026"; "novembre 2026"."""
+    return format_skeleton("yMMMM", value, locale=Locale.parse(language))
 
 
 def format_day_month(value: date, language: str) -> str:

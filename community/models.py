@@ -76,12 +76,23 @@ class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=80)
-    description: str = Field(default="", max_length=500)
+    # What the category is about, once per language of the community: readers see theirs.
+    description_it: str = Field(default="", max_length=500)
+    description_en: str = Field(default="", max_length=500)
     position: int = 0
     thread_count: int = 0
     post_count: int = 0
     last_activity_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_thread_id: int | None = None
+
+    def description_in(self, language: str) -> str:
+        """The description for a reader of ``language``; the other one while theirs is empty."""
+        own, other = (
+            (self.description_en, self.description_it)
+            if language == "en"
+            else (self.description_it, self.description_en)
+        )
+        return own or other
 
 
 def _unanswered_index(name: str, *columns: str) -> Index:

@@ -44,7 +44,7 @@ class Guardian:
         if self.is_suspended and self.user is not None and self.user.suspended_until:
             raise Forbidden(
                 "Your account is suspended until %(until)s: %(reason)s",
-                until=as_utc(self.user.suspended_until).strftime("%Y-%m-%d %H:%M UTC"),
+                until=as_utc(self.user.suspended_until),
                 reason=self.user.suspension_reason or "",
             )
 

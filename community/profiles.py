@@ -8,7 +8,8 @@ key, so a profile costs the same with 20,000 members as with twenty. Totals come
 
 The ledger is public, but what it points at is not always: a row about a post the reader may
 not see (hidden by moderation, deleted, in a hidden thread) keeps its points and reason and
-loses its title, link and ids.
+loses its title, link and ids. Its reasons speak to the member on their own profile ("Kudos on
+your answer") and about them to everyone else ("Kudos received on an answer").
 """
 
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from community.policy import Guardian
 LEDGER_PAGE = 20
 RECENT = 5
 
-REASONS: dict[str, str] = {
+# Why points moved, as the member reads it on their own profile and as everyone else reads it
+# on theirs: "your answer" is only ever said to its author.
+OWN_REASONS: dict[str, str] = {
     ReputationReason.answer_kudos: N_("Kudos on your answer"),
     ReputationReason.question_kudos: N_("Kudos on your question"),
     ReputationReason.answer_accepted: N_("Answer accepted"),
@@ -41,6 +44,17 @@ REASONS: dict[str, str] = {
     ReputationReason.rescue: N_("First answer to a thread that had waited"),
     ReputationReason.flag_upheld: N_("A moderator upheld a flag on your post"),
 }
+THEIR_REASONS: dict[str, str] = {
+    ReputationReason.answer_kudos: N_("Kudos received on an answer"),
+    ReputationReason.question_kudos: N_("Kudos received on a question"),
+    ReputationReason.answer_accepted: N_("Answer accepted"),
+    ReputationReason.accepted_answer: N_("Accepted an answer"),
+    ReputationReason.rescue: N_("First answer to a thread that had waited"),
+    ReputationReason.flag_upheld: N_("A moderator upheld a flag on one of their posts"),
+}
+# The asker's +2 when a moderator, not the asker, chose the solution to their question.
+OWN_QUESTION_SOLVED = N_("A moderator chose the solution to your question")
+THEIR_QUESTION_SOLVED = N_("A moderator chose the solution to their question")
 POST_DELETED = N_("Post deleted")
 KUDOS_WITHDRAWN = N_("Kudos withdrawn")
 KUDOS_SET_ASIDE = N_("Kudos no longer counted")
@@ -92,6 +106,7 @@ def ledger(
     posts = _posts(session, {e.post_id for e in entries if e.post_id is not None})
     threads = _threads(session, {p.thread_id for p in posts.values()})
     still_given = _kudos_still_given(session, entries)
+    own = guardian.user is not None and guardian.user.id == user.id
     rows = []
     for entry in entries:
         post = posts.get(entry.post_id) if entry.post_id is not None else None
@@ -100,7 +115,7 @@ def ledger(
         rows.append(
             LedgerRow(
                 entry=entry,
-                reason=reason_label(entry, post, still_given),
+                reason=reason_label(entry, post, still_given, own=own),
                 note=NOTES.get(entry.note, ""),
                 post=post if shown else None,
                 thread=thread if shown else None,
@@ -154,11 +169,14 @@ def _kudos_still_given(session: Session, entries: list[ReputationEntry]) -> set[
 
 
 def reason_label(
-    entry: ReputationEntry, post: Post | None, still_given: set[tuple[int, int]]
+    entry: ReputationEntry, post: Post | None, still_given: set[tuple[int, int]], *, own: bool
 ) -> str:
-    """Why the points moved, in words (an English msgid)."""
+    """Why the points moved, in words (an English msgid): to the member themselves when ``own``,
+    else about them."""
     if entry.reverses_id is None:
-        return REASONS.get(entry.reason, OTHER)
+        if entry.reason == ReputationReason.accepted_answer and entry.actor_id != entry.user_id:
+            return OWN_QUESTION_SOLVED if own else THEIR_QUESTION_SOLVED
+        return (OWN_REASONS if own else THEIR_REASONS).get(entry.reason, OTHER)
     if (
         post is not None
         and post.deleted_at is not None

@@ -15,11 +15,27 @@ class CategoryPublic(BaseModel):
     id: int
     slug: str
     name: str
-    description: str
+    description: str = Field(description="in the reader's language, as the pages show it")
+    descriptions: dict[str, str] = Field(description="the description in each language: it, en")
     position: int
     thread_count: int
     post_count: int
     last_activity_at: datetime | None
+
+    @classmethod
+    def of(cls, category: Category, language: str) -> Self:
+        assert category.id is not None
+        return cls(
+            id=category.id,
+            slug=category.slug,
+            name=category.name,
+            description=category.description_in(language),
+            descriptions={"it": category.description_it, "en": category.description_en},
+            position=category.position,
+            thread_count=category.thread_count,
+            post_count=category.post_count,
+            last_activity_at=category.last_activity_at,
+        )
 
 
 class CategoryList(BaseModel):

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -200,34 +199,39 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 @pass_context
-def _when(context: Context, value: datetime | None, fmt: str = "medium") -> str:
+def _when(context: Context, value: datetime | None) -> str:
+    """A moment with its time of day (i18n.format_when), for plain text and tooltips."""
     if value is None:
         return ""
-    return i18n.format_when(value, context.get("language", "it"), fmt=fmt)
+    return i18n.format_when(value, context.get("language", "it"))
 
 
 @pass_context
 def _ago(context: Context, value: datetime | None) -> Markup:
+    """Recent activity: "3 days ago", with the moment itself in the tooltip."""
     if value is None:
         return Markup("")
     now = context.get("now")
     language = context.get("language", "it")
+    moment = i18n.format_when(value, language)
     # "now" is taken before the request writes, so a fresh row may look a moment in the future.
-    label = (
-        i18n.format_ago(min(value, now), now, language)
-        if now
-        else i18n.format_when(value, language)
+    label = i18n.format_ago(min(value, now), now, language) if now else moment
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), moment, label
     )
-    full = i18n.format_when(value, language, fmt="full")
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(value.isoformat(), full, label)
 
 
 @pass_context
-def _day(context: Context, value: date | None, fmt: str = "medium") -> str:
+def _day(context: Context, value: date | None) -> str:
     """The date alone ("Jan 15, 2026"; "15 gen 2026"), for when the time of day is noise."""
     if value is None:
         return ""
-    return format_date(value, format=fmt, locale=context.get("language", "it"))
+    return i18n.format_day(value, context.get("language", "it"))
+
+
+@pass_context
+def _month(context: Context, value: date) -> str:
+    return i18n.format_month(value, context.get("language", "it"))
 
 
 @pass_context
@@ -249,6 +253,7 @@ templates.env.filters["when"] = _when
 templates.env.filters["ago"] = _ago
 templates.env.filters["number"] = _number
 templates.env.filters["day"] = _day
+templates.env.filters["month"] = _month
 templates.env.filters["duration"] = _duration
 # Rank chips next to names (templates/macros/people.html): ``user.reputation|rank``.
 templates.env.filters["rank"] = lambda reputation: ranks.rank_for(int(reputation or 0)).value

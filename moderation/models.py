@@ -380,7 +380,11 @@ class SatisfactionResponse(SQLModel, table=True):
     """ "Did this solve your problem?": asked once of the asker when their thread is solved (a
     thread survey: ``thread_id`` set, ``case_id`` null) or their case resolved (a case survey:
     ``case_id`` set, ``thread_id`` null). ``rating`` (1..5) and ``answered_at`` stay null until
-    they answer; one survey per asker and thread, and per asker and case."""
+    they answer; one survey per asker and thread, and per asker and case.
+
+    An asker who accepts an answer themselves has answered the question without being asked:
+    their thread's row is made answered, with the top rating and ``answered_by_accepting`` set,
+    and no question is shown or sent (moderation.satisfaction)."""
 
     __tablename__ = "satisfaction_response"
     __table_args__ = (
@@ -399,6 +403,7 @@ class SatisfactionResponse(SQLModel, table=True):
     comment: str = Field(default="", max_length=1000)
     asked_at: datetime = Field(sa_column=utc_column())
     answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    answered_by_accepting: bool = False
 
 
 # --- Accountability ----------------------------------------------------------------------------

@@ -8,6 +8,14 @@ asker and thread (or case): accepting another solution, unmarking and accepting 
 resolving a reopened case finds the row and asks nothing. Nobody is asked about an answer they
 wrote themselves.
 
+Accepting an answer is the asker's own answer to the question: when the asker (not a moderator)
+chose the solution, their row is answered there and then with the top rating and
+``answered_by_accepting``, no notification is sent and the thread shows no question; for the asker
+it is as if no survey existed. A question already waiting (a moderator chose first) is answered
+the same way, unless the asker had answered it already. So the figures count every asker who said
+"this solved it", and the survey is left for threads a moderator or the brand's official reply
+solved without the asker saying so.
+
 Only the asker answers, once (a second answer is a Conflict): a rating from 1 to 5 and an
 optional comment of up to 1,000 characters. Nobody else ever reads an answer (for them the survey
 does not exist); the brand sees only the figures of :func:`csat`.
@@ -31,6 +39,7 @@ CONSUMER: Final = "satisfaction"
 MIN_RATING: Final = 1
 MAX_RATING: Final = 5
 MAX_COMMENT: Final = 1000
+ACCEPTED_RATING: Final = MAX_RATING  # "did this solve your problem?" answered "it did"
 ANSWERED_EVENT: Final = "satisfaction_answered"
 
 
@@ -62,6 +71,10 @@ def on_solution_accepted(session: Session, event: events.OutboxEvent) -> None:
         return  # they answered their own question
     if not _active(session, thread.author_id):
         return
+    accepted_by_id = int(event.data["accepted_by_id"])
+    if accepted_by_id == thread.author_id:
+        _answer_by_accepting(session, event, user_id=thread.author_id, thread_id=thread.id)
+        return
     _ask(
         session,
         event,
@@ -71,7 +84,7 @@ def on_solution_accepted(session: Session, event: events.OutboxEvent) -> None:
         kind=NotificationKind.survey,
         notice_thread_id=thread.id,
         post_id=post.id,
-        actor_id=int(event.data["accepted_by_id"]),
+        actor_id=accepted_by_id,
     )
 
 
@@ -143,19 +156,79 @@ def _ask(
     session.flush()
 
 
+def _answer_by_accepting(
+    session: Session, event: events.OutboxEvent, *, user_id: int, thread_id: int
+) -> None:
+    """The asker accepted an answer: their survey about the thread is answered, positively."""
+    at = event.created_at
+    survey = session.exec(
+        select(SatisfactionResponse).where(
+            col(SatisfactionResponse.thread_id) == thread_id,
+            col(SatisfactionResponse.user_id) == user_id,
+        )
+    ).first()
+    if survey is None:
+        survey = SatisfactionResponse(thread_id=thread_id, user_id=user_id, asked_at=at)
+    elif survey.answered_at is not None:
+        return  # they answered already: their own rating stands
+    else:
+        _mark_question_read(session, survey, NotificationKind.survey, thread_id, at=at)
+    survey.rating = ACCEPTED_RATING
+    survey.answered_at = at
+    survey.answered_by_accepting = True
+    session.add(survey)
+    session.flush()
+    events.record(
+        session,
+        ANSWERED_EVENT,
+        at=at,
+        thread_id=thread_id,
+        survey_id=survey.id,
+        case_id=None,
+        user_id=user_id,
+        rating=ACCEPTED_RATING,
+        by_accepting=True,
+    )
+
+
+def _mark_question_read(
+    session: Session,
+    survey: SatisfactionResponse,
+    kind: NotificationKind,
+    thread_id: int,
+    *,
+    at: datetime,
+) -> None:
+    """The notification that asked has done its job. It was made with the survey, at the moment
+    it was asked: that tells it from another case's survey about the same thread."""
+    session.execute(
+        update(Notification)
+        .where(
+            col(Notification.user_id) == survey.user_id,
+            col(Notification.kind) == kind,
+            col(Notification.thread_id) == thread_id,
+            col(Notification.created_at) == survey.asked_at,
+            col(Notification.read_at).is_(None),
+        )
+        .values(read_at=at)
+    )
+
+
 # Reading one's own survey ---------------------------------------------------------------------
 
 
 def own_thread_survey(
     session: Session, guardian: Guardian, thread: Thread
 ) -> SatisfactionResponse | None:
-    """The viewer's survey about ``thread`` (pending or answered), if they were asked."""
+    """The viewer's survey about ``thread`` (pending or answered), if they were asked: accepting
+    an answer themselves is not being asked."""
     if guardian.user is None or thread.id is None:
         return None
     return session.exec(
         select(SatisfactionResponse).where(
             col(SatisfactionResponse.thread_id) == thread.id,
             col(SatisfactionResponse.user_id) == guardian.user_id,
+            col(SatisfactionResponse.answered_by_accepting).is_(False),
         )
     ).first()
 
@@ -252,19 +325,7 @@ def answer(
         thread_id = case.thread_id if case is not None else None
     kind = NotificationKind.survey if survey.case_id is None else NotificationKind.case_survey
     if thread_id is not None:
-        # The notification that asked has done its job. It was made with the survey, at the
-        # moment it was asked: that tells it from another case's survey about the same thread.
-        session.execute(
-            update(Notification)
-            .where(
-                col(Notification.user_id) == survey.user_id,
-                col(Notification.kind) == kind,
-                col(Notification.thread_id) == thread_id,
-                col(Notification.created_at) == survey.asked_at,
-                col(Notification.read_at).is_(None),
-            )
-            .values(read_at=now)
-        )
+        _mark_question_read(session, survey, kind, thread_id, at=now)
     events.record(
         session,
         ANSWERED_EVENT,

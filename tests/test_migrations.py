@@ -10,14 +10,24 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel, select
 
-from community import migrate
+from community import migrate, solutions
 from community.clock import FrozenClock
 from community.db import make_engine
 from community.events import OutboxEvent
+from community.models import Role
+from community.policy import Guardian
+from community.security import rate_limiter
 from moderation import care
 from moderation.models import WebhookDelivery
 from tests import pg
-from tests.factories import make_category, make_thread, make_user, set_thread
+from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
+
+
+@pytest.fixture(autouse=True)
+def _posting_allowance() -> None:
+    """These tests post through the services on databases of their own, without the ``db``
+    fixture: start them with a fresh allowance, whatever earlier tests posted this minute."""
+    rate_limiter.reset()
 
 
 def _fresh_sqlite_url() -> str:
@@ -136,3 +146,111 @@ def test_0014_codes_the_webhook_failures_logged_before_it() -> None:
         codes = conn.execute(text("SELECT error_code FROM webhook_delivery ORDER BY attempt"))
         assert [row.error_code for row in codes] == [code for *_, code in LOGGED_BEFORE_0014]
     engine.dispose()
+
+
+def test_0017_answers_the_surveys_of_askers_who_accepted_an_answer_themselves() -> None:
+    _check_0017(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0017_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0017(url)
+
+
+def _check_0017(url: str) -> None:
+    """Before 0017 an asker who accepted an answer was still asked. Anna accepted and was asked;
+    Carla's solution was a moderator's choice; Dora accepted and had answered already (2)."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        category = make_category(session)
+        mod = make_user(session, clock, username="mod", role=Role.moderator)
+        helper = make_user(session, clock, username="helper")
+        for name in ("anna", "carla", "dora"):
+            asker = make_user(session, clock, username=name)
+            title = f"Question from {name}"
+            thread = make_thread(session, clock, author=asker, category=category, title=title)
+            answer = make_reply(session, clock, author=helper, thread=thread)
+            chooser = mod if name == "carla" else asker
+            solutions.accept_solution(session, Guardian(chooser), thread, answer, clock=clock)
+    engine.dispose()
+    migrate.downgrade(url, "0016")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO satisfaction_response (thread_id, user_id, comment, asked_at) "
+                "SELECT s.thread_id, t.author_id, '', s.accepted_at FROM solution s "
+                "JOIN thread t ON t.id = s.thread_id"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO notification (user_id, kind, event_id, thread_id, created_at) "
+                "SELECT t.author_id, 'survey', e.id, s.thread_id, s.accepted_at FROM solution s "
+                "JOIN thread t ON t.id = s.thread_id "
+                "JOIN outbox_event e ON e.name = 'solution_accepted' AND e.thread_id = t.id"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE satisfaction_response SET rating = 2, answered_at = asked_at "
+                "WHERE thread_id = (SELECT id FROM thread WHERE title = 'Question from dora')"
+            )
+        )
+    engine.dispose()
+    migrate.upgrade(url, "0017")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT t.title, r.rating, r.answered_at IS NOT NULL AS answered, "
+                "r.answered_by_accepting AS by_accepting, n.read_at IS NOT NULL AS read "
+                "FROM satisfaction_response r JOIN thread t ON t.id = r.thread_id "
+                "JOIN notification n ON n.thread_id = t.id AND n.kind = 'survey' ORDER BY t.title"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("Question from anna", 5, 1, 1, 1),
+        ("Question from carla", None, 0, 0, 0),
+        ("Question from dora", 2, 1, 0, 0),
+    ]
+
+
+def test_0018_keeps_each_existing_description_for_both_languages() -> None:
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url, "0017")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO category (slug, name, description, position, thread_count, "
+                "post_count) VALUES ('fibra', 'Fibra', 'Linea fissa. Fixed line.', 1, 0, 0), "
+                "('chat', 'Chiacchiere', '', 2, 0, 0)"
+            )
+        )
+    engine.dispose()
+    migrate.upgrade(url, "0018")
+
+    def descriptions(*columns: str) -> list[tuple[str, ...]]:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM category ORDER BY id"))
+            found = [tuple(row) for row in rows]
+        engine.dispose()
+        return found
+
+    assert descriptions("description_it", "description_en") == [
+        ("Linea fissa. Fixed line.", "Linea fissa. Fixed line."),
+        ("", ""),
+    ]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE category SET description_it = 'Linea fissa.' WHERE id = 1"))
+        conn.execute(text("UPDATE category SET description_en = 'Introductions.' WHERE id = 2"))
+    engine.dispose()
+    migrate.downgrade(url, "0017")
+    assert descriptions("description") == [("Linea fissa.",), ("Introductions.",)]

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from community import listing
+from community import listing, web
 from community.deps import GuardianDep, SessionDep
 from community.schemas import (
     AuthorRef,
@@ -31,12 +31,10 @@ LimitQuery = Annotated[
 
 
 @router.get("/categories", response_model=CategoryList)
-def categories(session: SessionDep) -> CategoryList:
+def categories(request: Request, session: SessionDep) -> CategoryList:
+    language = web.language_of(request)
     return CategoryList(
-        items=[
-            CategoryPublic.model_validate(c, from_attributes=True)
-            for c in listing.list_categories(session)
-        ]
+        items=[CategoryPublic.of(c, language) for c in listing.list_categories(session)]
     )
 
 

@@ -3,7 +3,6 @@
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -395,7 +394,6 @@ def profile(
         request,
         "community/profile.html",
         profile=user,
-        member_since=format_date(user.created_at, format="long", locale=web.language_of(request)),
         recent=accounts.recent_posts(session, user),
         is_self=guardian.user is not None and guardian.user.id == user.id,
         standing=profiles.standing(session, user),

@@ -57,9 +57,11 @@ def _cumulative(weights: list[float]) -> list[float]:
 class TopicTexts:
     def __init__(self, topic: catalogue.Topic) -> None:
         self.tags = topic.tags
+        self.line_details = topic.line_details
         self.titles = _compile(topic.titles)
         self.complaints = _compile(topic.complaints)
         self.problems = _compile(topic.problems)
+        self.grievances = _compile(topic.grievances)
         self.answers = _compile(topic.answers)
 
 
@@ -236,7 +238,8 @@ class Community:
                 "id": index + 1,
                 "slug": texts.spec.slug,
                 "name": texts.spec.name,
-                "description": texts.spec.description,
+                "description_it": texts.spec.description_it,
+                "description_en": texts.spec.description_en,
                 "position": index + 1,
                 "thread_count": 0,
                 "post_count": 0,
@@ -486,6 +489,8 @@ class Community:
         values = {slot: rng.choice(options) for slot, options in vocab.SHARED_VALUES.items()}
         for slot, options in vocab.SLOT_VALUES[lang].items():
             values[slot] = rng.choice(options)
+        city = values["city"]
+        values["incity"] = vocab.in_city(city) if lang == "it" else f"in {city}"
         return values
 
     def _opening(
@@ -502,7 +507,7 @@ class Community:
                 blocks.append(pick(t["OPENERS"][lang]))
             blocks.append(pick(topic.problems[lang]))
             if kind == QUESTION:
-                r = rng.random() if texts.spec.line_details else 1.0
+                r = rng.random() if texts.spec.line_details and topic.line_details else 1.0
                 if r < 0.35:
                     blocks.append(pick(t["DETAILS"][lang]))
                 elif r < 0.6:
@@ -512,7 +517,7 @@ class Community:
         elif kind == COMPLAINT:
             title = pick(topic.complaints[lang])
             blocks.append(pick(t["ANGER"][lang]))
-            blocks.append(pick(topic.problems[lang]))
+            blocks.append(pick(topic.grievances[lang] or topic.problems[lang]))
             if texts.spec.line_details and rng.random() < 0.4:
                 blocks.append(pick(t["TRIED"][lang]))
             blocks.append(pick(t["ANGRY_CLOSERS"][lang]))

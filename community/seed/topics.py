@@ -23,13 +23,19 @@ class Topic:
     problems: Texts
     answers: Texts
     complaints: Texts = field(default_factory=lambda: NONE)
+    # What an angry opening post says, when not every problem fits a complaint's title.
+    grievances: Texts = field(default_factory=lambda: NONE)
+    # False for questions that modem, city and what was tried would not belong in, even in a
+    # category whose questions list them (an activation, a forgotten password, a TV app).
+    line_details: bool = True
 
 
 @dataclass(frozen=True)
 class CategorySpec:
     slug: str
     name: str
-    description: str
+    description_it: str
+    description_en: str
     weight: float
     topics: tuple[Topic, ...]
     # Questions about the line may list the modem and city, and what the asker already tried.
@@ -41,10 +47,8 @@ FIBRA = CategorySpec(
     slug="fibra-adsl",
     line_details=True,
     name="Fibra e ADSL",
-    description=(
-        "Linea fissa: FTTH, FTTC, ADSL, attivazioni, guasti e velocità. "
-        "Fixed line: fibre, ADSL, activation, outages and speed."
-    ),
+    description_it="Linea fissa: FTTH, FTTC, ADSL, attivazioni, guasti e velocità.",
+    description_en="Fixed line: FTTH, FTTC, ADSL, activation, faults and speed.",
     weight=0.26,
     topics=(
         Topic(
@@ -52,7 +56,7 @@ FIBRA = CategorySpec(
             titles=both(
                 (
                     "La fibra cade tutte le sere verso le {hour}",
-                    "Disconnessioni continue, qualcuno a {city}?",
+                    "Disconnessioni continue, qualcuno {incity}?",
                     "Linea instabile da {days} giorni con il {modem}",
                 ),
                 (
@@ -67,8 +71,8 @@ FIBRA = CategorySpec(
             problems=both(
                 (
                     "Da {days} giorni la connessione cade tutte le sere verso le {hour} e torna "
-                    "dopo qualche minuto. Il modem è un **{modem}** e la linea è una {plan} a "
-                    "{city}.",
+                    "dopo qualche minuto. Il modem è un **{modem}** e la linea è una {plan} "
+                    "{incity}.",
                     "La linea si scollega più volte al giorno: la spia *Internet* del {modem} "
                     "diventa rossa per un paio di minuti e poi torna verde. Succede soprattutto "
                     "la sera.",
@@ -84,7 +88,7 @@ FIBRA = CategorySpec(
             ),
             answers=both(
                 (
-                    "Anche io a {city} avevo cadute la sera: era la portante che scendeva. Nella "
+                    "Anche io {incity} avevo cadute la sera: era la portante che scendeva. Nella "
                     "pagina di stato del modem guarda il valore **SNR**: se è sotto 6 dB la linea "
                     "è disturbata e va aperto un guasto.",
                     "Segna gli orari delle cadute per un paio di giorni, così quando chiami hai "
@@ -101,8 +105,9 @@ FIBRA = CategorySpec(
                     "data:\n\n| Day | Time | Length |\n|---|---|---|\n| Monday | {hour} | 4 min "
                     "|\n| Tuesday | {hour} | 7 min |\n\nThey take you far more seriously with "
                     "a table like that.",
-                    "Check the cable between the wall socket and the modem: touching mine was "
-                    "enough to drop the line. Replaced it and zero drops for {days} days.",
+                    "Check the cable between the wall socket and the modem: just touching mine "
+                    "was enough to drop the line. I replaced it and haven't had a drop in {days} "
+                    "days.",
                 ),
             ),
         ),
@@ -128,13 +133,13 @@ FIBRA = CategorySpec(
                     "Con lo speed test via cavo arrivo a malapena a **{speed}**, mentre nel "
                     "contratto c'è scritto ben altro. Di giorno va un po' meglio, la sera è un "
                     "disastro.",
-                    "Ho la {plan} a {city}: il download è quasi al massimo ma l'upload resta "
+                    "Ho la {plan} {incity}: il download è quasi al massimo ma l'upload resta "
                     "sotto i {speed} e le videochiamate si bloccano.",
                 ),
                 (
                     "A wired speed test barely reaches **{speed}**, which is nowhere near what "
                     "the contract says. Daytime is a bit better, evenings are awful.",
-                    "I am on {plan} in {city}: download is almost at the top but upload stays "
+                    "I'm on {plan} in {city}: download is almost at full speed but upload stays "
                     "below {speed} and video calls freeze.",
                 ),
             ),
@@ -152,18 +157,19 @@ FIBRA = CategorySpec(
                     "First run a **wired** test, not over Wi-Fi, to rule out coverage issues:"
                     "\n\n1. switch off the {modem} for 30 seconds\n2. plug the PC into LAN port 1"
                     "\n3. repeat the speed test at different times\n\nIf you stay below {speed}, "
-                    "open a ticket from the app, *Support* section.",
+                    "open a ticket in the app, under *Support*.",
                     "Check coverage on the website with your full address: **FTTH** means fibre "
-                    "all the way home, **FTTC** means the last stretch is copper and you will "
+                    "all the way home, **FTTC** means the last stretch is copper and you'll "
                     "rarely get more than 100 Mbps.",
                 ),
             ),
         ),
         Topic(
             tags=("attivazione", "ftth", "adsl"),
+            line_details=False,
             titles=both(
                 (
-                    "Attivazione fibra a {city}: quanto ci vuole?",
+                    "Attivazione della fibra {incity}: quanto ci vuole?",
                     "Passaggio da ADSL a fibra: cosa devo fare?",
                 ),
                 (
@@ -173,19 +179,31 @@ FIBRA = CategorySpec(
             ),
             complaints=both(
                 ("Il tecnico non si è presentato per la seconda volta",),
-                ("The engineer did not show up, again",),
+                ("The engineer didn't show up. Again.",),
+            ),
+            grievances=both(
+                (
+                    "Avevo l'appuntamento per l'attivazione ieri mattina e il tecnico non si è "
+                    "presentato, per la seconda volta. Nessuno mi ha avvisato e l'ordine risulta "
+                    "ancora *In lavorazione*.",
+                ),
+                (
+                    "The activation appointment was yesterday morning and the engineer didn't "
+                    "turn up, for the second time. Nobody told me and the order still says *In "
+                    "progress*.",
+                ),
             ),
             problems=both(
                 (
                     "Ho richiesto l'attivazione {days} giorni fa ma l'ordine è fermo su *In "
-                    "lavorazione*. Abito a {city}, in una palazzina nuova.",
-                    "Ho ancora la {plan} ma nel mio palazzo a {city} è arrivata la fibra. Non "
+                    "lavorazione*. Abito {incity}, in una palazzina nuova.",
+                    "Ho ancora l'ADSL ma nel mio palazzo {incity} è arrivata la fibra. Non "
                     "vorrei restare senza linea durante il passaggio.",
                 ),
                 (
                     "I asked for activation {days} days ago and the order is still *In "
                     "progress*. I live in {city}, in a new building.",
-                    "I am still on {plan} but fibre has reached my building in {city}. I do not "
+                    "I'm still on ADSL but fibre has reached my building in {city}. I don't "
                     "want to be left without a line during the switch.",
                 ),
             ),
@@ -199,7 +217,7 @@ FIBRA = CategorySpec(
                     "> Ordini*; se l'appuntamento salta, chiedine un altro dall'app.",
                 ),
                 (
-                    "You do not need to cancel anything to move from ADSL to fibre: ask for a "
+                    "You don't need to cancel anything to move from ADSL to fibre: ask for a "
                     "plan change in your account and keep the same number. ADSL stays on until "
                     "the engineer finishes.",
                     "New buildings need the riser cabling first, and that depends on the "
@@ -214,7 +232,7 @@ FIBRA = CategorySpec(
                 (
                     "Spia LOS rossa sul modem {modem}",
                     "Errore {code} dopo il temporale",
-                    "Dopo il trasloco a {city} la linea non si aggancia",
+                    "Dopo il trasloco {incity} la linea non si aggancia",
                 ),
                 (
                     "Red LOS light on my {modem}",
@@ -226,7 +244,7 @@ FIBRA = CategorySpec(
                 (
                     "Terzo giorno senza linea, è uno scandalo",
                     "Senza internet da {days} giorni e nessuno mi richiama",
-                    "Guasto a {city}: una settimana di promesse",
+                    "Guasto {incity}: una settimana di promesse",
                 ),
                 (
                     "Third day without internet, this is a joke",
@@ -240,7 +258,7 @@ FIBRA = CategorySpec(
                     "l'errore `{code}`. Ho già riavviato due volte senza risultato.",
                     "Il tecnico è passato, ha montato la borchia ottica e se n'è andato. Da "
                     "allora il {modem} lampeggia arancione e non si connette.",
-                    "Da quando c'è stato il temporale a {city} la spia **LOS** è rossa fissa e "
+                    "Da quando c'è stato il temporale {incity} la spia **LOS** è rossa fissa e "
                     "non c'è verso di navigare.",
                 ),
                 (
@@ -263,13 +281,13 @@ FIBRA = CategorySpec(
                     "sessione PPP scade e al riavvio ne ottieni una nuova.",
                 ),
                 (
-                    "A red LOS light means no optical signal reaches the modem, so it is not the "
-                    "modem's fault. Check that the fibre patch cord is not bent behind the "
+                    "A red LOS light means no optical signal reaches the modem, so it's not the "
+                    "modem's fault. Check that the fibre patch cord isn't bent behind the "
                     "socket, otherwise you need an engineer. Mine was fixed in {days} days.",
                     "Error `{code}` usually means PPP authentication failed. Check under "
                     "*Settings > Internet* that username and password match the welcome letter: "
                     "a factory reset sometimes wipes them.",
-                    "> I rebooted twice\n\nA reboot is not enough when the session hangs at the "
+                    "> I rebooted twice\n\nA reboot isn't enough when the session hangs at the "
                     "exchange. Leave the modem off for **at least 10 minutes** so the PPP "
                     "session expires, then you get a fresh one.",
                 ),
@@ -301,7 +319,7 @@ FIBRA = CategorySpec(
                     "dal menu **QoS**.",
                 ),
                 (
-                    "Run a `tracert` to the game server and see where latency jumps: if it is "
+                    "Run a `tracert` to the game server and see where latency jumps: if it's "
                     "already at the first hop after the modem, report it with the screenshot.",
                     "Make sure nobody at home is uploading photos or backups: a saturated upload "
                     "sends ping through the roof. The {modem} can prioritise the console in the "
@@ -315,10 +333,8 @@ FIBRA = CategorySpec(
 MOBILE = CategorySpec(
     slug="mobile-sim",
     name="Mobile e SIM",
-    description=(
-        "SIM ed eSIM, portabilità, copertura 4G e 5G, roaming e giga. "
-        "SIM and eSIM, number porting, 4G and 5G coverage, roaming and data."
-    ),
+    description_it="SIM ed eSIM, portabilità, copertura 4G e 5G, roaming e giga.",
+    description_en="SIM and eSIM, number porting, 4G and 5G coverage, roaming and data.",
     weight=0.18,
     topics=(
         Topic(
@@ -329,7 +345,7 @@ MOBILE = CategorySpec(
             ),
             complaints=both(
                 ("Numero perso durante la portabilità, sono furioso",),
-                ("Lost my number during porting, I am furious",),
+                ("Lost my number during porting, I'm furious",),
             ),
             problems=both(
                 (
@@ -351,11 +367,11 @@ MOBILE = CategorySpec(
                     "dell'intestatario.",
                 ),
                 (
-                    "Porting usually takes **3 working days**. If you are past that, check that "
-                    "the old SIM serial number was right: it is the most common mistake and "
+                    "Porting usually takes **3 working days**. If you're past that, check that "
+                    "the old SIM serial number was right: it's the most common mistake and "
                     "blocks everything silently.",
                     "If the old carrier rejected the request, the app shows the reason under "
-                    "*Orders*: often the tax code does not match the account holder.",
+                    "*Orders*: often the tax code doesn't match the account holder's.",
                 ),
             ),
         ),
@@ -363,16 +379,16 @@ MOBILE = CategorySpec(
             tags=("esim",),
             titles=both(
                 ("Come attivo la eSIM su {phone}?", "QR code della eSIM non funziona"),
-                ("How do I activate the eSIM on my {phone}?", "eSIM QR code does not work"),
+                ("How do I activate the eSIM on my {phone}?", "eSIM QR code doesn't work"),
             ),
             problems=both(
                 (
                     "Ho un **{phone}** e vorrei passare alla eSIM, ma il QR code che mi è "
-                    "arrivato via email dà errore `{code}`.",
+                    "arrivato via email dà errore `{esimcode}`.",
                 ),
                 (
                     "I have a **{phone}** and want to switch to eSIM, but the QR code I received "
-                    "by email fails with error `{code}`.",
+                    "by email fails with error `{esimcode}`.",
                 ),
             ),
             answers=both(
@@ -394,20 +410,30 @@ MOBILE = CategorySpec(
             tags=("5g", "copertura"),
             titles=both(
                 (
-                    "Niente 5G a {city} anche se la mappa dice coperto",
-                    "Chiamate che cadono in galleria sulla linea per {city}",
+                    "Niente 5G {incity} anche se la mappa dice che c'è copertura",
+                    "Chiamate che cadono in galleria sul treno per {city}",
                 ),
-                ("No 5G in {city} although the map says covered",),
+                ("No 5G in {city} even though the map says it's covered",),
             ),
             complaints=both(
                 ("Da {days} giorni senza campo in casa, inaccettabile",),
                 ("No signal at home for {days} days, unacceptable",),
             ),
+            grievances=both(
+                (
+                    "Con il mio {phone} le chiamate cadono appena entro in casa: una tacca al "
+                    "massimo, a volte *Solo emergenze*.",
+                ),
+                (
+                    "With my {phone} calls drop as soon as I get home: one bar at best, "
+                    "sometimes *Emergency calls only*.",
+                ),
+            ),
             problems=both(
                 (
                     "Sulla mappa di copertura {city} risulta in 5G, ma il telefono resta fisso in "
                     "4G anche con l'opzione attiva. L'offerta è {mobileplan}.",
-                    "Con il {phone} le chiamate cadono appena entro in casa: una tacca al "
+                    "Con il mio {phone} le chiamate cadono appena entro in casa: una tacca al "
                     "massimo, a volte *Solo emergenze*.",
                 ),
                 (
@@ -446,8 +472,8 @@ MOBILE = CategorySpec(
                     "{mobileplan}, ma a casa uso il Wi-Fi e il consumo non torna proprio.",
                 ),
                 (
-                    "The app says I used all the data on {mobileplan}, but I am on Wi-Fi at "
-                    "home and the numbers just do not add up.",
+                    "The app says I've used all the data on {mobileplan}, but I'm on Wi-Fi at "
+                    "home and the numbers just don't add up.",
                 ),
             ),
             answers=both(
@@ -456,7 +482,7 @@ MOBILE = CategorySpec(
                     "debole passa ai dati mobili senza dirtelo. A me consumava quasi {n} giga al "
                     "mese.",
                     "Nell'app, in *Consumi > Dettaglio*, vedi il traffico giorno per giorno: "
-                    "così capisci subito quale giorno è partito il consumo anomalo.",
+                    "così capisci subito da che giorno è partito il consumo anomalo.",
                 ),
                 (
                     "Turn off the phone's *Wi-Fi assist*: when Wi-Fi is weak it silently "
@@ -476,15 +502,22 @@ MOBILE = CategorySpec(
                 ("Addebito di {amount} per roaming mai usato",),
                 ("Charged {amount} for roaming I never used",),
             ),
+            grievances=both(
+                (
+                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero "
+                    "{incity} e non mi sono mai mosso.",
+                ),
+                ("My bill shows {amount} of roaming traffic, but I was in {city} the whole time.",),
+            ),
             problems=both(
                 (
                     "Il mese prossimo vado in Svizzera per lavoro e non capisco se i giga della "
                     "{mobileplan} valgono anche lì.",
-                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero a "
-                    "{city} e non mi sono mai mosso.",
+                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero "
+                    "{incity} e non mi sono mai mosso.",
                 ),
                 (
-                    "Next month I am going to Switzerland for work and cannot tell whether the "
+                    "Next month I'm going to Switzerland for work and can't tell whether the "
                     "data on {mobileplan} works there.",
                     "My bill shows {amount} of roaming traffic, but I was in {city} the whole "
                     "time.",
@@ -499,7 +532,7 @@ MOBILE = CategorySpec(
                     "selezione della rete in **manuale** e contesta l'addebito entro 45 giorni.",
                 ),
                 (
-                    "Switzerland is not part of EU roaming: you need the *Travel* option, "
+                    "Switzerland isn't part of EU roaming: you need the *Travel* option, "
                     "activated before you leave. Keep data roaming off until then.",
                     "Near a border the phone can latch onto a foreign network. Set network "
                     "selection to **manual** and dispute the charge within 45 days.",
@@ -517,14 +550,14 @@ MOBILE = CategorySpec(
             ),
             problems=both(
                 (
-                    "Dopo l'aggiornamento del {phone} la SIM non viene più letta: compare "
+                    "Dopo l'aggiornamento del mio {phone} la SIM non viene più letta: compare "
                     "*Nessuna SIM* e riavviare non serve.",
-                    "Ho cambiato telefono e con il {phone} chiamo e ricevo SMS, ma internet non "
-                    "va. Credo manchi l'APN.",
+                    "Ho cambiato telefono e con il nuovo {phone} chiamo e ricevo SMS, ma "
+                    "internet non va. Credo manchi l'APN.",
                 ),
                 (
-                    "Since the {phone} update the SIM is no longer read: it says *No SIM* and "
-                    "rebooting does not help.",
+                    "Since I updated my {phone} the SIM isn't detected any more: it says *No "
+                    "SIM* and rebooting doesn't help.",
                     "New phone: with the {phone} I can call and text, but there is no internet. "
                     "I think the APN is missing.",
                 ),
@@ -538,8 +571,9 @@ MOBILE = CategorySpec(
                     "Dopo averlo salvato riavvia il telefono.",
                 ),
                 (
-                    "If the SIM is not read, try it in another phone. If it fails there too it "
-                    "is faulty: a replacement in store is free and you keep number and credit.",
+                    "If the SIM isn't detected, try it in another phone. If it fails there too, "
+                    "it's faulty: a replacement in store is free and you keep your number and "
+                    "credit.",
                     "The APN is `internet.connettia.it`, no username and no password. Reboot "
                     "after saving it.",
                 ),
@@ -551,10 +585,8 @@ MOBILE = CategorySpec(
 BOLLETTE = CategorySpec(
     slug="bollette-pagamenti",
     name="Bollette e pagamenti",
-    description=(
-        "Fatture, addebiti, domiciliazione, rimborsi e disdette. "
-        "Bills, charges, direct debit, refunds and cancellations."
-    ),
+    description_it="Fatture, addebiti, domiciliazione, rimborsi e disdette.",
+    description_en="Bills, charges, direct debit, refunds and cancellations.",
     weight=0.16,
     topics=(
         Topic(
@@ -565,7 +597,7 @@ BOLLETTE = CategorySpec(
                     "Cosa sono i costi di attivazione in fattura?",
                 ),
                 (
-                    "Bill of {amount}, twice the usual: why?",
+                    "{amount} bill, twice the usual: why?",
                     "What are the activation costs on my bill?",
                 ),
             ),
@@ -576,7 +608,7 @@ BOLLETTE = CategorySpec(
                     "Aumento di prezzo senza preavviso, disdico",
                 ),
                 (
-                    "Unauthorised charges, shameful",
+                    "Unauthorised charges, this is shameful",
                     "Billed {amount} for a service I never activated",
                 ),
             ),
@@ -610,9 +642,9 @@ BOLLETTE = CategorySpec(
                     "the phone. You can ask for a free **premium services block** in your "
                     "account and dispute the charge within 45 days.",
                     "Activation costs are paid in instalments: you see them on every bill until "
-                    "the minimum term ends. The contract has the table of what is left.",
-                    "Price changes must be announced at least 30 days ahead: if you were not "
-                    "told, you can leave **free of charge**.",
+                    "the minimum term ends. The contract has a table of the instalments left.",
+                    "Price changes must be announced at least 30 days ahead: if you weren't "
+                    "told, you can cancel **free of charge**.",
                 ),
             ),
         ),
@@ -663,7 +695,7 @@ BOLLETTE = CategorySpec(
                     "aspetto ancora il rimborso di {amount} che mi avevano promesso.",
                 ),
                 (
-                    "I cancelled {days} weeks ago, returned the modem, and I am still waiting "
+                    "I cancelled {days} weeks ago, returned the modem, and I'm still waiting "
                     "for the {amount} refund I was promised.",
                 ),
             ),
@@ -688,35 +720,35 @@ BOLLETTE = CategorySpec(
             titles=both(
                 (
                     "Dove scarico le fatture vecchie?",
-                    "Pagamento con carta rifiutato, codice {code}",
+                    "Pagamento con carta rifiutato, codice {cardcode}",
                 ),
-                ("Where can I download old invoices?", "Card payment declined, code {code}"),
+                ("Where can I download old invoices?", "Card payment declined, code {cardcode}"),
             ),
             problems=both(
                 (
                     "Mi servono le fatture dell'anno scorso per la dichiarazione, ma nell'app "
                     "vedo solo le ultime.",
                     "Provo a pagare con la carta dall'app ma la transazione viene rifiutata con "
-                    "codice `{code}`.",
+                    "codice `{cardcode}`.",
                 ),
                 (
                     "I need last year's invoices for my tax return, but the app only shows the "
                     "latest ones.",
-                    "Paying by card in the app fails with code `{code}`.",
+                    "Paying by card in the app fails with code `{cardcode}`.",
                 ),
             ),
             answers=both(
                 (
                     "Le fatture degli ultimi 24 mesi sono in *Area clienti > Documenti*, dal "
                     "sito e non dall'app. Quelle più vecchie vanno richieste all'assistenza.",
-                    "Il codice `{code}` di solito è il 3D Secure che scade: riprova dal browser "
-                    "invece che dall'app e tieni aperta l'app della banca.",
+                    "Il codice `{cardcode}` di solito è il 3D Secure che scade: riprova dal "
+                    "browser invece che dall'app e tieni aperta l'app della banca.",
                 ),
                 (
                     "Invoices from the last 24 months are under *Account > Documents*, on the "
                     "website rather than the app. Older ones have to be requested from support.",
-                    "Code `{code}` is usually 3D Secure timing out: retry in the browser instead "
-                    "of the app and keep your banking app open.",
+                    "Code `{cardcode}` is usually 3D Secure timing out: retry in the browser "
+                    "instead of the app and keep your banking app open.",
                 ),
             ),
         ),
@@ -727,10 +759,8 @@ MODEM = CategorySpec(
     slug="modem-wifi",
     line_details=True,
     name="Modem e Wi-Fi",
-    description=(
-        "Configurazione del modem, Wi-Fi, ripetitori, porte e DNS. "
-        "Modem set-up, Wi-Fi, extenders, ports and DNS."
-    ),
+    description_it="Configurazione del modem, Wi-Fi, ripetitori, porte e DNS.",
+    description_en="Modem set-up, Wi-Fi, extenders, ports and DNS.",
     weight=0.16,
     topics=(
         Topic(
@@ -745,7 +775,7 @@ MODEM = CategorySpec(
             problems=both(
                 (
                     "Il {modem} è in soggiorno e al piano di sopra il segnale arriva a una "
-                    "tacca. La casa è su due piani con muri spessi, a {city}.",
+                    "tacca. La casa è su due piani con muri spessi, {incity}.",
                 ),
                 (
                     "The {modem} sits in the living room and upstairs I get one bar. Two floors, "
@@ -772,22 +802,22 @@ MODEM = CategorySpec(
             tags=("modem", "dns"),
             titles=both(
                 (
-                    "Posso usare il mio {modem} al posto di quello Connettia?",
-                    "Cambiare i DNS sul {modem}: si può?",
+                    "Posso usare il mio {ownmodem} al posto di quello Connettia?",
+                    "Cambiare i DNS sul modem Connettia: si può?",
                 ),
                 (
-                    "Can I use my own {modem} instead of the Connettia one?",
-                    "Changing DNS servers on the {modem}: possible?",
+                    "Can I use my own {ownmodem} instead of the Connettia one?",
+                    "Changing the DNS servers on the Connettia modem: possible?",
                 ),
             ),
             problems=both(
                 (
-                    "Vorrei usare un router mio perché il {modem} non mi permette di cambiare i "
-                    "DNS. È possibile senza perdere il telefono fisso?",
+                    "Vorrei usare il mio {ownmodem} perché il modem Connettia non mi permette di "
+                    "cambiare i DNS. È possibile senza perdere il telefono fisso?",
                 ),
                 (
-                    "I would like to use my own router because the {modem} does not let me "
-                    "change DNS. Can I do it without losing the landline?",
+                    "I'd like to use my own {ownmodem} because the Connettia modem doesn't let me "
+                    "change the DNS servers. Can I do that without losing the landline?",
                 ),
             ),
             answers=both(
@@ -795,15 +825,15 @@ MODEM = CategorySpec(
                     "Sì, il modem libero è un tuo diritto. Ti servono i parametri:\n\n- VLAN: "
                     "`835`\n- protocollo: PPPoE\n- utente e password: quelli dell'area "
                     "clienti\n\nPer il fisso trovi i dati VoIP nella stessa pagina.",
-                    "I DNS sul {modem} non si possono cambiare dal pannello, ma puoi impostarli "
+                    "I DNS sul modem Connettia non si cambiano dal pannello, ma puoi impostarli "
                     "direttamente sui dispositivi: `1.1.1.1` e `9.9.9.9` vanno benissimo.",
                 ),
                 (
-                    "Yes, you are free to use your own modem. You need these settings:\n\n- "
+                    "Yes, you're free to use your own modem. You need these settings:\n\n- "
                     "VLAN: `835`\n- protocol: PPPoE\n- username and password: from your account "
                     "page\n\nThe VoIP data for the landline is on the same page.",
-                    "You cannot change DNS on the {modem} panel, but you can set them on each "
-                    "device: `1.1.1.1` and `9.9.9.9` work great.",
+                    "You can't change the DNS servers in the Connettia modem's panel, but you can "
+                    "set them on each device: `1.1.1.1` and `9.9.9.9` work great.",
                 ),
             ),
         ),
@@ -854,7 +884,7 @@ MODEM = CategorySpec(
                 ),
                 (
                     "The new modem is worse than the old one, shameful",
-                    "Third replacement modem in {days} months, enough",
+                    "Third replacement modem in {days} months. Enough!",
                 ),
             ),
             problems=both(
@@ -875,13 +905,14 @@ MODEM = CategorySpec(
                 ),
                 (
                     "After updates the 5 GHz radio is sometimes left off: go to *Wi-Fi > Radio "
-                    "settings* and switch it back on. If it is on, change the channel from auto "
-                    "to 36.",
+                    "settings* and switch it back on. If it's already on, change the channel "
+                    "from auto to 36.",
                 ),
             ),
         ),
         Topic(
             tags=("modem",),
+            line_details=False,
             titles=both(
                 ("Password di amministrazione del modem dimenticata",),
                 ("Forgot the modem admin password",),
@@ -892,8 +923,8 @@ MODEM = CategorySpec(
                     "quella sull'etichetta non funziona.",
                 ),
                 (
-                    "I cannot remember the admin password of the {modem} and the one on the "
-                    "label does not work.",
+                    "I can't remember the admin password for the {modem} and the one on the "
+                    "label doesn't work.",
                 ),
             ),
             answers=both(
@@ -915,10 +946,8 @@ MODEM = CategorySpec(
 OFFERTE = CategorySpec(
     slug="offerte-promozioni",
     name="Offerte e promozioni",
-    description=(
-        "Nuove offerte, cambi di piano, sconti e codici promo. "
-        "New plans, switching plans, discounts and promo codes."
-    ),
+    description_it="Nuove offerte, cambi di piano, sconti e codici promo.",
+    description_en="New offers, plan changes, discounts and promo codes.",
     weight=0.09,
     topics=(
         Topic(
@@ -931,13 +960,23 @@ OFFERTE = CategorySpec(
                 ("Promo per i nuovi clienti e noi fedeli niente, ridicolo",),
                 ("Deals for new customers only, loyal ones get nothing",),
             ),
+            grievances=both(
+                (
+                    "Ai nuovi clienti la {plan} costa **{amount}** al mese. Io sono cliente da "
+                    "anni, pago di più per meno velocità e nessuno mi ha mai proposto niente.",
+                ),
+                (
+                    "New customers get {plan} for **{amount}** a month. I've been a customer for "
+                    "years, I pay more for less speed and nobody has ever offered me anything.",
+                ),
+            ),
             problems=both(
                 (
                     "Ho visto in vetrina la {plan} a **{amount}** al mese. Io pago di più per "
                     "meno velocità: posso passarci mantenendo il numero?",
                 ),
                 (
-                    "The shop window shows {plan} at **{amount}** a month. I pay more for less "
+                    "I saw {plan} advertised at **{amount}** a month. I pay more for less "
                     "speed: can I switch and keep my number?",
                 ),
             ),
@@ -953,7 +992,7 @@ OFFERTE = CategorySpec(
                 (
                     "Upgrading to a higher plan is **free** if you do it from your account. "
                     "Downgrading costs {amount} in admin fees.",
-                    "Shop-window deals are often for new customers only, but if you call about "
+                    "Advertised deals are often for new customers only, but if you call about "
                     "cancelling they usually offer something similar. I got {amount} off.",
                 ),
             ),
@@ -973,6 +1012,16 @@ OFFERTE = CategorySpec(
             complaints=both(
                 ("Lo sconto promesso non è mai comparso in fattura",),
                 ("The promised discount never showed up on my bill",),
+            ),
+            grievances=both(
+                (
+                    "Quando ho attivato l'offerta mi avevano promesso uno sconto di {amount} al "
+                    "mese, ma nelle ultime {n} fatture non ce n'è traccia.",
+                ),
+                (
+                    "When I signed up I was promised {amount} off every month, but there's no "
+                    "sign of it on my last {n} bills.",
+                ),
             ),
             problems=both(
                 (
@@ -1007,7 +1056,7 @@ OFFERTE = CategorySpec(
                 ),
                 (
                     "I have home and mobile on separate contracts, about {amount} in total. "
-                    "They say the bundle would save money, but I cannot work out how much.",
+                    "They say the bundle would save money, but I can't work out how much.",
                 ),
             ),
             answers=both(
@@ -1028,36 +1077,37 @@ TV = CategorySpec(
     slug="tv-intrattenimento",
     line_details=True,
     name="TV e intrattenimento",
-    description=(
-        "Connettia TV, app, decoder, canali e streaming. "
-        "Connettia TV, apps, set-top box, channels and streaming."
-    ),
+    description_it="Connettia TV, app, decoder, canali e streaming.",
+    description_en="Connettia TV, apps, set-top box, channels and streaming.",
     weight=0.08,
     topics=(
         Topic(
             tags=("sport", "streaming"),
             titles=both(
-                ("{channel} si blocca durante le partite", "Qualità 4K: che connessione serve?"),
-                ("{channel} freezes during matches",),
+                (
+                    "{sportchannel} si blocca durante le partite",
+                    "Qualità 4K: che connessione serve?",
+                ),
+                ("{sportchannel} freezes during matches",),
             ),
             complaints=both(
                 (
                     "Partita persa per colpa del buffering, inaccettabile",
-                    "Pago il pacchetto sport e {channel} non va da {days} giorni",
+                    "Pago il pacchetto sport e {sportchannel} non va da {days} giorni",
                 ),
                 (
                     "Missed the match because of buffering, unacceptable",
-                    "I pay for the sports pack and {channel} has been down for {days} days",
+                    "I pay for the sports pack and {sportchannel} has been down for {days} days",
                 ),
             ),
             problems=both(
                 (
-                    "Ogni volta che c'è una partita su **{channel}** l'immagine si blocca e "
+                    "Ogni volta che c'è una partita su **{sportchannel}** l'immagine si blocca e "
                     "compare la rotellina. Ho la {plan} e il decoder è collegato via cavo.",
                 ),
                 (
-                    "Every time a match is on **{channel}** the picture freezes and the spinner "
-                    "shows up. I am on {plan} and the box is wired.",
+                    "Every time a match is on **{sportchannel}** the picture freezes and the "
+                    "spinner shows up. I'm on {plan} and the box is wired.",
                 ),
             ),
             answers=both(
@@ -1078,6 +1128,7 @@ TV = CategorySpec(
         ),
         Topic(
             tags=("app-tv",),
+            line_details=False,
             titles=both(
                 (
                     "Come installo l'app Connettia TV sulla smart TV?",
@@ -1095,9 +1146,9 @@ TV = CategorySpec(
                     "Ho una smart TV nuova e vorrei fare a meno del decoder in camera da letto.",
                 ),
                 (
-                    "I would like to watch {channel} on business trips, but the app says the "
-                    "content is not available.",
-                    "I have a new smart TV and would like to do without the box in the bedroom.",
+                    "I'd like to watch {channel} on business trips, but the app says the "
+                    "content isn't available.",
+                    "I have a new smart TV and I'd like to do without the box in the bedroom.",
                 ),
             ),
             answers=both(
@@ -1124,19 +1175,22 @@ TV = CategorySpec(
             ),
             problems=both(
                 (
-                    "Dopo l'ultimo aggiornamento il decoder riparte in continuazione e mostra il "
-                    "codice `{code}`.",
+                    "Dopo l'ultimo aggiornamento il decoder non trova più i canali: la ricerca "
+                    "automatica finisce a vuoto e compare il codice `{boxcode}`.",
                 ),
-                ("Since the last update the set-top box keeps rebooting and shows code `{code}`.",),
+                (
+                    "Since the last update the set-top box finds no channels: the automatic scan "
+                    "ends empty and shows code `{boxcode}`.",
+                ),
             ),
             answers=both(
                 (
-                    "Il codice `{code}` indica un problema di aggiornamento: stacca la corrente "
-                    "al decoder per un minuto e lascialo ripartire senza toccare il "
+                    "Il codice `{boxcode}` indica un problema di aggiornamento: stacca la "
+                    "corrente al decoder per un minuto e lascialo ripartire senza toccare il "
                     "telecomando.",
                 ),
                 (
-                    "Code `{code}` points to a failed update: unplug the box for a minute and "
+                    "Code `{boxcode}` points to a failed update: unplug the box for a minute and "
                     "let it restart without touching the remote.",
                 ),
             ),
@@ -1147,10 +1201,8 @@ TV = CategorySpec(
 LOUNGE = CategorySpec(
     slug="chiacchiere",
     name="Chiacchiere",
-    description=(
-        "Presentazioni, off-topic e vita della community. "
-        "Introductions, off-topic and community life."
-    ),
+    description_it="Presentazioni, off-topic e vita della community.",
+    description_en="Introductions, off-topic and community life.",
     weight=0.07,
     is_lounge=True,
     topics=(
@@ -1172,8 +1224,8 @@ LOUNGE = CategorySpec(
                     "{plan} e volevo conoscere un po' la community.",
                 ),
                 (
-                    "Hi all, new here! I connect from {city} on {plan} and wanted to say hello "
-                    "to the community.",
+                    "Hi all, I'm new here! I'm connecting from {city} on {plan} and wanted to "
+                    "say hello to the community.",
                 ),
             ),
             answers=both(
@@ -1182,7 +1234,7 @@ LOUNGE = CategorySpec(
                     "Ciao e benvenuto! Qui trovi sempre qualcuno disposto a dare una mano.",
                 ),
                 (
-                    "Welcome! I am in {city}, fibre has been great here for a couple of years.",
+                    "Welcome! I'm in {city}, and fibre has been great here for a couple of years.",
                     "Welcome aboard! Someone here always knows the answer.",
                 ),
             ),
@@ -1221,7 +1273,7 @@ LOUNGE = CategorySpec(
             tags=("smart-working",),
             titles=both(
                 ("Smart working da {city}: come vi trovate?",),
-                ("Working from {city}: how is it going?",),
+                ("Working from home in {city}: how's it going?",),
             ),
             problems=both(
                 (
@@ -1239,7 +1291,7 @@ LOUNGE = CategorySpec(
                     "cavo fino alla scrivania.",
                 ),
                 (
-                    "I am home {n} days a week too, and the best thing I did was running a "
+                    "I'm at home {n} days a week too, and the best thing I did was running a "
                     "cable to my desk.",
                 ),
             ),
@@ -1255,21 +1307,21 @@ LOUNGE = CategorySpec(
             ),
             problems=both(
                 (
-                    "Curiosità: quanti giga usate davvero? Io con il {phone} sto sui 30 al mese, "
-                    "quasi tutti di video.",
+                    "Curiosità: quanti giga usate davvero? Io con il mio {phone} sto sui 30 al "
+                    "mese, quasi tutti di video.",
                 ),
                 (
-                    "Just curious: how much data do you really use? With my {phone} I am around "
+                    "Just curious: how much data do you really use? With my {phone} I'm at around "
                     "30 GB a month, mostly video.",
                 ),
             ),
             answers=both(
                 (
                     "Io sotto i 10, ma a casa e in ufficio sono sempre in Wi-Fi.",
-                    "Sui {n}0 giga, colpa delle serie in treno su {channel}.",
+                    "Sui {n}0 giga, colpa delle serie che guardo in treno.",
                 ),
                 (
-                    "Under 10 for me, but I am on Wi-Fi at home and at work.",
+                    "Under 10 for me, but I'm on Wi-Fi at home and at work.",
                     "Around {n}0 GB, blame the shows I watch on the train.",
                 ),
             ),

@@ -2,13 +2,86 @@
 the category-specific ones), in Italian and English.
 
 A template is Markdown with ``{slot}`` fields. Slot values come from ``SLOT_VALUES`` (per
-language) or from the thread being written (``asker``, ``helper``: usernames). Values are plain
-words with no Markdown or HTML meaning (see ``text.SAFE_VALUE``), so a template is rendered once
-and its HTML filled in afterwards. Blocks of one post are joined by a blank line; a post never has
-two list blocks in a row (they would merge into one list).
+language), ``SHARED_VALUES``, the city's ``incity`` ("a Milano", "ad Ancona": Italian templates
+write it, never "a {city}") or the thread being written (``asker``, ``helper``: usernames).
+Values are plain words with no Markdown or HTML meaning (see ``text.SAFE_VALUE``), so a template
+is rendered once and its HTML filled in afterwards. Blocks of one post are joined by a blank
+line; a post never has two list blocks in a row (they would merge into one list).
 """
 
 Lang = str  # "it" or "en"
+
+# Cities in each language's own names ("Milano" in Italian, "Milan" in English), same order.
+ITALIAN_CITIES: tuple[str, ...] = (
+    "Milano",
+    "Roma",
+    "Torino",
+    "Napoli",
+    "Bologna",
+    "Firenze",
+    "Bari",
+    "Palermo",
+    "Genova",
+    "Verona",
+    "Padova",
+    "Trieste",
+    "Cagliari",
+    "Perugia",
+    "Lecce",
+    "Bergamo",
+    "Brescia",
+    "Pescara",
+    "Trento",
+    "Ancona",
+    "Reggio Emilia",
+    "Catania",
+    "Salerno",
+    "Modena",
+    "Parma",
+    "Udine",
+    "Monza",
+    "Rimini",
+    "Sassari",
+    "Latina",
+)
+ENGLISH_CITIES: tuple[str, ...] = (
+    "Milan",
+    "Rome",
+    "Turin",
+    "Naples",
+    "Bologna",
+    "Florence",
+    "Bari",
+    "Palermo",
+    "Genoa",
+    "Verona",
+    "Padua",
+    "Trieste",
+    "Cagliari",
+    "Perugia",
+    "Lecce",
+    "Bergamo",
+    "Brescia",
+    "Pescara",
+    "Trento",
+    "Ancona",
+    "Reggio Emilia",
+    "Catania",
+    "Salerno",
+    "Modena",
+    "Parma",
+    "Udine",
+    "Monza",
+    "Rimini",
+    "Sassari",
+    "Latina",
+)
+
+
+def in_city(city: str) -> str:
+    """Italian "in" a city: "a Milano", but "ad Ancona" (the euphonic d before the same vowel)."""
+    return f"ad {city}" if city[:1] in "Aa" else f"a {city}"
+
 
 SLOT_VALUES: dict[Lang, dict[str, tuple[str, ...]]] = {
     "it": {
@@ -25,7 +98,9 @@ SLOT_VALUES: dict[Lang, dict[str, tuple[str, ...]]] = {
             "24,95 €",
         ),
         "days": ("2", "3", "4", "5", "6", "8", "10", "12"),
-        "hour": ("21:00", "20:30", "22:15", "19:45", "23:00", "8:30", "13:00", "18:10"),
+        # Evening times: the drops, the ping and the reports in the templates happen at night.
+        "hour": ("21:00", "20:30", "22:15", "19:45", "23:00", "21:30", "22:00", "20:10"),
+        "city": ITALIAN_CITIES,
     },
     "en": {
         "amount": (
@@ -41,71 +116,45 @@ SLOT_VALUES: dict[Lang, dict[str, tuple[str, ...]]] = {
             "€24.95",
         ),
         "days": ("2", "3", "4", "5", "6", "8", "10", "12"),
-        "hour": ("9 pm", "8:30 pm", "10:15 pm", "7:45 pm", "11 pm", "8:30 am", "1 pm", "6 pm"),
+        "hour": ("9 pm", "8:30 pm", "10:15 pm", "7:45 pm", "11 pm", "9:30 pm", "10 pm", "8:10 pm"),
+        "city": ENGLISH_CITIES,
     },
 }
 
 SHARED_VALUES: dict[str, tuple[str, ...]] = {
-    "city": (
-        "Milano",
-        "Roma",
-        "Torino",
-        "Napoli",
-        "Bologna",
-        "Firenze",
-        "Bari",
-        "Palermo",
-        "Genova",
-        "Verona",
-        "Padova",
-        "Trieste",
-        "Cagliari",
-        "Perugia",
-        "Lecce",
-        "Bergamo",
-        "Brescia",
-        "Pescara",
-        "Trento",
-        "Ancona",
-        "Reggio Emilia",
-        "Catania",
-        "Salerno",
-        "Modena",
-        "Parma",
-        "Udine",
-        "Monza",
-        "Rimini",
-        "Sassari",
-        "Latina",
-    ),
     "modem": (
         "Connettia Hub 3",
         "Connettia Hub 4 Pro",
         "Connettia FiberBox 2",
         "FRITZ!Box 7530",
         "FRITZ!Box 7590",
-        "ZyXEL VMG8825",
+        "FRITZ!Box 7690",
         "TP-Link Archer VR600",
         "Connettia Hub 4",
     ),
+    # A router of the member's own, bought elsewhere (never one of Connettia's). Italian writes
+    # "il {modem}": no brand that would need "lo" (ZyXEL).
+    "ownmodem": ("FRITZ!Box 7530", "FRITZ!Box 7590", "FRITZ!Box 7690", "TP-Link Archer VR600"),
+    # Error codes of a modem's connection; the card payment, eSIM and set-top box have their own.
     "code": (
         "PPP-691",
+        "PPP-678",
         "E-1042",
-        "LOS-02",
         "DNS-503",
         "SIP-408",
         "AUTH-17",
         "E-2210",
-        "GPON-LOS",
-        "OLT-31",
         "E-0419",
     ),
+    "cardcode": ("05", "51", "54", "57", "91"),
+    "esimcode": ("ESIM-02", "ESIM-17", "PROF-404"),
+    "boxcode": ("STB-101", "STB-204", "UPD-12", "UPD-30"),
     "speed": ("3 Mbps", "7 Mbps", "12 Mbps", "25 Mbps", "40 Mbps", "80 Mbps", "150 Mbps"),
+    # Fibre plans: every template about speed, upload or "switching to" reads true of each.
     "plan": (
         "Connettia Fibra 2.5 Giga",
         "Connettia Fibra 1 Giga",
         "Connettia Casa 200 Mega",
-        "Connettia ADSL 20 Mega",
         "Connettia Unica Fisso e Mobile",
         "Connettia Fibra Business",
     ),
@@ -134,13 +183,22 @@ SHARED_VALUES: dict[str, tuple[str, ...]] = {
         "Documentari HD",
         "Kids Club",
     ),
+    "sportchannel": ("Connettia Sport 1", "Connettia Sport 2"),
     "n": ("2", "3", "4", "5", "6", "7", "9"),
 }
 
 
+# A greeting or opener is a sentence of its own ("Ciao a tutti!", "Hi all!"): the next block
+# starts a new sentence with a capital, in both languages.
 OPENERS: dict[Lang, tuple[str, ...]] = {
-    "it": ("Ciao a tutti,", "Buongiorno community,", "Salve,", "Ciao,", "Buonasera a tutti."),
-    "en": ("Hi all,", "Hello everyone,", "Hi,", "Good evening,"),
+    "it": (
+        "Ciao a tutti!",
+        "Buongiorno community!",
+        "Salve a tutti.",
+        "Ciao!",
+        "Buonasera a tutti.",
+    ),
+    "en": ("Hi all!", "Hello everyone!", "Hi!", "Good evening, everyone."),
 }
 
 CLOSERS: dict[Lang, tuple[str, ...]] = {
@@ -173,46 +231,49 @@ DETAILS: dict[Lang, tuple[str, ...]] = {
 
 TRIED: dict[Lang, tuple[str, ...]] = {
     "it": (
-        "Ho già provato:\n\n- riavviare il modem\n- reset di fabbrica\n- cambiare cavo",
+        "Ho già provato a:\n\n- riavviare il modem\n- fare il reset di fabbrica\n- cambiare il "
+        "cavo",
         "Cose già fatte:\n\n- chiamato il servizio clienti **due volte**\n- aperto una "
         "segnalazione dall'app\n- controllato i cavi",
     ),
     "en": (
-        "What I already tried:\n\n- rebooting the modem\n- a factory reset\n- another cable",
+        "What I've already tried:\n\n- rebooting the modem\n- a factory reset\n- another cable",
         "Done so far:\n\n- called support **twice**\n- opened a ticket in the app\n- checked "
         "every cable",
     ),
 }
 
+# An angry opening post: ANGER, the topic's grievance (or problem), ANGRY_CLOSERS. These two fit
+# any grievance, an outage as well as a bill.
 ANGER: dict[Lang, tuple[str, ...]] = {
     "it": (
-        "Sono **furioso**. Pago regolarmente ogni mese e mi ritrovo senza servizio per l'ennesima "
-        "volta.",
+        "Sono **furioso**. Pago regolarmente ogni mese e questo è il servizio che ricevo.",
         "Ho chiamato {n} volte il servizio clienti: ogni volta un operatore diverso, ogni volta "
         "la stessa risposta, *stiamo verificando*.",
-        "È uno scandalo. Ho due figli in DAD e lavoro da casa, non potete lasciarci così per "
-        "{days} giorni.",
-        "Cliente da anni e questo è il trattamento. Sto seriamente pensando di cambiare operatore.",
+        "È uno scandalo. Sono {days} giorni che aspetto una risposta e nessuno mi richiama.",
+        "Sono cliente da anni e questo è il trattamento. Sto seriamente pensando di cambiare "
+        "operatore.",
     ),
     "en": (
-        "I am **furious**. I pay every month on time and here I am without service yet again.",
-        "I called support {n} times: a different person every time, the same answer every "
-        "time, *we are looking into it*.",
-        "This is a scandal. I work from home and you cannot leave us like this for {days} days.",
-        "Customer for years and this is how I am treated. Seriously thinking of switching.",
+        "I'm **furious**. I pay on time every month and this is the service I get.",
+        "I've called support {n} times: a different person every time, the same answer every "
+        "time, *we're looking into it*.",
+        "This is a scandal. I've been waiting {days} days for an answer and nobody calls back.",
+        "I've been a customer for years and this is how I'm treated. I'm seriously thinking of "
+        "switching.",
     ),
 }
 
 ANGRY_CLOSERS: dict[Lang, tuple[str, ...]] = {
     "it": (
-        "Voglio sapere **quando** verrà risolto e come verrò rimborsato.",
+        "Voglio sapere **quando** verrà sistemato e cosa intendete fare.",
         "Qualcuno sa come ottenere un indennizzo?",
         "Se entro domani non cambia nulla faccio reclamo all'AGCOM.",
     ),
     "en": (
-        "I want to know **when** this will be fixed and how I will be compensated.",
+        "I want to know **when** this will be sorted out and what you're going to do about it.",
         "Does anyone know how to get compensation?",
-        "If nothing changes by tomorrow I am filing a formal complaint.",
+        "If nothing changes by tomorrow I'm filing a formal complaint.",
     ),
 }
 
@@ -233,18 +294,18 @@ PRAISE_TITLES: dict[Lang, tuple[str, ...]] = {
 
 PRAISE_BODIES: dict[Lang, tuple[str, ...]] = {
     "it": (
-        "Volevo solo dire che il tecnico passato oggi a {city} è stato gentilissimo e "
+        "Volevo solo dire che il tecnico passato oggi {incity} è stato gentilissimo e "
         "preciso: in un'ora la {plan} era attiva.",
-        "Ho aperto la segnalazione alle {hour} e la sera stessa la linea era tornata. "
+        "Ho segnalato il guasto ieri sera alle {hour} e stamattina la linea era già tornata. "
         "Quando le cose funzionano è giusto dirlo!",
         "Grazie a chi mi ha aiutato qui con il {modem}: seguendo i vostri consigli ora vado a "
         "piena velocità in tutta casa.",
     ),
     "en": (
-        "Just wanted to say the engineer who came today in {city} was kind and precise: "
-        "{plan} was live within an hour.",
-        "I reported the fault at {hour} and the line was back the same evening. When things "
-        "work it is fair to say so!",
+        "Just wanted to say that the engineer who came round today in {city} was friendly and "
+        "thorough: my {plan} was up and running within an hour.",
+        "I reported the fault at {hour} last night and the line was back by this morning. When "
+        "things work, it's only fair to say so!",
         "Thanks to everyone who helped me here with the {modem}: following your tips I now get "
         "full speed in every room.",
     ),
@@ -252,13 +313,13 @@ PRAISE_BODIES: dict[Lang, tuple[str, ...]] = {
 
 GREETINGS: dict[Lang, tuple[str, ...]] = {
     "it": (
-        "Ciao @{asker},",
+        "Ciao @{asker}!",
         "Ciao!",
         "Ciao @{asker}, ci sono passato anche io.",
         "Benvenuto nella community!",
         "Provo a darti una mano.",
     ),
-    "en": ("Hi @{asker},", "Hey,", "Welcome to the community!", "Let me try to help."),
+    "en": ("Hi @{asker}!", "Hey there!", "Welcome to the community!", "Let me try to help."),
 }
 
 ANSWER_ENDINGS: dict[Lang, tuple[str, ...]] = {
@@ -267,18 +328,18 @@ ANSWER_ENDINGS: dict[Lang, tuple[str, ...]] = {
         "Se non risolvi, scrivi qui e vediamo insieme.",
         "In bocca al lupo.",
     ),
-    "en": ("Let us know how it goes!", "If it does not help, post here again.", "Good luck."),
+    "en": ("Let us know how it goes!", "If that doesn't fix it, post here again.", "Good luck."),
 }
 
 ME_TOO: dict[Lang, tuple[str, ...]] = {
     "it": (
-        "Stesso problema anche a {city}, da {days} giorni. Seguo la discussione.",
+        "Stesso problema anche {incity}, da {days} giorni. Seguo la discussione.",
         "Confermo, anche a me succede la stessa cosa da qualche giorno.",
         "+1, mi aggiungo. Qualcuno ha novità?",
     ),
     "en": (
         "Same problem in {city}, for {days} days now. Following.",
-        "Confirmed, same thing here since last week.",
+        "Same here, it's been happening since last week.",
         "+1 here. Any news?",
     ),
 }
@@ -291,10 +352,10 @@ FOLLOWUPS: dict[Lang, tuple[str, ...]] = {
         "Ok, provo stasera e vi faccio sapere.",
     ),
     "en": (
-        "Thanks for answering. I tried it but nothing changed, unfortunately.",
+        "Thanks for answering. I tried it but unfortunately nothing changed.",
         "Update: tried again this morning, same thing.",
-        "I also opened a ticket in the app, will update when they answer.",
-        "Ok, I will try tonight and report back.",
+        "I've also opened a ticket in the app, I'll update this when they answer.",
+        "OK, I'll try tonight and report back.",
     ),
 }
 
@@ -323,10 +384,10 @@ EMPATHY: dict[Lang, tuple[str, ...]] = {
         "Capisco la rabbia, ma qui siamo utenti come te: proviamo almeno a capire il problema.",
     ),
     "en": (
-        "I totally get it, I went through the same last year.",
+        "I totally get it, I went through the same thing last year.",
         "Rough situation, especially when you work from home.",
-        "I understand the anger, but we are customers like you here: let us at least narrow it "
-        "down.",
+        "I get the frustration, but we're customers like you here: let's at least try to narrow "
+        "it down.",
     ),
 }
 
@@ -340,9 +401,9 @@ COMPENSATION: dict[Lang, tuple[str, ...]] = {
     ),
     "en": (
         "For outages longer than 2 days the service charter grants automatic **compensation**: "
-        "if it is not on the bill, ask in writing quoting the ticket number.",
-        "If the fault is not closed, the fastest route is the free online conciliation "
-        "procedure: it usually ends within a few weeks.",
+        "if it's not on your bill, ask for it in writing and quote the ticket number.",
+        "If the fault still isn't fixed, the fastest route is the free online "
+        "conciliation procedure: it usually ends within a few weeks.",
     ),
 }
 
@@ -354,9 +415,9 @@ STAFF: dict[Lang, tuple[str, ...]] = {
         "{city}: i tecnici stimano di chiuderlo entro {days} giorni.",
     ),
     "en": (
-        "Hi @{asker}, Sara from the Connettia team here. I have picked up your report and passed "
-        "it to our network colleagues: I will message you privately for the line details.",
-        "Hi @{asker}, sorry for the trouble. There is ongoing work in the {city} area: the "
+        "Hi @{asker}, Sara from the Connettia team here. I've picked up your report and passed "
+        "it on to our network team: I'll message you privately for the line details.",
+        "Hi @{asker}, sorry for the trouble. There's ongoing work in the {city} area: the "
         "engineers expect to finish within {days} days.",
     ),
 }
@@ -364,7 +425,7 @@ STAFF: dict[Lang, tuple[str, ...]] = {
 CHAT_REPLIES: dict[Lang, tuple[str, ...]] = {
     "it": (
         "Bello leggere anche messaggi positivi ogni tanto!",
-        "Concordo, anche a {city} tecnici bravissimi.",
+        "Concordo, anche {incity} i tecnici sono bravissimi.",
         "Ahah, stessa situazione qui.",
         "Grazie per aver condiviso!",
     ),

@@ -532,12 +532,12 @@ def test_profile_shows_counts_role_and_recent_activity(client, session, clock):
     page = client.get("/u/anna", headers={"Accept-Language": "en"}).text
 
     assert "Staff" in page
-    assert "Member since January 15, 2026" in page
+    assert "Member since Jan 15, 2026" in page
     for shown in ("12</dt>", "3</dt>", "1,234</dt>", "2</dt>", "Router keeps blinking"):
         assert shown in page
     assert f"/t/{thread.id}#post-" in page
     italian = client.get("/u/anna", headers={"Accept-Language": "it"}).text
-    assert "15 gennaio 2026" in italian
+    assert "Membro dal 15 gen 2026" in italian
 
 
 def test_profile_api(client, session, clock):

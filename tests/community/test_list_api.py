@@ -47,6 +47,7 @@ def test_categories_in_position_order_with_counts(client, forum):
         "slug",
         "name",
         "description",
+        "descriptions",
         "position",
         "thread_count",
         "post_count",

@@ -225,3 +225,30 @@ def test_a_brand_sets_its_own_tagline_for_every_language_or_one_per_language(
     # A language the brand left out gets the default language's (Italian here).
     monkeypatch.setattr(settings, "brand_tagline", {"it": "Clienti che aiutano clienti"})
     assert "Clienti che aiutano clienti" in _footer(client, "en")
+
+
+def test_a_category_is_described_in_the_readers_language(client, session, forum):
+    broadband = forum["broadband"]
+    broadband.description_it = "Fibra, ADSL e velocità della linea."
+    broadband.description_en = "Fibre, ADSL and line speed."
+    billing = forum["billing"]
+    billing.description_it = "Fatture e rimborsi."  # no English yet: English readers get this
+    session.add_all([broadband, billing])
+    session.commit()
+
+    for url in ("/", "/c/broadband"):
+        english = client.get(url, headers={"Accept-Language": "en"}).text
+        assert "Fibre, ADSL and line speed." in english
+        assert "Fibra, ADSL e velocità" not in english
+        italian = client.get(url, headers={"Accept-Language": "it"}).text
+        assert "Fibra, ADSL e velocità della linea." in italian
+        assert "Fibre, ADSL and line speed" not in italian
+    assert "Fatture e rimborsi." in client.get("/", headers={"Accept-Language": "en"}).text
+
+    items = client.get("/api/v1/categories", headers={"Accept-Language": "it"}).json()["items"]
+    described = {item["slug"]: item for item in items}["broadband"]
+    assert described["description"] == "Fibra, ADSL e velocità della linea."
+    assert described["descriptions"] == {
+        "it": "Fibra, ADSL e velocità della linea.",
+        "en": "Fibre, ADSL and line speed.",
+    }

@@ -282,9 +282,24 @@ def test_admins_create_and_update_categories(session, clock):
     )
     assert (made.slug, made.name, made.position) == ("billing", "Bills and payments", 3)
     categories.update_category(
-        session, admin, made, description="Invoices, refunds.", position=1, clock=clock
+        session,
+        admin,
+        made,
+        description_it="Fatture e rimborsi.",
+        description_en="Invoices, refunds.",
+        position=1,
+        clock=clock,
     )
-    assert session.get(Category, made.id).description == "Invoices, refunds."
+    stored = session.get(Category, made.id)
+    assert (stored.description_it, stored.description_en) == (
+        "Fatture e rimborsi.",
+        "Invoices, refunds.",
+    )
+    categories.update_category(session, admin, made, description_en="Bills.", clock=clock)
+    assert (stored.description_it, stored.description_en) == ("Fatture e rimborsi.", "Bills.")
+    with pytest.raises(Invalid) as too_long:
+        categories.update_category(session, admin, made, description_it="x" * 501, clock=clock)
+    assert too_long.value.field == "description_it"
 
     with pytest.raises(Conflict):
         categories.create_category(session, admin, slug="billing", name="Again", clock=clock)

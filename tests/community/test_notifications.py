@@ -440,8 +440,8 @@ def test_the_forum_services_events_produce_notifications(session, clock, forum):
     drain(session, clock)
 
     assert _inbox(session, helper) == [("kudos", asker.id), ("solution", asker.id)]
-    # The asker is asked "Did this solve your problem?" (moderation's satisfaction survey).
-    assert _inbox(session, asker) == [("reply", helper.id), ("survey", asker.id)]
+    # Accepting is the asker's answer to "Did this solve your problem?": nobody asks them.
+    assert _inbox(session, asker) == [("reply", helper.id)]
 
 
 def test_deleting_the_question_marks_the_whole_threads_notifications_read(session, clock, forum):

@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, update
 from sqlmodel import Session, col
 
@@ -78,7 +79,7 @@ def test_profile_shows_reputation_rank_bar_badges_and_ledger(client, session, cl
 
     ledger = _section(page, "reputation-history")
     rows = _text(ledger)
-    assert rows.index("+10 Kudos on your answer") < rows.index("+15 Answer accepted")
+    assert rows.index("+10 Kudos received on an answer") < rows.index("+15 Answer accepted")
     assert ledger.count(f'href="/p/{answer.id}"') == 2
     assert "Router keeps blinking red" in ledger
 
@@ -86,8 +87,58 @@ def test_profile_shows_reputation_rank_bar_badges_and_ledger(client, session, cl
     assert "Router keeps blinking red" in _text(_section(page, "profile-solutions"))
 
     asker = _text(client.get("/u/anna").text)
-    assert "+2 You accepted an answer" in asker
+    assert "+2 Accepted an answer" in asker
     assert "No badges yet." in asker
+
+
+def test_the_ledger_says_your_only_to_the_member_themselves(
+    app, client, login, session, clock, solved
+):
+    """A visitor, another member and the member read Bruno's and Anna's ledgers, in English
+    and in Italian: "your answer" only on your own profile."""
+    anna = solved[0]
+    anna_client = TestClient(app, base_url="https://testserver", headers={"Accept-Language": "en"})
+    login(anna_client, anna)
+
+    def ledger(reader: TestClient, username: str, language: str = "en") -> str:
+        page = reader.get(f"/u/{username}", headers={"Accept-Language": language}).text
+        return _text(_section(page, "reputation-history"))
+
+    for reader in (client, anna_client):  # a visitor, then Anna on Bruno's profile
+        about_bruno = ledger(reader, "bruno")
+        assert "+10 Kudos received on an answer" in about_bruno
+        assert "your" not in about_bruno.lower()
+    assert "+2 Accepted an answer" in ledger(client, "anna")
+    assert "+2 You accepted an answer" in ledger(anna_client, "anna")
+    assert "Kudos ricevuti per una risposta" in ledger(client, "bruno", "it")
+    assert "Ha accettato una risposta" in ledger(client, "anna", "it")
+    assert "Hai accettato una risposta" in ledger(anna_client, "anna", "it")
+
+    bruno_client = TestClient(app, base_url="https://testserver", headers={"Accept-Language": "en"})
+    login(bruno_client, "bruno")
+    assert "+10 Kudos on your answer" in ledger(bruno_client, "bruno")
+    assert "+10 Kudos alla tua risposta" in ledger(bruno_client, "bruno", "it")
+    assert "tua" not in ledger(client, "bruno", "it")
+
+
+def test_a_solution_chosen_by_a_moderator_is_not_called_the_askers_choice(
+    app, client, login, session, clock
+):
+    asker = make_user(session, clock, username="carla")
+    helper = make_user(session, clock, username="dario")
+    mod = make_user(session, clock, username="mod", role=Role.moderator)
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    answer = make_reply(session, clock, author=helper, thread=thread)
+    solutions.accept_solution(session, Guardian(mod), thread, answer, clock=clock)
+
+    about = _text(_section(client.get("/u/carla").text, "reputation-history"))
+    assert "+2 A moderator chose the solution to their question" in about
+    assert "accepted an answer" not in about.lower()
+    login(client, asker)
+    own = _text(_section(client.get("/u/carla").text, "reputation-history"))
+    assert "+2 A moderator chose the solution to your question" in own
+    italian = client.get("/u/carla", headers={"Accept-Language": "it"}).text
+    assert "Un moderatore ha scelto la soluzione alla tua domanda" in _text(italian)
 
 
 def test_reversals_read_as_what_happened(client, session, clock, solved):

@@ -2,16 +2,19 @@
 same seed gives the same data, and that it runs on PostgreSQL too."""
 
 import hashlib
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel, col, select
 from typer.testing import CliRunner
 
+import main
 from community import cli, markdown, migrate, posting
 from community.clock import FrozenClock
 from community.db import make_engine
@@ -19,7 +22,7 @@ from community.models import Category, Kudos, Role, User
 from community.policy import Guardian
 from community.security import verify_password
 from community.seed import DEMO_PASSWORD, loader
-from community.settings import CommunitySettings
+from community.settings import CommunitySettings, get_settings
 from tests import pg
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -170,8 +173,57 @@ def test_categories_cover_the_brand(seeded: Engine) -> None:
     assert {"fibra-adsl", "mobile-sim", "bollette-pagamenti", "modem-wifi"} <= {
         c.slug for c in categories
     }
-    assert all(c.name and c.description for c in categories)
+    # A description in each language, each in its own (not both in one text).
+    for category in categories:
+        assert category.name and category.description_it and category.description_en
+        assert category.description_en not in category.description_it
     assert [c.position for c in categories] == sorted({c.position for c in categories})
+
+
+def test_the_home_page_describes_categories_in_the_readers_language(seeded: Engine) -> None:
+    app = main.create_app(get_settings(), engine=seeded, clock=FrozenClock(NOW), start_worker=False)
+    with TestClient(app, base_url="https://testserver") as client:
+        italian = client.get("/", headers={"Accept-Language": "it"}).text
+        english = client.get("/", headers={"Accept-Language": "en"}).text
+    assert "Linea fissa: FTTH, FTTC, ADSL, attivazioni, guasti e velocità." in italian
+    assert "Fixed line" not in italian
+    assert "Fixed line: FTTH, FTTC, ADSL, activation, faults and speed." in english
+    assert "Linea fissa" not in english
+
+
+# What a careful reader would trip on, in every seeded title and post.
+ITALIAN_SLIPS = {
+    "'a' before a word starting with a: write 'ad'": re.compile(r"\ba [Aa]"),
+    "'am' or 'pm' in Italian: write 'alle 21:00'": re.compile(r"\b\d+(:\d+)? ?[ap]m\b"),
+    "'il' before Z or a vowel": re.compile(r"\bil (Z|[AEIOU]|i[A-Z])"),
+    "a comma, then a paragraph starting with a capital": re.compile(r",\n\n[A-ZÀ-Ý]"),
+}
+ENGLISH_SLIPS = {
+    "an Italian city name in English": re.compile(
+        r"\b(Milano|Roma|Torino|Napoli|Firenze|Genova|Padova)\b"
+    ),
+    "a comma, then a paragraph starting with a capital": re.compile(r",\n\n[A-Z]"),
+}
+
+
+def test_seeded_texts_read_naturally_in_italian_and_english(seeded: Engine) -> None:
+    with seeded.connect() as conn:
+        texts = conn.execute(
+            text(
+                "SELECT t.language, t.title FROM thread t UNION ALL "
+                "SELECT p.language, p.body FROM post p"
+            )
+        ).all()
+    assert len(texts) > THREADS * 4
+    slips = [
+        (name, body[:80])
+        for language, body in texts
+        for name, pattern in (ITALIAN_SLIPS if language == "it" else ENGLISH_SLIPS).items()
+        if pattern.search(body)
+    ]
+    assert slips == []
+    italian = " ".join(body for language, body in texts if language == "it")
+    assert re.search(r"\bad Ancona\b", italian) or "Ancona" not in italian
 
 
 def test_threads_speak_italian_and_english(seeded: Engine) -> None:

@@ -3,11 +3,12 @@
 The forum (all on Thursday 2026-01-15 unless said; billing's target is 4 h, network's the
 default 24 h; "now" is 2026-01-20 12:00):
 
-T0 billing, bob, 01-14 09:00 (OUT of the range): peter replies 09:10, bob accepts it 09:20.
+T0 billing, bob, 01-14 09:00 (OUT of the range): peter replies 09:10, bob accepts it 09:20
+   (accepting answers his survey: 5, on 01-14).
 T1 billing, alice, 09:00, question "it" negative: peter replies 09:30, mona (moderator) 10:00,
-   alice accepts peter's reply 11:00 (solved by a peer).
-T2 billing, bob, 10:00, "en" neutral: mona replies 16:00 (6 h > 4 h: breached), bob accepts it
-   18:00 (solved by the brand).
+   alice accepts peter's reply 11:00 (solved by a peer; her survey answered: 5).
+T2 billing, bob, 10:00, "en" neutral: mona replies 16:00 (6 h > 4 h: breached) and marks her
+   reply as the solution 18:00 (solved by the brand; bob is asked, and rates it 2 on 01-16).
 T3 billing, alice, 12:00, "it" negative: nobody replies (breached at now); mona opens a case at
    13:00 and resolves it at 15:00.
 T4 network, bob, 11:00, "en" positive: peter replies 13:00; alice replies 01-19 10:00 (negative).
@@ -134,7 +135,7 @@ def forum(session: Session, clock: FrozenClock) -> Forum:
     f.shown(f.peter, "token-peter-inrange-aa", [f.t0.id], 15, 15, 30)
     f.click("token-peter-inrange-aa", f.t0.id, 15, 15, 31)
     r2 = f.reply(f.mona, f.t2, 15, 16)
-    f.accept(f.bob, f.t2, r2, 15, 18)
+    f.accept(f.mona, f.t2, r2, 15, 18)
     f.shown(f.alice, "token-alice-asks-aaaaa", [f.t0.id], 15, 19, 30)
     f.click("token-alice-asks-aaaaa", f.t0.id, 15, 19, 35)
     f.t5 = f.thread(f.alice, f.network, 15, 20)
@@ -157,12 +158,11 @@ def forum(session: Session, clock: FrozenClock) -> Forum:
     corrections.correct(s, Guardian(f.mona), r1, signal="sentiment", value="neutral", now=NOW)
     s.expire_all()
     events.drain(s, now=NOW, consumers=["care", "suggestions", "satisfaction"])
-    # Surveys: alice rates T1 4, bob rates T2 2 (on 01-16); bob's T0 survey stays unanswered.
+    # Surveys: alice and bob answered theirs about T1 and T0 by accepting (5); bob rates T2 2.
     at(f.clock, 16, 10)
-    for who, thread, rating in ((f.alice, f.t1, 4), (f.bob, f.t2, 2)):
-        assert thread.id is not None
-        survey = satisfaction.thread_survey(s, Guardian(who), thread.id)
-        satisfaction.answer(s, Guardian(who), survey, rating=rating, clock=f.clock)
+    assert f.t2.id is not None
+    survey = satisfaction.thread_survey(s, Guardian(f.bob), f.t2.id)
+    satisfaction.answer(s, Guardian(f.bob), survey, rating=2, clock=f.clock)
     f.clock.set(NOW)
     return f
 
@@ -299,8 +299,9 @@ def test_sentiment_deflection_advocates_and_csat(forum: Forum, session: Session)
     # Accepted answers in the range: peter's in T1 (mona's in T2 is the brand's; peter's in T0
     # was accepted on 01-14).
     assert [(a.username, a.solutions) for a in figures.top_advocates] == [("peter", 1)]
-    # Surveys answered in the range: 4 (T1) and 2 (T2) -> (4 + 2) / 2 = 3.0 over 2.
-    assert (figures.csat.average, figures.csat.responses) == (3.0, 2)
+    # Surveys answered in the range: 5 (T1, by accepting) and 2 (T2) -> 3.5 over 2; T0's 5 was
+    # on 01-14.
+    assert (figures.csat.average, figures.csat.responses) == (3.5, 2)
 
 
 def test_filters_by_category_and_language(forum: Forum, session: Session) -> None:
@@ -319,8 +320,8 @@ def test_filters_by_category_and_language(forum: Forum, session: Session) -> Non
     # to neutral) -> 4 posts, 2 negative, all in the week of 01-12.
     assert [(w.posts, w.negative) for w in italian_figures.sentiment] == [(4, 2)]
     assert [(a.username, a.solutions) for a in italian_figures.top_advocates] == [("peter", 1)]
-    # Only T1's survey (4) is about an Italian thread.
-    assert (italian_figures.csat.average, italian_figures.csat.responses) == (4.0, 1)
+    # Only T1's survey (5) is about an Italian thread.
+    assert (italian_figures.csat.average, italian_figures.csat.responses) == (5.0, 1)
     assert (italian.threads, italian.replied, italian.brand_replied) == (3, 2, 1)
     # T5 600, T1 1800: median rank 1 -> 600, p90 rank 2 -> 1800.
     assert italian.first_response == Percentiles(2, 600, 1800)

@@ -1,6 +1,8 @@
-"""Satisfaction (CSAT): "Did this solve your problem?" is asked once of the asker when their thread
-is solved or their case resolved, in their notifications and on the page; only they answer, once,
-with a rating from 1 to 5; csat() gives the average and count on a hand-worked fixture."""
+"""Satisfaction (CSAT): "Did this solve your problem?" is asked once of the asker when a moderator
+solves their thread or the brand resolves their case, in their notifications and on the page; only
+they answer, once, with a rating from 1 to 5. An asker who accepts an answer themselves has
+answered it: a top rating is recorded and nobody asks. csat() gives the average and count on a
+hand-worked fixture."""
 
 from datetime import timedelta
 from typing import Any
@@ -49,17 +51,26 @@ def _accept(session: Session, clock: FrozenClock, by: User, thread: Thread, post
 
 @pytest.fixture
 def solved(session: Session, clock: FrozenClock) -> dict[str, Any]:
-    """Anna asked, Bruno answered, Anna accepted Bruno's answer; the worker has run."""
+    """Anna asked, Bruno answered, a moderator marked Bruno's answer as the solution; the worker
+    has run."""
     anna = make_user(session, clock, username="anna")
     bruno = make_user(session, clock, username="bruno")
     carla = make_user(session, clock, username="carla")
+    mod = make_user(session, clock, username="mod", role=Role.moderator)
     thread = make_thread(session, clock, author=anna, category=make_category(session))
     clock.advance(minutes=5)
     answer = make_reply(session, clock, author=bruno, thread=thread)
     clock.advance(minutes=5)
-    _accept(session, clock, anna, thread, answer)
+    _accept(session, clock, mod, thread, answer)
     _drain(session, clock)
-    return {"anna": anna, "bruno": bruno, "carla": carla, "thread": thread, "answer": answer}
+    return {
+        "anna": anna,
+        "bruno": bruno,
+        "carla": carla,
+        "mod": mod,
+        "thread": thread,
+        "answer": answer,
+    }
 
 
 # Asking ---------------------------------------------------------------------------------------
@@ -74,13 +85,14 @@ def test_solving_a_thread_asks_the_asker_once_with_a_notification(session, clock
     assert ("survey", thread.id) in _notifications(session, anna)
     assert all(kind != "survey" for kind, _ in _notifications(session, bruno))
 
-    # A second answer accepted, unmarking and accepting again: nobody is asked again.
+    # A second answer chosen, unmarking and choosing again: nobody is asked again.
+    mod = solved["mod"]
     clock.advance(minutes=10)
     other = make_reply(session, clock, author=solved["carla"], thread=thread)
-    _accept(session, clock, anna, thread, other)
+    _accept(session, clock, mod, thread, other)
     session.refresh(thread)
-    solutions.unmark_solution(session, Guardian(anna), thread, clock=clock)
-    _accept(session, clock, anna, thread, solved["answer"])
+    solutions.unmark_solution(session, Guardian(mod), thread, clock=clock)
+    _accept(session, clock, mod, thread, solved["answer"])
     _drain(session, clock)
     assert len(_surveys(session)) == 1
     assert [k for k, _ in _notifications(session, anna) if k == "survey"] == ["survey"]
@@ -89,15 +101,16 @@ def test_solving_a_thread_asks_the_asker_once_with_a_notification(session, clock
 def test_nobody_is_asked_about_their_own_answer_or_an_unmarked_solution(session, clock):
     anna = make_user(session, clock, username="anna")
     bruno = make_user(session, clock, username="bruno")
+    mod = make_user(session, clock, username="mod", role=Role.moderator)
     category = make_category(session)
     own = make_thread(session, clock, author=anna, category=category)
     mine = make_reply(session, clock, author=anna, thread=own, body="Found it: it was the cable.")
-    _accept(session, clock, anna, own, mine)
+    _accept(session, clock, mod, own, mine)
     gone = make_thread(session, clock, author=anna, category=category, title="Another question")
     reply = make_reply(session, clock, author=bruno, thread=gone)
-    _accept(session, clock, anna, gone, reply)
+    _accept(session, clock, mod, gone, reply)
     session.refresh(gone)
-    solutions.unmark_solution(session, Guardian(anna), gone, clock=clock)
+    solutions.unmark_solution(session, Guardian(mod), gone, clock=clock)
     _drain(session, clock)
     assert _surveys(session) == []
 
@@ -115,6 +128,115 @@ def test_notification_links_to_the_question_in_the_thread(app, session, clock, s
     opened = submit(browser, f"/notifications/{notice.id}/read")
     assert opened.status_code == 303
     assert opened.headers["location"] == f"/t/{thread.id}#satisfaction"
+
+
+# The asker's own acceptance is their answer -------------------------------------------------------
+
+
+def _csat(session: Session, clock: FrozenClock) -> tuple[float | None, int]:
+    return satisfaction.csat(
+        session, start=clock.now() - timedelta(days=1), end=clock.now() + timedelta(days=1)
+    )
+
+
+@pytest.fixture
+def accepted(session: Session, clock: FrozenClock) -> dict[str, Any]:
+    """Marta asked, Luca answered, Marta accepted Luca's answer herself; the worker has run."""
+    marta = make_user(session, clock, username="marta")
+    luca = make_user(session, clock, username="luca")
+    thread = make_thread(session, clock, author=marta, category=make_category(session))
+    clock.advance(minutes=5)
+    answer = make_reply(session, clock, author=luca, thread=thread)
+    clock.advance(minutes=5)
+    _accept(session, clock, marta, thread, answer)
+    accepted_at = clock.now()
+    clock.advance(minutes=1)
+    _drain(session, clock)
+    return {"marta": marta, "luca": luca, "thread": thread, "accepted_at": accepted_at}
+
+
+def test_accepting_an_answer_yourself_records_a_positive_answer(session, clock, accepted):
+    marta, thread = accepted["marta"], accepted["thread"]
+    (survey,) = _surveys(session)
+    assert (survey.thread_id, survey.user_id) == (thread.id, marta.id)
+    assert (survey.rating, survey.answered_by_accepting) == (satisfaction.MAX_RATING, True)
+    assert survey.answered_at == survey.asked_at == accepted["accepted_at"]
+    # The care figures count it like any answer.
+    assert _csat(session, clock) == (5.0, 1)
+    answered = session.exec(
+        select(events.OutboxEvent).where(col(events.OutboxEvent.name) == "satisfaction_answered")
+    ).one()
+    assert answered.data["rating"] == 5 and answered.data["by_accepting"] is True
+
+
+def test_an_asker_who_accepted_is_not_asked_in_any_language(app, session, accepted):
+    marta, thread = accepted["marta"], accepted["thread"]
+    assert ("survey", thread.id) not in _notifications(session, marta)
+    browser = client_for(app, marta)
+    for language, question, solved_label in (
+        ("en", QUESTION, "Accepted solution"),
+        ("it", "Il problema è stato risolto?", "Soluzione accettata"),
+    ):
+        headers = {"Accept-Language": language}
+        page = browser.get(f"/t/{thread.id}", headers=headers).text
+        assert solved_label in page
+        assert question not in page and 'name="rating"' not in page
+        assert question not in browser.get("/notifications", headers=headers).text
+    # Nothing to answer, by form or by API: for her the survey does not exist.
+    assert submit(browser, f"/t/{thread.id}/satisfaction", {"rating": "1"}).status_code == 404
+    url = f"/api/v1/threads/{thread.id}/satisfaction"
+    assert browser.get(url).status_code == 404
+    assert api_post(browser, url, {"rating": 1}).status_code == 404
+    assert _surveys(session)[0].rating == 5
+
+
+def test_a_question_waiting_is_answered_when_the_asker_accepts_an_answer(
+    app, session, clock, solved
+):
+    """A moderator chose first and Anna was asked; then she accepted Carla's answer herself."""
+    anna, thread = solved["anna"], solved["thread"]
+    clock.advance(minutes=10)
+    better = make_reply(session, clock, author=solved["carla"], thread=thread)
+    _accept(session, clock, anna, thread, better)
+    _drain(session, clock)
+    (survey,) = _surveys(session)
+    assert (survey.rating, survey.answered_by_accepting) == (5, True)
+    assert survey.answered_at == clock.now()
+    session.expire_all()
+    asking = session.exec(
+        select(Notification).where(
+            col(Notification.user_id) == anna.id, col(Notification.kind) == "survey"
+        )
+    ).one()
+    assert asking.read_at is not None
+    assert QUESTION not in client_for(app, anna).get(f"/t/{thread.id}").text
+
+
+def test_an_answer_already_given_stands_when_the_asker_accepts_later(session, clock, solved):
+    anna, thread = solved["anna"], solved["thread"]
+    (survey,) = _surveys(session)
+    satisfaction.answer(session, Guardian(anna), survey, rating=2, clock=clock)
+    clock.advance(minutes=10)
+    better = make_reply(session, clock, author=solved["carla"], thread=thread)
+    _accept(session, clock, anna, thread, better)
+    _drain(session, clock)
+    (survey,) = _surveys(session)
+    assert (survey.rating, survey.answered_by_accepting) == (2, False)
+    assert _csat(session, clock) == (2.0, 1)
+
+
+def test_a_thread_solved_by_the_brands_official_reply_still_asks(app, session, clock):
+    giulia = make_user(session, clock, username="giulia")
+    sara = make_user(session, clock, username="sara", role=Role.moderator)
+    thread = make_thread(session, clock, author=giulia, category=make_category(session))
+    official = make_reply(session, clock, author=sara, thread=thread, body="Fixed on our side.")
+    _accept(session, clock, sara, thread, official)
+    _drain(session, clock)
+    (survey,) = _surveys(session)
+    assert (survey.rating, survey.answered_at, survey.answered_by_accepting) == (None, None, False)
+    assert ("survey", thread.id) in _notifications(session, giulia)
+    page = client_for(app, giulia).get(f"/t/{thread.id}", headers={"Accept-Language": "it"})
+    assert "Il problema è stato risolto?" in page.text and 'name="rating"' in page.text
 
 
 # The thread page ------------------------------------------------------------------------------

@@ -428,7 +428,9 @@ def test_a_suspension_from_the_profile_blocks_posting_with_the_message(
         f"/t/{scene.thread.id}/posts", data={"csrf_token": token, "body": "Buy cheap stuff"}
     )
     assert reply.status_code == 403
-    assert "Your account is suspended until 2026-01-17 09:00 UTC: Spam links" in reply.text
+    assert (
+        "Your account is suspended until Jan 17, 2026, 9:00\u202fAM UTC: Spam links" in reply.text
+    )
     page = client.get(f"/t/{scene.thread.id}").text
     assert "Your account is suspended until" in page and "Spam links" in page
     assert 'name="body"' not in page  # no reply box

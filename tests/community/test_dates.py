@@ -1,0 +1,101 @@
+"""Dates as people read them, in English and in Italian: recent activity is relative ("3 days
+ago") with the moment in its <time> tooltip, every other date is written one way in the reader's
+language, and no page shows seconds."""
+
+import re
+
+import pytest
+from sqlmodel import Session, col, select
+
+from community import badges, events, posting, solutions
+from community.clock import FrozenClock
+from community.models import Post, Thread, User
+from community.policy import Guardian
+from tests.factories import make_category, make_reply, make_thread, make_user
+
+# A time of day with seconds, as "9:00:17" or "09.00.17", outside the machine-readable attribute.
+SECONDS = re.compile(r"\b\d{1,2}[:.]\d{2}[:.]\d{2}\b")
+
+
+def _for_people(page: str) -> str:
+    return re.sub(r'datetime="[^"]*"', "", page)
+
+
+@pytest.fixture
+def scene(session: Session, clock: FrozenClock) -> tuple[User, Thread, Post]:
+    """Anna joined on Jan 15, 2026 at 9:00:17; three days later Bruno answered her, she accepted
+    his answer and edited her question; now it is Jan 21."""
+    clock.advance(seconds=17)
+    anna = make_user(session, clock, username="anna")
+    bruno = make_user(session, clock, username="bruno")
+    thread = make_thread(session, clock, author=anna, category=make_category(session))
+    clock.advance(days=3)
+    answer = make_reply(session, clock, author=bruno, thread=thread)
+    solutions.accept_solution(session, Guardian(anna), thread, answer, clock=clock)
+    question = session.exec(
+        select(Post).where(col(Post.thread_id) == thread.id, col(Post.post_number) == 1)
+    ).one()
+    posting.edit_post(session, Guardian(anna), question, body="Still dropping.", clock=clock)
+    session.expire_all()
+    events.drain(session, now=clock.now(), consumers=[badges.CONSUMER])
+    clock.advance(days=3)
+    return anna, thread, question
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_no_page_shows_seconds(client, login, scene, language):
+    anna, thread, question = scene
+    login(client, anna)
+    headers = {"Accept-Language": language}
+    for url in ("/u/anna", "/u/bruno", f"/t/{thread.id}", "/notifications", "/leaderboard"):
+        page = client.get(url, headers=headers)
+        assert page.status_code == 200, url
+        assert SECONDS.search(_for_people(page.text)) is None, url
+    revisions = client.get(f"/p/{question.id}/revisions", headers=headers)
+    assert revisions.status_code == 200
+    assert SECONDS.search(_for_people(revisions.text)) is None
+
+
+def test_profile_dates_in_english(client, scene):
+    page = client.get("/u/bruno", headers={"Accept-Language": "en"}).text
+
+    assert "Member since Jan 15, 2026" in page
+    assert "Earned Jan 18, 2026" in page  # the same format for every date on the page
+    answered = re.search(
+        r'<time datetime="2026-01-18T09:00:17[^"]*" title="([^"]+)">([^<]+)<', page
+    )
+    assert answered is not None
+    assert answered.groups() == ("Jan 18, 2026, 9:00\u202fAM UTC", "3 days ago")
+
+
+def test_profile_dates_in_italian(client, scene):
+    page = client.get("/u/bruno", headers={"Accept-Language": "it"}).text
+
+    assert "Membro dal 15 gen 2026" in page
+    assert "Ottenuto il 18 gen 2026" in page
+    answered = re.search(
+        r'<time datetime="2026-01-18T09:00:17[^"]*" title="([^"]+)">([^<]+)<', page
+    )
+    assert answered is not None
+    assert answered.groups() == ("18 gen 2026, 09:00 UTC", "3 giorni fa")
+
+
+def test_an_edit_and_a_revision_say_when_to_the_minute(client, login, scene):
+    anna, thread, question = scene
+    login(client, anna)
+
+    english = client.get(f"/t/{thread.id}", headers={"Accept-Language": "en"}).text
+    assert 'title="Jan 18, 2026, 9:00\u202fAM UTC">edited<' in english
+    italian = client.get(f"/p/{question.id}/revisions", headers={"Accept-Language": "it"}).text
+    assert "18 gen 2026, 09:00 UTC" in italian
+
+
+def test_the_leaderboard_names_its_week_and_month_in_the_readers_language(client, scene):
+    def intro(period: str, language: str) -> str:
+        page = client.get(f"/leaderboard?period={period}", headers={"Accept-Language": language})
+        return " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+
+    assert "Week of Jan 19, 2026 (UTC)." in intro("week", "en")
+    assert "Settimana del 19 gen 2026 (UTC)." in intro("week", "it")
+    assert "Month of January 2026 (UTC)." in intro("month", "en")
+    assert "Mese di gennaio 2026 (UTC)." in intro("month", "it")
