@@ -2,24 +2,18 @@
 word, search results come before the filters, and the flag form opens as a panel."""
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-import main
 from community import reputation, solutions
 from community.clock import SystemClock
 from community.models import Post, ReputationReason, Role, User
 from community.policy import Guardian
 from community.security import rate_limiter
-from community.settings import get_settings
 from moderation import cases
-from search.settings import SearchSettings
-from tests import live
 from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 from tests.search import conftest as search_conftest
 
@@ -28,6 +22,7 @@ pytestmark = pytest.mark.browser
 meili = search_conftest.meili
 meili_prefix = search_conftest.meili_prefix
 meili_settings = search_conftest.meili_settings
+live_search_server = search_conftest.live_search_server
 
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=900)
@@ -153,16 +148,6 @@ def test_customer_pages_fit_a_phone_and_names_break_between_words(
         _assert_fits_the_screen(page, path)
 
     context.close()
-
-
-@pytest.fixture
-def live_search_server(db: Engine, meili_settings: SearchSettings) -> Iterator[str]:
-    """The real app, its outbox worker and this test's Meilisearch indexes, on loopback."""
-    app = main.create_app(
-        get_settings(), engine=db, clock=SystemClock(), start_worker=True, search=meili_settings
-    )
-    with live.serve(app) as url:
-        yield url
 
 
 def _wait_until_indexed(base: str, q: str, total: int) -> None:

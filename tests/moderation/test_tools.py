@@ -2,7 +2,7 @@
 and leaves counters, solutions, watches and links consistent."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -478,7 +478,9 @@ def test_a_suspended_member_cannot_post_reply_edit_or_give_kudos_and_is_told_why
             attempt()
         assert refused.value.message == "Your account is suspended until %(until)s: %(reason)s"
         assert refused.value.params == {
-            "until": "2026-01-18 09:00 UTC",
+            "until": datetime(
+                2026, 1, 18, 9, 0, tzinfo=UTC
+            ),  # written for the reader at the boundary
             "reason": "Insults in three threads",
         }
     assert not guardian.can_reply_to(thread)

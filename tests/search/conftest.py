@@ -13,10 +13,15 @@ from typing import Any
 
 import meilisearch
 import pytest
+from sqlalchemy import Engine
 
+import main
+from community.clock import SystemClock
+from community.settings import get_settings
 from search.client import SearchService, delete_scoped_key
 from search.server import ManagedMeilisearch, MeiliEndpoint, external_endpoint
 from search.settings import SearchSettings
+from tests import live
 
 IS_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -75,3 +80,13 @@ def meili_search(meili: MeiliEndpoint, meili_settings: SearchSettings) -> Search
     service = SearchService.from_settings(meili, meili_settings)
     assert service.connect(), "Meilisearch did not accept the app key"
     return service
+
+
+@pytest.fixture
+def live_search_server(db: Engine, meili_settings: SearchSettings) -> Iterator[str]:
+    """The real app, its outbox worker and this test's Meilisearch indexes, on loopback."""
+    app = main.create_app(
+        get_settings(), engine=db, clock=SystemClock(), start_worker=True, search=meili_settings
+    )
+    with live.serve(app) as url:
+        yield url

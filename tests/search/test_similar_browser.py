@@ -1,38 +1,22 @@
 """Similar threads in a real browser: typing a question fills the box; clicking counts."""
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-import main
 from community import solutions
 from community.clock import SystemClock
 from community.policy import Guardian
-from community.settings import get_settings
 from search.models import SuggestionEvent
-from search.settings import SearchSettings
-from tests import live
 from tests.browser import conftest as browser_conftest
 from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 
 pytestmark = pytest.mark.browser
 
 browser_type_launch_args = browser_conftest.browser_type_launch_args
-
-
-@pytest.fixture
-def live_search_server(db: Engine, meili_settings: SearchSettings) -> Iterator[str]:
-    """The real app, its outbox worker and this test's Meilisearch indexes, on loopback."""
-    app = main.create_app(
-        get_settings(), engine=db, clock=SystemClock(), start_worker=True, search=meili_settings
-    )
-    with live.serve(app) as url:
-        yield url
 
 
 def _wait_until_suggested(base: str, q: str, thread_id: int | None) -> None:
