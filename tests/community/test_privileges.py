@@ -220,6 +220,10 @@ def test_experts_mark_duplicates_and_readers_are_led_to_the_original(session, cl
     )
     assert refused.status_code == 403 and "Expert" in refused.json()["detail"]
     _with_reputation(session, guide, 1000)
+    # The form opens in a panel over the page, so the question's action bar keeps its shape.
+    own_view = client.get(f"/t/{again.id}").text
+    assert f'popovertarget="duplicate-panel-{again.id}">Mark as duplicate</button>' in own_view
+    assert f'<div id="duplicate-panel-{again.id}" class="action-panel" popover' in own_view
     itself = client.post(
         f"/api/v1/threads/{again.id}/duplicate",
         json={"original_id": again.id},
