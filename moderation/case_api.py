@@ -56,8 +56,22 @@ class CaseMessagePublic(BaseModel):
     created_at: datetime
 
 
+class CaseChangePublic(BaseModel):
+    id: int
+    field: str = Field(description="status for everyone; priority and assignee for moderators only")
+    value: str | None = Field(description="the new status or priority; null for an assignee")
+    assignee: AuthorRef | None = Field(description="the new assignee (null: unassigned)")
+    actor: AuthorRef
+    by_customer: bool = Field(description="the customer's reply reopened the case")
+    after_message_id: int | None = Field(description="the message it follows in the timeline")
+    created_at: datetime
+
+
 class CaseDetailPublic(CasePublic):
     messages: list[CaseMessagePublic]
+    changes: list[CaseChangePublic] = Field(
+        description="status changes (and, for moderators, priority and assignee), oldest first"
+    )
 
 
 class CaseMessageCreate(BaseModel):
@@ -140,6 +154,7 @@ def _case_public(session: Session, guardian: Guardian, case: SupportCase) -> Cas
 
 def _case_detail(session: Session, guardian: Guardian, case: SupportCase) -> CaseDetailPublic:
     brand = get_settings().brand_name
+    entries = cases.timeline(session, guardian, case)
     messages = [
         CaseMessagePublic(
             id=view.message.id or 0,
@@ -151,6 +166,23 @@ def _case_detail(session: Session, guardian: Guardian, case: SupportCase) -> Cas
             body_html=view.message.body_html,
             created_at=view.message.created_at,
         )
-        for view in cases.messages(session, guardian, case)
+        for view in entries
+        if isinstance(view, cases.MessageView)
     ]
-    return CaseDetailPublic(**_case_public(session, guardian, case).model_dump(), messages=messages)
+    changes = [
+        CaseChangePublic(
+            id=entry.change.id or 0,
+            field=entry.change.field,
+            value=entry.change.value,
+            assignee=AuthorRef.of(entry.assignee) if entry.assignee else None,
+            actor=AuthorRef.of(entry.actor),
+            by_customer=entry.by_customer,
+            after_message_id=entry.change.after_message_id,
+            created_at=entry.change.created_at,
+        )
+        for entry in entries
+        if isinstance(entry, cases.ChangeView)
+    ]
+    return CaseDetailPublic(
+        **_case_public(session, guardian, case).model_dump(), messages=messages, changes=changes
+    )

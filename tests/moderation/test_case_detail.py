@@ -146,6 +146,34 @@ def test_the_customer_sees_only_status_changes_in_their_own_words(app, session, 
     assert "Il team di assistenza ha contrassegnato il tuo caso come risolto." in page
 
 
+def test_the_api_gives_the_changes_each_reader_may_see(app, session, clock, scene):
+    case = _busy_case(session, clock, scene)
+
+    def changes(user: User) -> list[tuple[str, str | None, str | None]]:
+        detail = client_for(app, user).get(f"/api/v1/cases/{case.id}").json()
+        return [
+            (c["field"], c["value"], c["assignee"] and c["assignee"]["username"])
+            for c in detail["changes"]
+        ]
+
+    assert changes(scene["sara"]) == [
+        ("status", "pending_customer", None),
+        ("priority", "urgent", None),
+        ("assignee", None, "sara"),
+        ("status", "open", None),
+        ("status", "resolved", None),
+        ("assignee", None, None),
+    ]
+    assert changes(scene["giulia"]) == [
+        ("status", "pending_customer", None),
+        ("status", "open", None),
+        ("status", "resolved", None),
+    ]
+    reopened = client_for(app, scene["giulia"]).get(f"/api/v1/cases/{case.id}").json()
+    assert [c["by_customer"] for c in reopened["changes"]] == [False, True, False]
+    assert client_for(app, scene["third"]).get(f"/api/v1/cases/{case.id}").status_code == 404
+
+
 def test_closing_and_reopening_read_plainly_to_the_customer(app, session, clock, scene):
     luca = Guardian(scene["luca"])
     case = _open(session, clock, scene["luca"])
