@@ -192,10 +192,12 @@ def _pop_flashes(context: Context) -> list[str]:
 templates.env.globals["pop_flashes"] = _pop_flashes
 
 
-def login_redirect(request: Request) -> RedirectResponse:
-    """To the login page, which sends the person back to this page once they are in."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return redirect(f"/login?next={quote(here, safe='/')}")
+def login_redirect(request: Request, next_path: str | None = None) -> RedirectResponse:
+    """To the login page, which sends the person to ``next_path`` once they are in (by default
+    back to the page they asked for)."""
+    if next_path is None:
+        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(f"/login?next={quote(next_path, safe='/')}")
 
 
 @pass_context

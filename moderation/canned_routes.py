@@ -7,7 +7,6 @@ filled in (the text never travels in a URL, so a long template is no problem).
 """
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -29,14 +28,10 @@ CannedId = Annotated[int, Path(ge=1, le=MAX_ID)]
 REPLY_SAVED = N_("Canned reply “%(title)s” saved.")
 
 
-def _login(path: str) -> Response:
-    return web.redirect(f"/login?next={quote(path, safe='/')}")
-
-
 @router.get("/mod/canned")
 def canned_page(request: Request, session: SessionDep, guardian: GuardianDep) -> Response:
     if not guardian.is_authenticated:
-        return _login("/mod/canned")
+        return web.login_redirect(request, "/mod/canned")
     return _render_list(request, session, guardian, values={}, errors={})
 
 
@@ -73,7 +68,7 @@ def edit_page(
     request: Request, reply_id: CannedId, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login(f"/mod/canned/{reply_id}/edit")
+        return web.login_redirect(request, f"/mod/canned/{reply_id}/edit")
     reply = canned.get_reply(session, guardian, reply_id)
     values = {"title": reply.title, "body": reply.body, "language": reply.language or ""}
     return _render_edit(request, reply, values=values, errors={})
@@ -144,7 +139,7 @@ def fill(
     """The template filled in for the thread: the reply box (htmx), the text (``format=text``),
     or a page with the thread's reply form filled in (a plain link)."""
     if not guardian.is_authenticated:
-        return _login(f"/t/{thread_id}")
+        return web.login_redirect(request, f"/t/{thread_id}")
     reply = canned.get_reply(session, guardian, reply_id)
     thread = posting.get_thread(session, guardian, thread_id)
     text = canned.fill(session, guardian, reply, thread)

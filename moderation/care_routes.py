@@ -234,7 +234,7 @@ def flag_page(
 ) -> Response:
     post = posting.get_post(session, guardian, post_id)
     if not guardian.is_authenticated:
-        return web.redirect(f"/login?next=/p/{post_id}/flag")
+        return web.login_redirect(request, f"/p/{post_id}/flag")
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
     ensure(guardian.can_flag_post(post, thread), "You cannot flag this post.")

@@ -29,10 +29,6 @@ CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Filter = Annotated[str, Query(max_length=20)]
 
 
-def _login(path: str) -> Response:
-    return web.redirect(f"/login?next={quote(path, safe='/')}")
-
-
 def _ensure_brand(guardian: Guardian) -> None:
     ensure_signed_in(guardian)
     ensure(cases.is_brand(guardian), "Only moderators can manage cases.")
@@ -46,7 +42,7 @@ def my_cases(
     request: Request, session: SessionDep, guardian: GuardianDep, cursor: Filter = ""
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login("/cases")
+        return web.login_redirect(request, "/cases")
     page = cases.list_cases(session, guardian, own=True, cursor=cursor)
     return web.render(request, "moderation/cases_customer_list.html", page=page, cursor=cursor)
 
@@ -56,7 +52,7 @@ def my_case(
     request: Request, case_id: CaseId, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login(f"/cases/{case_id}")
+        return web.login_redirect(request, f"/cases/{case_id}")
     case = cases.get_case(session, guardian, case_id)
     if guardian.user_id != case.customer_id:  # a moderator: the brand's view of it
         return web.redirect(f"/mod/cases/{case.id}")
@@ -111,7 +107,7 @@ def brand_cases(
     cursor: Filter = "",
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login("/mod/cases")
+        return web.login_redirect(request, "/mod/cases")
     _ensure_brand(guardian)
     status = status if status in CaseStatus.__members__ else ""
     assignee_id = params.parse_number(assignee)
@@ -146,7 +142,7 @@ def new_case_page(
     post_id: Annotated[int, Query(ge=1, le=MAX_ID)],
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login(f"/mod/cases/new?post_id={post_id}")
+        return web.login_redirect(request, f"/mod/cases/new?post_id={post_id}")
     _ensure_brand(guardian)
     post = posting.get_post(session, guardian, post_id)
     thread = session.get(Thread, post.thread_id)
@@ -194,7 +190,7 @@ def brand_case(
     request: Request, case_id: CaseId, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login(f"/mod/cases/{case_id}")
+        return web.login_redirect(request, f"/mod/cases/{case_id}")
     _ensure_brand(guardian)
     case = cases.get_case(session, guardian, case_id)
     return _render_brand_case(request, session, guardian, case)
@@ -301,7 +297,7 @@ def _flash_changes(
 @router.get("/mod/webhooks")
 def webhook_log(request: Request, session: SessionDep, guardian: GuardianDep) -> Response:
     if not guardian.is_authenticated:
-        return _login("/mod/webhooks")
+        return web.login_redirect(request, "/mod/webhooks")
     ensure(guardian.is_admin, "Only admins can see the webhook log.")
     return web.render(
         request,

@@ -12,7 +12,7 @@ are sent to log in (pages) or get 401 (forms).
 import re
 from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -33,11 +33,6 @@ Username = Annotated[str, Path(max_length=30)]
 _THREAD_REF = re.compile(r"^(?:.*/t/)?#?(\d{1,10})(?:[/?#].*)?$")
 
 
-def _login_redirect(request: Request) -> Response:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return web.redirect(f"/login?next={quote(here, safe='/')}")
-
-
 # --- Threads ------------------------------------------------------------------------------------
 
 
@@ -46,7 +41,7 @@ def thread_tools_page(
     request: Request, thread_id: ThreadId, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login_redirect(request)
+        return web.login_redirect(request)
     thread = tools.get_thread(session, guardian, thread_id)
     return _render_thread_tools(request, session, thread, values={}, errors={})
 
@@ -244,7 +239,7 @@ def user_tools_page(
     request: Request, username: Username, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login_redirect(request)
+        return web.login_redirect(request)
     user = tools.get_user(session, guardian, username)
     return _render_user_tools(request, user, values={}, errors={})
 
@@ -340,7 +335,7 @@ def audit_page(
     before: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     if not guardian.is_authenticated:
-        return _login_redirect(request)
+        return web.login_redirect(request)
     filters = {
         "actor": actor.strip(),
         "action": action.strip(),

@@ -1,7 +1,7 @@
 """Account pages: sign up, log in and out, settings with API tokens, language, public profiles."""
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -49,10 +49,6 @@ def signed_in_user(guardian: Guardian) -> User:
     if guardian.user is None:
         raise NotAuthenticated("Please log in first.")
     return guardian.user
-
-
-def login_url(next_path: str) -> str:
-    return f"/login?next={quote(next_path, safe='/')}"
 
 
 # Sign up ---------------------------------------------------------------------------------------
@@ -213,7 +209,7 @@ def settings_page(
     request: Request, session: SessionDep, guardian: GuardianDep, saved: str = ""
 ) -> Response:
     if guardian.user is None:
-        return web.redirect(login_url("/settings"))
+        return web.login_redirect(request, "/settings")
     return _render_settings(request, session, guardian, saved=saved)
 
 

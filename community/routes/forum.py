@@ -38,7 +38,7 @@ def new_thread_page(
 ) -> Response:
     if not guardian.is_authenticated:
         next_path = "/t/new" + (f"?category={quote(category)}" if category else "")
-        return web.redirect(f"/login?next={quote(next_path, safe='/')}")
+        return web.login_redirect(request, next_path)
     guardian.ensure_not_suspended()
     ensure(guardian.can_create_thread(), "Your account cannot start threads.")
     values = {"category": category, "title": "", "body": "", "tags": ""}
@@ -196,7 +196,7 @@ def edit_page(
 ) -> Response:
     post = posting.get_post(session, guardian, post_id)
     if not guardian.is_authenticated:
-        return web.redirect(f"/login?next={quote(f'/p/{post_id}/edit', safe='/')}")
+        return web.login_redirect(request, f"/p/{post_id}/edit")
     thread = _thread(session, post)
     ensure(_may_edit(guardian, post, thread), "You can only edit your own posts.")
     values = {"body": post.body, "title": thread.title, "tags": thread.tags}

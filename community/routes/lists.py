@@ -5,7 +5,7 @@ A "more" link asks for the next page with htmx and gets only that page's rows
 """
 
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -92,8 +92,7 @@ def my_threads_page(
     cursor: CursorParam = None,
 ) -> Response:
     if not guardian.is_authenticated:
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return web.redirect(f"/login?next={quote(here, safe='/')}")
+        return web.login_redirect(request)
     chosen_tab = listing.known_tab(tab) or "started"
     page = listing.my_threads(session, guardian, tab=chosen_tab, cursor=cursor)
     next_url = None

@@ -23,7 +23,7 @@ def notifications_page(
     cursor: CursorQuery = None,
 ) -> Response:
     if guardian.user is None:
-        return web.redirect("/login?next=/notifications")
+        return web.login_redirect(request)
     page = notifications.list_notifications(
         session, guardian, unread_only=unread, cursor=cursor or None
     )
@@ -76,7 +76,7 @@ def watch_thread(
     """Sets watching on ("1") or off ("0") as the button says, so a double submit is harmless;
     with no value it toggles."""
     if guardian.user is None and not web.is_htmx(request):
-        return web.redirect(f"/login?next=/t/{thread_id}")
+        return web.login_redirect(request, f"/t/{thread_id}")
     thread = posting.get_thread(session, guardian, thread_id)
     if watch in ("0", "1"):
         state = watching.set_watching(session, guardian, thread, watching=watch == "1", clock=clock)
