@@ -250,12 +250,17 @@ def reply_to_thread(
 
 def hold_reason(session: Session, author: User, post: Post, thread: Thread) -> HiddenReason | None:
     """Why a new post must wait for a moderator before anyone else reads it, or None."""
+    held = _found_by_hold_checks(post, thread)
+    if held is None and needs_approval(session, author, post):
+        return HiddenReason.awaiting_approval
+    return held
+
+
+def _found_by_hold_checks(post: Post, thread: Thread) -> HiddenReason | None:
     for check in hold_checks:
         reason = check(post, thread)
         if reason is not None:
             return reason
-    if needs_approval(session, author, post):
-        return HiddenReason.awaiting_approval
     return None
 
 
@@ -352,6 +357,9 @@ def edit_post(
         raise Conflict(
             "Someone else edited this post at the same time. Reload it and try again."
         ) from None
+    if (held := _found_by_hold_checks(post, thread)) is not None:
+        # New words are held as new posts are: readers never see them before the review.
+        visibility.hold_for_review(session, post, thread, reason=held, now=now)
     events.record(
         session,
         "post_edited",

@@ -175,6 +175,20 @@ def _refresh_first_response(session: Session, post: Post) -> None:
         first_response.refresh(session, thread)
 
 
+def hold_for_review(
+    session: Session, post: Post, thread: Thread, *, reason: HiddenReason, now: datetime
+) -> None:
+    """Hide ``post`` (and the thread, for its question) until a moderator reviews it, by nobody:
+    a moderator's own hiding keeps its reason; waiting for approval gives way (approving would
+    publish what must be reviewed)."""
+    for item in (post, thread) if post.is_question else (post,):
+        if item.hidden_at is None or item.hidden_reason == HiddenReason.awaiting_approval:
+            if isinstance(item, Post):
+                hide_post(session, item, reason=reason, by_id=None, now=now)
+            else:
+                hide_thread(session, item, reason=reason, by_id=None, now=now)
+
+
 def hide_thread(
     session: Session, thread: Thread, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:

@@ -10,9 +10,10 @@ embeds nothing again.
 
 Personal data: a post in which any is found is hidden (``HiddenReason.personal_data``, by nobody:
 the brand's worker), and so is its thread when it is the question. It stays hidden until a
-moderator reviews it. A new post is held when it is written (``hold_personal_data``, a hold check
-of community.posting), before anyone could read it or be notified of it; this consumer hides the
-ones whose personal data comes with an edit, and posts no event covered. A moderator who unhides
+moderator reviews it. A post is held when it is written or edited (``hold_personal_data``, a hold
+check of community.posting: a cheap, deterministic privacy gate, not a stored signal), before
+anyone could read it or be notified of it; this consumer stores the signals and hides what the
+gate did not see (posts no event covered, seeded ones). A moderator who unhides
 it has the last word: the post is not hidden again for the same text (a signal with personal data
 already stored after the last edit, or a publication after it), only when its text changes.
 """
@@ -176,7 +177,9 @@ def _store(
     post.language = signals.language[:8]
     session.add(post)
     if signals.pii and not _reviewed(post) and (text_changed or not already_flagged):
-        _hide(session, post, thread, now=now)
+        visibility.hold_for_review(
+            session, post, thread, reason=HiddenReason.personal_data, now=now
+        )
     events.record(
         session,
         "post_signalled",
@@ -197,21 +200,6 @@ def _reviewed(post: Post) -> bool:
     edit): this consumer may get to that text later, and must not hide it again."""
     written = post.edited_at or post.created_at
     return post.published_at is not None and as_utc(post.published_at) > as_utc(written)
-
-
-def _hide(session: Session, post: Post, thread: Thread, *, now: datetime) -> None:
-    """Hide for personal data, unless a moderator has hidden it already (their reason stays).
-    Personal data outranks waiting for approval: approving publishes what waits, so a post with
-    personal data must wait for the moderator's review of the data instead."""
-    reason = HiddenReason.personal_data
-    if _may_rehide(post):
-        visibility.hide_post(session, post, reason=reason, by_id=None, now=now)
-    if post.is_question and _may_rehide(thread):
-        visibility.hide_thread(session, thread, reason=reason, by_id=None, now=now)
-
-
-def _may_rehide(item: Post | Thread) -> bool:
-    return item.hidden_at is None or item.hidden_reason == HiddenReason.awaiting_approval
 
 
 def _on_post_event(text_changed: bool) -> events.Handler:

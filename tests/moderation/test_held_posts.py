@@ -294,3 +294,24 @@ def test_no_edit_out_link_when_the_post_is_hidden_for_another_reason(
     session.commit()
     page = client_for(app, forum.author).get(f"/t/{forum.thread.id}").text
     assert "Only you and the moderators can see this post" in page and EDIT_OUT not in page
+
+
+def test_personal_data_added_by_an_edit_is_held_at_once(app, session, clock, forum) -> None:
+    """Before the signals worker has read the edit, the new words are already out of sight."""
+    browser = _write(app, forum.author, forum.thread, "Try restarting the modem.")
+    _drain(session, clock)
+    post = _last_post(session, forum.thread)
+    reader = client_for(app, forum.reader)
+    assert "Try restarting the modem." in reader.get(f"/t/{forum.thread.id}").text
+
+    clock.advance(minutes=1)
+    edited = submit(browser, f"/p/{post.id}/edit", {"body": "Call me on 333 1234567"})
+    assert edited.status_code == 303
+    assert "333 1234567" not in reader.get(f"/t/{forum.thread.id}").text  # no worker has run
+    session.refresh(post)
+    assert post.hidden_reason == HiddenReason.personal_data and post.hidden_by_id is None
+    assert "333 1234567" in client_for(app, forum.author).get(f"/t/{forum.thread.id}").text
+    assert "333 1234567" in client_for(app, forum.mod).get(f"/t/{forum.thread.id}").text
+    _drain(session, clock)  # the worker agrees and leaves it as it is
+    session.refresh(post)
+    assert post.hidden_reason == HiddenReason.personal_data

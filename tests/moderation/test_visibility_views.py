@@ -51,10 +51,14 @@ def scene(session: Session, clock: FrozenClock) -> Scene:
     thread = make_thread(
         session, clock, author=asker, category=category, title="Fibre drops every evening"
     )
-    # Out when written; the personal data came with an edit, which the signals worker hides
-    # after the fact (the tests hide it as the worker does). A new post with it would be held.
+    # Out when written; the personal data came with an edit, held at once, and a moderator let
+    # it through: readers see it (the tests hide it again as the worker does for new text).
     post = make_reply(session, clock, author=author, thread=thread, body="Call me, I can help")
     posting.edit_post(session, Guardian(author), post, body=PII_TEXT, clock=clock)
+    assert post.hidden_reason == HiddenReason.personal_data
+    assert mod.id is not None
+    visibility.unhide_post(session, post, by_id=mod.id, now=clock.now())
+    session.commit()
     return Scene(asker, author, reader, mod, admin, category, other, thread, post)
 
 
