@@ -174,10 +174,10 @@ def create_thread(
     )
     if held is None:
         post.published_at = now
-    else:
-        if held != HiddenReason.awaiting_approval:  # what was found is in the question itself
-            visibility.hide_post(session, post, reason=held, by_id=None, now=now)
+    elif held == HiddenReason.awaiting_approval:  # the newcomer's thread waits as a whole
         visibility.hide_thread(session, thread, reason=held, by_id=None, now=now)
+    else:  # what was found is in the question itself
+        visibility.hold_for_review(session, post, thread, reason=held, now=now)
     session.commit()
     return thread
 
@@ -243,7 +243,7 @@ def reply_to_thread(
         post_number=post.post_number,
     )
     if held is not None:
-        visibility.hide_post(session, post, reason=held, by_id=None, now=now)
+        visibility.hold_for_review(session, post, thread, reason=held, now=now)
     session.commit()
     return post
 
