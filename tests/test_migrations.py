@@ -16,18 +16,10 @@ from community.db import make_engine
 from community.events import OutboxEvent
 from community.models import Role
 from community.policy import Guardian
-from community.security import rate_limiter
 from moderation import care
 from moderation.models import WebhookDelivery
 from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
-
-
-@pytest.fixture(autouse=True)
-def _posting_allowance() -> None:
-    """These tests post through the services on databases of their own, without the ``db``
-    fixture: start them with a fresh allowance, whatever earlier tests posted this minute."""
-    rate_limiter.reset()
 
 
 def _fresh_sqlite_url() -> str:
