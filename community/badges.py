@@ -157,6 +157,7 @@ def consumer() -> events.Consumer:
         name=CONSUMER,
         handlers={
             "post_created": on_post_created,
+            "post_published": on_post_published,
             "solution_accepted": on_solution_accepted,
             "kudos_given": on_kudos_given,
             "post_signalled": on_post_signalled,
@@ -167,11 +168,13 @@ def consumer() -> events.Consumer:
 
 
 def _live(session: Session, post_id: Any) -> tuple[Post, Thread] | None:
+    """The post and its thread while everyone can read the post: one held for review (or hidden)
+    earns nothing, and earns it when it is published (``post_published``)."""
     post = session.get(Post, int(post_id))
-    if post is None or post.is_deleted:
+    if post is None or post.is_deleted or post.is_hidden or post.published_at is None:
         return None
     thread = session.get(Thread, post.thread_id)
-    if thread is None or thread.is_deleted:
+    if thread is None or thread.is_deleted or thread.is_hidden:
         return None
     return post, thread
 
@@ -187,6 +190,12 @@ def on_post_created(session: Session, event: events.OutboxEvent) -> None:
         return
     post, _ = found
     grant(session, post.author_id, Badge.first_answer, at=event.created_at, post_id=post.id)
+
+
+def on_post_published(session: Session, event: events.OutboxEvent) -> None:
+    """A post out of review: what it would have earned when it was written."""
+    on_post_created(session, event)
+    on_post_signalled(session, event)
 
 
 def on_solution_accepted(session: Session, event: events.OutboxEvent) -> None:
@@ -252,6 +261,8 @@ def _has_answered_in(session: Session, user_id: int, language: str) -> bool:
             col(Post.language) == language,
             col(Post.post_number) > 1,
             col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),
+            col(Post.published_at).is_not(None),
             col(Thread.author_id) != user_id,
             col(Thread.deleted_at).is_(None),
         )
@@ -270,12 +281,13 @@ def on_advocate_nominated(session: Session, event: events.OutboxEvent) -> None:
 
 
 def _answers() -> Any:
-    """Live replies to someone else's live thread: (post id, author, created_at, language)."""
+    """Published, live replies to someone else's live thread: (post id, author, published_at,
+    language)."""
     return (
         select(
             col(Post.id).label("post_id"),
             col(Post.author_id).label("user_id"),
-            col(Post.created_at).label("created_at"),
+            col(Post.published_at).label("published_at"),
             col(Post.language).label("language"),
             col(Post.kudos_count).label("kudos_count"),
         )
@@ -283,6 +295,8 @@ def _answers() -> Any:
         .where(
             col(Post.post_number) > 1,
             col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),
+            col(Post.published_at).is_not(None),
             col(Post.author_id) != col(Thread.author_id),
             col(Thread.deleted_at).is_(None),
         )
@@ -314,7 +328,7 @@ def _earliest_per_member(badge: Badge, rows: Any, at: Any) -> Any:
 
 def _first_answers() -> Any:
     answers = _answers().subquery()
-    return _earliest_per_member(Badge.first_answer, answers, answers.c.created_at)
+    return _earliest_per_member(Badge.first_answer, answers, answers.c.published_at)
 
 
 def _accepted() -> Any:
@@ -414,7 +428,7 @@ def _bilingual() -> Any:
         select(
             answers.c.user_id,
             answers.c.language,
-            func.min(answers.c.created_at).label("first_at"),
+            func.min(answers.c.published_at).label("first_at"),
         )
         .group_by(answers.c.user_id, answers.c.language)
         .subquery()

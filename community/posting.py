@@ -5,7 +5,7 @@ Each write is one transaction with its outbox event; nothing is written when a c
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,9 +156,9 @@ def create_thread(
     session.add_all(ThreadTag(thread_id=thread.id, tag=tag) for tag in tag_list)
     session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
     held = hold_reason(session, author, post, thread)
-    category.thread_count += 1
-    category.post_count += 1
-    if held is None:  # a held thread shows as the category's latest once it is published
+    if held is None:  # a held thread counts, and is the category's latest, once published
+        category.thread_count += 1
+        category.post_count += 1
         category.last_activity_at = now
         category.last_thread_id = thread.id
     author.thread_count += 1
@@ -219,9 +219,9 @@ def reply_to_thread(
     held = hold_reason(session, author, post, thread)
     category = session.get(Category, thread.category_id)
     assert category is not None
-    category.post_count += 1
     if held is None:
-        # A held reply is no activity to readers until it is published (community.visibility).
+        # A held reply neither counts nor is activity until it is published (community.visibility).
+        category.post_count += 1
         post.published_at = now
         visibility.touch_activity(thread, category, now=now)
     if author.id != thread.author_id:
@@ -385,7 +385,7 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
     by_id = guardian.user_id
     thread = _thread_of(session, post)
     _lock(session, thread)
-    live_posts = _live_post_count(session, thread)
+    counted_posts = counted_post_count(session, thread.id)
     # Conditional, so that two simultaneous deletes cannot both adjust the counters.
     deleted = session.execute(
         update(Post)
@@ -405,11 +405,17 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
         thread.deleted_at = now
         thread.deleted_by_id = by_id
         bump(session, User, post.author_id, thread_count=-1)
-        bump(session, Category, thread.category_id, thread_count=-1, post_count=-live_posts)
+        bump(
+            session,
+            Category,
+            thread.category_id,
+            thread_count=-int(post.published_at is not None),
+            post_count=-counted_posts,
+        )
     else:
         if post.author_id != thread.author_id:
             bump(session, User, post.author_id, answer_count=-1)
-        bump(session, Category, thread.category_id, post_count=-1)
+        bump(session, Category, thread.category_id, post_count=-int(post.published_at is not None))
         if thread.last_post_id == post.id:
             thread.last_post_id = _last_live_post_id(session, thread)
         if post.author_id != thread.author_id:
@@ -539,8 +545,13 @@ def get_post(session: Session, guardian: Guardian, post_id: int) -> Post:
     return post
 
 
-def page_count(thread: Thread) -> int:
-    return max(1, math.ceil(thread.reply_count / get_settings().posts_per_page))
+def page_count(thread: Thread, *, out_of_sight: Collection[int] = ()) -> int:
+    """The thread's pages; ``out_of_sight``: numbers of replies the reader cannot see
+    (visibility.held_numbers), which add no page when they are the last ones."""
+    last = thread.reply_count + 1
+    while last in out_of_sight:
+        last -= 1
+    return max(1, math.ceil((last - 1) / get_settings().posts_per_page))
 
 
 def page_of(post_number: int) -> int:
@@ -555,9 +566,13 @@ def post_url(post: Post) -> str:
 
 
 def load_thread_page(
-    session: Session, guardian: Guardian, thread: Thread, *, page: int = 1
+    session: Session, guardian: Guardian, thread: Thread, *, page: int | None = 1
 ) -> ThreadPage:
-    pages = page_count(thread)
+    """One page of the thread as ``guardian`` may read it; ``page`` None: the last one."""
+    assert thread.id is not None
+    held = visibility.held_numbers(session, guardian, [thread.id]).get(thread.id, set())
+    pages = page_count(thread, out_of_sight=held)
+    page = pages if page is None else page
     if page < 1 or page > pages:
         raise NotFound("This page of the thread does not exist.")
     per_page = get_settings().posts_per_page
@@ -580,7 +595,6 @@ def load_thread_page(
     )
     category = session.get(Category, thread.category_id)
     assert category is not None
-    assert thread.id is not None
     by_id = {view.post.id: view for view in views}
     return ThreadPage(
         thread=thread,
@@ -589,14 +603,12 @@ def load_thread_page(
         replies=[
             by_id[post.id]
             for post in posts
-            if post.post_number > 1 and not visibility.is_held_from(guardian, post)
+            if post.post_number > 1 and post.post_number not in held
         ],
         solution=by_id[solution_post.id] if solution_post is not None else None,
         page=page,
         pages=pages,
-        held_out_of_sight=visibility.held_out_of_sight(session, guardian, [thread.id]).get(
-            thread.id, 0
-        ),
+        held_out_of_sight=len(held),
     )
 
 
@@ -692,9 +704,12 @@ def _lock(session: Session, thread: Thread) -> None:
         session.refresh(thread, with_for_update=True)
 
 
-def _live_post_count(session: Session, thread: Thread) -> int:
+def counted_post_count(session: Session, thread_id: int | None) -> int:
+    """The thread's posts its category counts: published (community.visibility) and not deleted."""
     query = select(func.count()).where(
-        col(Post.thread_id) == thread.id, col(Post.deleted_at).is_(None)
+        col(Post.thread_id) == thread_id,
+        col(Post.deleted_at).is_(None),
+        col(Post.published_at).is_not(None),
     )
     return int(session.scalar(query) or 0)
 

@@ -9,11 +9,10 @@ brand). The author is shown why (``hidden_reason``).
 A post *held* for review (personal data, or a newcomer's link waiting for approval) does not
 exist yet for other readers: not shown, not counted, no activity, nobody notified. When a
 moderator's unhide makes it readable by everyone for the first time it is *published*: it counts
-from then (``published_at``, the thread's activity, its first answer) and ``post_published``
-tells the people it concerns (community.notifications).
+from then (``published_at``, its category's post and thread counters, the thread's activity, its
+first answer) and ``post_published`` tells the people it concerns (community.notifications).
 """
 
-from collections import Counter
 from collections.abc import Collection
 from datetime import datetime
 
@@ -149,6 +148,8 @@ def _went_public(
         category = session.get(Category, thread.category_id)
         assert category is not None
         post.published_at = now
+        category.post_count += 1
+        category.thread_count += int(post.is_question)
         touch_activity(thread, category, now=now)
         if not post.is_question:
             reputation.on_reply(session, thread, post, at=now)  # before its first answer moves
@@ -221,11 +222,11 @@ def unhide_thread(session: Session, thread: Thread, *, by_id: int, now: datetime
     return shown
 
 
-def held_out_of_sight(
+def held_numbers(
     session: Session, guardian: Guardian, thread_ids: Collection[int]
-) -> dict[int, int]:
-    """Thread id -> how many of its replies are held for review where the reader cannot see them
-    (someone else's, and the reader is no moderator): reply counts shown to them leave those out."""
+) -> dict[int, set[int]]:
+    """Thread id -> the post numbers of its replies held for review where the reader cannot see
+    them (someone else's, and the reader is no moderator): for the reader they do not exist yet."""
     if not thread_ids or guardian.can_moderate():
         return {}
     query = select(col(Post.thread_id), col(Post.post_number)).where(
@@ -237,10 +238,19 @@ def held_out_of_sight(
         query = query.where(col(Post.author_id) != guardian.user.id)
     # Questions are left out here, not in SQL: a range on post_number would walk every post of
     # the threads through the (thread_id, post_number) index instead.
-    held = Counter(thread_id for thread_id, number in session.exec(query).all() if number > 1)
-    return dict(held)
+    held: dict[int, set[int]] = {}
+    for thread_id, number in session.exec(query).all():
+        if number > 1:
+            held.setdefault(thread_id, set()).add(number)
+    return held
 
 
-def is_held_from(guardian: Guardian, post: Post) -> bool:
-    """Held for review and out of the reader's sight: for them the post does not exist yet."""
-    return post.hidden_reason in HELD_REASONS and not guardian.can_see_post(post)
+def held_out_of_sight(
+    session: Session, guardian: Guardian, thread_ids: Collection[int]
+) -> dict[int, int]:
+    """Thread id -> how many of its replies are held out of the reader's sight (held_numbers):
+    reply counts shown to them leave those out."""
+    return {
+        thread_id: len(numbers)
+        for thread_id, numbers in held_numbers(session, guardian, thread_ids).items()
+    }

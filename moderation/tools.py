@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from community import events, first_response, solutions, textrules, visibility
+from community import events, first_response, posting, solutions, textrules, visibility
 from community.clock import Clock, as_utc
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound
@@ -195,9 +195,10 @@ def move_thread(
     assert source is not None
     before = {"category_id": source.id, "category": source.slug}
     if not thread.is_deleted:
-        live = _live_post_count(session, thread.id)
-        bump(session, Category, source.id, thread_count=-1, post_count=-live)
-        bump(session, Category, category.id, thread_count=1, post_count=live)
+        posts = posting.counted_post_count(session, thread.id)
+        threads = int(_question_published(session, thread.id))
+        bump(session, Category, source.id, thread_count=-threads, post_count=-posts)
+        bump(session, Category, category.id, thread_count=threads, post_count=posts)
     thread.category_id = category.id
     session.add(thread)
     session.flush()
@@ -265,6 +266,10 @@ def merge_thread(
         )
     )
     live = [p for p in posts if not p.is_deleted]
+    # What the categories count (published posts; the thread if its question is), before the
+    # posts are renumbered into ``into``.
+    counted = sum(post.published_at is not None for post in live)
+    threads = int(any(post.is_question and post.published_at is not None for post in live))
 
     # The solution: kept when ``into`` has none, otherwise unmarked (the reply stays).
     moved_solution = session.get(Solution, thread.id)
@@ -354,10 +359,10 @@ def merge_thread(
     target = session.get(Category, into.category_id)
     assert source is not None and target is not None
     if source.id == target.id:
-        bump(session, Category, source.id, thread_count=-1)
+        bump(session, Category, source.id, thread_count=-threads)
     else:
-        bump(session, Category, source.id, thread_count=-1, post_count=-len(live))
-        bump(session, Category, target.id, post_count=len(live))
+        bump(session, Category, source.id, thread_count=-threads, post_count=-counted)
+        bump(session, Category, target.id, post_count=counted)
     session.flush()
     _refresh_last_thread(session, source)
     _consider_last_thread(session, target, into)
@@ -576,11 +581,12 @@ def _lock(session: Session, thread: Thread) -> None:
         session.refresh(thread, with_for_update=True)
 
 
-def _live_post_count(session: Session, thread_id: int) -> int:
-    query = select(func.count()).where(
-        col(Post.thread_id) == thread_id, col(Post.deleted_at).is_(None)
+def _question_published(session: Session, thread_id: int) -> bool:
+    """Whether the category counts the thread (a held question does not count yet)."""
+    query = select(col(Post.published_at)).where(
+        col(Post.thread_id) == thread_id, col(Post.post_number) == 1
     )
-    return int(session.scalar(query) or 0)
+    return session.scalar(query) is not None
 
 
 def _last_live_post_id(session: Session, thread_id: int) -> int | None:

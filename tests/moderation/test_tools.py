@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from community import kudos, listing, posting, solutions
+from community import kudos, listing, posting, solutions, visibility
 from community.clock import FrozenClock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from community.events import OutboxEvent
-from community.models import Category, Post, Role, Solution, Thread, User, Watch
+from community.models import Category, HiddenReason, Post, Role, Solution, Thread, User, Watch
 from community.policy import Guardian
 from moderation import audit, tools
 from moderation.models import AuditEntry
@@ -204,6 +204,45 @@ def test_a_locked_thread_refuses_members_replies_but_not_moderators(
 
 
 # --- move -----------------------------------------------------------------------------------------
+
+
+def test_a_thread_waiting_for_approval_counts_in_no_category_when_moved(
+    session: Session, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    source, target = make_category(session), make_category(session)
+    newcomer = make_user(session, clock, username="newbie")
+    waiting = make_thread(
+        session, clock, author=newcomer, category=source, body="See https://example.org/x"
+    )
+    assert waiting.hidden_reason == HiddenReason.awaiting_approval
+
+    tools.move_thread(session, _g(people["mod"], clock), waiting, category=target, clock=clock)
+    for category in (source, target):
+        session.refresh(category)
+        assert (category.thread_count, category.post_count) == (0, 0)
+    visibility.unhide_thread(session, waiting, by_id=people["mod"].id or 0, now=clock.now())
+    session.commit()
+    session.refresh(target)
+    assert (target.thread_count, target.post_count) == (1, 1)
+    assert (target.thread_count, target.post_count) == (1, 1)
+
+
+def test_merging_moves_only_the_posts_readers_can_count(
+    session: Session, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    source, target = make_category(session), make_category(session)
+    thread = make_thread(session, clock, author=people["asker"], category=source)
+    make_reply(session, clock, author=people["member"], thread=thread)
+    newcomer = make_user(session, clock, username="newbie")
+    held = make_reply(session, clock, author=newcomer, thread=thread, body="https://example.org")
+    assert held.hidden_reason == HiddenReason.awaiting_approval
+    into = make_thread(session, clock, author=people["member"], category=target)
+
+    tools.merge_thread(session, _g(people["mod"], clock), thread, into=into, clock=clock)
+    for category in (source, target):
+        session.refresh(category)
+    assert (source.thread_count, source.post_count) == (0, 0)
+    assert (target.thread_count, target.post_count) == (1, 3)
 
 
 def test_moving_a_thread_keeps_both_categories_counters_right(
