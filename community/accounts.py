@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select, update
 
-from community import events, textrules
+from community import events, i18n, textrules
 from community.clock import Clock
 from community.errors import Conflict, Invalid, NotFound, Problems, RateLimited
 from community.models import ApiToken, Post, Role, Thread, User
@@ -103,6 +103,16 @@ def normalize_language(raw: str | None) -> str | None:
         return None
     if value not in get_settings().languages:
         raise Invalid("Choose one of the offered languages.", field="language")
+    return value
+
+
+def normalize_time_zone(raw: str | None) -> str | None:
+    """An IANA time zone name, or None for the community's (settings.time_zone)."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if value not in i18n.time_zones():
+        raise Invalid("Choose a time zone from the list, such as Europe/Rome.", field="time_zone")
     return value
 
 
@@ -276,13 +286,18 @@ def update_profile(
     *,
     display_name: str,
     language: str | None,
+    time_zone: str | None,
     clock: Clock,
 ) -> User:
     ensure(guardian.can_edit_account(user))
-    display_name = normalize_display_name(display_name)
-    language = normalize_language(language)
+    problems = Problems()
+    display_name = problems.check(lambda: normalize_display_name(display_name)) or ""
+    language = problems.check(lambda: normalize_language(language))
+    time_zone = problems.check(lambda: normalize_time_zone(time_zone))
+    problems.raise_any()
     user.display_name = display_name
     user.language = language
+    user.time_zone = time_zone
     session.add(user)
     assert user.id is not None
     events.record(session, "user_updated", at=clock.now(), user_id=user.id)

@@ -85,6 +85,7 @@ def get_guardian(
         supported=settings.languages,
         default=settings.default_language,
     )
+    request.state.time_zone = i18n.zone(user.time_zone if user else None, settings.time_zone)
     if user is not None:
         request.state.unread_count = unread_notifications(session, user)
     return guardian

@@ -3,10 +3,11 @@
 Source strings are English msgids. Catalogs live in community/locale and are compiled by `make`.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from gettext import NullTranslations, translation
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, format_timedelta
@@ -80,24 +81,41 @@ def _parse_accept_language(header: str) -> list[str]:
 
 
 # One way of writing a moment for people, everywhere: the date as the reader's language writes it
-# ("Nov 20, 2026"; "20 nov 2026"), with the time to the minute when the time matters
-# ("Nov 20, 2026, 9:00 AM UTC"; "20 nov 2026, 09:00 UTC"). Times are UTC, as every stored value
-# is, and say so; seconds are never shown.
-def format_when(value: datetime, language: str) -> str:
-    """A date with its time of day, to the minute."""
+# ("Nov 20, 2026"; "20 nov 2026"), with the time to the minute when the time matters, in the
+# reader's time zone and naming it ("Nov 20, 2026, 10:00 AM CET"; "20 nov 2026, 10:00 CET").
+# Stored values are UTC; seconds are never shown.
+def format_when(value: datetime, language: str, zone: tzinfo = UTC) -> str:
+    """A date with its time of day, to the minute, in ``zone``."""
     locale = Locale.parse(language)
-    value = as_utc(value)
+    local = as_utc(value).astimezone(zone)
     both = str(locale.datetime_formats["medium"])  # how the language joins a date and a time
-    day = format_date(value, format="medium", locale=locale)
-    time = format_time(value, format="short", locale=locale, tzinfo=UTC)
-    return both.replace("{1}", day).replace("{0}", time) + " UTC"
+    day = format_date(local.date(), format="medium", locale=locale)
+    time = format_time(local.time(), format="short", locale=locale)
+    return both.replace("{1}", day).replace("{0}", time) + f" {local.tzname() or 'UTC'}"
 
 
-def format_day(value: date, language: str) -> str:
-    """The date alone, for when the time of day is noise."""
+def format_day(value: date, language: str, zone: tzinfo = UTC) -> str:
+    """The date alone, for when the time of day is noise (a moment's date in ``zone``)."""
     if isinstance(value, datetime):
-        value = as_utc(value).date()
+        value = as_utc(value).astimezone(zone).date()
     return format_date(value, format="medium", locale=Locale.parse(language))
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zone names a reader may choose, sorted ("Europe/Rome"; no legacy aliases
+    such as "CET" or "US/Eastern")."""
+    regions = (
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))
+    )
+    return (*sorted(regions), "UTC")
+
+
+def zone(chosen: str | None, default: str) -> ZoneInfo:
+    """The reader's time zone: the one they chose, else the community's."""
+    return ZoneInfo(chosen if chosen in time_zones() else default)
 
 
 def format_month(value: date, language: str) -> str:

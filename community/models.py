@@ -33,6 +33,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.member, max_length=16, index=True)
     language: str | None = Field(default=None, max_length=8)
+    # An IANA name ("Europe/Rome"); None: the community's (settings.time_zone).
+    time_zone: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_column=utc_column())
     # Bumped on password change: every session signed before it stops working.
     session_epoch: int = 0

@@ -4,7 +4,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from community import i18n
@@ -28,6 +28,8 @@ class CommunitySettings(BaseSettings):
     brand_accent: str = "#f2a541"
     default_language: str = "it"
     languages: tuple[str, ...] = ("it", "en")
+    # Times are shown in the reader's time zone: their own (account settings), else this one.
+    time_zone: str = "Europe/Rome"
 
     # Reputation (community.reputation): points per event, Stack Exchange's values.
     points_answer_kudos: int = 10
@@ -64,6 +66,13 @@ class CommunitySettings(BaseSettings):
     posts_limit_per_minute: int = 10
     outbox_poll_seconds: float = 0.5
     run_worker_in_process: bool = True
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        if value not in i18n.time_zones():
+            raise ValueError(f"{value!r} is not an IANA time zone name, such as Europe/Rome.")
+        return value
 
     @model_validator(mode="after")
     def _taglines_name_our_languages(self) -> "CommunitySettings":

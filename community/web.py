@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -90,6 +91,12 @@ def language_of(request: Request) -> str:
     )
 
 
+def time_zone_of(request: Request) -> ZoneInfo:
+    """The reader's time zone (set with the guardian), else the community's."""
+    found = getattr(request.state, "time_zone", None)
+    return found if isinstance(found, ZoneInfo) else ZoneInfo(get_settings().time_zone)
+
+
 def translator(request: Request) -> Callable[[str], str]:
     language = language_of(request)
     return lambda message: i18n.gettext(language, message)
@@ -115,6 +122,7 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         settings=settings,
         unread_count=getattr(request.state, "unread_count", 0),
         now=getattr(request.state, "now", None),
+        time_zone=time_zone_of(request),
     )
     context["_"] = context["gettext"]
     return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -131,14 +139,15 @@ def _translate(request: Request, message: str, params: Mapping[str, object]) -> 
     text = i18n.gettext(language, message)
     if not params:
         return text
-    return text % {key: _localized(value, language) for key, value in params.items()}
+    zone = time_zone_of(request)
+    return text % {key: _localized(value, language, zone) for key, value in params.items()}
 
 
-def _localized(value: object, language: str) -> object:
+def _localized(value: object, language: str, zone: ZoneInfo) -> object:
     if isinstance(value, i18n.Label):
         return i18n.gettext(language, value)
     if isinstance(value, datetime):
-        return i18n.format_when(value, language)
+        return i18n.format_when(value, language, zone)
     return value
 
 
@@ -200,12 +209,18 @@ def login_redirect(request: Request, next_path: str | None = None) -> RedirectRe
     return redirect(f"/login?next={quote(next_path, safe='/')}")
 
 
+def _zone(context: Context) -> ZoneInfo:
+    found = context.get("time_zone")
+    return found if isinstance(found, ZoneInfo) else ZoneInfo(get_settings().time_zone)
+
+
 @pass_context
 def _when(context: Context, value: datetime | None) -> str:
-    """A moment with its time of day (i18n.format_when), for plain text and tooltips."""
+    """A moment with its time of day in the reader's time zone (i18n.format_when), for plain
+    text and tooltips."""
     if value is None:
         return ""
-    return i18n.format_when(value, context.get("language", "it"))
+    return i18n.format_when(value, context.get("language", "it"), _zone(context))
 
 
 @pass_context
@@ -215,7 +230,7 @@ def _ago(context: Context, value: datetime | None) -> Markup:
         return Markup("")
     now = context.get("now")
     language = context.get("language", "it")
-    moment = i18n.format_when(value, language)
+    moment = i18n.format_when(value, language, _zone(context))
     # "now" is taken before the request writes, so a fresh row may look a moment in the future.
     label = i18n.format_ago(min(value, now), now, language) if now else moment
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
@@ -228,7 +243,7 @@ def _day(context: Context, value: date | None) -> str:
     """The date alone ("Jan 15, 2026"; "15 gen 2026"), for when the time of day is noise."""
     if value is None:
         return ""
-    return i18n.format_day(value, context.get("language", "it"))
+    return i18n.format_day(value, context.get("language", "it"), _zone(context))
 
 
 @pass_context

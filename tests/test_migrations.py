@@ -10,13 +10,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel, select
 
-from community import migrate, solutions
+from community import migrate, posting, solutions
 from community.clock import FrozenClock
 from community.db import make_engine
 from community.events import OutboxEvent
-from community.models import Role
+from community.models import Post, Role
 from community.policy import Guardian
-from moderation import care
+from moderation import care, tools
 from moderation.models import WebhookDelivery
 from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
@@ -246,3 +246,38 @@ def test_0018_keeps_each_existing_description_for_both_languages() -> None:
     engine.dispose()
     migrate.downgrade(url, "0017")
     assert descriptions("description") == [("Linea fissa.",), ("Introductions.",)]
+
+
+def test_0019_recounts_categories_without_held_posts() -> None:
+    """Before 0019 a category counted posts held for review; the recount leaves them out, as it
+    leaves out deleted threads and threads merged into another (counted there)."""
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        category = make_category(session)
+        asker = make_user(session, clock, username="asker")
+        newcomer = make_user(session, clock, username="newbie")
+        thread = make_thread(session, clock, author=asker, category=category)
+        make_reply(session, clock, author=asker, thread=thread)
+        make_reply(session, clock, author=newcomer, thread=thread, body="https://example.org")
+        make_thread(session, clock, author=newcomer, category=category, body="www.example.org")
+        gone = make_thread(
+            session, clock, author=asker, category=category, title="A thread its asker deleted"
+        )
+        question = session.exec(select(Post).where(Post.thread_id == gone.id)).one()
+        posting.delete_post(session, Guardian(asker), question, clock=clock)
+        again = make_thread(
+            session, clock, author=asker, category=category, title="The same question asked again"
+        )
+        moderator = make_user(session, clock, username="mod", role=Role.moderator)
+        tools.merge_thread(session, Guardian(moderator), again, into=thread, clock=clock)
+    migrate.downgrade(url, "0018")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE category SET thread_count = 9, post_count = 9"))
+    migrate.upgrade(url, "0019")
+    with engine.connect() as conn:
+        counts = conn.execute(text("SELECT thread_count, post_count FROM category")).one()
+    engine.dispose()
+    assert tuple(counts) == (1, 3)  # one thread: its question, the reply and the merged question

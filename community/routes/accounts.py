@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from community import accounts, profiles, web
+from community import accounts, i18n, profiles, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
 from community.models import ApiToken, User
@@ -221,11 +221,18 @@ def update_profile(
     clock: ClockDep,
     display_name: FormStr = "",
     language: FormStr = "",
+    time_zone: FormStr = "",
 ) -> Response:
     user = signed_in_user(guardian)
     try:
         accounts.update_profile(
-            session, guardian, user, display_name=display_name, language=language, clock=clock
+            session,
+            guardian,
+            user,
+            display_name=display_name,
+            language=language,
+            time_zone=time_zone,
+            clock=clock,
         )
     except DomainError as exc:
         return _render_settings(
@@ -233,7 +240,7 @@ def update_profile(
             session,
             guardian,
             errors=web.form_errors(request, exc),
-            values={"display_name": display_name, "language": language},
+            values={"display_name": display_name, "language": language, "time_zone": time_zone},
             status_code=exc.status_code,
         )
     return web.redirect("/settings?saved=profile")
@@ -350,7 +357,11 @@ def _render_settings(
     context.setdefault("token_errors", {})
     context.setdefault("token_name", "")
     context.setdefault("new_token", None)
-    form_values = {"display_name": user.display_name, "language": user.language or ""}
+    form_values = {
+        "display_name": user.display_name,
+        "language": user.language or "",
+        "time_zone": user.time_zone or "",
+    }
     form_values.update(values or {})
     return web.render(
         request,
@@ -361,8 +372,19 @@ def _render_settings(
         errors=errors or {},
         saved=saved,
         min_password=accounts.MIN_PASSWORD_CHARS,
+        time_zone_regions=_time_zone_regions(),
         **context,
     )
+
+
+def _time_zone_regions() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The time zones by region, for the settings' menu: [("Europe", [("Europe/Rome", "Rome")...
+    ])...]; "UTC" stands alone under its own name."""
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for name in i18n.time_zones():
+        region, _, place = name.partition("/")
+        regions.setdefault(region, []).append((name, (place or region).replace("_", " ")))
+    return list(regions.items())
 
 
 # Public profile --------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def reply(
                 reply_error=message,
                 reply_confirm=ask,
             )
-        view = posting.load_thread_page(session, guardian, thread, page=posting.page_count(thread))
+        view = posting.load_thread_page(session, guardian, thread, page=None)
         return _render_thread(
             request,
             session,

@@ -220,26 +220,49 @@ def test_only_the_owner_edits_an_account(session, clock):
 
     with pytest.raises(Forbidden):
         accounts.update_profile(
-            session, Guardian(other), user, display_name="Hacked", language=None, clock=clock
+            session,
+            Guardian(other),
+            user,
+            display_name="Hacked",
+            language=None,
+            time_zone=None,
+            clock=clock,
         )
 
     accounts.update_profile(
-        session, Guardian(user), user, display_name=" New  name ", language="en", clock=clock
+        session,
+        Guardian(user),
+        user,
+        display_name=" New  name ",
+        language="en",
+        time_zone="America/New_York",
+        clock=clock,
     )
     assert (user.display_name, user.language) == ("New name", "en")
+    assert user.time_zone == "America/New_York"
 
 
-def test_update_profile_refuses_an_unknown_language_and_changes_nothing(session, clock):
+def test_update_profile_refuses_an_unknown_language_or_time_zone_and_changes_nothing(
+    session, clock
+):
     user = make_user(session, clock)
     name = user.display_name
 
     with pytest.raises(Invalid) as caught:
         accounts.update_profile(
-            session, Guardian(user), user, display_name="Other", language="xx", clock=clock
+            session,
+            Guardian(user),
+            user,
+            display_name="Other",
+            language="xx",
+            time_zone="Mars/Olympus",
+            clock=clock,
         )
 
     assert caught.value.field == "language"
+    assert [problem.field for problem in caught.value.also] == ["time_zone"]
     assert user.display_name == name
+    assert user.time_zone is None
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("", None), ("auto", None), ("EN", "en")])

@@ -3,11 +3,13 @@ ago") with the moment in its <time> tooltip, every other date is written one way
 language, and no page shows seconds."""
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, col, select
 
-from community import badges, events, posting, solutions
+from community import badges, events, i18n, posting, solutions
 from community.clock import FrozenClock
 from community.models import Post, Thread, User
 from community.policy import Guardian
@@ -65,7 +67,8 @@ def test_profile_dates_in_english(client, scene):
         r'<time datetime="2026-01-18T09:00:17[^"]*" title="([^"]+)">([^<]+)<', page
     )
     assert answered is not None
-    assert answered.groups() == ("Jan 18, 2026, 9:00\u202fAM UTC", "3 days ago")
+    # In the community's time zone (Europe/Rome) for a visitor.
+    assert answered.groups() == ("Jan 18, 2026, 10:00\u202fAM CET", "3 days ago")
 
 
 def test_profile_dates_in_italian(client, scene):
@@ -77,7 +80,7 @@ def test_profile_dates_in_italian(client, scene):
         r'<time datetime="2026-01-18T09:00:17[^"]*" title="([^"]+)">([^<]+)<', page
     )
     assert answered is not None
-    assert answered.groups() == ("18 gen 2026, 09:00 UTC", "3 giorni fa")
+    assert answered.groups() == ("18 gen 2026, 10:00 CET", "3 giorni fa")
 
 
 def test_an_edit_and_a_revision_say_when_to_the_minute(client, login, scene):
@@ -85,9 +88,55 @@ def test_an_edit_and_a_revision_say_when_to_the_minute(client, login, scene):
     login(client, anna)
 
     english = client.get(f"/t/{thread.id}", headers={"Accept-Language": "en"}).text
-    assert 'title="Jan 18, 2026, 9:00\u202fAM UTC">edited<' in english
+    assert 'title="Jan 18, 2026, 10:00\u202fAM CET">edited<' in english
     italian = client.get(f"/p/{question.id}/revisions", headers={"Accept-Language": "it"}).text
-    assert "18 gen 2026, 09:00 UTC" in italian
+    assert "18 gen 2026, 10:00 CET" in italian
+
+
+def test_a_member_reads_times_in_the_time_zone_they_chose(client, login, csrf_token, scene):
+    anna, thread, _ = scene
+    login(client, anna)
+    page = client.get("/settings", headers={"Accept-Language": "en"}).text
+    assert '<option value="" selected>The community&#39;s (Europe/Rome)</option>' in page
+
+    saved = client.post(
+        "/settings/profile",
+        data={
+            "csrf_token": csrf_token(client),
+            "display_name": "Anna",
+            "language": "en",
+            "time_zone": "America/New_York",
+        },
+    )
+    assert saved.status_code == 200 and "Your profile has been saved." in saved.text
+    assert '<option value="America/New_York" selected>New York</option>' in saved.text
+    english = client.get(f"/t/{thread.id}").text
+    assert 'title="Jan 18, 2026, 4:00\u202fAM EST">edited<' in english
+
+
+def test_summer_time_follows_the_zones_rules():
+    july = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    assert i18n.format_when(july, "it", ZoneInfo("Europe/Rome")) == "1 lug 2026, 14:00 CEST"
+    assert i18n.format_when(july, "en", ZoneInfo("America/New_York")) == (
+        "Jul 1, 2026, 8:00\u202fAM EDT"
+    )
+    assert i18n.format_when(july, "en") == "Jul 1, 2026, 12:00\u202fPM UTC"
+
+
+def test_an_unknown_time_zone_is_refused_next_to_its_field(client, login, csrf_token, scene):
+    anna, _, _ = scene
+    login(client, anna)
+    refused = client.post(
+        "/settings/profile",
+        data={
+            "csrf_token": csrf_token(client),
+            "display_name": "Anna",
+            "language": "en",
+            "time_zone": "Mars/Olympus_Mons",
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="f-time_zone-error" role="alert">Choose a time zone from the list' in refused.text
 
 
 def test_the_leaderboard_names_its_week_and_month_in_the_readers_language(client, scene):

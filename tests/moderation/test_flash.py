@@ -112,7 +112,7 @@ def test_suspending_and_unsuspending_are_confirmed_on_the_profile(
     )
     assert response.headers["location"] == "/u/anna"
     (message,) = shown_once(browser, response)
-    assert message == "User anna suspended until Jan 17, 2026, 9:00\u202fAM UTC."
+    assert message == "User anna suspended until Jan 17, 2026, 10:00\u202fAM CET."
 
     response = submit(browser, "/mod/users/anna/unsuspend")
     assert shown_once(browser, response) == ["User anna is no longer suspended."]
@@ -127,7 +127,7 @@ def test_the_message_is_in_the_readers_language(
     response = submit(
         browser, "/mod/users/anna/suspend", {"days": "2", "hours": "0", "reason": "Spam"}
     )
-    until = "17 gen 2026, 09:00 UTC"  # as the |when filter writes it on the profile
+    until = "17 gen 2026, 10:00 CET"  # as the |when filter writes it, in the community's zone
     assert shown_once(browser, response) == [f"Account di anna sospeso fino al {until}."]
 
     response = submit(browser, f"/mod/threads/{scene.thread.id}/lock")

@@ -433,7 +433,7 @@ def test_a_suspension_from_the_profile_blocks_posting_with_the_message(
     )
     assert reply.status_code == 403
     assert (
-        "Your account is suspended until Jan 17, 2026, 9:00\u202fAM UTC: Spam links" in reply.text
+        "Your account is suspended until Jan 17, 2026, 10:00\u202fAM CET: Spam links" in reply.text
     )
     page = client.get(f"/t/{scene.thread.id}").text
     assert "Your account is suspended until" in page and "Spam links" in page
