@@ -39,6 +39,7 @@ from moderation.analytics_routes import router as analytics_pages
 from moderation.api_tools import router as moderation_tools_api
 from moderation.routes_tools import router as moderation_tools_pages
 from moderation.satisfaction import consumer as satisfaction_consumer
+from moderation.satisfaction import install as install_satisfaction_backfill
 from moderation.satisfaction_api import router as satisfaction_api
 from moderation.satisfaction_routes import register_slots as register_satisfaction_slots
 from moderation.satisfaction_routes import router as satisfaction_pages
@@ -71,6 +72,7 @@ def configure_consumers() -> None:
     events.registry.add(webhooks.consumer())
     events.registry.add(care.consumer())
     events.registry.add(satisfaction_consumer())
+    install_satisfaction_backfill()  # what the consumer would have asked of seeded solutions
     events.registry.add(audit.consumer())
 
 

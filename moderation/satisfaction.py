@@ -24,7 +24,8 @@ does not exist); the brand sees only the figures of :func:`csat`.
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, literal, or_, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from community import events, params, textrules
@@ -189,6 +190,66 @@ def _answer_by_accepting(
         rating=ACCEPTED_RATING,
         by_accepting=True,
     )
+
+
+def install() -> None:
+    """A seeded community gets the surveys its accepted answers imply (``backfill``)."""
+    from community.seed import loader
+
+    if backfill not in loader.after_seed:
+        loader.after_seed.append(backfill)
+
+
+def backfill(session: Session) -> int:
+    """The surveys that solutions accepted without events imply (``peerdesk seed`` writes rows,
+    not events): an asker who accepted someone else's answer answered "it did", as
+    ``_answer_by_accepting`` records it. Threads with a survey keep it. Commits; returns how many
+    rows were added. Running it twice adds nothing."""
+    asker = col(Thread.author_id)
+    implied = (
+        sql_select(  # sqlmodel's select takes four columns at most
+            col(Solution.thread_id),
+            asker,
+            col(Solution.accepted_at),
+            col(Solution.accepted_at),
+            literal(ACCEPTED_RATING),
+            literal(""),
+            literal(True),
+        )
+        .join(Thread, col(Thread.id) == col(Solution.thread_id))
+        .join(Post, col(Post.id) == col(Solution.post_id))
+        .join(User, col(User.id) == asker)
+        .where(
+            col(Solution.accepted_by_id) == asker,
+            col(Post.author_id) != asker,
+            col(Post.deleted_at).is_(None),
+            col(Thread.deleted_at).is_(None),
+            col(User.is_active),
+            ~select(col(SatisfactionResponse.id))
+            .where(
+                col(SatisfactionResponse.thread_id) == col(Solution.thread_id),
+                col(SatisfactionResponse.user_id) == asker,
+            )
+            .exists(),
+        )
+    )
+    table = SatisfactionResponse.__table__  # type: ignore[attr-defined]
+    added = session.execute(
+        table.insert().from_select(
+            [
+                "thread_id",
+                "user_id",
+                "asked_at",
+                "answered_at",
+                "rating",
+                "comment",
+                "answered_by_accepting",
+            ],
+            implied,
+        )
+    )
+    session.commit()
+    return int(added.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _mark_question_read(

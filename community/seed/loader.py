@@ -5,11 +5,12 @@ by the generator, inserted in chunks (executemany), and user and category counte
 end with one executemany UPDATE. On PostgreSQL the id sequences are moved past the seeded ids.
 The whole seed is one transaction: a failed run leaves the database as empty as it found it.
 The reputation ledger is then derived from the seeded kudos and solutions
-(community.reputation_backfill), and the badges they earn awarded (community.badges.award_all),
-in transactions of their own.
+(community.reputation_backfill), the badges they earn awarded (community.badges.award_all), and
+what other packages derive (``after_seed``), in transactions of their own.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,11 @@ from community.seed.generator import Community
 
 BATCH_THREADS = 1000
 TABLES_WITH_SERIAL_ID = ("user", "category", "thread", "post", "kudos")
+
+# What other packages derive from the seeded rows, as their outbox consumers would have from the
+# events a seed does not write (moderation: the surveys accepted answers answer). Each takes a
+# session, commits, and returns how many rows it added.
+after_seed: list[Callable[[Session], int]] = []
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ def seed(
     # And the badges those facts earn, dated when they were earned (community.badges).
     with Session(engine) as session:
         badge_count = badges.award_all(session)
+        for derive in after_seed:
+            derive(session)
     # A bulk load leaves the planner's statistics empty: without them PostgreSQL estimates a
     # category holds a few dozen threads and sorts thousands instead of walking an index.
     with engine.connect() as conn:

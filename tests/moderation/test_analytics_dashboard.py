@@ -136,6 +136,15 @@ def test_weeks_are_dates_in_the_reader_s_language(client, world):
             assert len(ticks) == len(set(ticks)) >= 2
 
 
+def test_each_per_category_chart_is_named_above_it(client, world):
+    login(client, world["moderator"])
+    italian = _section(
+        client.get("/care/analytics", headers={"Accept-Language": "it"}).text, "chart-categories"
+    )
+    headings = re.findall(r"<h3>([^<]+)</h3>\s*<svg", italian)
+    assert headings == ["Tasso di risposta", "Violazioni dei livelli di servizio"]
+
+
 def test_the_csv_stays_machine_readable_for_italian_readers(client, world):
     login(client, world["moderator"])
     english = client.get("/api/v1/analytics.csv").text

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from community import events, solutions
 from community.clock import FrozenClock
 from community.errors import Conflict, Invalid, NotFound
-from community.models import Notification, Post, Role, Thread, User
+from community.models import Notification, Post, Role, Solution, Thread, User
 from community.policy import Guardian
 from moderation import cases, satisfaction
 from moderation.models import PostSignal, SatisfactionResponse, SupportCase
@@ -167,6 +167,29 @@ def test_accepting_an_answer_yourself_records_a_positive_answer(session, clock, 
         select(events.OutboxEvent).where(col(events.OutboxEvent.name) == "satisfaction_answered")
     ).one()
     assert answered.data["rating"] == 5 and answered.data["by_accepting"] is True
+
+
+def test_a_seeded_community_has_the_answers_its_accepted_solutions_imply(session, clock):
+    """``peerdesk seed`` writes rows without events: the surveys the consumer would have answered
+    are derived after it, so the demo's care figures show satisfaction."""
+    from community.seed import loader
+
+    engine = session.get_bind()
+    loader.seed(engine, threads=60, seed=42, now=clock.now())
+    implied = session.exec(
+        select(Solution.thread_id)
+        .join(Thread, col(Thread.id) == col(Solution.thread_id))
+        .join(Post, col(Post.id) == col(Solution.post_id))
+        .where(col(Post.author_id) != col(Thread.author_id))
+    ).all()
+    surveys = _surveys(session)
+    assert implied and sorted(s.thread_id or 0 for s in surveys) == sorted(implied)
+    assert all(s.rating == 5 and s.answered_by_accepting for s in surveys)
+    rated, answers = satisfaction.csat(
+        session, start=clock.now() - timedelta(days=400), end=clock.now()
+    )
+    assert (rated, answers) == (5.0, len(implied))
+    assert satisfaction.backfill(session) == 0  # nothing twice
 
 
 def test_an_asker_who_accepted_is_not_asked_in_any_language(app, session, accepted):
