@@ -6,8 +6,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlmodel import Session, col, select
 
-from community.models import User
+from community.clock import Clock
+from community.models import Post, Thread, User
+from community.policy import Guardian
+from moderation import cases
+from moderation.models import SupportCase
 from tests.helpers import csrf_token, login
 
 
@@ -32,3 +37,24 @@ def api_post(client: TestClient, url: str, payload: dict[str, Any]) -> Response:
         url, json=payload, headers={"X-CSRF-Token": csrf_token(client)}
     )
     return response
+
+
+def open_case(
+    session: Session, clock: Clock, moderator: User, thread: Thread | None = None
+) -> SupportCase:
+    """A high-priority "Double charge" case taken from ``thread``'s question (by default the
+    first question written)."""
+    query = select(Post).where(col(Post.post_number) == 1).order_by(col(Post.id))
+    if thread is not None:
+        query = query.where(col(Post.thread_id) == thread.id)
+    question = session.exec(query).first()
+    assert question is not None
+    return cases.open_case(
+        session,
+        Guardian(moderator),
+        question,
+        subject="Double charge",
+        priority="high",
+        body="Which invoice is it?",
+        clock=clock,
+    )

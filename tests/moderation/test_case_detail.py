@@ -15,13 +15,13 @@ from sqlmodel import Session, col, select
 
 from community.clock import FrozenClock
 from community.errors import Forbidden
-from community.models import Notification, Post, Role, User
+from community.models import Notification, Role, User
 from community.policy import Guardian
 from moderation import cases
 from moderation.models import CaseChange, CaseMessage, SupportCase
 from tests.conftest import drain
 from tests.factories import make_category, make_thread, make_user
-from tests.moderation.brand_helpers import client_for, submit
+from tests.moderation.brand_helpers import client_for, open_case, submit
 
 THREAD_TITLE = "Charged twice for October"
 
@@ -45,20 +45,6 @@ def scene(session: Session, clock: FrozenClock) -> dict[str, User]:
     return people
 
 
-def _open(session: Session, clock: FrozenClock, moderator: User) -> SupportCase:
-    question = session.exec(select(Post).order_by(col(Post.id))).first()
-    assert question is not None
-    return cases.open_case(
-        session,
-        Guardian(moderator),
-        question,
-        subject="Double charge",
-        priority="high",
-        body="Which invoice is it?",
-        clock=clock,
-    )
-
-
 def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
@@ -80,7 +66,7 @@ def _busy_case(session: Session, clock: FrozenClock, scene: dict[str, User]) -> 
     """A case that went through most of its life, all at one instant of the clock: the timeline's
     order cannot come from the timestamps."""
     luca, sara, giulia = Guardian(scene["luca"]), Guardian(scene["sara"]), Guardian(scene["giulia"])
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     cases.update_case(
         session,
         luca,
@@ -176,7 +162,7 @@ def test_the_api_gives_the_changes_each_reader_may_see(app, session, clock, scen
 
 def test_closing_and_reopening_read_plainly_to_the_customer(app, session, clock, scene):
     luca = Guardian(scene["luca"])
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     for status in ("resolved", "closed", "open"):
         cases.update_case(session, luca, case, status=status, clock=clock)
     page = client_for(app, scene["giulia"]).get(f"/cases/{case.id}").text
@@ -188,7 +174,7 @@ def test_closing_and_reopening_read_plainly_to_the_customer(app, session, clock,
 
 
 def test_the_htmx_reply_brings_back_the_change_it_caused(app, session, clock, scene):
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     cases.update_case(session, Guardian(scene["luca"]), case, status="resolved", clock=clock)
     reply = submit(
         client_for(app, scene["giulia"]),
@@ -232,7 +218,7 @@ def test_the_customer_is_told_when_the_brand_waits_for_them_in_their_language(
 ):
     giulia = scene["giulia"]
     luca = Guardian(scene["luca"])
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     cases.update_case(
         session, luca, case, priority="urgent", assignee_id=scene["sara"].id, clock=clock
     )
@@ -261,7 +247,7 @@ def test_the_customer_is_told_when_the_brand_waits_for_them_in_their_language(
 def test_the_customer_is_told_once_each_time_their_case_is_resolved(app, session, clock, scene):
     giulia = scene["giulia"]
     luca = Guardian(scene["luca"])
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     cases.update_case(session, luca, case, status="resolved", clock=clock)
     drain(session, clock)
     # The first time, the satisfaction survey's notification is the one that says so.
@@ -291,7 +277,7 @@ def _message(page: str, message_id: int | None) -> str:
 
 
 def test_the_brands_messages_carry_the_brand_not_a_members_rank(app, session, clock, scene):
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     first = session.exec(select(CaseMessage).where(col(CaseMessage.case_id) == case.id)).one()
     sara, giulia = Guardian(scene["sara"]), Guardian(scene["giulia"])
     reply = cases.add_message(session, giulia, case, body="Invoice 118", clock=clock)
@@ -310,7 +296,7 @@ def test_the_brands_messages_carry_the_brand_not_a_members_rank(app, session, cl
 
 
 def test_the_header_names_each_fact_apart(app, session, clock, scene):
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     brand = _facts(client_for(app, scene["sara"]).get(f"/mod/cases/{case.id}").text)
     assert brand == [
         ("Status", "Open"),
@@ -342,7 +328,7 @@ def test_the_header_names_each_fact_apart(app, session, clock, scene):
     ],
 )
 def test_the_status_menu_follows_the_lifecycle(app, session, clock, scene, status, options):
-    case = _open(session, clock, scene["luca"])
+    case = open_case(session, clock, scene["luca"])
     path = {
         "open": [],
         "pending_customer": ["pending_customer"],

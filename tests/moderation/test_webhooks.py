@@ -17,13 +17,13 @@ from sqlmodel import Session, col, select
 from community import events
 from community.clock import FrozenClock, as_utc
 from community.events import OutboxDelivery, OutboxEvent
-from community.models import Post, Role
+from community.models import Role
 from community.policy import Guardian
 from moderation import cases, webhooks
-from moderation.models import SupportCase, WebhookDelivery
+from moderation.models import WebhookDelivery
 from tests.factories import make_category, make_thread, make_user
 from tests.live import free_port
-from tests.moderation.brand_helpers import client_for, submit
+from tests.moderation.brand_helpers import client_for, open_case, submit
 
 SECRET = "test-webhook-secret"
 
@@ -109,20 +109,6 @@ def scene(session: Session, clock: FrozenClock):
     return customer, moderator, admin, thread
 
 
-def _open(session: Session, clock: FrozenClock, moderator, thread) -> SupportCase:
-    question = session.exec(select(Post).where(col(Post.thread_id) == thread.id)).first()
-    assert question is not None
-    return cases.open_case(
-        session,
-        Guardian(moderator),
-        question,
-        subject="Double charge",
-        priority="high",
-        body="Which invoice is it?",
-        clock=clock,
-    )
-
-
 def _send(session: Session, clock: FrozenClock) -> int:
     session.expire_all()
     return events.drain(session, now=clock.now(), consumers=[webhooks.CONSUMER])
@@ -146,7 +132,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_every_attempt_is_logged(
     customer, moderator, _admin, thread = scene
     configure(url=receiver.url, secret=SECRET)
     receiver.statuses = [500]
-    case = _open(session, clock, moderator, thread)
+    case = open_case(session, clock, moderator, thread)
 
     _send(session, clock)
     # The CRM answered 500: the event waits for its retry, and the case's next event waits too.
@@ -199,7 +185,7 @@ def test_updates_and_internal_notes_go_to_the_crm_flagged_internal(
 ):
     customer, moderator, _admin, thread = scene
     configure(url=receiver.url, secret=SECRET)
-    case = _open(session, clock, moderator, thread)
+    case = open_case(session, clock, moderator, thread)
     brand = Guardian(moderator)
     cases.update_case(session, brand, case, status="pending_customer", clock=clock)
     cases.add_message(session, brand, case, body="Refund FIN-4471", internal=True, clock=clock)
@@ -227,7 +213,7 @@ def test_updates_and_internal_notes_go_to_the_crm_flagged_internal(
 def test_without_a_url_nothing_is_sent_and_the_events_are_done(session, clock, scene, configure):
     _customer, moderator, _admin, thread = scene
     configure()
-    _open(session, clock, moderator, thread)
+    open_case(session, clock, moderator, thread)
     assert _send(session, clock) > 0
     assert events.pending_count(session, webhooks.CONSUMER) == 0
     assert _log(session) == []
@@ -238,7 +224,7 @@ def test_a_url_without_a_secret_sends_nothing_unsigned_and_says_why(
 ):
     _customer, moderator, _admin, thread = scene
     configure(url=receiver.url)
-    _open(session, clock, moderator, thread)
+    open_case(session, clock, moderator, thread)
     _send(session, clock)
     assert receiver.received == []
     session.expire_all()
@@ -251,7 +237,7 @@ def test_a_url_without_a_secret_sends_nothing_unsigned_and_says_why(
 def test_an_unreachable_crm_is_a_logged_failure(session, clock, scene, configure):
     _customer, moderator, _admin, thread = scene
     configure(url=f"http://127.0.0.1:{free_port()}/nobody", secret=SECRET)
-    _open(session, clock, moderator, thread)
+    open_case(session, clock, moderator, thread)
     _send(session, clock)
     session.expire_all()
     (row,) = session.exec(select(WebhookDelivery)).all()
@@ -289,7 +275,7 @@ def test_admins_browse_the_delivery_log_others_get_403(
     customer, moderator, admin, thread = scene
     configure(url=receiver.url, secret=SECRET)
     receiver.statuses = [500]
-    case = _open(session, clock, moderator, thread)
+    case = open_case(session, clock, moderator, thread)
     _send(session, clock)
     clock.advance(seconds=2)
     _send(session, clock)
@@ -352,9 +338,9 @@ def test_members_post_while_the_worker_waits_on_a_slow_crm(
     customer, moderator, _admin, thread = scene
     url, waiting, release = slow_crm
     configure(url=url, secret=SECRET)
-    _open(session, clock, moderator, thread)
+    open_case(session, clock, moderator, thread)
     other = make_thread(session, clock, author=customer, category=make_category(session))
-    _open(session, clock, moderator, other)
+    open_case(session, clock, moderator, other)
     errors: list[BaseException] = []
 
     def work() -> None:
@@ -414,7 +400,7 @@ def test_a_crm_that_trickles_its_answer_fails_within_the_timeout(
     try:
         monkeypatch.setenv("PEERDESK_CRM_WEBHOOK_TIMEOUT_SECONDS", "1")
         configure(url=f"http://127.0.0.1:{port}/crm", secret=SECRET)
-        _open(session, clock, scene[1], scene[3])
+        open_case(session, clock, scene[1], scene[3])
         _send(session, clock)
         row = session.exec(select(WebhookDelivery)).one()
         assert row.error is not None and row.error.startswith("TimeoutError")
@@ -429,7 +415,7 @@ def test_a_crm_that_trickles_its_answer_fails_within_the_timeout(
 
 def test_a_malformed_url_is_a_logged_failure(session, clock, scene, configure):
     configure(url="http://[fd00::10/crm/hooks", secret=SECRET)
-    _open(session, clock, scene[1], scene[3])
+    open_case(session, clock, scene[1], scene[3])
     _send(session, clock)
     row = session.exec(select(WebhookDelivery)).one()
     assert row.error is not None and row.error.startswith("InvalidURL")
@@ -447,7 +433,7 @@ def test_the_log_says_a_refused_connection_in_words_and_keeps_the_raw_error(
 ):
     _customer, moderator, admin, thread = scene
     configure(url=f"http://127.0.0.1:{free_port()}/nobody", secret=SECRET)
-    _open(session, clock, moderator, thread)
+    open_case(session, clock, moderator, thread)
     _send(session, clock)
     page = client_for(app, admin).get("/mod/webhooks").text
     assert '<summary data-error-code="refused">Connection refused</summary>' in page
