@@ -406,6 +406,22 @@ def test_anonymous_visitors_switch_language_for_their_session(client):
     assert html_lang(client.get("/login", headers=headers).text) == "it"
 
 
+def test_switching_language_comes_back_to_the_same_search(client):
+    page = client.get("/search?q=modem+lento&solved=true").text
+    forms = re.findall(r'<form method="post" action="/language".*?</form>', page, flags=re.S)
+    assert forms  # in the header menu and the footer
+    for form in forms:
+        (back,) = re.findall(r'name="next" value="([^"]*)"', form)
+        assert back == "/search?q=modem+lento&amp;solved=true"
+
+    response = client.post(
+        "/language",
+        data={"csrf_token": csrf_token(client), "language": "en", "next": html.unescape(back)},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/search?q=modem+lento&solved=true"
+
+
 def test_signed_in_members_switch_language_in_their_account(client, session, clock):
     user = make_user(session, clock, language="it")
     login(client, user)
