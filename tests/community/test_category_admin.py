@@ -7,16 +7,18 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, col, select
 
-from community import categories
+from community import accounts, categories
 from community.clock import FrozenClock
 from community.errors import Invalid
 from community.models import Category, Role
 from community.policy import Guardian
 from tests.conftest import drain
 from tests.factories import make_category, make_user
-from tests.moderation.brand_helpers import client_for, submit
+from tests.helpers import csrf_token
+from tests.moderation.brand_helpers import api_post, client_for, submit
 
 NEW_FORM = {
     "name": "Fibre and ADSL",
@@ -254,6 +256,138 @@ def test_a_change_made_on_the_page_shows_in_the_audit_log(
     log = admin_client.get("/mod/audit").text
     assert "Created a category" in log and "Edited a category" in log
     assert "Fibre and ADSL" in html.unescape(log)
+
+
+# --- the JSON API ------------------------------------------------------------------------------
+
+NEW_JSON = {**NEW_FORM, "position": 2}
+
+
+def api_patch(client: TestClient, url: str, payload: dict[str, object]) -> Response:
+    response: Response = client.patch(
+        url, json=payload, headers={"X-CSRF-Token": csrf_token(client)}
+    )
+    return response
+
+
+def test_the_api_creates_a_category_and_changes_only_the_fields_given(
+    admin_client: TestClient, app: FastAPI
+) -> None:
+    created = api_post(admin_client, "/api/v1/categories", NEW_JSON)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert {k: body[k] for k in ("slug", "name", "description", "position", "thread_count")} == {
+        "slug": "fibra",
+        "name": "Fibre and ADSL",
+        "description": "Home connections, modems and speed.",
+        "position": 2,
+        "thread_count": 0,
+    }
+    assert body["descriptions"] == {
+        "it": NEW_FORM["description_it"],
+        "en": NEW_FORM["description_en"],
+    }
+
+    renamed = api_patch(
+        admin_client, "/api/v1/categories/fibra", {"name": "Fibre", "slug": "fibre"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert {k: renamed.json()[k] for k in ("slug", "name", "description", "position")} == {
+        "slug": "fibre",
+        "name": "Fibre",
+        "description": "Home connections, modems and speed.",
+        "position": 2,
+    }
+    listed = client_for(app).get("/api/v1/categories").json()["items"]
+    assert [c["slug"] for c in listed] == ["fibre"]
+    assert api_patch(admin_client, "/api/v1/categories/fibra", {"name": "X"}).status_code == 404
+    assert api_patch(admin_client, "/api/v1/categories/%00", {"name": "X"}).status_code == 404
+
+
+def test_an_admins_api_token_needs_no_csrf_token_but_the_session_does(
+    app: FastAPI, session: Session, clock: FrozenClock
+) -> None:
+    admin = make_user(session, clock, role=Role.admin)
+    _, token = accounts.create_api_token(session, Guardian(admin), name="setup", clock=clock)
+    script = client_for(app)
+    made = script.post(
+        "/api/v1/categories", json=NEW_JSON, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert made.status_code == 201, made.text
+    browser = client_for(app, admin)
+    forged = browser.patch("/api/v1/categories/fibra", json={"name": "Hijacked"})
+    assert forged.status_code == 403
+    assert [c.name for c in stored(session)] == ["Fibre and ADSL"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "detail"),
+    [
+        ({"position": 20_000}, "position", "The position is a whole number from 0 to 10000."),
+        ({"position": -1}, "position", "The position is a whole number from 0 to 10000."),
+        ({"slug": "Not an address!"}, "slug", "lower-case letters, digits and dashes"),
+        ({"name": " "}, "name", "A category needs a name."),
+        ({"description_en": "x" * 501}, "description_en", "at most 500 characters"),
+    ],
+)
+def test_bad_input_to_the_api_is_a_422_that_says_what_is_wrong(
+    admin_client: TestClient, session: Session, payload: dict[str, object], field: str, detail: str
+) -> None:
+    make_category(session, slug="mobile")
+    created = api_post(admin_client, "/api/v1/categories", {**NEW_JSON, **payload})
+    assert created.status_code == 422
+    assert created.json()["field"] == field and detail in created.json()["detail"]
+    patched = api_patch(admin_client, "/api/v1/categories/mobile", payload)
+    assert patched.status_code == 422
+    assert patched.json()["field"] == field and detail in patched.json()["detail"]
+    assert [c.slug for c in stored(session)] == ["mobile"]
+
+
+def test_a_position_that_is_not_a_number_is_a_422_naming_the_field(
+    admin_client: TestClient,
+) -> None:
+    refused = api_post(admin_client, "/api/v1/categories", {**NEW_JSON, "position": "ten"})
+    assert refused.status_code == 422
+    assert "position" in refused.json()["detail"]
+
+
+def test_a_taken_slug_is_a_conflict(admin_client: TestClient, session: Session) -> None:
+    make_category(session, slug="fibra")
+    make_category(session, slug="mobile")
+    for refused in (
+        api_post(admin_client, "/api/v1/categories", NEW_JSON),
+        api_patch(admin_client, "/api/v1/categories/mobile", {"slug": "fibra"}),
+    ):
+        assert refused.status_code == 409
+        assert refused.json() == {
+            "detail": "A category with this address already exists.",
+            "field": "slug",
+        }
+
+
+@pytest.mark.parametrize("role", [Role.member, Role.moderator])
+def test_members_and_moderators_are_refused_by_the_api(
+    app: FastAPI, session: Session, clock: FrozenClock, role: Role
+) -> None:
+    make_category(session, slug="fibra")
+    client = client_for(app, make_user(session, clock, role=role))
+    for refused in (
+        api_post(client, "/api/v1/categories", {**NEW_JSON, "slug": "mine"}),
+        api_patch(client, "/api/v1/categories/fibra", {"name": "Mine"}),
+        # Refused before the body is looked at.
+        api_patch(client, "/api/v1/categories/fibra", {"position": "not even a number"}),
+    ):
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == "Only administrators can manage categories."
+    assert [c.name for c in stored(session)] == ["Fibra"]
+
+
+def test_signed_out_the_api_asks_to_log_in(app: FastAPI, session: Session) -> None:
+    make_category(session, slug="fibra")
+    visitor = client_for(app)
+    assert visitor.post("/api/v1/categories", json=NEW_JSON).status_code == 401
+    assert visitor.patch("/api/v1/categories/fibra", json={"name": "X"}).status_code == 401
+    assert [c.name for c in stored(session)] == ["Fibra"]
 
 
 # --- the service -------------------------------------------------------------------------------
