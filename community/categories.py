@@ -4,17 +4,44 @@ community (Italian and English); readers see the one in their language (Category
 
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from community import events, textrules
+from community import events, params, textrules
 from community.clock import Clock
-from community.errors import Conflict, Invalid
+from community.errors import Conflict, Forbidden, Invalid, NotFound, Problems
 from community.models import Category
-from community.policy import Guardian, ensure
+from community.policy import Guardian, ensure_signed_in
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 MAX_NAME_CHARS = 80
 MAX_DESCRIPTION_CHARS = 500
+MAX_POSITION = 10_000
+
+
+def ensure_can_manage(guardian: Guardian) -> None:
+    """Admins only: anyone else is refused, and someone signed out is asked to sign in."""
+    if guardian.can_manage_categories():
+        return
+    ensure_signed_in(guardian)
+    raise Forbidden("Only administrators can manage categories.")
+
+
+def for_admin(session: Session, guardian: Guardian) -> list[Category]:
+    """Every category, in the editor's order: by position, then by name."""
+    ensure_can_manage(guardian)
+    query = select(Category).order_by(col(Category.position), col(Category.name))
+    return list(session.exec(query))
+
+
+def get_for_admin(session: Session, guardian: Guardian, slug: str) -> Category:
+    ensure_can_manage(guardian)
+    # An address no category can have is not looked up (PostgreSQL refuses a NUL, for one).
+    category = None
+    if SLUG_PATTERN.match(slug):
+        category = session.exec(select(Category).where(col(Category.slug) == slug)).first()
+    if category is None:
+        raise NotFound("There is no such category.")
+    return category
 
 
 def create_category(
@@ -25,16 +52,21 @@ def create_category(
     name: str,
     description_it: str = "",
     description_en: str = "",
-    position: int = 0,
+    position: int | str = 0,
     clock: Clock,
 ) -> Category:
-    ensure(guardian.can_manage_categories(), "Only administrators can manage categories.")
-    category = Category(
-        slug=_valid_slug(session, slug),
-        name=_valid_name(name),
-        description_it=_valid_description(description_it, field="description_it"),
-        description_en=_valid_description(description_en, field="description_en"),
-        position=position,
+    """``position`` may be a form's text; every field's problem is raised at once (Problems)."""
+    ensure_can_manage(guardian)
+    category = Category.model_validate(
+        _cleaned(
+            session,
+            None,
+            slug=slug,
+            name=name,
+            description_it=description_it,
+            description_en=description_en,
+            position=position,
+        )
     )
     session.add(category)
     session.flush()
@@ -59,22 +91,24 @@ def update_category(
     name: str | None = None,
     description_it: str | None = None,
     description_en: str | None = None,
-    position: int | None = None,
+    position: int | str | None = None,
     clock: Clock,
 ) -> Category:
-    """Change the given fields; ``None`` leaves a field as it is."""
-    ensure(guardian.can_manage_categories(), "Only administrators can manage categories.")
+    """Change the given fields; ``None`` leaves a field as it is. Nothing changes unless every
+    given field is valid."""
+    ensure_can_manage(guardian)
+    changes = _cleaned(
+        session,
+        category,
+        slug=slug,
+        name=name,
+        description_it=description_it,
+        description_en=description_en,
+        position=position,
+    )
     before = _fields(category)
-    if slug is not None and slug != category.slug:
-        category.slug = _valid_slug(session, slug)
-    if name is not None:
-        category.name = _valid_name(name)
-    if description_it is not None:
-        category.description_it = _valid_description(description_it, field="description_it")
-    if description_en is not None:
-        category.description_en = _valid_description(description_en, field="description_en")
-    if position is not None:
-        category.position = position
+    for field, value in changes.items():
+        setattr(category, field, value)
     session.add(category)
     events.record(
         session,
@@ -100,16 +134,56 @@ def _fields(category: Category) -> dict[str, object]:
     }
 
 
-def _valid_slug(session: Session, slug: str) -> str:
+def _cleaned(
+    session: Session,
+    category: Category | None,
+    *,
+    slug: str | None,
+    name: str | None,
+    description_it: str | None,
+    description_en: str | None,
+    position: int | str | None,
+) -> dict[str, str | int]:
+    """The given fields (None: not given) as they are stored, for a new category or ``category``;
+    Invalid or Conflict carrying every field's problem."""
+    problems = Problems()
+    check = problems.check
+    cleaned: dict[str, str | int | None] = {
+        "name": None if name is None else check(lambda: _valid_name(name)),
+        "slug": None if slug is None else check(lambda: _valid_slug(slug)),
+        "description_it": None
+        if description_it is None
+        else check(lambda: _valid_description(description_it, field="description_it")),
+        "description_en": None
+        if description_en is None
+        else check(lambda: _valid_description(description_en, field="description_en")),
+        "position": None if position is None else check(lambda: _valid_position(position)),
+    }
+    # Last, so that an invalid field, not a taken address, gives the answer's status (422).
+    new_slug = cleaned["slug"]
+    if isinstance(new_slug, str):
+        problems.check(lambda: _ensure_free(session, new_slug, category))
+    problems.raise_any()
+    return {field: value for field, value in cleaned.items() if value is not None}
+
+
+def _valid_slug(slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_PATTERN.match(slug):
         raise Invalid(
             "A category's address uses lower-case letters, digits and dashes, at most 60.",
             field="slug",
         )
-    if session.exec(select(Category.id).where(Category.slug == slug)).first() is not None:
-        raise Conflict("A category with this address already exists.", field="slug")
     return slug
+
+
+def _ensure_free(session: Session, slug: str, category: Category | None) -> None:
+    """No other category has ``slug`` (``category`` keeping its own is fine)."""
+    query = select(Category.id).where(col(Category.slug) == slug)
+    if category is not None:
+        query = query.where(col(Category.id) != category.id)
+    if session.exec(query).first() is not None:
+        raise Conflict("A category with this address already exists.", field="slug")
 
 
 def _valid_name(name: str) -> str:
@@ -136,3 +210,18 @@ def _valid_description(description: str, *, field: str) -> str:
             count=MAX_DESCRIPTION_CHARS,
         )
     return description
+
+
+def _valid_position(position: int | str) -> int:
+    """A whole number from 0 to MAX_POSITION; a form sends it as text."""
+    if isinstance(position, str):
+        number = params.parse_number(position, low=0, high=MAX_POSITION)
+    else:
+        number = position if 0 <= position <= MAX_POSITION else None
+    if number is None:
+        raise Invalid(
+            "The position is a whole number from 0 to %(max)s.",
+            field="position",
+            max=MAX_POSITION,
+        )
+    return number

@@ -100,7 +100,8 @@ def known_tab(value: str) -> MyThreadsTab | None:
 
 
 def list_categories(session: Session) -> list[Category]:
-    query = select(Category).order_by(col(Category.position), col(Category.id))
+    """By position, then by name: the order admins set in the category editor."""
+    query = select(Category).order_by(col(Category.position), col(Category.name))
     return list(session.exec(query))
 
 

@@ -378,5 +378,37 @@ class ReputationList(BaseModel):
     next_cursor: str | None
 
 
+# --- Schemas: category editor (admins; community/api/categories.py) ----------------------------
+# Types only: the service checks lengths and the address, and names the field at fault.
+
+
+class CategoryCreate(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: str = Field(examples=["Fibre and ADSL"])
+    slug: str = Field(
+        description="the category's address (/c/<slug>): a-z, 0-9 and dashes, at most 60",
+        examples=["fibra"],
+    )
+    description_it: str = Field(default="", description="at most 500 characters")
+    description_en: str = Field(default="", description="at most 500 characters")
+    position: int = Field(default=0, description="0 to 10000; lower comes first, then by name")
+
+
+class CategoryUpdate(BaseModel):
+    """Only the fields given change."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: str | None = None
+    slug: str | None = Field(default=None, description="a new address: the old one stops working")
+    description_it: str | None = None
+    description_en: str | None = None
+    position: int | None = None
+
+
+# --- end of Schemas: category editor -----------------------------------------------------------
+
+
 UserPublic.model_rebuild()
 MePublic.model_rebuild()

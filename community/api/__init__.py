@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from community.api import accounts, forum, leaderboard, lists, notifications
+from community.api import accounts, categories, forum, leaderboard, lists, notifications
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(accounts.router)
 router.include_router(notifications.router)
 router.include_router(lists.router)
+router.include_router(categories.router)
 router.include_router(leaderboard.router)
 router.include_router(forum.router)

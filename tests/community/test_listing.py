@@ -270,6 +270,13 @@ def test_category_overviews_in_position_order_with_a_visible_last_thread(session
     assert moderated[1].last_thread is not None
 
 
+def test_categories_with_the_same_position_go_by_name_as_in_the_editor(session):
+    make_category(session, slug="zeta", position=1)
+    make_category(session, slug="alfa", position=1)
+    make_category(session, slug="beta", position=0)
+    assert [c.slug for c in listing.list_categories(session)] == ["beta", "alfa", "zeta"]
+
+
 def test_unknown_category_is_not_found(session):
     with pytest.raises(NotFound):
         listing.get_category(session, "nope")

@@ -1,0 +1,127 @@
+"""The administrators' category editor: /admin/categories lists them, with a form to create one
+and one to edit each (name, address, a description per language, position)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from community import categories, web
+from community.deps import ClockDep, GuardianDep, SessionDep
+from community.errors import Conflict, Invalid
+from community.i18n import N_
+from community.models import Category
+from community.params import FormStr
+
+router = APIRouter()
+
+LIST_URL = "/admin/categories"
+SAVED = N_("Category saved.")
+
+
+@router.get(LIST_URL)
+def category_list(request: Request, session: SessionDep, guardian: GuardianDep) -> Response:
+    return web.render(
+        request,
+        "community/categories_admin.html",
+        categories=categories.for_admin(session, guardian),
+    )
+
+
+@router.get(LIST_URL + "/new")
+def new_category_page(request: Request, guardian: GuardianDep) -> Response:
+    categories.ensure_can_manage(guardian)
+    return _render_form(request, None, values={"position": "0"}, errors={})
+
+
+@router.post(LIST_URL + "/new")
+def create_category(
+    request: Request,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    name: FormStr = "",
+    slug: FormStr = "",
+    description_it: FormStr = "",
+    description_en: FormStr = "",
+    position: FormStr = "",
+) -> Response:
+    values = {
+        "name": name,
+        "slug": slug,
+        "description_it": description_it,
+        "description_en": description_en,
+        "position": position,
+    }
+    try:
+        categories.create_category(session, guardian, **values, clock=clock)
+    except (Invalid, Conflict) as exc:
+        errors = web.form_errors(request, exc)
+        return _render_form(request, None, values=values, errors=errors, status_code=422)
+    web.flash(request, SAVED)
+    return web.redirect(LIST_URL)
+
+
+@router.get(LIST_URL + "/{category_slug}/edit")
+def edit_category_page(
+    request: Request, category_slug: str, session: SessionDep, guardian: GuardianDep
+) -> Response:
+    category = categories.get_for_admin(session, guardian, category_slug)
+    values = {
+        "name": category.name,
+        "slug": category.slug,
+        "description_it": category.description_it,
+        "description_en": category.description_en,
+        "position": str(category.position),
+    }
+    return _render_form(request, category, values=values, errors={})
+
+
+@router.post(LIST_URL + "/{category_slug}/edit")
+def update_category(
+    request: Request,
+    category_slug: str,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    name: FormStr = "",
+    slug: FormStr = "",
+    description_it: FormStr = "",
+    description_en: FormStr = "",
+    position: FormStr = "",
+) -> Response:
+    category = categories.get_for_admin(session, guardian, category_slug)
+    values = {
+        "name": name,
+        "slug": slug,
+        "description_it": description_it,
+        "description_en": description_en,
+        "position": position,
+    }
+    try:
+        categories.update_category(session, guardian, category, **values, clock=clock)
+    except (Invalid, Conflict) as exc:
+        errors = web.form_errors(request, exc)
+        return _render_form(request, category, values=values, errors=errors, status_code=422)
+    web.flash(request, SAVED)
+    return web.redirect(LIST_URL)
+
+
+def _render_form(
+    request: Request,
+    category: Category | None,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    """The form for a new category (``category`` None) or for editing ``category``."""
+    return web.render(
+        request,
+        "community/category_form.html",
+        status_code=status_code,
+        category=category,
+        values=values,
+        errors=errors,
+        max_name=categories.MAX_NAME_CHARS,
+        max_description=categories.MAX_DESCRIPTION_CHARS,
+        max_position=categories.MAX_POSITION,
+    )
