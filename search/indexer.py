@@ -27,7 +27,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from community import events
-from community.models import Post
+from community.models import Post, Thread
 from search import documents
 from search.index_settings import ensure_index, wait
 
@@ -243,6 +243,32 @@ def on_user_role_changed(session: Session, event: events.OutboxEvent) -> None:
     _sync(session, sorted(set(thread_ids)), event)
 
 
+# A renamed category's threads are rewritten this many at a time (a category may hold most of
+# the community).
+CATEGORY_SYNC_BATCH = 500
+
+
+def on_category_updated(session: Session, event: events.OutboxEvent) -> None:
+    """A new name or address reaches every document of the category (they carry both)."""
+    before, after = event.data.get("before") or {}, event.data.get("after") or {}
+    if all(before.get(key) == after.get(key) for key in ("slug", "name")):
+        return
+    last_id = 0
+    while True:
+        batch = session.exec(
+            select(Thread.id)
+            .where(
+                col(Thread.category_id) == event.data.get("category_id"), col(Thread.id) > last_id
+            )
+            .order_by(col(Thread.id))
+            .limit(CATEGORY_SYNC_BATCH)
+        ).all()
+        if not batch:
+            return
+        _sync(session, [thread_id for thread_id in batch if thread_id is not None], event)
+        last_id = batch[-1] or last_id
+
+
 THREAD_EVENTS = (
     "thread_created",
     "post_created",
@@ -275,6 +301,7 @@ def handlers() -> dict[str, events.Handler]:
     table: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
     table["thread_merged"] = on_thread_merged
     table["user_role_changed"] = on_user_role_changed
+    table["category_updated"] = on_category_updated
     return table
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 import main
-from community import accounts, events, kudos, posting, solutions
+from community import accounts, categories, events, kudos, posting, solutions
 from community.clock import FrozenClock
 from community.models import Post, Role, Thread, User
 from community.policy import Guardian
@@ -417,6 +417,34 @@ def test_a_failed_task_keeps_the_event_until_the_index_is_fixed(session, clock, 
 
     assert _pending(session) == []
     assert set(_docs(threads)) == {thread.id}
+
+
+def test_a_renamed_category_reaches_every_document_of_its_threads(
+    session, clock, threads, monkeypatch
+):
+    monkeypatch.setattr(indexer, "CATEGORY_SYNC_BATCH", 2)  # the threads take two batches
+    admin = make_user(session, clock, role=Role.admin)
+    fibre, mobile = make_category(session, slug="fibra"), make_category(session, slug="mobile")
+    renamed = [make_thread(session, clock, author=admin, category=fibre) for _ in range(3)]
+    other = make_thread(session, clock, author=admin, category=mobile)
+    drain(session, clock)
+
+    categories.update_category(
+        session, Guardian(admin), fibre, description_en="Fixed line.", clock=clock
+    )
+    drain(session, clock)  # a description is in no document
+    categories.update_category(
+        session, Guardian(admin), fibre, slug="fibra-ottica", name="Fibra ottica", clock=clock
+    )
+    drain(session, clock)
+
+    docs = _docs(threads)
+    assert {(docs[t.id]["category"], docs[t.id]["category_name"]) for t in renamed} == {
+        ("fibra-ottica", "Fibra ottica")
+    }
+    assert docs[other.id]["category"] == "mobile"
+    assert _search(threads, "", filter=f"{PUBLIC_FILTER} AND category = 'fibra-ottica'")
+    assert _pending(session) == []
 
 
 def test_a_new_moderator_makes_their_replies_official(session, clock, threads):
