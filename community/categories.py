@@ -4,6 +4,7 @@ community (Italian and English); readers see the one in their language (Category
 
 import re
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from community import events, params, textrules
@@ -69,7 +70,7 @@ def create_category(
         )
     )
     session.add(category)
-    session.flush()
+    _flush_or_taken(session)
     events.record(
         session,
         "category_created",
@@ -109,7 +110,10 @@ def update_category(
     before = _fields(category)
     for field, value in changes.items():
         setattr(category, field, value)
+    if _fields(category) == before:
+        return category  # nothing to record: the audit log lists changes
     session.add(category)
+    _flush_or_taken(session)
     events.record(
         session,
         "category_updated",
@@ -121,6 +125,16 @@ def update_category(
     )
     session.commit()
     return category
+
+
+def _flush_or_taken(session: Session) -> None:
+    """Write the row; another admin taking the same address at the same moment is a Conflict on
+    the address (the unique constraint decides), not a server error."""
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("A category with this address already exists.", field="slug") from None
 
 
 def _fields(category: Category) -> dict[str, object]:

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from community import accounts, categories
 from community.clock import FrozenClock
-from community.errors import Invalid
+from community.errors import Conflict, Invalid
+from community.events import OutboxEvent
 from community.models import Category, Role
 from community.policy import Guardian
 from tests.conftest import drain
@@ -404,3 +405,28 @@ def test_the_service_reports_every_problem_together(session: Session, clock: Fro
     assert {p.field for p in problems} == {"name", "description_en", "position"}
     session.refresh(category)
     assert category.name == "Fibra" and category.position == 0
+
+
+def test_an_address_taken_at_the_same_moment_is_a_conflict_not_a_server_error(
+    session: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins pass the check at once; the database's unique address decides."""
+    admin = Guardian(make_user(session, clock, role=Role.admin))
+    make_category(session, slug="fibra")
+    monkeypatch.setattr(categories, "_ensure_free", lambda *_: None)  # the other admin's check
+    with pytest.raises(Conflict) as refused:
+        categories.create_category(session, admin, slug="fibra", name="Fibra 2", clock=clock)
+    assert refused.value.field == "slug"
+    assert len(session.exec(select(Category)).all()) == 1
+
+
+def test_saving_without_a_change_records_nothing(session: Session, clock: FrozenClock) -> None:
+    admin = Guardian(make_user(session, clock, role=Role.admin))
+    category = make_category(session, slug="fibra")
+    recorded = len(session.exec(select(OutboxEvent)).all())
+    categories.update_category(
+        session, admin, category, slug="fibra", name="Fibra", position="0", clock=clock
+    )
+    assert len(session.exec(select(OutboxEvent)).all()) == recorded
+    categories.update_category(session, admin, category, name="Fibra ottica", clock=clock)
+    assert len(session.exec(select(OutboxEvent)).all()) == recorded + 1
