@@ -234,7 +234,9 @@ def backfill(session: Session) -> int:
         )
     )
     table = SatisfactionResponse.__table__  # type: ignore[attr-defined]
-    added = session.execute(
+    # Counted, not read from rowcount: psycopg reports -1 for an INSERT ... SELECT here.
+    before = session.scalar(select(func.count()).select_from(SatisfactionResponse)) or 0
+    session.execute(
         table.insert().from_select(
             [
                 "thread_id",
@@ -248,8 +250,9 @@ def backfill(session: Session) -> int:
             implied,
         )
     )
+    after = session.scalar(select(func.count()).select_from(SatisfactionResponse)) or 0
     session.commit()
-    return int(added.rowcount or 0)  # type: ignore[attr-defined]
+    return int(after) - int(before)
 
 
 def _mark_question_read(
