@@ -1,7 +1,9 @@
 """The administrators' category editor: /admin/categories lists them, with a form to create one
 and one to edit each (name, address, a description per language, position)."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from community import categories, web
@@ -15,6 +17,26 @@ router = APIRouter()
 
 LIST_URL = "/admin/categories"
 SAVED = N_("Category saved.")
+
+
+def _category_form(
+    name: FormStr = "",
+    slug: FormStr = "",
+    description_it: FormStr = "",
+    description_en: FormStr = "",
+    position: FormStr = "",
+) -> dict[str, str]:
+    """The fields of the new and edit forms, as typed (the service validates them)."""
+    return {
+        "name": name,
+        "slug": slug,
+        "description_it": description_it,
+        "description_en": description_en,
+        "position": position,
+    }
+
+
+CategoryForm = Annotated[dict[str, str], Depends(_category_form)]
 
 
 @router.get(LIST_URL)
@@ -38,19 +60,8 @@ def create_category(
     session: SessionDep,
     guardian: GuardianDep,
     clock: ClockDep,
-    name: FormStr = "",
-    slug: FormStr = "",
-    description_it: FormStr = "",
-    description_en: FormStr = "",
-    position: FormStr = "",
+    values: CategoryForm,
 ) -> Response:
-    values = {
-        "name": name,
-        "slug": slug,
-        "description_it": description_it,
-        "description_en": description_en,
-        "position": position,
-    }
     try:
         categories.create_category(session, guardian, **values, clock=clock)
     except (Invalid, Conflict) as exc:
@@ -82,20 +93,9 @@ def update_category(
     session: SessionDep,
     guardian: GuardianDep,
     clock: ClockDep,
-    name: FormStr = "",
-    slug: FormStr = "",
-    description_it: FormStr = "",
-    description_en: FormStr = "",
-    position: FormStr = "",
+    values: CategoryForm,
 ) -> Response:
     category = categories.get_for_admin(session, guardian, category_slug)
-    values = {
-        "name": name,
-        "slug": slug,
-        "description_it": description_it,
-        "description_en": description_en,
-        "position": position,
-    }
     try:
         categories.update_category(session, guardian, category, **values, clock=clock)
     except (Invalid, Conflict) as exc:
