@@ -111,7 +111,7 @@ def normalize_time_zone(raw: str | None) -> str | None:
     value = (raw or "").strip()
     if not value:
         return None
-    if value not in i18n.time_zones():
+    if not i18n.is_time_zone(value):
         raise Invalid("Choose a time zone from the list, such as Europe/Rome.", field="time_zone")
     return value
 

@@ -134,7 +134,11 @@ def _flush_or_taken(session: Session) -> None:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict("A category with this address already exists.", field="slug") from None
+        raise _address_taken() from None
+
+
+def _address_taken() -> Conflict:
+    return Conflict("A category with this address already exists.", field="slug")
 
 
 def _fields(category: Category) -> dict[str, object]:
@@ -197,7 +201,7 @@ def _ensure_free(session: Session, slug: str, category: Category | None) -> None
     if category is not None:
         query = query.where(col(Category.id) != category.id)
     if session.exec(query).first() is not None:
-        raise Conflict("A category with this address already exists.", field="slug")
+        raise _address_taken()
 
 
 def _valid_name(name: str) -> str:

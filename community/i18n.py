@@ -113,9 +113,19 @@ def time_zones() -> tuple[str, ...]:
     return (*sorted(regions), "UTC")
 
 
+@lru_cache(maxsize=1)
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(time_zones())
+
+
+def is_time_zone(name: str | None) -> bool:
+    """Whether ``name`` is one of ``time_zones()`` (asked on every request: a set, not a scan)."""
+    return name in _time_zone_names()
+
+
 def zone(chosen: str | None, default: str) -> ZoneInfo:
     """The reader's time zone: the one they chose, else the community's."""
-    return ZoneInfo(chosen if chosen in time_zones() else default)
+    return ZoneInfo(chosen if chosen is not None and is_time_zone(chosen) else default)
 
 
 def format_month(value: date, language: str) -> str:

@@ -70,7 +70,7 @@ class CommunitySettings(BaseSettings):
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:
-        if value not in i18n.time_zones():
+        if not i18n.is_time_zone(value):
             raise ValueError(f"{value!r} is not an IANA time zone name, such as Europe/Rome.")
         return value
 

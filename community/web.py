@@ -122,7 +122,6 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         settings=settings,
         unread_count=getattr(request.state, "unread_count", 0),
         now=getattr(request.state, "now", None),
-        time_zone=time_zone_of(request),
     )
     context["_"] = context["gettext"]
     return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -210,8 +209,7 @@ def login_redirect(request: Request, next_path: str | None = None) -> RedirectRe
 
 
 def _zone(context: Context) -> ZoneInfo:
-    found = context.get("time_zone")
-    return found if isinstance(found, ZoneInfo) else ZoneInfo(get_settings().time_zone)
+    return time_zone_of(context["request"])
 
 
 @pass_context

@@ -1,5 +1,6 @@
 """Account pages: sign up, log in and out, settings with API tokens, language, public profiles."""
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -377,14 +378,15 @@ def _render_settings(
     )
 
 
-def _time_zone_regions() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The time zones by region, for the settings' menu: [("Europe", [("Europe/Rome", "Rome")...
-    ])...]; "UTC" stands alone under its own name."""
+@lru_cache(maxsize=1)
+def _time_zone_regions() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The time zones by region, for the settings' menu (built once): (("Europe",
+    (("Europe/Rome", "Rome")...))...); "UTC" stands alone under its own name."""
     regions: dict[str, list[tuple[str, str]]] = {}
     for name in i18n.time_zones():
         region, _, place = name.partition("/")
         regions.setdefault(region, []).append((name, (place or region).replace("_", " ")))
-    return list(regions.items())
+    return tuple((region, tuple(zones)) for region, zones in regions.items())
 
 
 # Public profile --------------------------------------------------------------------------------
