@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from community import migrate, posting, solutions
@@ -16,10 +16,11 @@ from community.db import make_engine
 from community.events import OutboxEvent
 from community.models import Post, Role
 from community.policy import Guardian
-from moderation import care, tools
+from moderation import care, cases, tools
 from moderation.models import WebhookDelivery
 from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
+from tests.moderation.brand_helpers import open_case
 
 
 def _fresh_sqlite_url() -> str:
@@ -281,3 +282,88 @@ def test_0019_recounts_categories_without_held_posts() -> None:
         counts = conn.execute(text("SELECT thread_count, post_count FROM category")).one()
     engine.dispose()
     assert tuple(counts) == (1, 3)  # one thread: its question, the reply and the merged question
+
+
+def test_0021_gives_case_timelines_the_changes_made_before_0015() -> None:
+    _check_0021(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0021_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0021(url)
+
+
+def _check_0021(url: str) -> None:
+    """Three cases worked the same way. Before 0015 none had a timeline of changes; the first
+    lost all of them, the second the changes before 0015 only (its later ones were recorded),
+    the third was never changed. The replay gives each the timeline the live code records."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        category = make_category(session)
+        sara = make_user(session, clock, username="sara", role=Role.moderator)
+        marco = make_user(session, clock, username="marco", role=Role.moderator)
+        worked = []
+        for name in ("anna", "bruno", "carla"):
+            customer = make_user(session, clock, username=name)
+            thread = make_thread(session, clock, author=customer, category=category)
+            case = open_case(session, clock, sara, thread)
+            worked.append((case, customer))
+        for case, customer in worked[:2]:
+            clock.advance(minutes=5)
+            cases.update_case(session, Guardian(sara), case, priority="low", clock=clock)
+            cases.add_message(
+                session, Guardian(sara), case, body="Note.", internal=True, clock=clock
+            )
+            cases.update_case(
+                session,
+                Guardian(sara),
+                case,
+                status="pending_customer",
+                assignee_id=marco.id,
+                clock=clock,
+            )
+            clock.advance(hours=2)
+            cases.add_message(session, Guardian(customer), case, body="Still broken.", clock=clock)
+            cases.update_case(session, Guardian(marco), case, status="resolved", clock=clock)
+        first, second = (case.id for case, _ in worked[:2])
+    query = text(
+        "SELECT case_id, actor_id, field, value, assignee_id, after_message_id, created_at "
+        "FROM case_change ORDER BY id"
+    )
+    with engine.connect() as conn:
+        live = [tuple(row) for row in conn.execute(query)]
+    assert [row[2:4] for row in live if row[0] == first] == [
+        ("priority", "low"),
+        ("status", "pending_customer"),
+        ("assignee", None),
+        ("status", "open"),
+        ("status", "resolved"),
+    ]
+    migrate.downgrade(url, "0020")
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM case_change WHERE case_id = :id"), {"id": first})
+        kept = (
+            conn.execute(
+                text("SELECT id FROM case_change WHERE case_id = :id ORDER BY id"), {"id": second}
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            text("DELETE FROM case_change WHERE id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": kept[:3]},
+        )
+    migrate.upgrade(url, "0021")
+    with engine.connect() as conn:
+        rebuilt = [tuple(row) for row in conn.execute(query)]
+    engine.dispose()
+    assert sorted(rebuilt) == sorted(live)
+    for case_id in (first, second):
+        assert [row for row in rebuilt if row[0] == case_id] == [
+            row for row in live if row[0] == case_id
+        ]
