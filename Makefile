@@ -15,7 +15,7 @@ VENDOR := static/vendor
 
 CATALOGS := $(wildcard community/locale/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
-BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k Invalid -k Forbidden -k NotFound \
+BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k Plural:1,2 -k Invalid -k Forbidden -k NotFound \
 	-k NotAuthenticated -k Conflict -k RateLimited -k ensure:2
 
 install: $(VENV)/.synced node_modules/.installed $(VENDOR)/.copied $(COMPILED)

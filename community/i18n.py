@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from gettext import NullTranslations, translation
 from pathlib import Path
+from typing import Self
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
@@ -30,6 +31,21 @@ class Label(str):
     reader gets it translated along with the message."""
 
 
+class Plural(str):
+    """A message whose words follow a number, for a service to raise or flash: the singular
+    msgid, carrying the plural one and the number (``%(num)s`` in both). The reader gets the form
+    their language uses for that number (``translate``)."""
+
+    plural: str
+    num: int
+
+    def __new__(cls, singular: str, plural: str, num: int) -> Self:
+        message = super().__new__(cls, singular)
+        message.plural = plural
+        message.num = num
+        return message
+
+
 @lru_cache
 def translations(language: str) -> NullTranslations:
     return translation("messages", localedir=LOCALE_DIR, languages=[language], fallback=True)
@@ -41,6 +57,13 @@ def gettext(language: str, message: str) -> str:
 
 def ngettext(language: str, singular: str, plural: str, n: int) -> str:
     return translations(language).ngettext(singular, plural, n)
+
+
+def translate(language: str, message: str) -> str:
+    """A msgid in ``language``; a Plural in the form its number asks for."""
+    if isinstance(message, Plural):
+        return ngettext(language, message, message.plural, message.num)
+    return gettext(language, message)
 
 
 def negotiate(

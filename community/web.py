@@ -132,10 +132,13 @@ def _interpolate(message: str, params: dict[str, Any]) -> str:
 
 
 def _translate(request: Request, message: str, params: Mapping[str, object]) -> str:
-    """``message`` (a msgid) in the reader's language, with ``params`` filled in: an
-    ``i18n.Label`` is translated too, a datetime written as the reader writes dates."""
+    """``message`` (a msgid, or an ``i18n.Plural``) in the reader's language, with ``params``
+    filled in: an ``i18n.Label`` is translated too, a datetime written as the reader writes
+    dates."""
     language = language_of(request)
-    text = i18n.gettext(language, message)
+    text = i18n.translate(language, message)
+    if isinstance(message, i18n.Plural):
+        params = {"num": i18n.format_number(message.num, language), **params}
     if not params:
         return text
     zone = time_zone_of(request)

@@ -16,6 +16,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None,
     "gettext": None,
     "ngettext": (1, 2),
+    "Plural": (1, 2),
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 ERROR_KEYWORDS = ("Invalid", "Forbidden", "NotFound", "NotAuthenticated", "Conflict", "RateLimited")
@@ -92,6 +93,23 @@ def test_compiled_catalog_translates_the_interface() -> None:
     i18n.translations.cache_clear()
     assert i18n.gettext("it", "Log in") == "Accedi"
     assert i18n.gettext("en", "Log in") == "Log in"
+
+
+@pytest.mark.parametrize(
+    ("language", "num", "expected"),
+    [
+        ("en", 1, "%(num)s answer"),
+        ("en", 3, "%(num)s answers"),
+        ("it", 1, "%(num)s risposta"),
+        ("it", 3, "%(num)s risposte"),
+    ],
+)
+def test_a_plural_message_takes_the_form_its_number_asks_for(
+    language: str, num: int, expected: str
+) -> None:
+    message = i18n.Plural("%(num)s answer", "%(num)s answers", num)
+    assert i18n.translate(language, message) == expected
+    assert i18n.translate(language, "Log in") == i18n.gettext(language, "Log in")
 
 
 def test_a_moment_ago_is_just_now_not_in_zero_seconds() -> None:
