@@ -31,6 +31,7 @@ from moderation import (
     case_routes,
     webhooks,
 )
+from moderation import categories as moderation_categories
 from moderation.advocate_api import router as advocates_api
 from moderation.advocate_routes import router as advocates_pages
 from moderation.analytics_api import router as analytics_api
@@ -73,6 +74,7 @@ def configure_consumers() -> None:
     events.registry.add(care.consumer())
     events.registry.add(satisfaction_consumer())
     install_satisfaction_backfill()  # what the consumer would have asked of seeded solutions
+    moderation_categories.install()  # a deleted category takes moderation's rows along
     events.registry.add(audit.consumer())
 
 

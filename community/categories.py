@@ -1,22 +1,32 @@
-"""Categories: admins create and edit them. A category has a description in each language of the
-community (Italian and English); readers see the one in their language (Category.description_in).
+"""Categories: admins create, edit and delete them. A category has a description in each language
+of the community (Italian and English); readers see the one in their language
+(Category.description_in). Only an empty category can be deleted, and never the last one.
 """
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from community import events, params, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotFound, Problems
-from community.models import Category
+from community.i18n import Plural
+from community.models import AdvocateCategory, Category, ReputationEntry, ReputationTally, Thread
 from community.policy import Guardian, ensure_signed_in
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 MAX_NAME_CHARS = 80
 MAX_DESCRIPTION_CHARS = 500
 MAX_POSITION = 10_000
+
+# What other packages keep about a category, cleared in the deleting transaction before the row
+# goes (the core never imports them): moderation registers its service-level target and care rows.
+CategoryCleanup = Callable[[Session, Category, datetime], None]
+before_delete: list[CategoryCleanup] = []
 
 
 def ensure_can_manage(guardian: Guardian) -> None:
@@ -125,6 +135,99 @@ def update_category(
     )
     session.commit()
     return category
+
+
+def delete_category(
+    session: Session, guardian: Guardian, category: Category, *, clock: Clock
+) -> None:
+    """Delete an empty category (``refusal_to_delete`` says when it may not be). Threads merged
+    away from it, the community's rows that name it and, through ``before_delete``, other
+    packages' rows go in the same transaction."""
+    ensure_can_manage(guardian)
+    # Every category, locked: two admins deleting the last two at once, or a thread started here
+    # meanwhile, wait for this transaction instead of slipping past the checks.
+    ids = session.exec(select(Category.id).order_by(col(Category.id)).with_for_update()).all()
+    if category.id not in ids:
+        raise NotFound("There is no such category.")
+    refusal = refusal_to_delete(session, category)
+    if refusal is not None:
+        raise refusal
+    now = clock.now()
+    _carry_merged_away(session, category)
+    _forget(session, category)
+    for cleanup in before_delete:
+        cleanup(session, category, now)
+    before = _fields(category)
+    session.delete(category)
+    events.record(
+        session,
+        "category_deleted",
+        at=now,
+        category_id=category.id,
+        by_id=guardian.user.id if guardian.user else None,
+        before=before,
+    )
+    session.commit()
+
+
+def refusal_to_delete(session: Session, category: Category) -> Conflict | None:
+    """Why ``category`` may not be deleted now, or None: it is the last one (a community needs
+    one to post in), or threads still name it (``thread_count``; moderators move them first)."""
+    if session.exec(select(func.count(col(Category.id)))).one() <= 1:
+        return Conflict("This is the only category: the community needs one to post in.")
+    threads = thread_count(session, category)
+    if threads:
+        return Conflict(
+            Plural(
+                "This category still has %(num)s thread. Move it to another category first.",
+                "This category still has %(num)s threads. Move them to another category first.",
+                threads,
+            )
+        )
+    return None
+
+
+def thread_count(session: Session, category: Category) -> int:
+    """The threads that keep ``category`` from being deleted: every one that names it, hidden,
+    held and deleted ones included, but not those merged into another thread (the edit page
+    shows this number)."""
+    query = select(func.count(col(Thread.id))).where(
+        col(Thread.category_id) == category.id, col(Thread.merged_into_id).is_(None)
+    )
+    return int(session.exec(query).one())
+
+
+def _carry_merged_away(session: Session, category: Category) -> None:
+    """A thread merged into another is only an address that leads there (it has no posts left,
+    and a moderator cannot move it): it follows the thread it ended up in to its category."""
+    merged = session.exec(
+        select(Thread).where(
+            col(Thread.category_id) == category.id, col(Thread.merged_into_id).is_not(None)
+        )
+    ).all()
+    for thread in merged:
+        into = thread
+        while into.merged_into_id is not None:
+            found = session.get(Thread, into.merged_into_id)
+            assert found is not None  # a foreign key
+            into = found
+        thread.category_id = into.category_id
+        session.add(thread)
+    session.flush()
+
+
+def _forget(session: Session, category: Category) -> None:
+    """The community's own rows that name the category: advocates no longer look after it, its
+    reputation points stay in everyone's totals but leave its leaderboard."""
+    session.execute(
+        delete(AdvocateCategory).where(col(AdvocateCategory.category_id) == category.id)
+    )
+    session.execute(
+        update(ReputationEntry)
+        .where(col(ReputationEntry.category_id) == category.id)
+        .values(category_id=None)
+    )
+    session.execute(delete(ReputationTally).where(col(ReputationTally.category_id) == category.id))
 
 
 def _flush_or_taken(session: Session) -> None:

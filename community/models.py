@@ -346,8 +346,9 @@ class ReputationReason(StrEnum):
 
 class ReputationEntry(SQLModel, table=True):
     """One change of one member's reputation. Rows are never edited or deleted except
-    ``reversed_at``: undoing a change (kudos withdrawn, solution unmarked, post deleted) appends
-    a row with the opposite points that names the original in ``reverses_id``."""
+    ``reversed_at`` (and ``category_id``, emptied when its category is deleted): undoing a change
+    (kudos withdrawn, solution unmarked, post deleted) appends a row with the opposite points
+    that names the original in ``reverses_id``."""
 
     __tablename__ = "reputation_entry"
     __table_args__ = (

@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "advocate_categories": N_("Changed an advocate's categories"),
     "create_category": N_("Created a category"),
     "update_category": N_("Edited a category"),
+    "delete_category": N_("Deleted a category"),
 }
 TARGET_LABELS = {
     "thread": N_("thread"),
@@ -125,9 +126,10 @@ def record(
 # Staff actions taken through the community's own services ----------------------------------------
 #
 # Deleting someone else's post, choosing or removing the solution of someone else's thread, changing
-# a member's role, creating or editing a category: the community core has no audit log (it never
-# imports moderation), so this consumer writes their entries from the core's events. The entry and
-# the delivery commit together, so each action is logged exactly once, shortly after it happened.
+# a member's role, creating, editing or deleting a category: the community core has no audit log
+# (it never imports moderation), so this consumer writes their entries from the core's events. The
+# entry and the delivery commit together, so each action is logged exactly once, shortly after it
+# happened.
 
 CONSUMER = "audit"
 
@@ -224,5 +226,6 @@ def consumer() -> events.Consumer:
             "user_role_changed": _on_role_changed,
             "category_created": _on_category("create_category"),
             "category_updated": _on_category("update_category"),
+            "category_deleted": _on_category("delete_category"),
         },
     )

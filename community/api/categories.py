@@ -1,6 +1,7 @@
-"""The category editor in JSON, for admins: create a category, change some of its fields."""
+"""The category editor in JSON, for admins: create a category, change some of its fields, delete
+an empty one."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from community import categories, web
 from community.deps import ClockDep, GuardianDep, SessionDep
@@ -66,3 +67,14 @@ def update_category(
         clock=clock,
     )
     return CategoryPublic.of(category, web.language_of(request))
+
+
+@router.delete("/categories/{slug}", status_code=204, dependencies=[Depends(_admin_only)])
+def delete_category(
+    slug: str, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> Response:
+    """Delete an empty category (admins). 409 while threads are in it (hidden and deleted ones
+    too) or when it is the last one."""
+    category = categories.get_for_admin(session, guardian, slug)
+    categories.delete_category(session, guardian, category, clock=clock)
+    return Response(status_code=204)

@@ -1,0 +1,325 @@
+"""Deleting a category: admins delete an empty one through the API; a category that still has
+threads (hidden, held and deleted ones too) and the last category stay, with a message that says
+why."""
+
+import html
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlmodel import Session, col, select
+
+from community import categories, posting, reputation
+from community.clock import FrozenClock
+from community.models import (
+    AdvocateCategory,
+    Category,
+    Post,
+    ReputationEntry,
+    ReputationReason,
+    ReputationTally,
+    Role,
+    Thread,
+    User,
+)
+from community.policy import Guardian
+from moderation import tools
+from tests.conftest import drain
+from tests.factories import make_category, make_thread, make_user
+from tests.helpers import csrf_token
+from tests.moderation.brand_helpers import client_for
+
+THREE_THREADS = "This category still has 3 threads. Move them to another category first."
+
+
+@pytest.fixture
+def admin(session: Session, clock: FrozenClock) -> User:
+    return make_user(session, clock, username="boss", role=Role.admin)
+
+
+@pytest.fixture
+def admin_client(app: FastAPI, admin: User) -> TestClient:
+    return client_for(app, admin)
+
+
+@pytest.fixture
+def fibre(session: Session) -> Category:
+    return make_category(session, slug="fibra")
+
+
+@pytest.fixture
+def mobile(session: Session) -> Category:
+    return make_category(session, slug="mobile", position=1)
+
+
+def slugs(session: Session) -> list[str]:
+    session.expire_all()
+    return [c.slug for c in session.exec(select(Category).order_by(col(Category.id)))]
+
+
+def api_delete(client: TestClient, url: str) -> Response:
+    response: Response = client.delete(url, headers={"X-CSRF-Token": csrf_token(client)})
+    return response
+
+
+# --- an empty category --------------------------------------------------------------------------
+
+
+def test_a_deleted_category_leaves_every_list_and_the_new_thread_form_and_its_address_404s(
+    app: FastAPI,
+    admin_client: TestClient,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    member = client_for(app, make_user(session, clock))
+    assert 'href="/c/mobile"' in member.get("/").text
+    assert '<option value="mobile"' in member.get("/t/new").text
+
+    deleted = api_delete(admin_client, "/api/v1/categories/mobile")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert slugs(session) == ["fibra"]
+    assert 'href="/c/mobile"' not in member.get("/").text
+    assert '<option value="mobile"' not in member.get("/t/new").text
+    assert '<option value="fibra"' in member.get("/t/new").text
+    assert member.get("/c/mobile").status_code == 404
+    assert [c["slug"] for c in member.get("/api/v1/categories").json()["items"]] == ["fibra"]
+    again = api_delete(admin_client, "/api/v1/categories/mobile")
+    assert again.status_code == 404
+    assert again.json()["detail"] == "There is no such category."
+    assert api_delete(admin_client, "/api/v1/categories/%00").status_code == 404
+
+
+# --- categories that must stay ------------------------------------------------------------------
+
+
+def three_threads(session: Session, clock: FrozenClock, category: Category) -> list[Thread]:
+    """One thread anyone sees, one a moderator hid, one its author deleted."""
+    asker = make_user(session, clock)
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    shown = make_thread(session, clock, author=asker, category=category, title="Shown question")
+    hidden = make_thread(session, clock, author=asker, category=category, title="Hidden question")
+    tools.hide_thread(session, moderator, hidden, clock=clock)
+    gone = make_thread(session, clock, author=asker, category=category, title="Deleted question")
+    delete_question(session, asker, gone, clock)
+    return [shown, hidden, gone]
+
+
+def delete_question(session: Session, author: User, thread: Thread, clock: FrozenClock) -> None:
+    question = session.exec(
+        select(Post).where(col(Post.thread_id) == thread.id, col(Post.post_number) == 1)
+    ).one()
+    posting.delete_post(session, Guardian(author), question, clock=clock)
+
+
+def test_a_category_with_threads_is_refused_with_how_many_in_the_readers_language(
+    admin_client: TestClient,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    three_threads(session, clock, fibre)
+    refused = api_delete(admin_client, "/api/v1/categories/fibra")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == THREE_THREADS
+    assert slugs(session) == ["fibra", "mobile"]
+    assert len(session.exec(select(Thread).where(col(Thread.category_id) == fibre.id)).all()) == 3
+    admin_client.headers["Accept-Language"] = "it"
+    italian = api_delete(admin_client, "/api/v1/categories/fibra")
+    assert italian.json()["detail"] == (
+        "Questa categoria contiene ancora 3 discussioni. Spostale prima in un'altra categoria."
+    )
+
+
+def hidden_thread(session: Session, clock: FrozenClock, category: Category) -> None:
+    thread = make_thread(session, clock, author=make_user(session, clock), category=category)
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    tools.hide_thread(session, moderator, thread, clock=clock)
+
+
+def deleted_thread(session: Session, clock: FrozenClock, category: Category) -> None:
+    asker = make_user(session, clock)
+    thread = make_thread(session, clock, author=asker, category=category)
+    delete_question(session, asker, thread, clock)
+
+
+def held_thread(session: Session, clock: FrozenClock, category: Category) -> None:
+    """A newcomer's question with a link waits for a moderator's approval."""
+    body = "The guide at https://example.com/modem says to reset it: is that safe?"
+    thread = make_thread(
+        session, clock, author=make_user(session, clock), category=category, body=body
+    )
+    assert thread.hidden_at is not None
+
+
+@pytest.mark.parametrize("make", [hidden_thread, deleted_thread, held_thread])
+def test_a_single_thread_nobody_else_sees_still_keeps_the_category(
+    admin_client: TestClient,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+    make: Callable[[Session, FrozenClock, Category], None],
+) -> None:
+    make(session, clock, fibre)
+    message = "This category still has 1 thread. Move it to another category first."
+    refused = api_delete(admin_client, "/api/v1/categories/fibra")
+    assert refused.status_code == 409 and refused.json()["detail"] == message
+    assert slugs(session) == ["fibra", "mobile"]
+
+
+def test_the_last_category_stays_even_when_empty(
+    admin_client: TestClient, session: Session, fibre: Category
+) -> None:
+    message = "This is the only category: the community needs one to post in."
+    api_refused = api_delete(admin_client, "/api/v1/categories/fibra")
+    assert api_refused.status_code == 409 and api_refused.json()["detail"] == message
+    assert slugs(session) == ["fibra"]
+
+
+def test_once_its_threads_are_moved_out_the_category_can_go(
+    admin: User,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    for thread in three_threads(session, clock, fibre):
+        tools.move_thread(session, moderator, thread, category=mobile, clock=clock)
+    categories.delete_category(session, Guardian(admin), fibre, clock=clock)
+    assert slugs(session) == ["mobile"]
+    assert len(session.exec(select(Thread).where(col(Thread.category_id) == mobile.id)).all()) == 3
+
+
+def test_a_thread_merged_away_goes_where_it_was_merged_and_does_not_keep_the_category(
+    app: FastAPI,
+    admin: User,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    """A merged-away thread is only an address leading to the thread it went into: no moderator
+    can move it, so it must not keep its old category forever."""
+    asker = make_user(session, clock)
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    merged = make_thread(session, clock, author=asker, category=fibre, title="Modem blinks red")
+    into = make_thread(session, clock, author=asker, category=mobile, title="Modem red light")
+    tools.merge_thread(session, moderator, merged, into=into, clock=clock)
+    assert categories.refusal_to_delete(session, fibre) is None
+
+    categories.delete_category(session, Guardian(admin), fibre, clock=clock)
+    session.refresh(merged)
+    assert merged.category_id == mobile.id
+    redirect = client_for(app).get(f"/t/{merged.id}", follow_redirects=False)
+    assert redirect.status_code == 301 and redirect.headers["location"] == f"/t/{into.id}"
+
+
+# --- what named the category --------------------------------------------------------------------
+
+
+def test_advocates_and_the_category_leaderboard_let_go_but_members_keep_their_points(
+    app: FastAPI,
+    admin: User,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    helper = make_user(session, clock, username="helper")
+    thread = make_thread(session, clock, author=make_user(session, clock), category=fibre)
+    reputation.award(
+        session,
+        user_id=helper.id or 0,
+        points=15,
+        reason=ReputationReason.answer_accepted,
+        at=clock.now(),
+        thread=thread,
+    )
+    session.add(AdvocateCategory(user_id=helper.id or 0, category_id=fibre.id or 0))
+    session.commit()
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    tools.move_thread(session, moderator, thread, category=mobile, clock=clock)
+    visitor = client_for(app)
+    assert "helper" in visitor.get("/leaderboard", params={"category": "fibra"}).text
+
+    categories.delete_category(session, Guardian(admin), fibre, clock=clock)
+    session.expire_all()
+    assert session.exec(select(AdvocateCategory)).all() == []
+    [entry] = session.exec(select(ReputationEntry)).all()
+    assert entry.category_id is None and entry.points == 15
+    tallies = session.exec(select(ReputationTally)).all()
+    assert {t.category_id for t in tallies} == {reputation.ALL_CATEGORIES}
+    session.refresh(helper)
+    assert helper.reputation == 15
+
+    board = visitor.get("/leaderboard", params={"period": "all"})
+    assert board.status_code == 200 and "helper" in board.text
+    old_link = visitor.get("/leaderboard", params={"category": "fibra", "period": "all"})
+    assert old_link.status_code == 200 and "helper" in old_link.text
+    assert "Unknown leaderboard option fibra: showing the default instead." in old_link.text
+    assert visitor.get("/api/v1/leaderboard", params={"category": "fibra"}).status_code == 422
+    assert "helper" in visitor.get("/u/helper").text
+    # Rebuilding every tally from the ledger gives the same boards.
+    reputation.recompute(session)
+    assert {t.category_id for t in session.exec(select(ReputationTally))} == {0}
+
+
+def test_the_audit_log_shows_who_deleted_which_category_in_both_languages(
+    admin_client: TestClient,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    mobile_id = mobile.id
+    api_delete(admin_client, "/api/v1/categories/mobile")
+    drain(session, clock)
+    log = html.unescape(admin_client.get("/mod/audit", params={"target_type": "category"}).text)
+    row = log.split("<tbody>")[1].split("</tr>")[0]
+    assert "Deleted a category" in row and "boss" in row
+    assert f"category #{mobile_id}" in row
+    assert '"Mobile"' in row and '"mobile"' in row
+    admin_client.headers["Accept-Language"] = "it"
+    italian = admin_client.get("/mod/audit", params={"action": "delete_category"}).text
+    assert "Ha eliminato una categoria" in italian
+    assert 'value="delete_category" selected' in italian
+
+
+# --- who may ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.member, Role.moderator])
+def test_members_and_moderators_may_not_delete_a_category(
+    app: FastAPI,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+    role: Role,
+) -> None:
+    client = client_for(app, make_user(session, clock, role=role))
+    refused = api_delete(client, "/api/v1/categories/mobile")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Only administrators can manage categories."
+    assert slugs(session) == ["fibra", "mobile"]
+
+
+def test_signed_out_a_delete_asks_to_log_in(
+    app: FastAPI, session: Session, fibre: Category, mobile: Category
+) -> None:
+    visitor = client_for(app)
+    assert visitor.delete("/api/v1/categories/mobile").status_code == 401
+    assert slugs(session) == ["fibra", "mobile"]
+
+
+def test_a_delete_without_the_csrf_token_is_refused(
+    admin_client: TestClient, session: Session, fibre: Category, mobile: Category
+) -> None:
+    assert admin_client.delete("/api/v1/categories/mobile").status_code == 403
+    assert slugs(session) == ["fibra", "mobile"]
