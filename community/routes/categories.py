@@ -1,10 +1,12 @@
 """The administrators' category editor: /admin/categories lists them, with a form to create one
-and one to edit each (name, address, a description per language, position)."""
+and one to edit each (name, address, a description per language, position). The edit page also
+deletes an empty category once its box is ticked, or says why it cannot."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from community import categories, web
 from community.deps import ClockDep, GuardianDep, SessionDep
@@ -17,6 +19,7 @@ router = APIRouter()
 
 LIST_URL = "/admin/categories"
 SAVED = N_("Category saved.")
+DELETED = N_("Category “%(name)s” deleted.")
 
 
 def _category_form(
@@ -51,7 +54,7 @@ def category_list(request: Request, session: SessionDep, guardian: GuardianDep) 
 @router.get(LIST_URL + "/new")
 def new_category_page(request: Request, guardian: GuardianDep) -> Response:
     categories.ensure_can_manage(guardian)
-    return _render_form(request, None, values={"position": "0"}, errors={})
+    return _render_form(request, values={"position": "0"}, errors={})
 
 
 @router.post(LIST_URL + "/new")
@@ -66,7 +69,7 @@ def create_category(
         categories.create_category(session, guardian, **values, clock=clock)
     except (Invalid, Conflict) as exc:
         errors = web.form_errors(request, exc)
-        return _render_form(request, None, values=values, errors=errors, status_code=422)
+        return _render_form(request, values=values, errors=errors, status_code=422)
     web.flash(request, SAVED)
     return web.redirect(LIST_URL)
 
@@ -76,14 +79,7 @@ def edit_category_page(
     request: Request, category_slug: str, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     category = categories.get_for_admin(session, guardian, category_slug)
-    values = {
-        "name": category.name,
-        "slug": category.slug,
-        "description_it": category.description_it,
-        "description_en": category.description_en,
-        "position": str(category.position),
-    }
-    return _render_form(request, category, values=values, errors={})
+    return _render_edit(request, session, category, values=_values_of(category), errors={})
 
 
 @router.post(LIST_URL + "/{category_slug}/edit")
@@ -100,18 +96,82 @@ def update_category(
         categories.update_category(session, guardian, category, **values, clock=clock)
     except (Invalid, Conflict) as exc:
         errors = web.form_errors(request, exc)
-        return _render_form(request, category, values=values, errors=errors, status_code=422)
+        return _render_edit(
+            request, session, category, values=values, errors=errors, status_code=422
+        )
     web.flash(request, SAVED)
     return web.redirect(LIST_URL)
 
 
-def _render_form(
+@router.post(LIST_URL + "/{category_slug}/delete")
+def delete_category(
     request: Request,
-    category: Category | None,
+    category_slug: str,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    confirm: FormStr = "",
+) -> Response:
+    category = categories.get_for_admin(session, guardian, category_slug)
+    values = _values_of(category)
+    if not confirm:
+        unticked = Invalid("Tick the box to confirm deleting the category.", field="confirm")
+        errors = web.form_errors(request, unticked)
+        return _render_edit(
+            request, session, category, values=values, errors=errors, status_code=422
+        )
+    try:
+        categories.delete_category(session, guardian, category, clock=clock)
+    except Conflict as exc:
+        # Said in the page's delete section, where the delete form was.
+        errors = {"delete": web.error_message(request, exc)}
+        return _render_edit(
+            request, session, category, values=values, errors=errors, status_code=409
+        )
+    web.flash(request, DELETED, name=category.name)
+    return web.redirect(LIST_URL)
+
+
+def _values_of(category: Category) -> dict[str, str]:
+    return {
+        "name": category.name,
+        "slug": category.slug,
+        "description_it": category.description_it,
+        "description_en": category.description_en,
+        "position": str(category.position),
+    }
+
+
+def _render_edit(
+    request: Request,
+    session: Session,
+    category: Category,
     *,
     values: dict[str, str],
     errors: dict[str, str],
     status_code: int = 200,
+) -> Response:
+    """The edit form, and below it either the delete form or why the category cannot go."""
+    refusal = categories.refusal_to_delete(session, category)
+    return _render_form(
+        request,
+        values=values,
+        errors=errors,
+        status_code=status_code,
+        category=category,
+        delete_refusal=web.error_message(request, refusal) if refusal else None,
+        threads=categories.thread_count(session, category),
+    )
+
+
+def _render_form(
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    category: Category | None = None,
+    **context: object,
 ) -> Response:
     """The form for a new category (``category`` None) or for editing ``category``."""
     return web.render(
@@ -124,4 +184,5 @@ def _render_form(
         max_name=categories.MAX_NAME_CHARS,
         max_description=categories.MAX_DESCRIPTION_CHARS,
         max_position=categories.MAX_POSITION,
+        **context,
     )

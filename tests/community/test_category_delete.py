@@ -1,8 +1,9 @@
-"""Deleting a category: admins delete an empty one through the API; a category that still has
-threads (hidden, held and deleted ones too) and the last category stay, with a message that says
-why."""
+"""Deleting a category: admins delete an empty one from its edit page or the API; a category
+that still has threads (hidden, held and deleted ones too) and the last category stay, with a
+message that says why."""
 
 import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -29,8 +30,9 @@ from moderation import tools
 from tests.conftest import drain
 from tests.factories import make_category, make_thread, make_user
 from tests.helpers import csrf_token
-from tests.moderation.brand_helpers import client_for
+from tests.moderation.brand_helpers import client_for, submit
 
+CONFIRMED = {"confirm": "yes"}
 THREE_THREADS = "This category still has 3 threads. Move them to another category first."
 
 
@@ -59,12 +61,56 @@ def slugs(session: Session) -> list[str]:
     return [c.slug for c in session.exec(select(Category).order_by(col(Category.id)))]
 
 
+def refusal(page: str) -> str:
+    match = re.search(r'id="category-delete-refusal"[^>]*>([^<]*)<', page)
+    assert match is not None, "the page does not say why the category cannot be deleted"
+    return html.unescape(match.group(1))
+
+
 def api_delete(client: TestClient, url: str) -> Response:
     response: Response = client.delete(url, headers={"X-CSRF-Token": csrf_token(client)})
     return response
 
 
 # --- an empty category --------------------------------------------------------------------------
+
+
+def test_the_edit_page_deletes_an_empty_category_once_the_box_is_ticked(
+    admin_client: TestClient, session: Session, fibre: Category, mobile: Category
+) -> None:
+    form = admin_client.get("/admin/categories/mobile/edit").text
+    assert 'action="/admin/categories/mobile/delete"' in form
+    assert 'name="confirm"' in form and "Yes, delete this category" in form
+    deleted = submit(admin_client, "/admin/categories/mobile/delete", CONFIRMED)
+    assert deleted.status_code == 303 and deleted.headers["location"] == "/admin/categories"
+    listing = admin_client.get("/admin/categories").text
+    assert "Category “Mobile” deleted." in html.unescape(listing)
+    assert "/c/mobile" not in listing and "/c/fibra" in listing
+    assert slugs(session) == ["fibra"]
+    assert admin_client.get("/admin/categories/mobile/edit").status_code == 404
+    assert submit(admin_client, "/admin/categories/mobile/delete", CONFIRMED).status_code == 404
+
+
+def test_the_italian_page_confirms_the_deletion_in_italian(
+    admin_client: TestClient, session: Session, fibre: Category, mobile: Category
+) -> None:
+    admin_client.headers["Accept-Language"] = "it"
+    assert "Sì, elimina questa categoria" in admin_client.get("/admin/categories/mobile/edit").text
+    submit(admin_client, "/admin/categories/mobile/delete", CONFIRMED)
+    listing = admin_client.get("/admin/categories").text
+    assert "Categoria «Mobile» eliminata." in html.unescape(listing)
+
+
+def test_without_the_box_ticked_nothing_is_deleted_and_the_box_says_why(
+    admin_client: TestClient, session: Session, fibre: Category, mobile: Category
+) -> None:
+    page = submit(admin_client, "/admin/categories/mobile/delete")
+    assert page.status_code == 422
+    error = re.search(r'id="f-confirm-error"[^>]*>([^<]*)<', page.text)
+    assert error is not None
+    assert error.group(1) == "Tick the box to confirm deleting the category."
+    assert 'action="/admin/categories/mobile/delete"' in page.text
+    assert slugs(session) == ["fibra", "mobile"]
 
 
 def test_a_deleted_category_leaves_every_list_and_the_new_thread_form_and_its_address_404s(
@@ -135,6 +181,27 @@ def test_a_category_with_threads_is_refused_with_how_many_in_the_readers_languag
     )
 
 
+def test_the_edit_page_says_how_many_threads_keep_the_category_and_where_they_are(
+    admin_client: TestClient,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    three_threads(session, clock, fibre)
+    page = admin_client.get("/admin/categories/fibra/edit").text
+    assert refusal(page) == THREE_THREADS
+    assert 'href="/c/fibra"' in page.split('id="category-delete"')[1]
+    assert 'action="/admin/categories/fibra/delete"' not in page
+    refused = submit(admin_client, "/admin/categories/fibra/delete", CONFIRMED)
+    assert refused.status_code == 409
+    assert refusal(refused.text) == THREE_THREADS
+    assert slugs(session) == ["fibra", "mobile"]
+    admin_client.headers["Accept-Language"] = "it"
+    italian = admin_client.get("/admin/categories/fibra/edit").text
+    assert refusal(italian).startswith("Questa categoria contiene ancora 3 discussioni.")
+
+
 def hidden_thread(session: Session, clock: FrozenClock, category: Category) -> None:
     thread = make_thread(session, clock, author=make_user(session, clock), category=category)
     moderator = Guardian(make_user(session, clock, role=Role.moderator))
@@ -167,8 +234,10 @@ def test_a_single_thread_nobody_else_sees_still_keeps_the_category(
 ) -> None:
     make(session, clock, fibre)
     message = "This category still has 1 thread. Move it to another category first."
-    refused = api_delete(admin_client, "/api/v1/categories/fibra")
-    assert refused.status_code == 409 and refused.json()["detail"] == message
+    refused = submit(admin_client, "/admin/categories/fibra/delete", CONFIRMED)
+    assert refused.status_code == 409
+    assert refusal(refused.text) == message
+    assert api_delete(admin_client, "/api/v1/categories/fibra").json()["detail"] == message
     assert slugs(session) == ["fibra", "mobile"]
 
 
@@ -176,6 +245,11 @@ def test_the_last_category_stays_even_when_empty(
     admin_client: TestClient, session: Session, fibre: Category
 ) -> None:
     message = "This is the only category: the community needs one to post in."
+    page = admin_client.get("/admin/categories/fibra/edit").text
+    assert refusal(page) == message
+    assert 'action="/admin/categories/fibra/delete"' not in page
+    refused = submit(admin_client, "/admin/categories/fibra/delete", CONFIRMED)
+    assert refused.status_code == 409 and refusal(refused.text) == message
     api_refused = api_delete(admin_client, "/api/v1/categories/fibra")
     assert api_refused.status_code == 409 and api_refused.json()["detail"] == message
     assert slugs(session) == ["fibra"]
@@ -278,7 +352,7 @@ def test_the_audit_log_shows_who_deleted_which_category_in_both_languages(
     mobile: Category,
 ) -> None:
     mobile_id = mobile.id
-    api_delete(admin_client, "/api/v1/categories/mobile")
+    submit(admin_client, "/admin/categories/mobile/delete", CONFIRMED)
     drain(session, clock)
     log = html.unescape(admin_client.get("/mod/audit", params={"target_type": "category"}).text)
     row = log.split("<tbody>")[1].split("</tr>")[0]
@@ -304,9 +378,12 @@ def test_members_and_moderators_may_not_delete_a_category(
     role: Role,
 ) -> None:
     client = client_for(app, make_user(session, clock, role=role))
-    refused = api_delete(client, "/api/v1/categories/mobile")
-    assert refused.status_code == 403
-    assert refused.json()["detail"] == "Only administrators can manage categories."
+    for refused in (
+        submit(client, "/admin/categories/mobile/delete", CONFIRMED),
+        api_delete(client, "/api/v1/categories/mobile"),
+    ):
+        assert refused.status_code == 403
+        assert "Only administrators can manage categories." in refused.text
     assert slugs(session) == ["fibra", "mobile"]
 
 
@@ -314,6 +391,7 @@ def test_signed_out_a_delete_asks_to_log_in(
     app: FastAPI, session: Session, fibre: Category, mobile: Category
 ) -> None:
     visitor = client_for(app)
+    assert submit(visitor, "/admin/categories/mobile/delete", CONFIRMED).status_code == 401
     assert visitor.delete("/api/v1/categories/mobile").status_code == 401
     assert slugs(session) == ["fibra", "mobile"]
 
@@ -321,5 +399,9 @@ def test_signed_out_a_delete_asks_to_log_in(
 def test_a_delete_without_the_csrf_token_is_refused(
     admin_client: TestClient, session: Session, fibre: Category, mobile: Category
 ) -> None:
+    form = admin_client.post(
+        "/admin/categories/mobile/delete", data=CONFIRMED, follow_redirects=False
+    )
+    assert form.status_code == 403
     assert admin_client.delete("/api/v1/categories/mobile").status_code == 403
     assert slugs(session) == ["fibra", "mobile"]
