@@ -171,10 +171,9 @@ def delete_category(
 
 
 def refusal_to_delete(session: Session, category: Category) -> Conflict | None:
-    """Why ``category`` may not be deleted now, or None: it is the last one (a community needs
-    one to post in), or threads still name it (``thread_count``; moderators move them first)."""
-    if session.exec(select(func.count(col(Category.id)))).one() <= 1:
-        return Conflict("This is the only category: the community needs one to post in.")
+    """Why ``category`` may not be deleted now, or None: threads still name it (``thread_count``;
+    moderators move them first, to a new category if this is the only one), or it is the last
+    one (a community needs one to post in)."""
     threads = thread_count(session, category)
     if threads:
         return Conflict(
@@ -184,6 +183,8 @@ def refusal_to_delete(session: Session, category: Category) -> Conflict | None:
                 threads,
             )
         )
+    if session.exec(select(func.count(col(Category.id)))).one() <= 1:
+        return Conflict("This is the only category: the community needs one to post in.")
     return None
 
 

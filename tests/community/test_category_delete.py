@@ -255,6 +255,19 @@ def test_the_last_category_stays_even_when_empty(
     assert slugs(session) == ["fibra"]
 
 
+def test_the_only_category_with_threads_first_asks_for_them_to_be_moved(
+    admin_client: TestClient, session: Session, clock: FrozenClock, fibre: Category
+) -> None:
+    """Moving them needs a new category, and then this one is no longer the only one."""
+    deleted_thread(session, clock, fibre)
+    refused = api_delete(admin_client, "/api/v1/categories/fibra")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "This category still has 1 thread. Move it to another category first."
+    )
+    assert slugs(session) == ["fibra"]
+
+
 def test_once_its_threads_are_moved_out_the_category_can_go(
     admin: User,
     session: Session,
