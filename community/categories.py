@@ -170,6 +170,22 @@ def delete_category(
     session.commit()
 
 
+def hold_against_delete(session: Session, *held: Category) -> None:
+    """Keep the ``held`` categories from being deleted until this transaction ends, for a thread
+    about to name one (PostgreSQL: a delete under way is waited for); one deleted meanwhile is
+    NotFound. Key-share locks let other posters update the counters meanwhile, and are taken in
+    the order of ids, as the delete takes its own, so the two never wait for each other."""
+    ids = sorted({category.id for category in held if category.id is not None})
+    query = (
+        select(col(Category.id))
+        .where(col(Category.id).in_(ids))
+        .order_by(col(Category.id))
+        .with_for_update(read=True, key_share=True)
+    )
+    if len(session.exec(query).all()) < len(ids):
+        raise NotFound("This category no longer exists. Choose another one.")
+
+
 def refusal_to_delete(session: Session, category: Category) -> Conflict | None:
     """Why ``category`` may not be deleted now, or None: threads still name it (``thread_count``;
     moderators move them first, to a new category if this is the only one), or it is the last

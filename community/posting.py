@@ -24,6 +24,7 @@ from community import (
     textrules,
     visibility,
 )
+from community.categories import hold_against_delete
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
@@ -128,6 +129,7 @@ def create_thread(
     body = validate_body(body)
     tag_list = normalize_tags(tags)
     _check_rate(guardian)
+    hold_against_delete(session, category)
     now = clock.now()
     author = _author(session, guardian)
     assert author.id is not None and category.id is not None

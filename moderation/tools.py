@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from community import events, first_response, posting, solutions, textrules, visibility
+from community import (
+    categories,
+    events,
+    first_response,
+    posting,
+    solutions,
+    textrules,
+    visibility,
+)
 from community.clock import Clock, as_utc
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound
@@ -193,6 +201,7 @@ def move_thread(
     _lock(session, thread)
     source = session.get(Category, thread.category_id)
     assert source is not None
+    categories.hold_against_delete(session, category, source)
     before = {"category_id": source.id, "category": source.slug}
     if not thread.is_deleted:
         posts = posting.counted_post_count(session, thread.id)

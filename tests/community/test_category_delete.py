@@ -10,10 +10,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from community import categories, posting, reputation
 from community.clock import FrozenClock
+from community.errors import NotFound
 from community.models import (
     AdvocateCategory,
     Category,
@@ -281,6 +283,42 @@ def test_once_its_threads_are_moved_out_the_category_can_go(
     categories.delete_category(session, Guardian(admin), fibre, clock=clock)
     assert slugs(session) == ["mobile"]
     assert len(session.exec(select(Thread).where(col(Thread.category_id) == mobile.id)).all()) == 3
+
+
+def test_a_thread_started_or_moved_into_a_category_deleted_meanwhile_is_told_it_is_gone(
+    db: Engine,
+    admin: User,
+    session: Session,
+    clock: FrozenClock,
+    fibre: Category,
+    mobile: Category,
+) -> None:
+    """The member's form and the moderator's move menu were read while the category existed; an
+    admin deleted it before they pressed the button."""
+    asker = make_user(session, clock)
+    moderator = Guardian(make_user(session, clock, role=Role.moderator))
+    elsewhere = make_thread(session, clock, author=asker, category=mobile)
+    with Session(db) as admins_session:
+        stale = admins_session.get(Category, fibre.id)
+        assert stale is not None
+        categories.delete_category(admins_session, Guardian(admin), stale, clock=clock)
+    gone = "This category no longer exists. Choose another one."
+    with pytest.raises(NotFound, match=gone):
+        posting.create_thread(
+            session,
+            Guardian(asker),
+            category=fibre,
+            title="Fibre down in Bari",
+            body="No signal since this morning.",
+            tags=[],
+            clock=clock,
+        )
+    with pytest.raises(NotFound, match=gone):
+        tools.move_thread(session, moderator, elsewhere, category=fibre, clock=clock)
+    session.rollback()
+    session.refresh(elsewhere)
+    assert elsewhere.category_id == mobile.id
+    assert session.exec(select(Thread).where(col(Thread.title) == "Fibre down in Bari")).all() == []
 
 
 def test_a_thread_merged_away_goes_where_it_was_merged_and_does_not_keep_the_category(
