@@ -173,7 +173,7 @@ def delete_category(
 def hold_against_delete(session: Session, *held: Category) -> None:
     """Keep the ``held`` categories from being deleted until this transaction ends, for a thread
     about to name one (PostgreSQL: a delete under way is waited for); one deleted meanwhile is
-    NotFound. Key-share locks let other posters update the counters meanwhile, and are taken in
+    a problem with the form's category field. Key-share locks let other posters update the counters meanwhile, and are taken in
     the order of ids, as the delete takes its own, so the two never wait for each other."""
     ids = sorted({category.id for category in held if category.id is not None})
     query = (
@@ -183,7 +183,7 @@ def hold_against_delete(session: Session, *held: Category) -> None:
         .with_for_update(read=True, key_share=True)
     )
     if len(session.exec(query).all()) < len(ids):
-        raise NotFound("This category no longer exists. Choose another one.")
+        raise Invalid("This category no longer exists. Choose another one.", field="category")
 
 
 def refusal_to_delete(session: Session, category: Category) -> Conflict | None:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from community import categories, posting, reputation
 from community.clock import FrozenClock
-from community.errors import NotFound
+from community.errors import Invalid
 from community.models import (
     AdvocateCategory,
     Category,
@@ -303,7 +303,7 @@ def test_a_thread_started_or_moved_into_a_category_deleted_meanwhile_is_told_it_
         assert stale is not None
         categories.delete_category(admins_session, Guardian(admin), stale, clock=clock)
     gone = "This category no longer exists. Choose another one."
-    with pytest.raises(NotFound, match=gone):
+    with pytest.raises(Invalid, match=gone) as refused:
         posting.create_thread(
             session,
             Guardian(asker),
@@ -313,7 +313,8 @@ def test_a_thread_started_or_moved_into_a_category_deleted_meanwhile_is_told_it_
             tags=[],
             clock=clock,
         )
-    with pytest.raises(NotFound, match=gone):
+    assert refused.value.field == "category"  # the form keeps what was typed, and says why
+    with pytest.raises(Invalid, match=gone):
         tools.move_thread(session, moderator, elsewhere, category=fibre, clock=clock)
     session.rollback()
     session.refresh(elsewhere)
