@@ -172,9 +172,10 @@ def delete_category(
 
 def hold_against_delete(session: Session, *held: Category) -> None:
     """Keep the ``held`` categories from being deleted until this transaction ends, for a thread
-    about to name one (PostgreSQL: a delete under way is waited for); one deleted meanwhile is
-    a problem with the form's category field. Key-share locks let other posters update the counters meanwhile, and are taken in
-    the order of ids, as the delete takes its own, so the two never wait for each other."""
+    about to name one (PostgreSQL: a delete under way is waited for); one deleted meanwhile is a
+    problem with the form's category field. Key-share locks let other posters update the
+    counters meanwhile; they are taken in the order of ids, as the delete takes its own, so the
+    two never wait for each other."""
     ids = sorted({category.id for category in held if category.id is not None})
     query = (
         select(col(Category.id))

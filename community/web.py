@@ -5,7 +5,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -201,6 +201,21 @@ def _pop_flashes(context: Context) -> list[str]:
 
 
 templates.env.globals["pop_flashes"] = _pop_flashes
+
+
+def _here(request: Request) -> str:
+    """The address that shows this page again, for the language switch: the page itself, or for
+    a form shown again with its errors (its address takes only POST) the page the form was on."""
+    url: Any = request.url
+    if request.method != "GET":
+        url = urlsplit(request.headers.get("referer", ""))
+        if url.netloc != request.url.netloc:
+            return "/"
+    path = url.path or "/"
+    return f"{path}?{url.query}" if url.query else path
+
+
+templates.env.globals["here"] = _here
 
 
 def login_redirect(request: Request, next_path: str | None = None) -> RedirectResponse:

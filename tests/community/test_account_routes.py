@@ -422,6 +422,34 @@ def test_switching_language_comes_back_to_the_same_search(client):
     assert response.headers["location"] == "/search?q=modem+lento&solved=true"
 
 
+def test_switching_language_on_a_form_shown_again_with_its_errors_returns_to_the_form(
+    client, session, clock
+):
+    """The form's own address takes only POST: coming back there would be an error page."""
+    login(client, make_user(session, clock))
+    form_page = f"{client.base_url}/settings"
+    response = client.post(
+        "/settings/profile",
+        data={"csrf_token": csrf_token(client), "display_name": "x" * 61, "language": "it"},
+        headers={"Referer": form_page},
+    )
+    assert response.status_code == 422
+    backs = set(
+        re.findall(r'action="/language".*?name="next" value="([^"]*)"', response.text, re.S)
+    )
+    assert backs == {"/settings"}
+
+    elsewhere = client.post(
+        "/settings/profile",
+        data={"csrf_token": csrf_token(client), "display_name": "x" * 61, "language": "it"},
+        headers={"Referer": "https://evil.example/settings"},
+    )
+    backs = set(
+        re.findall(r'action="/language".*?name="next" value="([^"]*)"', elsewhere.text, re.S)
+    )
+    assert backs == {"/"}
+
+
 def test_signed_in_members_switch_language_in_their_account(client, session, clock):
     user = make_user(session, clock, language="it")
     login(client, user)
