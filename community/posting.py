@@ -656,9 +656,14 @@ def post_versions(session: Session, guardian: Guardian, post: Post) -> list[Vers
     return versions[::-1]
 
 
+def plain_text(post: Post) -> str:
+    """What a reader sees of a post as one line of text: no Markdown, no tags."""
+    return Markup(post.body_html).striptags()
+
+
 def excerpt(post: Post, length: int = 280) -> str:
     """Plain text of a post, cut at a word boundary."""
-    text = Markup(post.body_html).striptags()
+    text = plain_text(post)
     if len(text) <= length:
         return text
     return text[:length].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

@@ -2,8 +2,9 @@
 
 ``thread_document`` returns None for a thread nobody may find (missing, deleted, hidden by
 moderation or merged into another): the indexer then deletes it from the index, so such content
-is never searchable. Deleted and hidden posts never contribute text. The vector comes from
-``thread_vectors``, the one place that looks it up.
+is never searchable. Deleted and hidden posts never contribute text. Posts are indexed as the plain
+text a reader sees, so a snippet cut from them never shows Markdown (``**``, ``[link](url)``).
+The vector comes from ``thread_vectors``, the one place that looks it up.
 """
 
 from collections import defaultdict
@@ -116,9 +117,9 @@ def _document(
     return {
         "id": thread.id,
         "title": thread.title,
-        "question": question.body if question is not None else "",
-        "solution": accepted.body if accepted is not None else None,
-        "best_replies": [p.body for p in best],
+        "question": posting.plain_text(question) if question is not None else "",
+        "solution": posting.plain_text(accepted) if accepted is not None else None,
+        "best_replies": [posting.plain_text(p) for p in best],
         "tags": thread.tags.split(),
         "category": category.slug if category is not None else None,
         "category_name": category.name if category is not None else None,

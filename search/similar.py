@@ -18,9 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
-
-from community import markdown
 from search.embeddings import embed_query
 from search.index_settings import EMBEDDER, PUBLIC_FILTER
 from search.indexer import THREADS
@@ -54,11 +51,10 @@ class Suggestion:
         return f"/t/{self.id}"
 
 
-def plain_excerpt(body: str | None, *, limit: int = EXCERPT_CHARS) -> str | None:
-    """The opening of a Markdown post as plain text, cut at a word near ``limit`` characters."""
-    if not body:
-        return None
-    text = re.sub(r"\s+", " ", Markup(markdown.render(body)).striptags()).strip()
+def plain_excerpt(text: str | None, *, limit: int = EXCERPT_CHARS) -> str | None:
+    """The opening of a plain text (a search document's solution), cut at a word near ``limit``
+    characters."""
+    text = (text or "").strip()
     if not text:
         return None
     if len(text) <= limit:

@@ -76,6 +76,36 @@ def test_the_accepted_reply_is_the_solution_and_the_best_replies_follow_kudos(se
     assert doc["reply_count"] == 5
 
 
+def test_posts_are_indexed_as_the_plain_text_a_reader_sees(session, clock):
+    asker = make_user(session, clock, username="asker")
+    helper = make_user(session, clock, username="helper")
+    thread = make_thread(
+        session,
+        clock,
+        author=asker,
+        category=make_category(session),
+        body="Dalle **21** la linea *cade*.\n\nCosa controllo?",
+    )
+    answer = make_reply(
+        session,
+        clock,
+        author=helper,
+        thread=thread,
+        body="1. Cambia il `cavo` **ottico**",
+    )
+    make_reply(
+        session, clock, author=helper, thread=thread, body="> Anche a me\n\n~~Niente~~ da fare"
+    )
+    solutions.accept_solution(session, Guardian(asker), thread, answer, clock=clock)
+
+    doc = thread_document(session, thread.id)
+
+    assert doc is not None
+    assert doc["question"] == "Dalle 21 la linea cade. Cosa controllo?"
+    assert doc["solution"] == "Cambia il cavo ottico"
+    assert doc["best_replies"] == ["Anche a me Niente da fare"]
+
+
 def test_deleted_replies_never_contribute_text(session, clock):
     asker, helper, _category, thread = _forum(session, clock)
     secret = make_reply(session, clock, author=helper, thread=thread, body="Il mio codice è 1234")

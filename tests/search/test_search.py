@@ -150,6 +150,25 @@ def test_html_in_a_title_is_escaped_in_results(search_client, session, clock):
     assert "<mark>" in page
 
 
+def test_a_snippet_shows_the_text_a_reader_sees_not_its_markdown(search_client, session, clock):
+    author = make_user(session, clock)
+    make_thread(
+        session,
+        clock,
+        author=author,
+        category=make_category(session),
+        title="Router keeps rebooting",
+        body="Since **Monday** the router *reboots* every hour:\n\n- `LOS` blinks red",
+    )
+    index(session, clock)
+
+    item = search_client.get("/api/v1/search", params={"q": "reboots"}).json()["items"][0]
+    snippet = item["snippet"].replace("<mark>", "").replace("</mark>", "")
+    assert snippet == "Since Monday the router reboots every hour: LOS blinks red"
+    page = search_client.get("/search", params={"q": "reboots"}).text
+    assert "**Monday**" not in page and "`LOS`" not in page
+
+
 def test_the_page_works_without_javascript_and_with_htmx(search_client, forum):
     page = search_client.get("/search", params={"q": "fiber"})
     assert page.status_code == 200
