@@ -132,3 +132,32 @@ def test_queue_claim_canned_official_reply_private_case_and_the_customer_at_case
 
     brand.reload()
     expect(brand.locator("#case-conversation")).to_contain_text("It is invoice 2026-10-118.")
+
+
+def test_the_merge_field_keeps_its_hint_and_its_error_below_it(
+    browser: Browser, live_server: str, session: Session
+) -> None:
+    clock = SystemClock()
+    sara = make_user(session, clock, username="sara", role=Role.moderator)
+    thread = make_thread(
+        session, clock, author=make_user(session, clock), category=make_category(session)
+    )
+    page = _log_in(browser, live_server, sara)
+    page.goto(f"{live_server}/mod/threads/{thread.id}")
+    field = page.locator("#thread-tools input[name=into]")
+
+    def _gap_below_field() -> float:
+        return float(
+            field.evaluate("f => f.nextElementSibling.getBoundingClientRect().top")
+        ) - float(field.evaluate("f => f.getBoundingClientRect().bottom"))
+
+    expect(field.locator("xpath=following-sibling::small[1]")).to_contain_text(
+        "This thread's posts are added after"
+    )
+    assert _gap_below_field() >= 0, "the hint is drawn over the merge field"
+
+    field.fill("not a thread")
+    page.get_by_label("Yes, merge: this cannot be undone").check()
+    page.get_by_role("button", name="Merge").click()
+    expect(page.locator("#merge-error")).to_be_visible()
+    assert _gap_below_field() >= 0, "the error is drawn over the merge field"
