@@ -297,9 +297,11 @@ def parse_duration(days: str, hours: str) -> timedelta:
         h = int(hours.strip() or "0")
     except ValueError:
         raise Invalid("Give the duration in whole days and hours.", field="duration") from None
-    if d < 0 or h < 0 or d > 3650 or h > 24 * 3650:
+    if d < 0 or h < 0:
         raise Invalid("Give the duration in whole days and hours.", field="duration")
-    return timedelta(days=d, hours=h)
+    # Bounded before timedelta sees them (it overflows); the service words the limit.
+    days_cap = tools.MAX_SUSPENSION.days + 1
+    return timedelta(days=min(d, days_cap), hours=min(h, 24 * days_cap))
 
 
 def _render_user_tools(

@@ -703,6 +703,20 @@ def test_a_bad_duration_is_shown_next_to_the_field(
     assert "Give the duration in whole days and hours." in response.text
 
 
+@pytest.mark.parametrize(("days", "hours"), [("3651", "0"), ("0", "87625"), ("9" * 30, "0")])
+def test_a_suspension_longer_than_ten_years_is_refused_as_such(
+    client: TestClient, scene: Scene, days: str, hours: str
+) -> None:
+    login(client, scene.mod)
+    response = client.post(
+        "/mod/users/reader/suspend",
+        data={"csrf_token": csrf_token(client), "days": days, "hours": hours, "reason": "spam"},
+    )
+    assert response.status_code == 422
+    assert "A suspension lasts at most ten years." in response.text
+    assert "whole days and hours" not in response.text
+
+
 def test_suspension_runs_out_on_the_clock(
     session: Session, clock: FrozenClock, scene: Scene
 ) -> None:
