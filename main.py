@@ -23,6 +23,7 @@ from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
 from moderation import (
     audit,
+    canned,
     canned_routes,
     care,
     care_api,
@@ -75,6 +76,7 @@ def configure_consumers() -> None:
     events.registry.add(satisfaction_consumer())
     install_satisfaction_backfill()  # what the consumer would have asked of seeded solutions
     moderation_categories.install()  # a deleted category takes moderation's rows along
+    canned.install_demo()  # the demo's canned replies, for a seeded community
     events.registry.add(audit.consumer())
 
 

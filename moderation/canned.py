@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from community import markdown, posting, textrules
 from community.clock import Clock, as_utc
 from community.errors import Conflict, Invalid, NotFound
-from community.models import Thread, User
+from community.models import Role, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from community.settings import get_settings
 from moderation import audit
@@ -195,3 +195,82 @@ def fill(session: Session, guardian: Guardian, reply: CannedReply, thread: Threa
         "thread_title": markdown.escape(thread.title),
     }
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), reply.body)
+
+
+# The demo community's templates (``peerdesk seed``), in the brand's two languages: without them
+# the canned-reply menu of a fresh demo is empty.
+DEMO_REPLIES: tuple[CannedDraft, ...] = (
+    CannedDraft(
+        "Benvenuto, ce ne occupiamo noi",
+        "Ciao {customer_name}, sono del team Connettia: grazie per averci segnalato "
+        "«{thread_title}». Stiamo verificando e ti aggiorniamo qui entro la giornata.",
+        "it",
+    ),
+    CannedDraft(
+        "Verifica in privato",
+        "Ciao {customer_name}, per controllare la tua linea ci servono i dati del contratto. "
+        "Ti abbiamo scritto in privato: trovi il messaggio in «I tuoi casi». Per sicurezza, non "
+        "pubblicare qui i tuoi dati personali.",
+        "it",
+    ),
+    CannedDraft(
+        "Hai risolto?",
+        "Ciao {customer_name}, hai risolto? Se una delle risposte ti è stata utile, accettala "
+        "come soluzione: così chi ha lo stesso problema la trova subito.",
+        "it",
+    ),
+    CannedDraft(
+        "Welcome, we're on it",
+        "Hi {customer_name}, this is the Connettia team: thanks for reporting “{thread_title}”. "
+        "We are looking into it and will update you here today.",
+        "en",
+    ),
+    CannedDraft(
+        "Checking privately",
+        "Hi {customer_name}, to check your line we need your contract details. We have written "
+        "to you privately: you will find the message under “Your cases”. To stay safe, please "
+        "don't post personal details here.",
+        "en",
+    ),
+    CannedDraft(
+        "Is it solved?",
+        "Hi {customer_name}, is it solved? If one of the answers helped, accept it as the "
+        "solution: that way anyone with the same problem finds it straight away.",
+        "en",
+    ),
+)
+
+
+def install_demo() -> None:
+    """``peerdesk seed`` also writes the demo's canned replies (``seed_demo``)."""
+    from community.seed import loader
+
+    if seed_demo not in loader.after_seed:
+        loader.after_seed.append(seed_demo)
+
+
+def seed_demo(session: Session) -> int:
+    """The demo's canned replies, by the first staff member, when there are none yet (and staff
+    to write them). Commits; returns how many rows were added."""
+    if session.exec(select(CannedReply.id).limit(1)).first() is not None:
+        return 0
+    author = session.exec(
+        select(User)
+        .where(col(User.role).in_([Role.moderator, Role.admin]))
+        .order_by(col(User.role) == Role.admin, col(User.id))
+    ).first()
+    if author is None or author.id is None:
+        return 0
+    session.add_all(
+        CannedReply(
+            title=draft.title,
+            body=draft.body,
+            language=draft.language,
+            created_by_id=author.id,
+            created_at=author.created_at,
+            updated_at=author.created_at,
+        )
+        for draft in DEMO_REPLIES
+    )
+    session.commit()
+    return len(DEMO_REPLIES)

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlmodel import Session, col, select
 
+import main
 from community import markdown
 from community.clock import FrozenClock
 from community.models import Role
@@ -298,3 +299,22 @@ def test_members_get_403_and_anonymous_visitors_are_sent_to_log_in(app, session,
     assert submit(anonymous, "/mod/canned", fields).status_code == 401
     session.expire_all()
     assert [r.title for r in session.exec(select(CannedReply))] == ["Acknowledge"]
+
+
+def test_the_seeded_demo_offers_canned_replies_in_both_languages(
+    session: Session, clock: FrozenClock, scene
+) -> None:
+    from community.policy import Guardian
+    from community.seed import loader
+
+    main.configure_consumers()
+    assert canned.seed_demo in loader.after_seed  # peerdesk seed runs it
+
+    _asker, _member, moderator, thread = scene
+    assert canned.seed_demo(session) == len(canned.DEMO_REPLIES)
+    replies = canned.list_replies(session, Guardian(moderator))
+    assert {reply.language for reply in replies} == {"it", "en"}
+    for reply in replies:
+        assert canned.validate(reply.title, reply.body, reply.language or "") is not None
+        assert "{" not in canned.fill(session, Guardian(moderator), reply, thread)
+    assert canned.seed_demo(session) == 0  # a community that has templates keeps its own
