@@ -432,7 +432,8 @@ def own_cases_link(request: Request, values: dict[str, Any]) -> str:
 
 
 def thread_notice(request: Request, values: dict[str, Any]) -> str:
-    """Above the question: "The <brand> team is following this up privately", for everyone."""
+    """Above the question: "The <brand> team is following this up privately" (or "followed",
+    once every case is resolved or closed), for everyone."""
     session: Session | None = getattr(request.state, "db", None)
     thread = values.get("thread")
     if session is None or not isinstance(thread, Thread) or thread.id is None:
@@ -445,7 +446,11 @@ def thread_notice(request: Request, values: dict[str, Any]) -> str:
     brand = guardian is not None and cases.is_brand(guardian)
     # Only the brand sees which cases; a customer sees a link to their own, nobody else anything.
     shown = [c for c in taken if brand or c.customer_id == user_id]
-    return _fragment(request, "moderation/_cases_notice.html", thread=thread, shown=shown)
+    settled = (CaseStatus.resolved, CaseStatus.closed)
+    ongoing = any(c.status not in settled for c in taken)
+    return _fragment(
+        request, "moderation/_cases_notice.html", thread=thread, shown=shown, ongoing=ongoing
+    )
 
 
 def take_private_button(request: Request, values: dict[str, Any]) -> str:

@@ -252,6 +252,16 @@ def test_the_public_thread_says_it_was_taken_private_without_details(app, sessio
     assert f'href="/mod/cases/{case.id}"' in brand
 
 
+def test_once_the_case_is_resolved_the_thread_says_it_was_followed_up(app, session, clock, scene):
+    customer, _third, moderator, _other, thread = scene
+    case = _open(session, clock, moderator, thread)
+    cases.update_case(session, Guardian(moderator), case, status="resolved", clock=clock)
+    page = client_for(app).get(f"/t/{thread.id}").text
+    assert "The Connettia team followed this up privately." in page and NOTICE not in page
+    cases.add_message(session, Guardian(customer), case, body="It is back again", clock=clock)
+    assert NOTICE in client_for(app).get(f"/t/{thread.id}").text  # reopened: ongoing again
+
+
 def test_the_customer_finds_and_answers_the_case_at_cases(app, session, clock, scene):
     customer, _third, moderator, _other, thread = scene
     case = _open(session, clock, moderator, thread, subject="Double charge")
