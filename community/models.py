@@ -285,6 +285,7 @@ class NotificationKind(StrEnum):
     case_survey = "case_survey"  # the same question when their private case is resolved
     case_pending = "case_pending"  # the brand waits for the user's reply in their case
     case_resolved = "case_resolved"  # the brand resolved their case (again: once, it's the survey)
+    case_reply = "case_reply"  # the customer wrote in a case assigned to the (staff) user
     badge = "badge"  # the member earned a badge (community.badges)
     published = "published"  # a moderator let the user's held post through (community.visibility)
 

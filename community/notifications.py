@@ -254,6 +254,7 @@ class NotificationItem:
     # What became of the reader's flag (kind "flag"), from its flag_resolved event: "hidden"
     # (upheld, and the post is out of members' sight), "upheld" (the post stays) or "dismissed".
     flag_outcome: str | None = None
+    case_id: int | None = None  # the case the customer wrote in (kind "case_reply")
 
     @property
     def badge_label(self) -> str:
@@ -267,6 +268,8 @@ class NotificationItem:
             return f"/u/{self.actor.username}#badges"  # the reader's own profile
         if self.notification.kind in CASE_KINDS:
             return "/cases"  # the user's private cases (moderation); never the case's text here
+        if self.notification.kind == NotificationKind.case_reply and self.case_id is not None:
+            return f"/mod/cases/{self.case_id}"  # the brand's page of the case
         if self.notification.kind == NotificationKind.case_survey:
             return "/cases"  # the survey waits on the resolved case's page
         if self.notification.kind == NotificationKind.survey and self.notification.thread_id:
@@ -345,7 +348,7 @@ def list_notifications(
 
 
 # The kinds whose text says what their event said (the badge earned, the flag's outcome).
-_TOLD_BY_EVENT = (NotificationKind.badge, NotificationKind.flag)
+_TOLD_BY_EVENT = (NotificationKind.badge, NotificationKind.flag, NotificationKind.case_reply)
 
 
 def _events_told(session: Session, notifications: list[Notification]) -> dict[int, dict[str, Any]]:
@@ -375,7 +378,13 @@ def _item(
         visible,
         badge=str(badge) if badge is not None else None,
         flag_outcome=_flag_outcome(told) if kind == NotificationKind.flag else None,
+        case_id=_case_id(told) if kind == NotificationKind.case_reply else None,
     )
+
+
+def _case_id(message_added: dict[str, Any]) -> int | None:
+    case_id = message_added.get("case_id")
+    return case_id if isinstance(case_id, int) else None
 
 
 def _flag_outcome(resolved: dict[str, Any]) -> str:

@@ -289,7 +289,8 @@ class NotificationPublic(BaseModel):
     id: int
     kind: str = Field(
         description="reply, mention, solution, kudos, flag, case, case_pending, case_resolved,"
-        " survey, case_survey, badge or published (a moderator let your held post through)"
+        " case_reply (a customer answered in a case assigned to you), survey, case_survey, badge"
+        " or published (a moderator let your held post through)"
     )
     actor: AuthorRef | None
     thread_id: int | None

@@ -11,7 +11,8 @@ A customer's reply moves a pending_customer or resolved case back to open; a cus
 write in a closed case. Messages go between customer and brand; internal notes (``is_internal``)
 are the brand's alone: no customer-facing page, API answer or count ever includes them. Each
 message from the brand gives the customer a notification (kind ``case``, linking to /cases,
-without the text), made in the same transaction as the message.
+without the text), made in the same transaction as the message; each message from the customer
+gives one to the moderator the case is assigned to (kind ``case_reply``, linking to the case).
 
 Each change of status, priority or assignee is a ``CaseChange`` in the case's timeline, among the
 messages; the customer's timeline has the status changes only. The customer is notified when the
@@ -418,21 +419,29 @@ def _add_message(
         is_internal=internal,
         author_id=author_id,
     )
-    if not internal and author_id != case.customer_id:
-        # The customer learns there is something to read, in the unread count and the list;
-        # the notification links to /cases and carries no text of the message.
-        assert event.id is not None
-        session.add(
-            Notification(
-                user_id=case.customer_id,
-                kind=NotificationKind.case,
-                event_id=event.id,
-                actor_id=author_id,
-                thread_id=case.thread_id,
-                post_id=case.post_id,
-                created_at=now,
-            )
+    assert event.id is not None
+    if internal:
+        return message
+    # Whoever the message is for learns there is something to read, in the unread count and the
+    # list: the customer (linked to /cases) or the moderator the case is assigned to (linked to
+    # the case). The notification carries no text of the message.
+    if author_id != case.customer_id:
+        reader, kind = case.customer_id, NotificationKind.case
+    elif case.assignee_id is not None:
+        reader, kind = case.assignee_id, NotificationKind.case_reply
+    else:
+        return message
+    session.add(
+        Notification(
+            user_id=reader,
+            kind=kind,
+            event_id=event.id,
+            actor_id=author_id,
+            thread_id=case.thread_id,
+            post_id=case.post_id,
+            created_at=now,
         )
+    )
     return message
 
 

@@ -441,7 +441,7 @@ def test_the_customer_is_notified_of_the_brands_messages_not_of_notes(app, sessi
     cases.add_message(session, brand, case, body="Refunded.", clock=clock)
     session.expire_all()
     rows = session.exec(select(Notification).order_by(col(Notification.id))).all()
-    assert [(n.user_id, n.kind, n.actor_id) for n in rows] == [
+    assert [(n.user_id, n.kind, n.actor_id) for n in rows if n.user_id == customer.id] == [
         (customer.id, "case", moderator.id),
         (customer.id, "case", moderator.id),
     ]
@@ -454,6 +454,30 @@ def test_the_customer_is_notified_of_the_brands_messages_not_of_notes(app, sessi
     opened = submit(me, f"/notifications/{rows[0].id}/read")
     assert opened.status_code == 303 and opened.headers["location"] == "/cases"
     assert client_for(app, third).get("/api/v1/notifications").json()["items"] == []
+
+
+def test_the_assigned_moderator_is_notified_when_the_customer_answers(app, session, clock, scene):
+    customer, _third, moderator, other_mod, thread = scene
+    case = _open(session, clock, moderator, thread)
+    assert case.assignee_id == moderator.id  # whoever takes it private owns it
+    cases.add_message(session, Guardian(other_mod), case, body=NOTE, internal=True, clock=clock)
+    cases.add_message(session, Guardian(customer), case, body="Invoice 118", clock=clock)
+
+    mine = client_for(app, moderator)
+    page = mine.get("/notifications").text
+    assert page.count("Giulia answered in their private case about") == 1
+    assert "Invoice 118" not in page
+    assert [n["kind"] for n in mine.get("/api/v1/notifications").json()["items"]] == ["case_reply"]
+    assert client_for(app, other_mod).get("/api/v1/notifications").json()["items"] == []
+    notification = session.exec(
+        select(Notification).where(col(Notification.user_id) == moderator.id)
+    ).one()
+    opened = submit(mine, f"/notifications/{notification.id}/read")
+    assert opened.status_code == 303 and opened.headers["location"] == f"/mod/cases/{case.id}"
+
+    cases.update_case(session, Guardian(moderator), case, assignee_id=None, clock=clock)
+    cases.add_message(session, Guardian(customer), case, body="Any news?", clock=clock)
+    assert len(mine.get("/api/v1/notifications").json()["items"]) == 1  # unassigned: nobody
 
 
 def test_unicode_digits_are_refused_like_any_other_bad_number(app, session, clock, scene):
