@@ -145,6 +145,20 @@ def test_each_per_category_chart_is_named_above_it(client, world):
     assert headings == ["Tasso di risposta", "Violazioni dei livelli di servizio"]
 
 
+def test_the_top_solvers_are_called_members_not_the_advocates_of_the_advocate_programme(
+    client, world
+):
+    # Any member counts here; "advocates" (ambasciatori) are the members staff appoint at
+    # /mod/advocates, and nobody is one in this world.
+    login(client, world["moderator"])
+    italian = _section(
+        client.get("/care/analytics", headers={"Accept-Language": "it"}).text, "top-advocates"
+    )
+    assert "Membri con più soluzioni accettate" in italian
+    assert "Nessun membro ha avuto una risposta accettata in questi giorni." in italian
+    assert "mbasciator" not in italian
+
+
 def test_the_csv_stays_machine_readable_for_italian_readers(client, world):
     login(client, world["moderator"])
     english = client.get("/api/v1/analytics.csv").text
