@@ -71,7 +71,9 @@ def get_member(session: Session, guardian: Guardian, username: str) -> User:
     """The member named ``username`` (moderators only: members get 403 before a 404)."""
     ensure_moderator(guardian)
     name = username.strip().lstrip("@").lower()  # usernames are stored in lower case
-    user = session.exec(select(User).where(col(User.username) == name)).first() if name else None
+    if not name:
+        raise Invalid("Write the member's username.", field="username")
+    user = session.exec(select(User).where(col(User.username) == name)).first()
     if user is None:
         raise NotFound("There is no member %(name)s.", name=name[:30])
     return user

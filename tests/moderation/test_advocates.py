@@ -177,6 +177,11 @@ def test_nominations_are_refused_with_a_clear_reason(session, clock, scene, clie
     assert unknown.status_code == 404
     assert "There is no member nobody" in unknown.text
     assert 'value="nobody"' in unknown.text  # what was typed is kept
+    for blank in ("", "  ", "@"):
+        nameless = post(blank, [phones])
+        assert nameless.status_code == 422, blank
+        assert "Write the member&#39;s username." in nameless.text
+        assert "There is no member" not in nameless.text
     none = post("ada", [])
     assert none.status_code == 422
     assert "Choose at least one category" in none.text
