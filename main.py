@@ -22,6 +22,7 @@ from community.i18n import N_
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
 from moderation import (
+    advocate_demo,
     audit,
     canned,
     canned_routes,
@@ -77,6 +78,7 @@ def configure_consumers() -> None:
     install_satisfaction_backfill()  # what the consumer would have asked of seeded solutions
     moderation_categories.install()  # a deleted category takes moderation's rows along
     canned.install_demo()  # the demo's canned replies, for a seeded community
+    advocate_demo.install()  # and its advocate, for the advocate programme's pages
     events.registry.add(audit.consumer())
 
 
