@@ -21,6 +21,7 @@ from community.i18n import N_
 from community.models import Category, Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
+from community.routes import accounts
 from moderation import approvals, care, claims, flags, queue, service_levels
 from moderation.models import CareThread, FlagKind, FlagStatus
 from moderation.settings import get_settings
@@ -77,11 +78,18 @@ def _queue_context(
         "reason_labels": queue.REASON_LABELS,
         "priority_labels": queue.PRIORITY_LABELS,
         "refresh_seconds": get_settings().queue_refresh_seconds,
-        "self_url": "/mod/queue?" + page.filters.query_string(cursor=cursor),
+        "self_url": _queue_url(page.filters.query_string(cursor=cursor)),
     }
 
 
-def _row_response(request: Request, session: Session, thread: Thread, *, now: datetime) -> Response:
+def _queue_url(query: str) -> str:
+    """The queue with these filters: its polling URL and where a no-JS row action comes back."""
+    return f"/mod/queue?{query}" if query else "/mod/queue"
+
+
+def _row_response(
+    request: Request, session: Session, thread: Thread, *, queue_url: str, now: datetime
+) -> Response:
     row = session.get(CareThread, thread.id)
     rows = queue.describe(session, [row], now=now) if row is not None else []
     if not rows or not row or not row.in_queue:
@@ -92,6 +100,7 @@ def _row_response(request: Request, session: Session, thread: Thread, *, now: da
         row=rows[0],
         moderators=queue.moderators(session, now=now),
         priority_labels=queue.PRIORITY_LABELS,
+        self_url=queue_url,
     )
 
 
@@ -103,17 +112,14 @@ def _after_action(
     origin: str,
     now: datetime,
 ) -> Response:
+    """Back to where the action was taken: the page's URL (``origin``, the queue's filters and
+    cursor included) without htmx, else the row or the claim chip that changed."""
     if not web.is_htmx(request):
-        return web.redirect(_safe_next(origin, thread))
+        return web.redirect(accounts.safe_next(origin, f"/t/{thread.id}"))
     if origin.startswith("/mod/queue"):
-        return _row_response(request, session, thread, now=now)
+        queue_url = accounts.safe_next(origin, "/mod/queue")
+        return _row_response(request, session, thread, queue_url=queue_url, now=now)
     return web.render(request, "moderation/_claim_chip.html", thread=thread)
-
-
-def _safe_next(origin: str, thread: Thread) -> str:
-    if origin.startswith("/") and not origin.startswith("//") and "\\" not in origin:
-        return origin
-    return f"/t/{thread.id}"
 
 
 # Claims ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The listening queue: who may see it, the priority order, reasons, filters, pages, corrections."""
 
 import base64
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -388,6 +389,45 @@ def test_one_click_corrections_change_the_queue(session, clock, world, client) -
     assert partial.status_code == 200 and partial.text == ""
     run_care(session, clock)
     assert session.get(CareThread, awaiting.id).in_queue is False
+
+
+def test_a_no_js_action_from_a_filtered_queue_comes_back_to_the_same_filters(
+    session, clock, world, client
+) -> None:
+    login(client, world["moderator"])
+    negative = world["threads"]["negative"]
+    filtered = "/mod/queue?category=fibre&reason=negative&assignee=unclaimed"
+    next_path = _row_next(client.get(filtered).text, negative.id)
+    token = csrf_token(client)
+    claimed = client.post(
+        f"/mod/threads/{negative.id}/claim",
+        data={"csrf_token": token, "next": next_path},
+        follow_redirects=False,
+    )
+    assert claimed.status_code == 303 and claimed.headers["location"] == filtered
+    assert claims.owner(session, negative) == world["moderator"]
+    # The row htmx swaps in after an action still leads back to the filtered queue.
+    row = client.post(
+        f"/mod/threads/{negative.id}/release",
+        data={"next": next_path},
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert _row_next(row.text, negative.id) == filtered
+    elsewhere = client.post(
+        f"/mod/threads/{negative.id}/claim",
+        data={"csrf_token": token, "next": "//evil.example/mod/queue"},
+        follow_redirects=False,
+    )
+    assert elsewhere.headers["location"] == f"/t/{negative.id}"
+
+
+def _row_next(page: str, thread_id: int) -> str:
+    """Where a queue row's forms come back to without JavaScript."""
+    row = re.search(rf'<li id="queue-row-{thread_id}".*?</form>', page, re.S)
+    assert row is not None, page
+    found = re.search(r'name="next" value="([^"]*)"', row.group(0))
+    assert found is not None
+    return html.unescape(found.group(1))
 
 
 def test_members_get_403_on_every_moderation_page_and_api_route(
