@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from community import markdown, posting, textrules
 from community.clock import Clock, as_utc
-from community.errors import Conflict, Invalid, NotFound
+from community.errors import Conflict, Invalid, NotFound, Problems
 from community.models import Role, Thread, User
 from community.policy import Guardian, ensure, ensure_signed_in
 from community.settings import get_settings
@@ -48,18 +48,40 @@ def check_placeholders(body: str) -> None:
 
 
 def validate(title: str, body: str, language: str) -> CannedDraft:
+    """The form's fields as stored; Invalid carrying every field's problem (errors.Problems)."""
+    problems = Problems()
+    clean_title = problems.check(lambda: _valid_title(title))
+    clean_body = problems.check(lambda: _valid_body(body))
+    clean_language = problems.check(lambda: _valid_language(language))
+    problems.raise_any()
+    assert clean_title is not None and clean_body is not None
+    return CannedDraft(title=clean_title, body=clean_body, language=clean_language or None)
+
+
+def _valid_title(title: str) -> str:
     textrules.reject_control_characters(title, field="title")
     title = " ".join(title.split())
     if not title:
         raise Invalid("Give the template a title.", field="title")
     if len(title) > MAX_TITLE:
-        raise Invalid("The title can have at most %(count)s characters.", field="title", count=100)
+        raise Invalid(
+            "The title can have at most %(count)s characters.", field="title", count=MAX_TITLE
+        )
+    return title
+
+
+def _valid_body(body: str) -> str:
     body = posting.validate_body(body)
     check_placeholders(body)
+    return body
+
+
+def _valid_language(language: str) -> str:
+    """A community language's code, or "" for a template in any language."""
     language = language.strip().lower()
     if language and language not in get_settings().languages:
         raise Invalid("Choose one of the community's languages.", field="language")
-    return CannedDraft(title=title, body=body, language=language or None)
+    return language
 
 
 def _ensure_moderator(guardian: Guardian) -> None:

@@ -191,6 +191,23 @@ def test_a_missing_title_or_an_unknown_language_is_refused(app, scene):
     assert "Choose one of the community&#39;s languages." in klingon.text
 
 
+def test_every_field_s_problem_shows_at_once_with_the_typed_text_kept(app, session, clock, scene):
+    *_, moderator, _thread = scene
+    browser = client_for(app, moderator)
+    reply = _template(session, clock, moderator)
+    fields = {"title": "Late " * 25, "body": "Hi {customer}, sorry.", "language": "tlh"}
+    for url in ("/mod/canned", f"/mod/canned/{reply.id}"):
+        response = submit(browser, url, fields)
+        assert response.status_code == 422, url
+        page = response.text
+        assert "The title can have at most 100 characters." in page, url
+        assert "Unknown placeholder {customer}" in page, url
+        assert "Choose one of the community&#39;s languages." in page, url
+        assert f'value="{fields["title"]}"' in page and ">Hi {customer}, sorry.</textarea>" in page
+    session.expire_all()
+    assert [r.title for r in session.exec(select(CannedReply))] == ["Acknowledge"]
+
+
 def test_htmx_fill_puts_the_filled_text_in_the_reply_box(app, session, clock, scene):
     *_, moderator, thread = scene
     reply = _template(session, clock, moderator)
