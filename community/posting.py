@@ -112,6 +112,27 @@ def validate_body(body: str) -> str:
     return body
 
 
+def validate_question(body: str) -> str:
+    """An opening post's text: a reply may be "Grazie!", but a question has to say what it asks.
+    A run of spaces or blank lines counts as one character, so padding does not reach it."""
+    body = validate_body(body)
+    minimum = get_settings().min_question_chars
+    if len(" ".join(body.split())) < minimum:
+        raise Invalid(
+            "Describe your question in at least %(count)s characters.", field="body", count=minimum
+        )
+    return body
+
+
+def validate_edit(post: Post, body: str) -> str:
+    """The new text of ``post``: a question's new words need the question's minimum, but one
+    written before the minimum keeps its title and tags editable while its text stays."""
+    body = validate_body(body)
+    if post.is_question and body != post.body:
+        return validate_question(body)
+    return body
+
+
 def create_thread(
     session: Session,
     guardian: Guardian,
@@ -126,7 +147,7 @@ def create_thread(
     guardian.ensure_not_suspended()
     ensure(guardian.can_create_thread(), "Your account cannot start threads.")
     title = validate_title(title)
-    body = validate_body(body)
+    body = validate_question(body)
     tag_list = normalize_tags(tags)
     _check_rate(guardian)
     hold_against_delete(session, category)
@@ -322,7 +343,7 @@ def edit_post(
         ensure(body == post.body, "Only the author can change the text of a post.")
     if not post.is_question and (title is not None or tags is not None):
         raise Invalid("Only the opening post has a title and tags.", field="title")
-    body = validate_body(body)
+    body = validate_edit(post, body)
     new_title = validate_title(title) if title is not None else thread.title
     new_tags = " ".join(normalize_tags(tags)) if tags is not None else thread.tags
     assert post.id is not None and thread.id is not None

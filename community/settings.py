@@ -58,6 +58,7 @@ class CommunitySettings(BaseSettings):
     max_body_chars: int = 20_000
     max_title_chars: int = 150
     min_title_chars: int = 8
+    min_question_chars: int = 20  # Discourse asks 20 of a first post; replies have no minimum
     max_tags: int = 5
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19_456

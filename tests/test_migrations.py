@@ -263,7 +263,9 @@ def test_0019_recounts_categories_without_held_posts() -> None:
         thread = make_thread(session, clock, author=asker, category=category)
         make_reply(session, clock, author=asker, thread=thread)
         make_reply(session, clock, author=newcomer, thread=thread, body="https://example.org")
-        make_thread(session, clock, author=newcomer, category=category, body="www.example.org")
+        make_thread(
+            session, clock, author=newcomer, category=category, body="The guide: www.example.org"
+        )
         gone = make_thread(
             session, clock, author=asker, category=category, title="A thread its asker deleted"
         )

@@ -63,7 +63,7 @@ def create_thread(
         request,
         lambda: posting.category_by_slug(session, category),
         lambda: posting.validate_title(title),
-        lambda: posting.validate_body(body),
+        lambda: posting.validate_question(body),
         lambda: posting.normalize_tags([tags]),
     )
     if errors:
@@ -221,7 +221,7 @@ def edit(
     if not guardian.can_edit_post(post):
         body = post.body  # title and tags only: the text stays the author's
     values = {"body": body, "title": title, "tags": tags}
-    checks: list[Callable[[], object]] = [lambda: posting.validate_body(body)]
+    checks: list[Callable[[], object]] = [lambda: posting.validate_edit(post, body)]
     if post.is_question:
         checks += [lambda: posting.validate_title(title), lambda: posting.normalize_tags([tags])]
     errors = _field_errors(request, *checks)

@@ -37,7 +37,9 @@ def scene(session: Session, clock: FrozenClock) -> tuple[User, Thread, Post]:
     question = session.exec(
         select(Post).where(col(Post.thread_id) == thread.id, col(Post.post_number) == 1)
     ).one()
-    posting.edit_post(session, Guardian(anna), question, body="Still dropping.", clock=clock)
+    posting.edit_post(
+        session, Guardian(anna), question, body="Still dropping every evening.", clock=clock
+    )
     session.expire_all()
     events.drain(session, now=clock.now(), consumers=[badges.CONSUMER])
     clock.advance(days=3)

@@ -10,6 +10,8 @@ from community.settings import get_settings
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
 
+QUESTION = "My router restarts every night."
+
 
 def _auth(session, clock, user: User) -> dict[str, str]:
     assert user.id is not None
@@ -50,7 +52,7 @@ def test_create_thread_and_read_it_back(client, session, clock, scene):
         json={
             "category": "fibra",
             "title": "Router reboots at night",
-            "body": "Every **night**.",
+            "body": "Every **night** at 3 am it restarts.",
             "tags": ["router", "night"],
         },
         headers=headers,
@@ -60,7 +62,10 @@ def test_create_thread_and_read_it_back(client, session, clock, scene):
     assert created["id"] > 0
     assert created["category"]["slug"] == "fibra"
     assert created["tags"] == ["router", "night"]
-    assert created["posts"][0]["body_html"] == "<p>Every <strong>night</strong>.</p>\n"
+    assert (
+        created["posts"][0]["body_html"]
+        == "<p>Every <strong>night</strong> at 3 am it restarts.</p>\n"
+    )
     read = client.get(f"/api/v1/threads/{created['id']}").json()
     assert read["title"] == "Router reboots at night"
     assert read["solved"] is False and read["solution_post_id"] is None
@@ -120,7 +125,11 @@ def test_editing_the_opening_post_changes_title_and_tags(client, session, clock,
     ).one()
     response = client.put(
         f"/api/v1/posts/{question.id}",
-        json={"body": "New body", "title": "A clearer title here", "tags": ["fibre", "evening"]},
+        json={
+            "body": "It drops every evening.",
+            "title": "A clearer title here",
+            "tags": ["fibre", "evening"],
+        },
         headers=headers,
     )
     assert response.status_code == 200
@@ -191,21 +200,39 @@ def test_session_cookie_clients_need_the_csrf_header(client, session, clock, sce
 @pytest.mark.parametrize(
     ("payload", "status", "needle"),
     [
-        ({"category": "nowhere", "title": "Valid title here", "body": "b"}, 422, "nowhere"),
-        ({"category": "fibra", "title": "", "body": "b"}, 422, "title"),
+        ({"category": "nowhere", "title": "Valid title here", "body": QUESTION}, 422, "nowhere"),
+        ({"category": "fibra", "title": "", "body": QUESTION}, 422, "title"),
         ({"category": "fibra", "title": "Valid title here", "body": "x" * 200_000}, 422, "body"),
-        ({"category": "fibra", "title": "t" * 151, "body": "b"}, 422, "title"),
-        ({"category": "fibra", "title": 123, "body": "b"}, 422, "title"),
+        ({"category": "fibra", "title": "t" * 151, "body": QUESTION}, 422, "title"),
+        ({"category": "fibra", "title": 123, "body": QUESTION}, 422, "title"),
         (
-            {"category": "fibra", "title": "Valid title here", "body": "b", "tags": "a,b"},
+            {"category": "fibra", "title": "Valid title here", "body": QUESTION, "tags": "a,b"},
             422,
             "tags",
         ),
-        ({"category": "fibra", "title": "Valid title here", "body": "b", "tags": [1]}, 422, "tags"),
-        ({"category": "fibra", "title": "Valid title here"}, 422, "body"),
-        ({"category": "fibra", "title": "Valid title here", "body": "b", "extra": 1}, 422, "extra"),
         (
-            {"category": "fibra", "title": "Valid title here", "body": "b", "tags": ["<b>x</b>"]},
+            {"category": "fibra", "title": "Valid title here", "body": QUESTION, "tags": [1]},
+            422,
+            "tags",
+        ),
+        ({"category": "fibra", "title": "Valid title here"}, 422, "body"),
+        (
+            {"category": "fibra", "title": "Valid title here", "body": "  Help!    Help!  "},
+            422,
+            "Describe your question in at least 20 characters.",
+        ),
+        (
+            {"category": "fibra", "title": "Valid title here", "body": QUESTION, "extra": 1},
+            422,
+            "extra",
+        ),
+        (
+            {
+                "category": "fibra",
+                "title": "Valid title here",
+                "body": QUESTION,
+                "tags": ["<b>x</b>"],
+            },
             422,
             "Tags",
         ),

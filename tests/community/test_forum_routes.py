@@ -14,6 +14,7 @@ from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
 
 HTMX = {"HX-Request": "true"}
+QUESTION = "My modem restarts every night."
 
 
 @pytest.fixture
@@ -118,6 +119,11 @@ def test_asking_a_question_opens_its_thread(client, session, clock, scene):
     ("data", "field", "message"),
     [
         ({"title": ""}, "title", "at least"),
+        (
+            {"body": " Help!\n\n   Help! "},
+            "body",
+            "Describe your question in at least 20 characters.",
+        ),
         ({"body": "x" * 200_000}, "body", "too long"),
         ({"category": "nowhere"}, "category", "nowhere"),
         ({"category": ""}, "category", "Choose a category"),
@@ -130,7 +136,7 @@ def test_refused_questions_come_back_with_the_message_by_the_field(
     asker, *_ = scene
     login(client, asker)
     threads, posts = _count(session, Thread), _count(session, Post)
-    form = {"category": "fibra", "title": "A perfectly fine title", "body": "Body text", **data}
+    form = {"category": "fibra", "title": "A perfectly fine title", "body": QUESTION, **data}
     response = _post_form(client, "/t/new", form)
     assert response.status_code == 422
     error = re.search(
@@ -139,7 +145,7 @@ def test_refused_questions_come_back_with_the_message_by_the_field(
     assert error is not None and message in error.group(1)
     if field not in ("title", "body"):  # what the member typed is still there
         assert 'value="A perfectly fine title"' in response.text
-        assert "Body text</textarea>" in response.text
+        assert f"{QUESTION}</textarea>" in response.text
     _no_active_content(response.text)
     assert (_count(session, Thread), _count(session, Post)) == (threads, posts)
 
@@ -163,7 +169,9 @@ def test_posting_too_fast_gets_429_and_keeps_the_text(client, session, clock, sc
     assert "too fast" in response.text
     assert "One too many</textarea>" in response.text
     response = _post_form(
-        client, "/t/new", {"category": "fibra", "title": "Another question", "body": "Hello"}
+        client,
+        "/t/new",
+        {"category": "fibra", "title": "Another question", "body": "Hello, another question here."},
     )
     assert response.status_code == 429
     assert "too fast" in response.text
@@ -254,11 +262,11 @@ def test_xss_in_title_body_and_tags_is_inert(client, session, clock, scene):
         {
             "category": "fibra",
             "title": "Tags test title",
-            "body": "b",
+            "body": QUESTION,
             "tags": '"><img src=x onerror=alert(1)>',
         },
     )
-    assert bad_tag.status_code == 422
+    assert bad_tag.status_code == 422 and 'id="f-tags-error"' in bad_tag.text
     _no_active_content(bad_tag.text)
 
 
@@ -340,11 +348,15 @@ def test_author_edits_and_history_is_kept(client, session, clock, scene):
     response = _post_form(
         client,
         f"/p/{question.id}/edit",
-        {"title": "My fibre drops every night", "body": "Updated details.", "tags": "fibre night"},
+        {
+            "title": "My fibre drops every night",
+            "body": "Updated details: it drops at 9 pm.",
+            "tags": "fibre night",
+        },
     )
     assert response.status_code == 303
     page = client.get(f"/t/{thread.id}").text
-    assert "My fibre drops every night" in page and "Updated details." in page
+    assert "My fibre drops every night" in page and "Updated details: it drops at 9 pm." in page
     assert f'href="/p/{question.id}/revisions" class="edited"' in page
     history = client.get(f"/p/{question.id}/revisions").text
     assert "Version 2" in history and "Version 1" in history
@@ -362,6 +374,14 @@ def test_edit_form_errors_keep_the_text(client, session, clock, scene):
     assert response.status_code == 422
     assert 'id="f-title-error"' in response.text
     assert "Kept text</textarea>" in response.text
+    too_short = _post_form(
+        client, f"/p/{question.id}/edit", {"title": "A fine title", "body": "Kept text", "tags": ""}
+    )
+    assert too_short.status_code == 422
+    assert (
+        '<small class="field-error" id="f-body-error" role="alert">'
+        "Describe your question in at least 20 characters.</small>"
+    ) in too_short.text
     assert _count(session, PostRevision) == 0
 
 

@@ -80,6 +80,57 @@ def test_invalid_thread_writes_nothing(session, clock):
     assert category.thread_count == 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x",
+        "  Why does it drop?  ",  # 17 characters once trimmed
+        "Why" + " " * 20 + "?",  # padding does not count
+        "Why\n\n\ndoes it drop?",
+    ],
+)
+def test_a_question_needs_twenty_characters_of_text(session, clock, body):
+    author = make_user(session, clock)
+    with pytest.raises(Invalid) as caught:
+        make_thread(session, clock, author=author, category=make_category(session), body=body)
+    assert caught.value.field == "body"
+    assert caught.value.message == "Describe your question in at least %(count)s characters."
+    assert caught.value.params == {"count": 20}
+    assert session.exec(select(Thread)).all() == []
+
+
+def test_twenty_characters_make_a_question_and_a_reply_may_be_short(session, clock):
+    thread = make_thread(
+        session,
+        clock,
+        author=make_user(session, clock),
+        category=make_category(session),
+        body="  My modem keeps dying  ",
+    )
+    assert _question(session, thread).body == "My modem keeps dying"
+    helper = make_user(session, clock)
+    reply = make_reply(session, clock, author=helper, thread=thread, body="Grazie!")
+    posting.edit_post(session, Guardian(helper), reply, body="Ok!", clock=clock)
+    assert reply.body == "Ok!"
+
+
+def test_an_edited_question_needs_twenty_characters_too(session, clock):
+    author = make_user(session, clock)
+    thread = make_thread(session, clock, author=author, category=make_category(session))
+    question = _question(session, thread)
+    with pytest.raises(Invalid) as caught:
+        posting.edit_post(session, Guardian(author), question, body="It drops.", clock=clock)
+    assert caught.value.field == "body" and "at least" in caught.value.message
+    # A question asked before the minimum existed keeps its title editable while its text stays.
+    question.body = "Help!"
+    session.add(question)
+    session.commit()
+    posting.edit_post(
+        session, Guardian(author), question, body="Help!", title="Fibre drops at 9 pm", clock=clock
+    )
+    assert thread.title == "Fibre drops at 9 pm"
+
+
 def test_unknown_category_slug_is_named_in_the_error(session):
     with pytest.raises(Invalid) as caught:
         posting.category_by_slug(session, "nope")
@@ -119,10 +170,12 @@ def test_author_edits_post_and_history_is_kept(session, clock):
     assert _names(session)[-1] == "post_edited"
 
     clock.advance(minutes=1)
-    posting.edit_post(session, Guardian(author), question, body="Third version.", clock=clock)
+    posting.edit_post(
+        session, Guardian(author), question, body="Third version: it drops at 9 pm.", clock=clock
+    )
     versions = posting.post_versions(session, Guardian(author), question)
     assert [v.number for v in versions] == [3, 2, 1]
-    assert versions[0].body == "Third version." and versions[0].is_current
+    assert versions[0].body == "Third version: it drops at 9 pm." and versions[0].is_current
     assert versions[2].body.startswith("Since Monday")
 
 
@@ -292,9 +345,15 @@ def test_concurrent_edit_conflict_is_reported(session, clock, db):
     with Session(db, expire_on_commit=False) as other:
         stale = other.get(Post, question.id)
         assert stale is not None
-        posting.edit_post(session, Guardian(author), question, body="First edit.", clock=clock)
+        posting.edit_post(
+            session, Guardian(author), question, body="First edit: it drops at 9 pm.", clock=clock
+        )
         with pytest.raises(Conflict):
             posting.edit_post(
-                other, Guardian(other.get(User, author.id)), stale, body="Other.", clock=clock
+                other,
+                Guardian(other.get(User, author.id)),
+                stale,
+                body="Other edit: it drops at 10 pm.",
+                clock=clock,
             )
     assert session.exec(select(PostRevision)).one().number == 1

@@ -56,7 +56,11 @@ def test_mentions_and_plain_posts_go_out_at_once(session, clock):
     newcomer = make_user(session, clock, username="newbie")
     make_user(session, clock, username="helper")
     thread = make_thread(
-        session, clock, author=newcomer, category=make_category(session), body="Thanks @helper!"
+        session,
+        clock,
+        author=newcomer,
+        category=make_category(session),
+        body="Thanks @helper, it works now!",
     )
     reply = make_reply(session, clock, author=newcomer, thread=thread, body="See [the FAQ](/t/1)")
     assert thread.hidden_at is None and reply.hidden_at is None

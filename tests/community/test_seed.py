@@ -401,7 +401,7 @@ def _seed_and_extend(engine: Engine) -> None:
             Guardian(user),
             category=category,
             title="Hello from a new member",
-            body="Just joined.",
+            body="Just joined: my fibre drops at night.",
             tags=[],
             clock=clock,
         )

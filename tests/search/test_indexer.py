@@ -255,7 +255,12 @@ def _outage(
     ops += 40
     post = question(edited_old)  # 20 edits: 9 questions, titles included, and 11 replies
     posting.edit_post(
-        session, step(by(post)), post, title="Router edited", body="Edited.", clock=clock
+        session,
+        step(by(post)),
+        post,
+        title="Router edited",
+        body="Edited: still blinking.",
+        clock=clock,
     )
     for n, thread in enumerate(busy + threads[:6]):
         post = question(thread)
