@@ -15,6 +15,7 @@ from sqlmodel import Session
 from community import duplicates, kudos, params, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, RateLimited
+from community.i18n import N_
 from community.models import Category, Post, Thread, Watch
 from community.params import FormStr, PageQuery, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
@@ -24,6 +25,7 @@ router = APIRouter()
 # What the reply form shows again when a reply is refused.
 ReplyState = tuple[str, str]
 ReplyQuery = Annotated[str, Query(max_length=20_000)]
+EDIT_SAVED = N_("Edit saved.")
 
 
 # Ask a question -------------------------------------------------------------------------------
@@ -240,6 +242,7 @@ def edit(
             errors = web.form_errors(request, exc)
     if errors:
         return _render_edit(request, post, thread, values=values, errors=errors, status_code=422)
+    web.flash(request, EDIT_SAVED)
     return web.redirect(posting.post_url(post))
 
 

@@ -364,6 +364,24 @@ def test_author_edits_and_history_is_kept(client, session, clock, scene):
     assert "My fibre drops every evening" in history
 
 
+def test_a_saved_edit_says_so_once_in_the_readers_language(client, session, clock, scene):
+    _, helper, _, _, reply = scene
+    login(client, helper)
+    refused = _post_form(client, f"/p/{reply.id}/edit", {"body": "  "})
+    assert refused.status_code == 422 and "Edit saved." not in refused.text
+    for language, message in (("en", "Edit saved."), ("it", "Modifica salvata.")):
+        saved = _post_form(
+            client,
+            f"/p/{reply.id}/edit",
+            {"body": f"Restart the modem ({language})."},
+            headers={"Accept-Language": language},
+        )
+        assert saved.status_code == 303
+        post_page = saved.headers["location"]
+        assert f'<p class="flash">{message}</p>' in client.get(post_page).text
+        assert message not in client.get(post_page).text  # once
+
+
 def test_edit_form_errors_keep_the_text(client, session, clock, scene):
     asker, _, _, thread, _ = scene
     question = _question(session, thread)
