@@ -181,6 +181,13 @@ def flash(request: Request, message: str, **params: FlashParam) -> None:
     request.session[FLASH_SESSION_KEY] = [*pending, _translate(request, message, params)]
 
 
+def drop_flashes(request: Request) -> None:
+    """Forget the confirmations no page has shown yet. A refused form's page calls it: one left by
+    an earlier action whose redirect was never followed (a double click, a script) would read as
+    this action's success above its error."""
+    request.session.pop(FLASH_SESSION_KEY, None)
+
+
 def with_flash(request: Request, answer: Response, message: str, **params: FlashParam) -> Response:
     """An htmx ``answer`` that swaps in place, also carrying ``message`` out of band into the
     page's flash area; nothing waits in the session to show up on a later page. The answer keeps

@@ -17,6 +17,7 @@ from community.policy import Guardian
 from moderation import canned, cases, flags
 from moderation.models import FlagKind, SupportCase
 from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.helpers import csrf_token
 from tests.moderation.brand_helpers import client_for, submit
 
 _STATUS_AREA = re.compile(r'<div id="flash-status" role="status"[^>]*>(.*?)</div>', re.S)
@@ -139,6 +140,23 @@ def test_a_refused_action_shows_its_error_and_no_confirmation(app: FastAPI, scen
     refused = submit(browser, f"/mod/threads/{scene.thread.id}/move", {"category": ""})
     assert refused.status_code == 422
     assert confirmations(refused.text) == []
+    assert confirmations(browser.get(f"/t/{scene.thread.id}").text) == []
+
+
+def test_a_refused_move_never_reads_as_a_move(
+    app: FastAPI, session: Session, clock: FrozenClock, scene: Scene
+) -> None:
+    """The first move's redirect is never followed (a double click, a crafted POST), so its
+    confirmation is still waiting when the second move, to where the thread now is, is refused."""
+    italian = make_user(session, clock, username="moderatrice", role=Role.moderator, language="it")
+    browser = client_for(app, italian)
+    move = f"/mod/threads/{scene.thread.id}/move"
+    fields = {"csrf_token": csrf_token(browser), "category": "billing"}
+    assert browser.post(move, data=fields, follow_redirects=False).status_code == 303
+    refused = browser.post(move, data=fields, follow_redirects=False)
+    assert refused.status_code == 422
+    assert confirmations(refused.text) == []
+    assert "La discussione è già in Billing.</small>" in refused.text
     assert confirmations(browser.get(f"/t/{scene.thread.id}").text) == []
 
 
