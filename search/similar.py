@@ -8,25 +8,34 @@ opening of its accepted solution as plain text. Threads that score under ``SCORE
 are not suggested at all: a question nobody has asked gets an empty box, not five unrelated
 threads.
 
+The search page's "related threads" block (``related_threads``) is these suggestions, less the
+threads its results page lists, mixed with those of a second search in the other languages under
+``CROSS_LANGUAGE_THRESHOLD``: a translation scores lower than a same-language match, so at the
+suggestions' cut-off an Italian query rarely reaches the English twin of its thread.
+
 Suggestions are a convenience: when Meilisearch is unavailable, or anything else goes wrong, the
 answer is an empty list, never an error that would get in the way of asking.
 """
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 from search.embeddings import embed_query
 from search.index_settings import EMBEDDER, PUBLIC_FILTER
 from search.indexer import THREADS
+from search.queries import quote
 
 log = logging.getLogger("peerdesk.search")
 
 MIN_QUERY_CHARS = 3
 MAX_QUERY_CHARS = 500
 MAX_SUGGESTIONS = 5
+MAX_EXCLUDED = 50
+"""Thread ids the related threads may leave out: a whole results page (queries.MAX_PER_PAGE)."""
 # Meilisearch merges the two result lists by score times weight; e5 similarities score about
 # 0.9 and keyword scores rarely 0.5, so from 0.5 up the result is the semantic one alone. At 0.3
 # a strong keyword match (score above about 0.4) still ranks first: best on both relevance sets
@@ -36,6 +45,10 @@ SEMANTIC_RATIO = 0.3
 # so the lowest value at which "ho perso il gatto" gets nothing; 13 of 16 off-topic questions get
 # nothing, Recall@5 0.60 -> 0.49 on the demo set, 0.54 -> 0.49 on SemEval (bench/relevance.py).
 SCORE_THRESHOLD: float | None = 0.925
+# Threads in another language than the reader's: their best hit for the 20 cross-language demo
+# questions scores 0.910-0.944 (18 of 20 at 0.915 or more, 10 at 0.925), that of the 16 off-topic
+# questions 0.87-0.921 (3 answered at 0.915: as many as SCORE_THRESHOLD leaves over all threads).
+CROSS_LANGUAGE_THRESHOLD = 0.915
 EXCERPT_CHARS = 200
 
 
@@ -45,6 +58,7 @@ class Suggestion:
     title: str
     solved: bool
     solution_excerpt: str | None
+    language: str | None = None
 
     @property
     def url(self) -> str:
@@ -83,6 +97,7 @@ def similar_request(
     semantic_ratio: float = SEMANTIC_RATIO,
     threshold: float | None = SCORE_THRESHOLD,
     limit: int = MAX_SUGGESTIONS,
+    not_language: str | None = None,
 ) -> dict[str, Any]:
     """The search parameters of a suggestion query (sent with the query text as ``q``).
 
@@ -90,11 +105,14 @@ def similar_request(
     ``threshold`` (calibrated on hybrid scores); without it the keyword search alone, the same
     request minus ``hybrid``, ``vector`` and the cut-off. The relevance benchmark
     (bench/relevance.py) builds its requests here too, so it measures what the product sends.
+    ``not_language`` leaves out the threads written in that language.
     """
     params: dict[str, Any] = {
-        "filter": PUBLIC_FILTER,
+        "filter": PUBLIC_FILTER
+        if not_language is None
+        else [PUBLIC_FILTER, f"language != {quote(not_language)}"],
         "limit": limit,
-        "attributesToRetrieve": ["id", "title", "solved", "solution"],
+        "attributesToRetrieve": ["id", "title", "solved", "solution", "language"],
     }
     if vector is not None:
         params["hybrid"] = {"embedder": EMBEDDER, "semanticRatio": semantic_ratio}
@@ -104,22 +122,32 @@ def similar_request(
     return params
 
 
-def search_similar(service: Any, *, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """The hybrid search itself; raises when Meilisearch (or the model) cannot answer."""
-    vector = embed_query(q)
+def search_similar(
+    service: Any,
+    *,
+    q: str,
+    limit: int = MAX_SUGGESTIONS,
+    vector: Sequence[float] | None = None,
+    threshold: float | None = SCORE_THRESHOLD,
+    not_language: str | None = None,
+) -> list[Suggestion]:
+    """The hybrid search itself (as ``similar_request`` describes it), most relevant first;
+    raises when Meilisearch (or the model) cannot answer."""
+    if vector is None:
+        vector = embed_query(q).tolist()
     raw: Any = service.client.index(service.index_name(THREADS)).search(
-        q, similar_request(vector.tolist(), limit=limit)
+        q, similar_request(vector, limit=limit, threshold=threshold, not_language=not_language)
     )
-    found = [
+    return [
         Suggestion(
             id=int(hit["id"]),
             title=str(hit.get("title") or ""),
             solved=bool(hit.get("solved")),
             solution_excerpt=plain_excerpt(hit.get("solution")),
+            language=hit.get("language"),
         )
         for hit in raw.get("hits", [])
     ]
-    return solved_first(found)
 
 
 def similar_threads(service: Any, *, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
@@ -132,7 +160,42 @@ def similar_threads(service: Any, *, q: str, limit: int = MAX_SUGGESTIONS) -> li
     if service is None or len(q) < MIN_QUERY_CHARS or limit == 0:
         return []
     try:
-        return search_similar(service, q=q, limit=limit)
+        return solved_first(search_similar(service, q=q, limit=limit))
     except Exception:  # a suggestion box must never stop anyone from asking
         log.warning("similar threads unavailable", exc_info=True)
         return []
+
+
+def related_threads(
+    service: Any, *, q: str, language: str, exclude: Collection[int] = ()
+) -> list[Suggestion]:
+    """Up to five public threads like ``q`` and none of ``exclude``, solved ones first: the
+    suggestions in turn with those in other languages than the reader's ``language``.
+
+    Empty, never an error, as ``similar_threads``."""
+    q = query_text(q)
+    if service is None or len(q) < MIN_QUERY_CHARS:
+        return []
+    excluded = set(exclude)
+    wanted = MAX_SUGGESTIONS + len(excluded)  # so that the excluded cannot leave the list short
+    try:
+        vector = embed_query(q).tolist()
+        anywhere = search_similar(service, q=q, vector=vector, limit=wanted)
+        elsewhere = search_similar(
+            service,
+            q=q,
+            vector=vector,
+            limit=wanted,
+            threshold=CROSS_LANGUAGE_THRESHOLD,
+            not_language=language,
+        )
+    except Exception:  # the block is an extra: the results above it stand without it
+        log.warning("related threads unavailable", exc_info=True)
+        return []
+    mixed = {
+        item.id: item
+        for pair in zip_longest(anywhere, elsewhere)
+        for item in pair
+        if item is not None and item.id not in excluded
+    }
+    return solved_first(list(mixed.values())[:MAX_SUGGESTIONS])
