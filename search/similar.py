@@ -9,8 +9,8 @@ are not suggested at all: a question nobody has asked gets an empty box, not fiv
 threads.
 
 The search page's "related threads" block (``related_threads``) is these suggestions, less the
-threads its results page lists, mixed with those of a second search in the other languages under
-``CROSS_LANGUAGE_THRESHOLD``: a translation scores lower than a same-language match, so at the
+threads its results page lists, mixed with those of a second search in the query's other languages
+under ``CROSS_LANGUAGE_THRESHOLD``: a translation scores lower than a same-language match, so at the
 suggestions' cut-off an Italian query rarely reaches the English twin of its thread.
 
 Suggestions are a convenience: when Meilisearch is unavailable, or anything else goes wrong, the
@@ -45,7 +45,7 @@ SEMANTIC_RATIO = 0.3
 # so the lowest value at which "ho perso il gatto" gets nothing; 13 of 16 off-topic questions get
 # nothing, Recall@5 0.60 -> 0.49 on the demo set, 0.54 -> 0.49 on SemEval (bench/relevance.py).
 SCORE_THRESHOLD: float | None = 0.925
-# Threads in another language than the reader's: their best hit for the 20 cross-language demo
+# Threads in another language than the query's: their best hit for the 20 cross-language demo
 # questions scores 0.910-0.944 (18 of 20 at 0.915 or more, 10 at 0.925), that of the 16 off-topic
 # questions 0.87-0.921 (3 answered at 0.915: as many as SCORE_THRESHOLD leaves over all threads).
 CROSS_LANGUAGE_THRESHOLD = 0.915
@@ -170,7 +170,8 @@ def related_threads(
     service: Any, *, q: str, language: str, exclude: Collection[int] = ()
 ) -> list[Suggestion]:
     """Up to five public threads like ``q`` and none of ``exclude``, solved ones first: the
-    suggestions in turn with those in other languages than the reader's ``language``.
+    suggestions in turn with those in other languages than the query's (the reader's
+    ``language`` when nothing matches it well).
 
     Empty, never an error, as ``similar_threads``."""
     q = query_text(q)
@@ -181,13 +182,16 @@ def related_threads(
     try:
         vector = embed_query(q).tolist()
         anywhere = search_similar(service, q=q, vector=vector, limit=wanted)
+        # The query's language is that of its best match (a translation scores lower), else
+        # the reader's: an Italian reader may well type English.
+        written_in = (anywhere[0].language if anywhere else None) or language
         elsewhere = search_similar(
             service,
             q=q,
             vector=vector,
             limit=wanted,
             threshold=CROSS_LANGUAGE_THRESHOLD,
-            not_language=language,
+            not_language=written_in,
         )
     except Exception:  # the block is an extra: the results above it stand without it
         log.warning("related threads unavailable", exc_info=True)

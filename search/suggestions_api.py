@@ -74,8 +74,8 @@ def related_threads(
 ) -> SimilarThreadsPublic:
     """The search page's related threads: up to 5 public threads like ``q``, in Italian and
     English, none of ``exclude``, solved ones first; ``language`` is each thread's. Threads in
-    another language than the reader's (account setting, else Accept-Language) are also looked
-    for under a lower relevance cut-off. Empty while search is down."""
+    another language than the query's are also looked for under a lower relevance cut-off (the
+    query's language: its best match's, else the reader's). Empty while search is down."""
     found = similar.related_threads(
         request.app.state.search, q=q, language=web.language_of(request), exclude=exclude or ()
     )

@@ -166,6 +166,11 @@ def test_an_english_query_finds_the_italian_twin_not_repeating_the_results(
     assert "Related threads, in Italian and English" in block
     assert "Solved" in block and "Area clienti" in block  # solved, with its answer's opening
 
+    # An Italian reader may type English: the other language is the query's, not the reader's.
+    _, for_italians = related_block(search_client, "download old invoices", language="it")
+    assert linked(for_italians) == linked(block)
+    assert f'<a href="/t/{forum["invoices_it"].id}">' in for_italians  # no mark: theirs
+
 
 def test_a_hidden_thread_is_never_related(
     session: Session, clock: FrozenClock, search_client: TestClient, forum: dict[str, Any]
