@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from community import events
 from community.clock import FrozenClock
@@ -185,6 +185,45 @@ def test_events_of_unknown_names_are_simply_done(session, clock, recorder):
     _run(session, recorder, clock)
 
     assert _delivery(session, event.id).done_at == clock.now()
+
+
+def _shape(session: Session, event: events.OutboxEvent) -> tuple[object, ...]:
+    """An event as its consumers see it, with its deliveries, leaving out the ids."""
+    deliveries = session.exec(
+        select(events.OutboxDelivery).where(events.OutboxDelivery.event_id == event.id)
+    ).all()
+    return (
+        event.name,
+        event.data,
+        event.thread_id,
+        event.created_at,
+        sorted(
+            (d.consumer, d.thread_id, d.attempts, d.available_at, d.done_at, d.parked_at)
+            for d in deliveries
+        ),
+    )
+
+
+def test_events_recorded_together_are_those_recorded_one_by_one(
+    session, clock, recorder, monkeypatch
+):
+    monkeypatch.setattr(events, "RECORD_CHUNK", 2)  # three threads take two chunks
+    threads = [7, 3, 9]
+    for thread_id in threads:
+        events.record(session, "thing_happened", at=clock.now(), thread_id=thread_id, n=1)
+    recorded = events.record_each(
+        session, "thing_happened", at=clock.now(), thread_ids=threads, n=1
+    )
+    session.commit()
+
+    rows = session.exec(select(events.OutboxEvent).order_by(col(events.OutboxEvent.id))).all()
+    assert recorded == 3 and len(rows) == 6
+    one_by_one, together = rows[:3], rows[3:]
+    assert [e.thread_id for e in together] == threads
+    assert [_shape(session, e) for e in together] == [_shape(session, e) for e in one_by_one]
+    assert events.drain(session, now=clock.now(), consumers=[TEST_CONSUMER]) == 6
+    assert recorder.ran == [e.id for e in rows]
+    assert events.record_each(session, "thing_happened", at=clock.now(), thread_ids=[]) == 0
 
 
 def test_drain_runs_every_consumer_until_nothing_is_due(session, clock, recorder):
