@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "lock_thread": N_("Locked a thread"),
     "unlock_thread": N_("Unlocked a thread"),
     "move_thread": N_("Moved a thread"),
+    "move_all_threads": N_("Moved every thread of a category"),
     "merge_thread": N_("Merged a thread"),
     "delete_post": N_("Deleted a post"),
     "delete_thread": N_("Deleted a thread"),

@@ -211,8 +211,8 @@ def move_thread(
     thread.category_id = category.id
     session.add(thread)
     session.flush()
-    _refresh_last_thread(session, source)
-    _consider_last_thread(session, category, thread)
+    refresh_last_thread(session, source)
+    consider_last_thread(session, category, thread)
     events.record(
         session,
         "thread_moved",
@@ -373,8 +373,8 @@ def merge_thread(
         bump(session, Category, source.id, thread_count=-threads, post_count=-counted)
         bump(session, Category, target.id, post_count=counted)
     session.flush()
-    _refresh_last_thread(session, source)
-    _consider_last_thread(session, target, into)
+    refresh_last_thread(session, source)
+    consider_last_thread(session, target, into)
 
     events.record(
         session, "thread_merged", at=now, thread_id=thread.id, into_thread_id=into.id, by_id=by_id
@@ -608,7 +608,7 @@ def _last_live_post_id(session: Session, thread_id: int) -> int | None:
     return session.scalar(query)
 
 
-def _refresh_last_thread(session: Session, category: Category) -> None:
+def refresh_last_thread(session: Session, category: Category) -> None:
     """After a thread left ``category``: its latest thread and activity, from what remains."""
     session.refresh(category)
     latest = session.exec(
@@ -626,7 +626,8 @@ def _refresh_last_thread(session: Session, category: Category) -> None:
     session.add(category)
 
 
-def _consider_last_thread(session: Session, category: Category, thread: Thread) -> None:
+def consider_last_thread(session: Session, category: Category, thread: Thread) -> None:
+    """After ``thread`` arrived in ``category``: its latest thread, if no other is more recent."""
     session.refresh(category)
     if thread.is_deleted:
         return

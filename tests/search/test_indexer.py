@@ -20,6 +20,7 @@ from community.models import Post, Role, Thread, User
 from community.policy import Guardian
 from community.security import rate_limiter
 from community.settings import get_settings
+from moderation import bulk_move
 from search import cli as search_cli
 from search import documents, indexer, reindex
 from search.client import SearchService
@@ -449,6 +450,22 @@ def test_a_renamed_category_reaches_every_document_of_its_threads(
     }
     assert docs[other.id]["category"] == "mobile"
     assert _search(threads, "", filter=f"{PUBLIC_FILTER} AND category = 'fibra-ottica'")
+    assert _pending(session) == []
+
+
+def test_threads_moved_all_at_once_are_found_under_their_new_category(session, clock, threads):
+    moderator = make_user(session, clock, role=Role.moderator)
+    fibre, home = make_category(session, slug="fibra"), make_category(session, slug="casa")
+    moved = [make_thread(session, clock, author=moderator, category=fibre) for _ in range(3)]
+    drain(session, clock)
+    assert len(_search(threads, "", filter=f"{PUBLIC_FILTER} AND category = 'fibra'")) == 3
+
+    bulk_move.move_all_threads(session, Guardian(moderator), fibre, home, clock=clock)
+    drain(session, clock)
+
+    docs = _docs(threads)
+    assert {docs[t.id]["category"] for t in moved} == {"casa"}
+    assert _search(threads, "", filter=f"{PUBLIC_FILTER} AND category = 'fibra'") == []
     assert _pending(session) == []
 
 
