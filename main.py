@@ -24,6 +24,7 @@ from community.worker import OutboxWorker, process_setups
 from moderation import (
     advocate_demo,
     audit,
+    bulk_move_routes,
     canned,
     canned_routes,
     care,
@@ -166,6 +167,8 @@ def create_app(
     canned_routes.register_slots()
     app.include_router(moderation_tools_api)
     app.include_router(moderation_tools_pages, include_in_schema=False)
+    app.include_router(bulk_move_routes.router, include_in_schema=False)
+    bulk_move_routes.register_slots()
     app.include_router(advocates_api)
     app.include_router(analytics_api)
     app.include_router(analytics_pages, include_in_schema=False)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.models import Post, Thread, User
 from community.params import MAX_ID, PostId, ThreadId
-from moderation import tools
+from moderation import bulk_move, tools
 
 
 def require_moderator(guardian: GuardianDep) -> None:
@@ -27,6 +27,7 @@ router = APIRouter(
 )
 
 Username = Annotated[str, Path(max_length=30, description="The member's username.")]
+CategorySlug = Annotated[str, Path(max_length=60, description="The category's slug.")]
 
 
 # --- Shapes -------------------------------------------------------------------------------------
@@ -102,6 +103,17 @@ class ThreadMerge(BaseModel):
     into_thread_id: int = Field(
         ge=1, le=MAX_ID, description="The thread that receives this thread's posts."
     )
+
+
+class ThreadsMove(BaseModel):
+    to: Annotated[str, StringConstraints(min_length=1, max_length=60)] = Field(
+        description="The slug of the category that receives every thread."
+    )
+
+
+class ThreadsMoved(BaseModel):
+    moved: int = Field(description="How many threads moved, as the category editor counts them.")
+    to: str
 
 
 class MergePublic(BaseModel):
@@ -203,6 +215,26 @@ def merge_thread(
         into=ModThreadPublic.of(result.into),
         moved_post_ids=result.moved_post_ids,
     )
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+
+@router.post("/categories/{slug}/move-threads", response_model=ThreadsMoved)
+def move_all_threads(
+    slug: CategorySlug,
+    payload: ThreadsMove,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+) -> ThreadsMoved:
+    """Move every thread of the category to another: hidden, held, deleted and merged-away ones
+    too, so that it can then be deleted. 404 when either category does not exist, 422 when they
+    are the same; ``moved`` is 0 when the category had no threads left."""
+    source = bulk_move.find_category(session, slug)
+    target = bulk_move.find_category(session, payload.to)
+    moved = bulk_move.move_all_threads(session, guardian, source, target, clock=clock)
+    return ThreadsMoved(moved=moved, to=target.slug)
 
 
 # --- Posts --------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def edit_category_page(
     request: Request, category_slug: str, session: SessionDep, guardian: GuardianDep
 ) -> Response:
     category = categories.get_for_admin(session, guardian, category_slug)
-    return _render_edit(request, session, category, values=_values_of(category), errors={})
+    return render_edit(request, session, category, values=values_of(category), errors={})
 
 
 @router.post(LIST_URL + "/{category_slug}/edit")
@@ -96,7 +96,7 @@ def update_category(
         categories.update_category(session, guardian, category, **values, clock=clock)
     except (Invalid, Conflict) as exc:
         errors = web.form_errors(request, exc)
-        return _render_edit(
+        return render_edit(
             request, session, category, values=values, errors=errors, status_code=422
         )
     web.flash(request, SAVED)
@@ -113,11 +113,11 @@ def delete_category(
     confirm: FormStr = "",
 ) -> Response:
     category = categories.get_for_admin(session, guardian, category_slug)
-    values = _values_of(category)
+    values = values_of(category)
     if not confirm:
         unticked = Invalid("Tick the box to confirm deleting the category.", field="confirm")
         errors = web.form_errors(request, unticked)
-        return _render_edit(
+        return render_edit(
             request, session, category, values=values, errors=errors, status_code=422
         )
     try:
@@ -125,14 +125,14 @@ def delete_category(
     except Conflict as exc:
         # Said in the page's delete section, where the delete form was.
         errors = {"delete": web.error_message(request, exc)}
-        return _render_edit(
+        return render_edit(
             request, session, category, values=values, errors=errors, status_code=409
         )
     web.flash(request, DELETED, name=category.name)
     return web.redirect(LIST_URL)
 
 
-def _values_of(category: Category) -> dict[str, str]:
+def values_of(category: Category) -> dict[str, str]:
     return {
         "name": category.name,
         "slug": category.slug,
@@ -142,7 +142,7 @@ def _values_of(category: Category) -> dict[str, str]:
     }
 
 
-def _render_edit(
+def render_edit(
     request: Request,
     session: Session,
     category: Category,
@@ -151,7 +151,9 @@ def _render_edit(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    """The edit form, and below it either the delete form or why the category cannot go."""
+    """The edit form, and below it either the delete form or why the category cannot go (with
+    what other packages put in the ``category_threads`` slot: moderation shows it again with the
+    errors of its form there)."""
     refusal = categories.refusal_to_delete(session, category)
     return _render_form(
         request,
