@@ -3,8 +3,11 @@ ones too, so the category can be deleted; both categories end as moving the thre
 would leave them; consumers follow the same events; one audit entry says who moved how many."""
 
 import html
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -13,13 +16,15 @@ from sqlmodel import Session, col, select
 
 from community import categories, posting
 from community.clock import FrozenClock
-from community.errors import Forbidden, Invalid, NotAuthenticated
+from community.db import make_engine
+from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from community.events import OutboxEvent
 from community.models import Category, HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
 from community.security import rate_limiter
 from moderation import audit, bulk_move, queue, tools
 from moderation.models import AuditEntry, CareThread
+from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for
 from tests.moderation.care_helpers import run_care
@@ -307,6 +312,72 @@ def test_a_target_deleted_meanwhile_is_said_to_be_gone_and_nothing_moves(
     session.refresh(thread)
     assert thread.category_id == source.id
     assert _audit_rows(session) == []
+
+
+@pytest.fixture
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    with pg.scratch_database(postgres_url, migrated=True) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.postgres
+def test_deleting_the_target_during_a_move_waits_for_it_and_then_finds_the_threads(
+    pg_engine: Engine, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(pg_engine, expire_on_commit=False) as setup:
+        admin = make_user(setup, clock, role=Role.admin)
+        source, target = make_category(setup), make_category(setup)
+        for _ in range(2):
+            make_thread(setup, clock, author=admin, category=source)
+    moving, finish = threading.Event(), threading.Event()
+    audit_move = bulk_move._audit
+
+    def audit_then_hold(*args: Any) -> None:
+        audit_move(*args)
+        moving.set()  # everything is written but not committed
+        assert finish.wait(10)
+
+    monkeypatch.setattr(bulk_move, "_audit", audit_then_hold)
+    outcome: dict[str, object] = {}
+
+    def move() -> None:
+        with Session(pg_engine) as mover:
+            from_, to = mover.get(Category, source.id), mover.get(Category, target.id)
+            assert from_ is not None and to is not None
+            outcome["moved"] = bulk_move.move_all_threads(
+                mover, Guardian(admin), from_, to, clock=clock
+            )
+
+    def delete() -> None:
+        with Session(pg_engine) as deleter:
+            doomed = deleter.get(Category, target.id)
+            assert doomed is not None
+            try:
+                categories.delete_category(deleter, Guardian(admin), doomed, clock=clock)
+                outcome["deleted"] = True
+            except Conflict as refusal:
+                outcome["refusal"] = refusal.message
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    assert moving.wait(10)
+    deleter = threading.Thread(target=delete)
+    deleter.start()
+    deleter.join(0.5)
+    assert deleter.is_alive()  # the delete waits for the move's transaction
+    finish.set()
+    mover.join(10)
+    deleter.join(10)
+    assert outcome.get("moved") == 2
+    assert "deleted" not in outcome
+    assert str(outcome.get("refusal")).startswith("This category still has %(num)s thread.")
+    with Session(pg_engine) as check:
+        moved = check.exec(select(Thread).where(col(Thread.category_id) == target.id)).all()
+        assert len(moved) == 2
 
 
 # --- the audit log ------------------------------------------------------------------------------
