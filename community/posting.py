@@ -180,11 +180,10 @@ def create_thread(
     session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
     held = hold_reason(session, author, post, thread)
     if held is None:  # a held thread counts, and is the category's latest, once published
-        category.thread_count += 1
-        category.post_count += 1
+        bump(session, Category, category.id, thread_count=1, post_count=1)
         category.last_activity_at = now
         category.last_thread_id = thread.id
-    author.thread_count += 1
+    bump(session, User, author.id, thread_count=1)
     session.add_all([thread, category, author])
     events.record(
         session,
@@ -244,11 +243,11 @@ def reply_to_thread(
     assert category is not None
     if held is None:
         # A held reply neither counts nor is activity until it is published (community.visibility).
-        category.post_count += 1
+        bump(session, Category, category.id, post_count=1)
         post.published_at = now
         visibility.touch_activity(thread, category, now=now)
     if author.id != thread.author_id:
-        author.answer_count += 1
+        bump(session, User, author.id, answer_count=1)
         if held is None:  # a held reply answers nobody yet (community.first_response)
             reputation.on_reply(session, thread, post, at=now)
             if thread.first_response_at is None:

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from community import events, first_response, reputation
+from community.counters import bump
 from community.models import Category, HiddenReason, Post, Thread
 from community.policy import Guardian
 
@@ -148,8 +149,7 @@ def _went_public(
         category = session.get(Category, thread.category_id)
         assert category is not None
         post.published_at = now
-        category.post_count += 1
-        category.thread_count += int(post.is_question)
+        bump(session, Category, category.id, post_count=1, thread_count=int(post.is_question))
         touch_activity(thread, category, now=now)
         if not post.is_question:
             reputation.on_reply(session, thread, post, at=now)  # before its first answer moves

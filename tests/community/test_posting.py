@@ -4,7 +4,7 @@ from sqlmodel import Session, col, select
 from community import kudos, posting, solutions
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from community.events import OutboxEvent
-from community.models import Post, PostRevision, Role, Thread, ThreadTag, User
+from community.models import Category, Post, PostRevision, Role, Thread, ThreadTag, User
 from community.policy import Guardian
 from community.settings import get_settings
 from tests.factories import make_category, make_reply, make_thread, make_user
@@ -357,3 +357,50 @@ def test_concurrent_edit_conflict_is_reported(session, clock, db):
                 clock=clock,
             )
     assert session.exec(select(PostRevision)).one().number == 1
+
+
+def test_posters_writing_at_once_keep_every_count(db, session, clock):
+    """The second poster's request read the category and its own account before the first one
+    committed (PostgreSQL runs them side by side): the counts still take both posts."""
+    category = make_category(session)
+    asker = make_user(session, clock, username="asker")
+    first = make_thread(session, clock, author=asker, category=category)
+    second = make_thread(session, clock, author=asker, category=category, title="Second thread")
+    anna = make_user(session, clock, username="anna")
+    with Session(db, expire_on_commit=False) as late:
+        stale_category = late.get(Category, category.id)
+        stale_anna = late.get(User, anna.id)
+        other_thread = late.get(Thread, second.id)
+        assert stale_category is not None and stale_anna is not None and other_thread is not None
+        late.commit()  # its snapshot ends; the objects keep what it read
+
+        posting.reply_to_thread(
+            session, Guardian(anna), first, body="Riavvia il modem.", clock=clock
+        )
+        posting.create_thread(
+            session,
+            Guardian(anna),
+            category=category,
+            title="Fibra lenta la sera",
+            body="Dalle 21 la velocità scende sotto i 10 Mbps.",
+            tags=[],
+            clock=clock,
+        )
+        posting.reply_to_thread(
+            late, Guardian(stale_anna), other_thread, body="Anche a me.", clock=clock
+        )
+        posting.create_thread(
+            late,
+            Guardian(stale_anna),
+            category=stale_category,
+            title="Modem che si riavvia",
+            body="Il modem si riavvia da solo ogni notte.",
+            tags=[],
+            clock=clock,
+        )
+    with Session(db) as fresh:
+        counted = fresh.get(Category, category.id)
+        member = fresh.get(User, anna.id)
+        assert counted is not None and member is not None
+        assert (counted.thread_count, counted.post_count) == (4, 6)
+        assert (member.thread_count, member.answer_count) == (2, 2)
