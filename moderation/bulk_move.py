@@ -67,15 +67,14 @@ def move_all_threads(
     latest = _latest(session, ids)
     if latest is not None:
         tools.consider_last_thread(session, target, latest)
+    moved_from_to = {"from_category_id": source.id, "to_category_id": target.id, "by_id": by_id}
+    # Each thread's own event, for the consumers that follow threads one by one (care rows); the
+    # search index, whose every write is a task Meilisearch waits on, takes them all from the one
+    # event after them (search.indexer.on_threads_moved).
     events.record_each(
-        session,
-        "thread_moved",
-        at=now,
-        thread_ids=ids,
-        from_category_id=source.id,
-        to_category_id=target.id,
-        by_id=by_id,
+        session, "thread_moved", at=now, thread_ids=ids, in_bulk=True, **moved_from_to
     )
+    events.record(session, "threads_moved", at=now, thread_ids=ids, **moved_from_to)
     moved = sum(merged_into is None for _, merged_into in rows)
     _audit(session, by_id, source, target, moved, now)
     session.commit()

@@ -229,9 +229,20 @@ def unpark_outage_deliveries(session: Session, *, at: datetime) -> int:
 
 
 def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
-    """Any event of a thread: rebuild and store (or remove) that thread's document."""
+    """Any event of a thread: rebuild and store (or remove) that thread's document. A thread
+    moved with the rest of its category waits for ``threads_moved``, which follows its event."""
+    if event.name == "thread_moved" and event.data.get("in_bulk"):
+        return
     if event.thread_id is not None:
         _sync(session, [event.thread_id], event)
+
+
+def on_threads_moved(session: Session, event: events.OutboxEvent) -> None:
+    """A category's threads moved at once (moderation.bulk_move): their documents are rewritten
+    a batch at a time, not in one Meilisearch task per thread."""
+    thread_ids = [i for i in event.data.get("thread_ids") or [] if isinstance(i, int)]
+    for start in range(0, len(thread_ids), CATEGORY_SYNC_BATCH):
+        _sync(session, thread_ids[start : start + CATEGORY_SYNC_BATCH], event)
 
 
 def on_user_role_changed(session: Session, event: events.OutboxEvent) -> None:
@@ -302,6 +313,7 @@ def handlers() -> dict[str, events.Handler]:
     table["thread_merged"] = on_thread_merged
     table["user_role_changed"] = on_user_role_changed
     table["category_updated"] = on_category_updated
+    table["threads_moved"] = on_threads_moved
     return table
 
 

@@ -189,9 +189,14 @@ def test_each_thread_gets_the_event_a_single_move_records_and_one_audit_entry_th
             "from_category_id": scene.source.id,
             "to_category_id": scene.target.id,
             "by_id": scene.moderator.id,
+            "in_bulk": True,
         }
         for e in moved
     )
+    # And one for them all, after them, which the search index follows in batches.
+    (together,) = session.exec(select(OutboxEvent).where(col(OutboxEvent.name) == "threads_moved"))
+    assert together.data["thread_ids"] == ids
+    assert (together.id or 0) > max(e.id or 0 for e in moved)
     (entry,) = _audit_rows(session)
     assert (entry.actor_id, entry.target_type, entry.target_id) == (
         scene.moderator.id,
