@@ -4,8 +4,9 @@ Every thread row that names the category moves: hidden, held, deleted and merged
 (a merged-away thread is only a redirect: ``tools.move_thread`` refuses it, here it follows), so
 the category can be deleted afterwards. Both categories end with the counters and the latest
 thread that moving the threads one by one with ``tools.move_thread`` would leave, and consumers
-get the same ``thread_moved`` event per thread; the work is done a few hundred threads per
-statement, so ten thousand threads move in one request.
+get the same ``thread_moved`` event per thread (marked ``in_bulk``), then one ``threads_moved``
+naming them all, which the search index follows a batch at a time. The work is done a few hundred
+threads per statement, so ten thousand threads move in one request.
 """
 
 from collections.abc import Sequence
