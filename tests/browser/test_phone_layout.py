@@ -13,7 +13,7 @@ from community.clock import SystemClock
 from community.models import Post, ReputationReason, Role, User
 from community.policy import Guardian
 from community.security import rate_limiter
-from moderation import cases
+from moderation import advocates, cases
 from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 from tests.search import conftest as search_conftest
 
@@ -258,4 +258,26 @@ def test_the_flag_form_opens_as_a_panel_without_stretching_the_post(
     panel.get_by_label("spam").check()
     panel.get_by_role("button", name="Invia ai moderatori").click()
     expect(page.locator(f"#post-{reply.id} .flagged-note")).to_have_text("Segnalato, grazie")
+    page.context.close()
+
+
+def test_staff_tables_scroll_in_their_box_and_the_page_fits_a_phone(
+    browser: Browser, live_server: str, session: Session
+) -> None:
+    """The hidden "Actions" and "Edit Fibra" labels of a wide table's last column stay inside
+    the table's scrolling box instead of widening the page."""
+    clock = SystemClock()
+    admin = make_user(session, clock, username="boss", role=Role.admin)
+    member = make_user(session, clock, username="paolo")
+    category = make_category(session, slug="fibra")
+    advocates.nominate(
+        session, Guardian(admin), member, category_ids=[category.id or 0], clock=clock
+    )
+
+    page = _screen(browser).new_page()
+    _log_in(page, live_server, admin)
+    for path in ("/admin/categories", "/mod/advocates"):
+        page.goto(f"{live_server}{path}")
+        expect(page.locator(".table-scroll table")).to_be_visible()
+        _assert_fits_the_screen(page, path)
     page.context.close()
