@@ -90,6 +90,8 @@ def test_the_edit_page_offers_the_move_only_while_threads_keep_the_category(
     assert 'value="fibra"' not in form  # not into itself
     assert 'name="confirm" value="yes" required' in form
     assert 'name="csrf_token"' in form
+    # The move of all of them is the way offered, not one thread at a time.
+    assert "move each one from its own page" not in page
 
     empty = admin_client.get("/admin/categories/mobile/edit").text
     assert "move-threads" not in empty and 'id="category-move"' not in empty
@@ -99,6 +101,7 @@ def test_the_edit_page_offers_the_move_only_while_threads_keep_the_category(
     italian = admin_client.get("/admin/categories/fibra/edit").text
     assert "Sposta tutte le 3 discussioni in" in italian
     assert "Sì, sposta tutte le 3 discussioni" in italian
+    assert "una per una" not in italian
 
 
 def test_one_thread_reads_in_the_singular(
