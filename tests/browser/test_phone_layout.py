@@ -13,7 +13,7 @@ from community.clock import SystemClock
 from community.models import Post, ReputationReason, Role, User
 from community.policy import Guardian
 from community.security import rate_limiter
-from moderation import advocates, cases
+from moderation import advocates, bulk_move, cases
 from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 from tests.search import conftest as search_conftest
 
@@ -265,7 +265,8 @@ def test_staff_tables_scroll_in_their_box_and_the_page_fits_a_phone(
     browser: Browser, live_server: str, session: Session
 ) -> None:
     """The hidden "Actions" and "Edit Fibra" labels of a wide table's last column stay inside
-    the table's scrolling box instead of widening the page."""
+    the table's scrolling box instead of widening the page, and the audit log's action filter
+    fits with its longest Italian action."""
     clock = SystemClock()
     admin = make_user(session, clock, username="boss", role=Role.admin)
     member = make_user(session, clock, username="paolo")
@@ -273,10 +274,13 @@ def test_staff_tables_scroll_in_their_box_and_the_page_fits_a_phone(
     advocates.nominate(
         session, Guardian(admin), member, category_ids=[category.id or 0], clock=clock
     )
+    make_thread(session, clock, author=member, category=category)
+    archive = make_category(session, slug="archivio", position=1)
+    bulk_move.move_all_threads(session, Guardian(admin), category, archive, clock=clock)
 
     page = _screen(browser).new_page()
     _log_in(page, live_server, admin)
-    for path in ("/admin/categories", "/mod/advocates"):
+    for path in ("/admin/categories", "/mod/advocates", "/mod/audit"):
         page.goto(f"{live_server}{path}")
         expect(page.locator(".table-scroll table")).to_be_visible()
         _assert_fits_the_screen(page, path)
