@@ -31,6 +31,7 @@ router = APIRouter()
 FilterQuery = Annotated[str, Query(max_length=60)]
 CursorQuery = Annotated[str, Query(max_length=200)]
 CategoryId = Annotated[int, Path(ge=1, le=MAX_ID)]
+STALE_FILTERS = ("category", "assignee")
 FLAGS_RESOLVED = {
     FlagStatus.upheld: N_("Flags upheld."),
     FlagStatus.dismissed: N_("Flags dismissed."),
@@ -56,13 +57,25 @@ def queue_page(
     filters = queue.parse_filters(
         category=category, reason=reason, language=language, assignee=assignee
     )
-    page = queue.load_queue(
-        session, guardian, filters=filters, now=clock.now(), cursor=cursor or None
-    )
+    errors: dict[str, str] = {}
+    try:
+        page = queue.load_queue(
+            session, guardian, filters=filters, now=clock.now(), cursor=cursor or None
+        )
+    except Invalid as exc:
+        # A category deleted or a moderator demoted since the filter was chosen (a bookmark, an
+        # open tab): the queue page says so next to that filter instead of an error page.
+        if exc.field not in STALE_FILTERS:
+            raise
+        errors = web.form_errors(request, exc)
+        page = queue.QueuePage(rows=[], next_cursor=None, filters=filters)
     context = _queue_context(session, page, cursor=cursor, now=clock.now())
+    status = 422 if errors else 200
     if web.is_htmx(request):
-        return web.render(request, "moderation/_queue_rows.html", **context)
-    return web.render(request, "moderation/queue.html", **context)
+        return web.render(request, "moderation/_queue_rows.html", status_code=status, **context)
+    return web.render(
+        request, "moderation/queue.html", status_code=status, errors=errors, **context
+    )
 
 
 def _queue_context(

@@ -326,6 +326,35 @@ def test_an_empty_filtered_queue_says_so_and_leads_back_to_the_whole_queue(
     assert "Nessuna discussione in coda corrisponde a questi filtri." in italian
 
 
+def test_a_filter_on_a_category_or_moderator_gone_since_shows_the_queue_page_saying_so(
+    session, clock, world, client
+) -> None:
+    """A bookmark or an open tab keeps the filters after an admin deleted the category or took
+    the moderator role away: the queue page comes back with the reason next to the filter and
+    the way to the whole queue, not an error page."""
+    login(client, world["moderator"])
+    gone = client.get("/mod/queue", params={"category": "chiacchiere", "reason": "negative"})
+    assert gone.status_code == 422
+    assert "Listening queue" in gone.text and 'id="queue-filters"' in gone.text
+    assert re.search(
+        r'<select name="category" aria-invalid="true"[^>]*>.*?</select>.*?'
+        r'<small class="field-error" id="queue-category-error" role="alert">'
+        r"There is no category chiacchiere.</small>",
+        gone.text,
+        re.S,
+    )
+    assert 'class="queue-row ' not in gone.text
+    assert '<a href="/mod/queue">Show the whole queue</a>' in gone.text
+
+    demoted = client.get(
+        "/mod/queue", params={"assignee": "member"}, headers={"Accept-Language": "it"}
+    )
+    assert demoted.status_code == 422
+    assert 'id="queue-assignee-error" role="alert">Non esiste il moderatore member.' in (
+        demoted.text
+    )
+
+
 def test_the_queue_page_carries_its_empty_message_for_when_the_last_row_goes(
     session, clock, world, client
 ) -> None:
