@@ -148,7 +148,8 @@ def _audit(
         action="move_all_threads",
         target_type="category",
         target_id=source.id,
-        before={"category_id": source.id, "category": source.slug, "threads": moved},
-        after={"category_id": target.id, "category": target.slug, "threads": moved},
+        # The source's threads, then where they went ("threads 38 -> 0", "moved_to null -> casa").
+        before={"category": source.slug, "threads": moved, "moved_to": None},
+        after={"category": source.slug, "threads": 0, "moved_to": target.slug},
         now=now,
     )

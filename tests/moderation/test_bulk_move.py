@@ -3,6 +3,7 @@ ones too, so the category can be deleted; both categories end as moving the thre
 would leave them; consumers follow the same events; one audit entry says who moved how many."""
 
 import html
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -204,14 +205,14 @@ def test_each_thread_gets_the_event_a_single_move_records_and_one_audit_entry_th
         scene.source.id,
     )
     assert audit.loads(entry.before) == {
-        "category_id": scene.source.id,
         "category": scene.source.slug,
         "threads": 6,
+        "moved_to": None,
     }
     assert audit.loads(entry.after) == {
-        "category_id": scene.target.id,
-        "category": scene.target.slug,
-        "threads": 6,
+        "category": scene.source.slug,
+        "threads": 0,
+        "moved_to": scene.target.slug,
     }
     # No single-thread entries: the log says it once.
     assert (
@@ -403,6 +404,8 @@ def test_the_audit_log_names_the_move_in_both_languages(
     assert "Moved every thread of a category" in row and "boss" in row
     assert f"category #{source.id}" in row
     assert '"fibra"' in row and '"internet-casa"' in row
+    # What changed reads as a change: the source went from one thread to none.
+    assert re.search(r"<dt>threads</dt><dd><code>1</code> → <code>0</code>", row)
     staff.headers["Accept-Language"] = "it"
     italian = html.unescape(staff.get("/mod/audit", params={"action": "move_all_threads"}).text)
     assert "Ha spostato tutte le discussioni di una categoria" in italian
