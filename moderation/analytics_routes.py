@@ -68,7 +68,7 @@ def _charts(figures: analytics.Figures, language: str) -> dict[str, Markup]:
             [
                 weekly(_(N_("Response rate")), lambda w: w.response_rate),
                 weekly(_(N_("Brand response rate")), lambda w: w.brand_response_rate),
-                weekly(_(N_("Solved")), lambda w: w.solved_share),
+                weekly(_(N_("Threads solved")), lambda w: w.solved_share),
                 weekly(_(N_("Service-level breaches")), lambda w: w.breach_share),
             ],
             title=_(N_("Threads per week of creation")),

@@ -159,6 +159,16 @@ def test_the_top_solvers_are_called_members_not_the_advocates_of_the_advocate_pr
     assert "mbasciator" not in italian
 
 
+def test_the_solved_share_is_headed_in_the_plural_it_counts_in(client, world):
+    # "Solved" on a thread is "Risolta"; above a share of threads it must be plural.
+    login(client, world["moderator"])
+    italian = client.get("/care/analytics", headers={"Accept-Language": "it"}).text
+    card = italian.split('id="card-solved"')[1].split("</article>")[0]
+    assert "<h2>Discussioni risolte</h2>" in card
+    assert "risolte dalla community:" in card
+    assert "<th>Risolta</th>" not in italian
+
+
 def test_the_csv_stays_machine_readable_for_italian_readers(client, world):
     login(client, world["moderator"])
     english = client.get("/api/v1/analytics.csv").text
