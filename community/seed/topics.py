@@ -117,7 +117,6 @@ FIBRA = CategorySpec(
                 (
                     "Velocità ferma a {speed} su {plan}, è normale?",
                     "Upload bassissimo, il download invece è ok",
-                    "FTTC o FTTH? Come capisco cosa arriva a casa mia",
                 ),
                 (
                     "Stuck at {speed} on {plan}, is that normal?",
@@ -149,32 +148,34 @@ FIBRA = CategorySpec(
                     "problemi di copertura:\n\n1. spegni il {modem} per 30 secondi\n2. collega "
                     "il PC alla porta LAN 1\n3. ripeti lo speed test a ore diverse\n\nSe resti "
                     "sotto i {speed} apri una segnalazione dall'app, sezione *Assistenza*.",
-                    "Verifica la copertura sul sito inserendo l'indirizzo completo: se risulta "
-                    "**FTTH** la fibra arriva fino in casa, se risulta **FTTC** l'ultimo tratto è "
-                    "ancora in rame e oltre i 100 Mbps difficilmente vai.",
+                    "Nella pagina di stato del {modem} guarda la **velocità di allineamento**, in "
+                    "download e in upload: se è già bassa il limite è la linea e va aperto un "
+                    "guasto; se è alta e lo speed test no, è congestione. In quel caso segnala "
+                    "gli orari in cui va peggio.",
                 ),
                 (
                     "First run a **wired** test, not over Wi-Fi, to rule out coverage issues:"
                     "\n\n1. switch off the {modem} for 30 seconds\n2. plug the PC into LAN port 1"
                     "\n3. repeat the speed test at different times\n\nIf you stay below {speed}, "
                     "open a ticket in the app, under *Support*.",
-                    "Check coverage on the website with your full address: **FTTH** means fibre "
-                    "all the way home, **FTTC** means the last stretch is copper and you'll "
-                    "rarely get more than 100 Mbps.",
+                    "On the {modem} status page look at the **sync speed**, both download and "
+                    "upload: if it's already low the line is the limit and you should report a "
+                    "fault; if it's high and the speed test isn't, it's congestion. Then report "
+                    "the times when it's worst.",
                 ),
             ),
         ),
         Topic(
-            tags=("attivazione", "ftth", "adsl"),
+            tags=("attivazione", "ftth"),
             line_details=False,
             titles=both(
                 (
                     "Attivazione della fibra {incity}: quanto ci vuole?",
-                    "Passaggio da ADSL a fibra: cosa devo fare?",
+                    "Ordine della fibra fermo da {days} giorni, è normale?",
                 ),
                 (
                     "Fibre activation in {city}: how long does it take?",
-                    "Moving from ADSL to fibre: what do I need to do?",
+                    "Fibre order stuck for {days} days, is that normal?",
                 ),
             ),
             complaints=both(
@@ -197,29 +198,31 @@ FIBRA = CategorySpec(
                 (
                     "Ho richiesto l'attivazione {days} giorni fa ma l'ordine è fermo su *In "
                     "lavorazione*. Abito {incity}, in una palazzina nuova.",
-                    "Ho ancora l'ADSL ma nel mio palazzo {incity} è arrivata la fibra. Non "
-                    "vorrei restare senza linea durante il passaggio.",
+                    "Ho firmato il contratto per la fibra {days} giorni fa e non ho ancora una "
+                    "data per il tecnico. È normale aspettare così tanto?",
                 ),
                 (
                     "I asked for activation {days} days ago and the order is still *In "
                     "progress*. I live in {city}, in a new building.",
-                    "I'm still on ADSL but fibre has reached my building in {city}. I don't "
-                    "want to be left without a line during the switch.",
+                    "I signed up for fibre {days} days ago and still have no date for the "
+                    "engineer. Is it normal to wait this long?",
                 ),
             ),
             answers=both(
                 (
-                    "Per passare da ADSL a fibra non devi disdire nulla: chiedi il cambio offerta "
-                    "dall'area clienti e mantieni lo stesso numero. L'ADSL resta attiva finché "
-                    "il tecnico non completa il lavoro.",
+                    "Di solito tra la firma e l'attivazione passano **due o tre settimane**: "
+                    "prima ti chiama il tecnico per fissare l'appuntamento, poi l'ordine passa "
+                    "a *In attivazione*. Se dopo 30 giorni non hai ancora una data, chiedi un "
+                    "sollecito dall'app in *Assistenza*.",
                     "Nelle palazzine nuove serve prima il cablaggio verticale, e lì i tempi "
                     "dipendono dall'amministratore. Lo stato aggiornato lo trovi in *Area clienti "
                     "> Ordini*; se l'appuntamento salta, chiedine un altro dall'app.",
                 ),
                 (
-                    "You don't need to cancel anything to move from ADSL to fibre: ask for a "
-                    "plan change in your account and keep the same number. ADSL stays on until "
-                    "the engineer finishes.",
+                    "Between signing and activation it usually takes **two or three weeks**: "
+                    "first the engineer calls to book the appointment, then the order moves to "
+                    "*Activating*. If after 30 days you still have no date, ask for a reminder "
+                    "in the app under *Support*.",
                     "New buildings need the riser cabling first, and that depends on the "
                     "building manager. The current status is under *Account > Orders*; if an "
                     "appointment is missed, book another one in the app.",
@@ -230,14 +233,12 @@ FIBRA = CategorySpec(
             tags=("guasto", "ftth"),
             titles=both(
                 (
-                    "Spia LOS rossa sul modem {modem}",
-                    "Errore {code} dopo il temporale",
-                    "Dopo il trasloco {incity} la linea non si aggancia",
+                    "Il {modem} non si connette più alla linea",
+                    "Niente internet {incity}: il modem non aggancia la linea",
                 ),
                 (
-                    "Red LOS light on my {modem}",
-                    "Error {code} after the storm",
-                    "Line won't sync after moving to {city}",
+                    "My {modem} won't connect to the line any more",
+                    "No internet in {city}: the modem won't get a line",
                 ),
             ),
             complaints=both(
@@ -327,6 +328,102 @@ FIBRA = CategorySpec(
                 ),
             ),
         ),
+        Topic(
+            tags=("ftth", "fttc", "copertura"),
+            line_details=False,
+            titles=both(
+                (
+                    "FTTC o FTTH? Come capisco cosa arriva a casa mia",
+                    "Come faccio a sapere se {incity} ho la fibra fino in casa?",
+                ),
+                (
+                    "FTTC or FTTH? How do I tell what reaches my home",
+                    "How do I find out if I have full fibre in {city}?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Nel contratto c'è scritto *fibra*, ma il tecnico mi ha parlato di FTTC. "
+                    "Abito {incity}: come capisco se la fibra arriva davvero fino in casa o solo "
+                    "all'armadio in strada?",
+                    "Sto valutando la {plan} ma non capisco se nel mio palazzo {incity} arriva la "
+                    "FTTH o solo la FTTC, e che differenza fa in pratica.",
+                ),
+                (
+                    "The contract says *fibre*, but the engineer talked about FTTC. I live in "
+                    "{city}: how can I tell whether fibre really reaches my home or only the "
+                    "cabinet in the street?",
+                    "I'm looking at {plan} but I can't work out whether my building in {city} "
+                    "gets FTTH or only FTTC, and what difference it makes in practice.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Verifica la copertura sul sito inserendo l'indirizzo completo: se risulta "
+                    "**FTTH** la fibra arriva fino in casa, se risulta **FTTC** l'ultimo tratto è "
+                    "ancora in rame e oltre i 100 Mbps difficilmente vai.",
+                    "Guarda cosa hai in casa: se sul muro c'è una **borchia ottica**, la "
+                    "scatolina bianca da cui esce il cavo in fibra, sei in FTTH. Se il modem è "
+                    "attaccato alla solita presa del telefono, sei in FTTC.",
+                ),
+                (
+                    "Check coverage on the website with your full address: **FTTH** means fibre "
+                    "all the way home, **FTTC** means the last stretch is copper and you'll "
+                    "rarely get more than 100 Mbps.",
+                    "Look at what you have at home: if there's a **fibre socket** on the wall, "
+                    "the small white box with the fibre cable coming out, you're on FTTH. If the "
+                    "modem plugs into the usual phone socket, you're on FTTC.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("attivazione", "adsl", "ftth"),
+            line_details=False,
+            titles=both(
+                (
+                    "Passaggio da ADSL a fibra: cosa devo fare?",
+                    "Da ADSL a fibra senza restare senza linea, si può?",
+                ),
+                (
+                    "Moving from ADSL to fibre: what do I need to do?",
+                    "Can I switch from ADSL to fibre without losing my line?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Ho ancora l'ADSL ma nel mio palazzo {incity} è arrivata la fibra. Non "
+                    "vorrei restare senza linea durante il passaggio.",
+                    "Ho l'ADSL da anni con il numero fisso e mi dicono che {incity} ora c'è la "
+                    "fibra. Devo fare un contratto nuovo o basta un cambio offerta?",
+                ),
+                (
+                    "I'm still on ADSL but fibre has reached my building in {city}. I don't "
+                    "want to be left without a line during the switch.",
+                    "I've had ADSL with a landline number for years and I hear fibre is now "
+                    "available in {city}. Do I need a new contract or just a plan change?",
+                ),
+            ),
+            answers=both(
+                (
+                    "Per passare da ADSL a fibra non devi disdire nulla: chiedi il cambio offerta "
+                    "dall'area clienti e mantieni lo stesso numero. L'ADSL resta attiva finché "
+                    "il tecnico non completa il lavoro.",
+                    "L'ho fatto da poco: ordine dall'app, dopo una decina di giorni il tecnico "
+                    "ha montato la borchia ottica e portato il modem nuovo, e in un'ora ero di "
+                    "nuovo online con lo stesso numero. Il vecchio modem va restituito entro 30 "
+                    "giorni.",
+                ),
+                (
+                    "You don't need to cancel anything to move from ADSL to fibre: ask for a "
+                    "plan change in your account and keep the same number. ADSL stays on until "
+                    "the engineer finishes.",
+                    "I did it recently: ordered in the app, about ten days later the engineer "
+                    "fitted the fibre socket and brought the new modem, and within an hour I was "
+                    "back online with the same number. The old modem must be returned within 30 "
+                    "days.",
+                ),
+            ),
+        ),
     ),
 )
 
@@ -411,36 +508,25 @@ MOBILE = CategorySpec(
             titles=both(
                 (
                     "Niente 5G {incity} anche se la mappa dice che c'è copertura",
-                    "Chiamate che cadono in galleria sul treno per {city}",
-                ),
-                ("No 5G in {city} even though the map says it's covered",),
-            ),
-            complaints=both(
-                ("Da {days} giorni senza campo in casa, inaccettabile",),
-                ("No signal at home for {days} days, unacceptable",),
-            ),
-            grievances=both(
-                (
-                    "Con il mio {phone} le chiamate cadono appena entro in casa: una tacca al "
-                    "massimo, a volte *Solo emergenze*.",
+                    "Il mio {phone} resta sempre in 4G, come attivo il 5G?",
                 ),
                 (
-                    "With my {phone} calls drop as soon as I get home: one bar at best, "
-                    "sometimes *Emergency calls only*.",
+                    "No 5G in {city} even though the map says it's covered",
+                    "My {phone} is always on 4G, how do I get 5G?",
                 ),
             ),
             problems=both(
                 (
                     "Sulla mappa di copertura {city} risulta in 5G, ma il telefono resta fisso in "
                     "4G anche con l'opzione attiva. L'offerta è {mobileplan}.",
-                    "Con il mio {phone} le chiamate cadono appena entro in casa: una tacca al "
-                    "massimo, a volte *Solo emergenze*.",
+                    "Ho preso un {phone} apposta per il 5G, ma in alto vedo sempre 4G, anche "
+                    "in centro {incity}.",
                 ),
                 (
                     "The coverage map shows {city} as 5G, but the phone stays on 4G even with "
                     "the option enabled. My plan is {mobileplan}.",
-                    "With my {phone} calls drop as soon as I get home: one bar at best, "
-                    "sometimes *Emergency calls only*.",
+                    "I bought a {phone} just for 5G, but the status bar always says 4G, even in "
+                    "the centre of {city}.",
                 ),
             ),
             answers=both(
@@ -448,23 +534,31 @@ MOBILE = CategorySpec(
                     "Il 5G va abilitato anche lato telefono: su {phone} trovi l'opzione in *Rete "
                     "mobile > Tipo di rete preferito*. Occhio che in molte zone di {city} la "
                     "copertura è solo esterna.",
-                    "Attiva le **chiamate Wi-Fi** nelle impostazioni del telefono: in casa "
-                    "telefoni tramite la tua connessione e il problema del campo sparisce.",
+                    "Controlla che il 5G sia incluso nella tua offerta: su alcune offerte "
+                    "vecchie va aggiunto gratis dall'app, in *Opzioni*. Dopo l'attivazione "
+                    "spegni e riaccendi il telefono.",
                 ),
                 (
                     "5G must be enabled on the phone too: on a {phone} look under *Mobile "
                     "network > Preferred network type*. Mind that in many parts of {city} "
                     "coverage is outdoor only.",
-                    "Turn on **Wi-Fi calling** in the phone settings: at home your calls go "
-                    "over your own connection and the signal problem disappears.",
+                    "Check that your plan includes 5G: on some older plans you have to add it, "
+                    "free of charge, in the app under *Options*. After that, switch the phone "
+                    "off and on again.",
                 ),
             ),
         ),
         Topic(
             tags=("giga",),
             titles=both(
-                ("Giga finiti a metà mese con {mobileplan}", "Quanti giga consuma l'hotspot?"),
-                ("Data allowance gone halfway through the month on {mobileplan}",),
+                (
+                    "Giga finiti a metà mese con {mobileplan}",
+                    "I giga spariscono anche se a casa uso il Wi-Fi",
+                ),
+                (
+                    "Data allowance gone halfway through the month on {mobileplan}",
+                    "My data disappears even though I use Wi-Fi at home",
+                ),
             ),
             problems=both(
                 (
@@ -498,29 +592,14 @@ MOBILE = CategorySpec(
                 ("Roaming in Svizzera: quanto costa?",),
                 ("Roaming in Switzerland: what does it cost?",),
             ),
-            complaints=both(
-                ("Addebito di {amount} per roaming mai usato",),
-                ("Charged {amount} for roaming I never used",),
-            ),
-            grievances=both(
-                (
-                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero "
-                    "{incity} e non mi sono mai mosso.",
-                ),
-                ("My bill shows {amount} of roaming traffic, but I was in {city} the whole time.",),
-            ),
             problems=both(
                 (
                     "Il mese prossimo vado in Svizzera per lavoro e non capisco se i giga della "
                     "{mobileplan} valgono anche lì.",
-                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero "
-                    "{incity} e non mi sono mai mosso.",
                 ),
                 (
                     "Next month I'm going to Switzerland for work and can't tell whether the "
                     "data on {mobileplan} works there.",
-                    "My bill shows {amount} of roaming traffic, but I was in {city} the whole "
-                    "time.",
                 ),
             ),
             answers=both(
@@ -528,14 +607,16 @@ MOBILE = CategorySpec(
                     "La Svizzera non è inclusa nel roaming UE: serve l'opzione *Travel* da "
                     "attivare prima di partire. Finché non l'hai attivata tieni spenti i dati in "
                     "roaming.",
-                    "Vicino al confine il telefono può agganciarsi a una rete estera. Imposta la "
-                    "selezione della rete in **manuale** e contesta l'addebito entro 45 giorni.",
+                    "Ci sono stato a marzo: con l'opzione *Travel* avevo qualche giga al giorno "
+                    "e le chiamate verso l'Italia incluse. Senza opzione si paga a consumo e "
+                    "bastano un paio di mappe per spendere {amount}.",
                 ),
                 (
                     "Switzerland isn't part of EU roaming: you need the *Travel* option, "
                     "activated before you leave. Keep data roaming off until then.",
-                    "Near a border the phone can latch onto a foreign network. Set network "
-                    "selection to **manual** and dispute the charge within 45 days.",
+                    "I was there in March: the *Travel* option gave me a few GB a day and calls "
+                    "to Italy included. Without it you pay as you go, and a couple of maps can "
+                    "cost you {amount}.",
                 ),
             ),
         ),
@@ -544,22 +625,18 @@ MOBILE = CategorySpec(
             titles=both(
                 (
                     "La SIM non viene riconosciuta dopo l'aggiornamento",
-                    "Configurazione APN per {phone}",
+                    "Il mio {phone} dice Nessuna SIM, cosa posso fare?",
                 ),
-                ("SIM not recognised after the update", "APN settings for {phone}"),
+                ("SIM not recognised after the update", "My {phone} says No SIM, what can I do?"),
             ),
             problems=both(
                 (
                     "Dopo l'aggiornamento del mio {phone} la SIM non viene più letta: compare "
                     "*Nessuna SIM* e riavviare non serve.",
-                    "Ho cambiato telefono e con il nuovo {phone} chiamo e ricevo SMS, ma "
-                    "internet non va. Credo manchi l'APN.",
                 ),
                 (
                     "Since I updated my {phone} the SIM isn't detected any more: it says *No "
                     "SIM* and rebooting doesn't help.",
-                    "New phone: with the {phone} I can call and text, but there is no internet. "
-                    "I think the APN is missing.",
                 ),
             ),
             answers=both(
@@ -567,15 +644,146 @@ MOBILE = CategorySpec(
                     "Se la SIM non viene letta prova a inserirla in un altro telefono. Se anche "
                     "lì non va è guasta: la sostituzione in negozio è gratuita e mantieni numero "
                     "e credito.",
-                    "L'APN corretto è `internet.connettia.it`, senza nome utente né password. "
-                    "Dopo averlo salvato riavvia il telefono.",
+                    "Prima di cambiare SIM prova a reimpostare le impostazioni di rete del "
+                    "{phone}: dopo alcuni aggiornamenti la SIM torna visibile solo così. Non "
+                    "perdi foto né contatti, solo le reti Wi-Fi salvate.",
                 ),
                 (
                     "If the SIM isn't detected, try it in another phone. If it fails there too, "
                     "it's faulty: a replacement in store is free and you keep your number and "
                     "credit.",
+                    "Before changing the SIM, try resetting the network settings on the "
+                    "{phone}: after some updates that's the only way to bring the SIM back. You "
+                    "don't lose photos or contacts, only saved Wi-Fi networks.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("copertura", "chiamate-wifi"),
+            titles=both(
+                (
+                    "In casa il telefono non prende, le chiamate cadono",
+                    "Una tacca sola in casa {incity}: soluzioni?",
+                ),
+                (
+                    "No signal indoors, my calls keep dropping",
+                    "Only one bar at home in {city}: any fixes?",
+                ),
+            ),
+            complaints=both(
+                ("Da {days} giorni senza campo in casa, inaccettabile",),
+                ("No signal at home for {days} days, unacceptable",),
+            ),
+            problems=both(
+                (
+                    "Con il mio {phone} le chiamate cadono appena entro in casa: una tacca al "
+                    "massimo, a volte *Solo emergenze*.",
+                    "Fuori il segnale è pieno, ma appena entro in casa il mio {phone} perde "
+                    "campo e chi mi chiama trova la segreteria.",
+                ),
+                (
+                    "With my {phone} calls drop as soon as I get home: one bar at best, "
+                    "sometimes *Emergency calls only*.",
+                    "Outside the signal is full, but as soon as I walk into my home my {phone} "
+                    "loses signal and callers get voicemail.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Attiva le **chiamate Wi-Fi** nelle impostazioni del telefono: in casa "
+                    "telefoni tramite la tua connessione e il problema del campo sparisce.",
+                    "Se il problema è iniziato da poco, apri una segnalazione di copertura "
+                    "dall'app indicando l'indirizzo: a volte è un'antenna guasta in zona. "
+                    "Intanto le **chiamate Wi-Fi** ti salvano.",
+                ),
+                (
+                    "Turn on **Wi-Fi calling** in the phone settings: at home your calls go "
+                    "over your own connection and the signal problem disappears.",
+                    "If it started recently, report a coverage problem in the app with your "
+                    "address: sometimes a mast nearby is down. Meanwhile **Wi-Fi calling** "
+                    "keeps you reachable.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("roaming", "fattura"),
+            titles=both(
+                (
+                    "Roaming in fattura ma non sono mai partito",
+                    "Addebito di {amount} per traffico estero, perché?",
+                ),
+                (
+                    "Roaming on my bill but I never went abroad",
+                    "{amount} charged for foreign traffic, why?",
+                ),
+            ),
+            complaints=both(
+                ("Addebito di {amount} per roaming mai usato",),
+                ("Charged {amount} for roaming I never used",),
+            ),
+            problems=both(
+                (
+                    "In fattura trovo {amount} di traffico in roaming, ma quei giorni ero "
+                    "{incity} e non mi sono mai mosso.",
+                ),
+                ("My bill shows {amount} of roaming traffic, but I was in {city} the whole time.",),
+            ),
+            answers=both(
+                (
+                    "Vicino al confine il telefono può agganciarsi a una rete estera. Imposta la "
+                    "selezione della rete in **manuale** e contesta l'addebito entro 45 giorni.",
+                    "Nel dettaglio del traffico, in *Consumi*, vedi il nome della rete estera e "
+                    "l'orario di ogni connessione. Allega quella schermata al reclamo: a me "
+                    "hanno stornato tutto in un paio di settimane.",
+                ),
+                (
+                    "Near a border the phone can latch onto a foreign network. Set network "
+                    "selection to **manual** and dispute the charge within 45 days.",
+                    "The traffic details under *Usage* show the foreign network's name and the "
+                    "time of each connection. Attach that screenshot to your complaint: I got "
+                    "everything refunded in a couple of weeks.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("apn",),
+            titles=both(
+                (
+                    "Configurazione APN per {phone}",
+                    "Telefono nuovo: chiamo ma internet non va",
+                ),
+                ("APN settings for {phone}", "New phone: calls work but no mobile data"),
+            ),
+            problems=both(
+                (
+                    "Ho cambiato telefono e con il nuovo {phone} chiamo e ricevo SMS, ma "
+                    "internet non va. Credo manchi l'APN.",
+                    "Ho spostato la SIM nel nuovo {phone} e i dati mobili non partono: il "
+                    "simbolo 4G c'è, ma nessuna pagina si apre.",
+                ),
+                (
+                    "New phone: with the {phone} I can call and text, but there is no internet. "
+                    "I think the APN is missing.",
+                    "I moved the SIM to the {phone} and mobile data won't start: the 4G icon is "
+                    "there, but no page loads.",
+                ),
+            ),
+            answers=both(
+                (
+                    "L'APN corretto è `internet.connettia.it`, senza nome utente né password. "
+                    "Dopo averlo salvato riavvia il telefono.",
+                    "Nelle impostazioni del telefono cerca *Rete mobile > Nomi punti di "
+                    "accesso* (su iPhone *Cellulare > Rete dati cellulare*), aggiungi un APN "
+                    "con `internet.connettia.it` e selezionalo. Se c'è ancora quello del "
+                    "vecchio operatore, cancellalo.",
+                ),
+                (
                     "The APN is `internet.connettia.it`, no username and no password. Reboot "
                     "after saving it.",
+                    "In the phone settings look for *Mobile network > Access point names* (on "
+                    "an iPhone *Mobile data > Mobile data network*), add an APN with "
+                    "`internet.connettia.it` and select it. If the old carrier's APN is still "
+                    "there, delete it.",
                 ),
             ),
         ),
@@ -594,11 +802,11 @@ BOLLETTE = CategorySpec(
             titles=both(
                 (
                     "Bolletta di {amount}, il doppio del solito: perché?",
-                    "Cosa sono i costi di attivazione in fattura?",
+                    "Fattura molto più alta del solito, cosa mi addebitate?",
                 ),
                 (
                     "{amount} bill, twice the usual: why?",
-                    "What are the activation costs on my bill?",
+                    "My bill is much higher than usual, what am I paying for?",
                 ),
             ),
             complaints=both(
@@ -631,9 +839,6 @@ BOLLETTE = CategorySpec(
                     "Le voci *Servizi aggiuntivi* sono spesso contenuti a pagamento attivati dal "
                     "telefono. Puoi chiedere il **blocco dei servizi premium** gratis dall'area "
                     "clienti e contestare l'addebito entro 45 giorni.",
-                    "I costi di attivazione sono rateizzati: li vedi in ogni fattura finché non "
-                    "finisce il periodo minimo. Nel contratto c'è la tabella con le rate "
-                    "residue.",
                     "Per le modifiche di prezzo deve arrivarti una comunicazione con almeno 30 "
                     "giorni di anticipo: se non l'hai ricevuta puoi recedere **senza costi**.",
                 ),
@@ -641,8 +846,6 @@ BOLLETTE = CategorySpec(
                     "Charges under *Extra services* are usually premium content activated from "
                     "the phone. You can ask for a free **premium services block** in your "
                     "account and dispute the charge within 45 days.",
-                    "Activation costs are paid in instalments: you see them on every bill until "
-                    "the minimum term ends. The contract has a table of the instalments left.",
                     "Price changes must be announced at least 30 days ahead: if you weren't "
                     "told, you can cancel **free of charge**.",
                 ),
@@ -720,35 +923,117 @@ BOLLETTE = CategorySpec(
             titles=both(
                 (
                     "Dove scarico le fatture vecchie?",
-                    "Pagamento con carta rifiutato, codice {cardcode}",
+                    "Fatture dell'anno scorso: dove le trovo?",
                 ),
-                ("Where can I download old invoices?", "Card payment declined, code {cardcode}"),
+                ("Where can I download old invoices?", "Last year's invoices: where are they?"),
             ),
             problems=both(
                 (
                     "Mi servono le fatture dell'anno scorso per la dichiarazione, ma nell'app "
                     "vedo solo le ultime.",
-                    "Provo a pagare con la carta dall'app ma la transazione viene rifiutata con "
-                    "codice `{cardcode}`.",
                 ),
                 (
                     "I need last year's invoices for my tax return, but the app only shows the "
                     "latest ones.",
-                    "Paying by card in the app fails with code `{cardcode}`.",
                 ),
             ),
             answers=both(
                 (
                     "Le fatture degli ultimi 24 mesi sono in *Area clienti > Documenti*, dal "
                     "sito e non dall'app. Quelle più vecchie vanno richieste all'assistenza.",
-                    "Il codice `{cardcode}` di solito è il 3D Secure che scade: riprova dal "
-                    "browser invece che dall'app e tieni aperta l'app della banca.",
+                    "Dal sito puoi scaricarle tutte insieme: in *Documenti* scegli l'anno e "
+                    "premi *Scarica tutte*, ti arriva un file zip con i PDF. Vanno bene anche "
+                    "per il commercialista.",
                 ),
                 (
                     "Invoices from the last 24 months are under *Account > Documents*, on the "
                     "website rather than the app. Older ones have to be requested from support.",
+                    "On the website you can download them all at once: in *Documents* pick the "
+                    "year and press *Download all*, and you get a zip file of PDFs. Good enough "
+                    "for your accountant too.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("fattura", "attivazione"),
+            titles=both(
+                (
+                    "Cosa sono i costi di attivazione in fattura?",
+                    "Costi di attivazione a rate: fino a quando li pago?",
+                ),
+                (
+                    "What are the activation costs on my bill?",
+                    "Activation costs in instalments: how long do I pay them?",
+                ),
+            ),
+            problems=both(
+                (
+                    "In ogni fattura vedo una voce *Contributo di attivazione* da {amount}. "
+                    "Pensavo fosse una spesa una tantum: perché continua a comparire?",
+                    "Vorrei cambiare offerta, ma in bolletta ci sono ancora le rate "
+                    "dell'attivazione. Se disdico adesso le devo pagare tutte?",
+                ),
+                (
+                    "Every bill has an *Activation fee* line of {amount}. I thought it was a "
+                    "one-off cost: why does it keep showing up?",
+                    "I'd like to change plans, but my bill still has activation instalments on "
+                    "it. If I cancel now, do I have to pay all of them?",
+                ),
+            ),
+            answers=both(
+                (
+                    "I costi di attivazione sono rateizzati: li vedi in ogni fattura finché non "
+                    "finisce il periodo minimo. Nel contratto c'è la tabella con le rate "
+                    "residue.",
+                    "Se disdici prima della fine del periodo minimo, le rate che mancano "
+                    "arrivano tutte insieme nell'ultima fattura. Quante ne restano lo vedi in "
+                    "*Area clienti > Contratto*.",
+                ),
+                (
+                    "Activation costs are paid in instalments: you see them on every bill until "
+                    "the minimum term ends. The contract has a table of the instalments left.",
+                    "If you cancel before the minimum term ends, the remaining instalments all "
+                    "come on the final bill. You can see how many are left under *Account > "
+                    "Contract*.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("carta", "pagamento"),
+            titles=both(
+                (
+                    "Pagamento con carta rifiutato, codice {cardcode}",
+                    "Non riesco a pagare la bolletta con la carta",
+                ),
+                ("Card payment declined, code {cardcode}", "I can't pay my bill by card"),
+            ),
+            problems=both(
+                (
+                    "Provo a pagare con la carta dall'app ma la transazione viene rifiutata con "
+                    "codice `{cardcode}`.",
+                    "Ho una bolletta scaduta e vorrei pagarla con la carta, ma quando confermo "
+                    "esce l'errore `{cardcode}` e non succede nulla.",
+                ),
+                (
+                    "Paying by card in the app fails with code `{cardcode}`.",
+                    "I have an overdue bill and want to pay it by card, but when I confirm I "
+                    "get error `{cardcode}` and nothing happens.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Il codice `{cardcode}` di solito è il 3D Secure che scade: riprova dal "
+                    "browser invece che dall'app e tieni aperta l'app della banca.",
+                    "A me succedeva con una carta prepagata: non tutte sono accettate. Con una "
+                    "carta di credito normale, o con PayPal dal sito, il pagamento è andato a "
+                    "buon fine al primo colpo.",
+                ),
+                (
                     "Code `{cardcode}` is usually 3D Secure timing out: retry in the browser "
                     "instead of the app and keep your banking app open.",
+                    "It happened to me with a prepaid card: not all of them are accepted. With "
+                    "a regular credit card, or PayPal on the website, the payment went through "
+                    "first time.",
                 ),
             ),
         ),
@@ -799,25 +1084,29 @@ MODEM = CategorySpec(
             ),
         ),
         Topic(
-            tags=("modem", "dns"),
+            tags=("modem", "modem-libero"),
             titles=both(
                 (
                     "Posso usare il mio {ownmodem} al posto di quello Connettia?",
-                    "Cambiare i DNS sul modem Connettia: si può?",
+                    "Modem libero: come configuro il {ownmodem}?",
                 ),
                 (
                     "Can I use my own {ownmodem} instead of the Connettia one?",
-                    "Changing the DNS servers on the Connettia modem: possible?",
+                    "Using my own modem: how do I set up the {ownmodem}?",
                 ),
             ),
             problems=both(
                 (
-                    "Vorrei usare il mio {ownmodem} perché il modem Connettia non mi permette di "
-                    "cambiare i DNS. È possibile senza perdere il telefono fisso?",
+                    "Vorrei usare il mio {ownmodem} al posto del modem Connettia. È possibile "
+                    "senza perdere il telefono fisso?",
+                    "Ho un {ownmodem} che uso da anni e vorrei collegarlo alla fibra Connettia. "
+                    "Quali parametri devo inserire?",
                 ),
                 (
-                    "I'd like to use my own {ownmodem} because the Connettia modem doesn't let me "
-                    "change the DNS servers. Can I do that without losing the landline?",
+                    "I'd like to use my own {ownmodem} instead of the Connettia modem. Can I do "
+                    "that without losing the landline?",
+                    "I've had a {ownmodem} for years and want to connect it to my Connettia "
+                    "fibre. Which settings do I need?",
                 ),
             ),
             answers=both(
@@ -825,15 +1114,19 @@ MODEM = CategorySpec(
                     "Sì, il modem libero è un tuo diritto. Ti servono i parametri:\n\n- VLAN: "
                     "`835`\n- protocollo: PPPoE\n- utente e password: quelli dell'area "
                     "clienti\n\nPer il fisso trovi i dati VoIP nella stessa pagina.",
-                    "I DNS sul modem Connettia non si cambiano dal pannello, ma puoi impostarli "
-                    "direttamente sui dispositivi: `1.1.1.1` e `9.9.9.9` vanno benissimo.",
+                    "Io uso il {ownmodem} da un anno: internet è andato al primo colpo con VLAN "
+                    "e PPPoE, per il fisso ho dovuto inserire a mano i dati VoIP dell'area "
+                    "clienti. Il modem Connettia tienilo da parte, in caso di guasto te lo "
+                    "chiedono.",
                 ),
                 (
                     "Yes, you're free to use your own modem. You need these settings:\n\n- "
                     "VLAN: `835`\n- protocol: PPPoE\n- username and password: from your account "
                     "page\n\nThe VoIP data for the landline is on the same page.",
-                    "You can't change the DNS servers in the Connettia modem's panel, but you can "
-                    "set them on each device: `1.1.1.1` and `9.9.9.9` work great.",
+                    "I've used the {ownmodem} for a year: internet worked first time with VLAN "
+                    "and PPPoE, and for the landline I had to type in the VoIP details from my "
+                    "account page. Keep the Connettia modem, though: support asks for it when "
+                    "there's a fault.",
                 ),
             ),
         ),
@@ -940,6 +1233,49 @@ MODEM = CategorySpec(
                 ),
             ),
         ),
+        Topic(
+            tags=("dns", "modem"),
+            titles=both(
+                (
+                    "Cambiare i DNS sul modem Connettia: si può?",
+                    "Come imposto DNS diversi con il {modem}?",
+                ),
+                (
+                    "Changing the DNS servers on the Connettia modem: possible?",
+                    "How do I use different DNS servers with the {modem}?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Vorrei usare DNS diversi da quelli di Connettia, ma nel pannello del "
+                    "{modem} la voce è grigia e non si può modificare.",
+                    "Alcuni siti si aprono lentissimi e mi hanno consigliato di cambiare i DNS. "
+                    "Sul {modem} dove si fa?",
+                ),
+                (
+                    "I'd like to use DNS servers other than Connettia's, but in the {modem} "
+                    "panel the setting is greyed out.",
+                    "Some websites are painfully slow to open and I was told to change the DNS "
+                    "servers. Where do I do that on the {modem}?",
+                ),
+            ),
+            answers=both(
+                (
+                    "I DNS sul modem Connettia non si cambiano dal pannello, ma puoi impostarli "
+                    "direttamente sui dispositivi: `1.1.1.1` e `9.9.9.9` vanno benissimo.",
+                    "Se non vuoi configurarli su ogni dispositivo, metti un router tuo dietro il "
+                    "{modem} e imposta lì i DNS: il modem Connettia resta solo per la linea e "
+                    "tutta la casa usa i DNS che hai scelto.",
+                ),
+                (
+                    "You can't change the DNS servers in the Connettia modem's panel, but you can "
+                    "set them on each device: `1.1.1.1` and `9.9.9.9` work great.",
+                    "If you don't want to set them on every device, put your own router behind "
+                    "the {modem} and set the DNS servers there: the Connettia modem only handles "
+                    "the line and the whole house uses the servers you chose.",
+                ),
+            ),
+        ),
     ),
 )
 
@@ -953,8 +1289,16 @@ OFFERTE = CategorySpec(
         Topic(
             tags=("cambio-offerta",),
             titles=both(
-                ("Conviene passare a {plan}?", "Cambio offerta senza costi, è possibile?"),
-                ("Is it worth switching to {plan}?", "Can I change plan without fees?"),
+                (
+                    "Conviene passare a {plan}?",
+                    "Cambio offerta senza costi, è possibile?",
+                    "Promo {amount} al mese: vale anche per i già clienti?",
+                ),
+                (
+                    "Is it worth switching to {plan}?",
+                    "Can I change plan without fees?",
+                    "{amount} a month promo: does it apply to existing customers?",
+                ),
             ),
             complaints=both(
                 ("Promo per i nuovi clienti e noi fedeli niente, ridicolo",),
@@ -1002,44 +1346,42 @@ OFFERTE = CategorySpec(
             titles=both(
                 (
                     "Codice amico: come funziona lo sconto?",
-                    "Promo {amount} al mese: vale anche per i già clienti?",
+                    "Il codice amico non viene accettato",
                 ),
                 (
                     "Refer-a-friend code: how does the discount work?",
-                    "{amount} a month promo: does it apply to existing customers?",
-                ),
-            ),
-            complaints=both(
-                ("Lo sconto promesso non è mai comparso in fattura",),
-                ("The promised discount never showed up on my bill",),
-            ),
-            grievances=both(
-                (
-                    "Quando ho attivato l'offerta mi avevano promesso uno sconto di {amount} al "
-                    "mese, ma nelle ultime {n} fatture non ce n'è traccia.",
-                ),
-                (
-                    "When I signed up I was promised {amount} off every month, but there's no "
-                    "sign of it on my last {n} bills.",
+                    "My refer-a-friend code isn't accepted",
                 ),
             ),
             problems=both(
                 (
                     "Un amico mi ha mandato il suo codice promo ma in fase di ordine il campo "
                     "dice *codice non valido*.",
+                    "Mi sono abbonato con il codice amico di mia sorella, ma nella prima "
+                    "fattura lo sconto non c'è. Devo segnalarlo?",
                 ),
-                ("A friend sent me his promo code but at checkout it says *invalid code*.",),
+                (
+                    "A friend sent me his promo code but at checkout it says *invalid code*.",
+                    "I signed up with my sister's referral code, but the discount isn't on my "
+                    "first bill. Should I report it?",
+                ),
             ),
             answers=both(
                 (
                     "Il codice amico vale solo per i nuovi contratti e va inserito **prima** di "
                     "confermare l'indirizzo. Lo sconto compare dalla seconda fattura, per {n} "
                     "mesi.",
+                    "Controlla di aver copiato il codice esattamente, senza spazi: a me dava "
+                    "*non valido* per uno spazio alla fine. L'amico riceve il suo sconto solo "
+                    "quando la tua linea è attiva.",
                 ),
                 (
                     "The referral code works only on new contracts and must be entered "
                     "**before** you confirm the address. The discount starts from the second "
                     "bill, for {n} months.",
+                    "Make sure you copied the code exactly, with no spaces: mine said *invalid* "
+                    "because of a trailing space. Your friend gets their discount only once "
+                    "your line is active.",
                 ),
             ),
         ),
@@ -1070,6 +1412,53 @@ OFFERTE = CategorySpec(
                 ),
             ),
         ),
+        Topic(
+            tags=("sconto", "fattura"),
+            titles=both(
+                (
+                    "Sconto promesso ma non applicato in fattura",
+                    "Lo sconto di {amount} al mese non compare in bolletta",
+                ),
+                (
+                    "Promised discount not applied to my bill",
+                    "The {amount} a month discount isn't on my bill",
+                ),
+            ),
+            complaints=both(
+                ("Lo sconto promesso non è mai comparso in fattura",),
+                ("The promised discount never showed up on my bill",),
+            ),
+            problems=both(
+                (
+                    "Quando ho attivato l'offerta mi avevano promesso uno sconto di {amount} al "
+                    "mese, ma nelle ultime {n} fatture non ce n'è traccia.",
+                    "Al telefono mi hanno proposto {amount} di sconto per restare e ho "
+                    "accettato, ma la fattura di questo mese è uguale a prima.",
+                ),
+                (
+                    "When I signed up I was promised {amount} off every month, but there's no "
+                    "sign of it on my last {n} bills.",
+                    "On the phone they offered me {amount} off to stay and I accepted, but this "
+                    "month's bill is the same as before.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Gli sconti concordati al telefono compaiono in *Area clienti > Offerta > "
+                    "Promozioni attive*: se lì non c'è, non è stato registrato. Fatti mandare la "
+                    "conferma via email e chiedi lo storno delle fatture passate.",
+                    "A me è successo lo stesso: ho aperto un reclamo dall'app citando la data "
+                    "della telefonata e in due fatture mi hanno restituito anche gli arretrati.",
+                ),
+                (
+                    "Discounts agreed on the phone show up under *Account > Plan > Active "
+                    "promotions*: if it's not there, it was never recorded. Ask for an email "
+                    "confirmation and for the past bills to be credited.",
+                    "Same thing happened to me: I opened a complaint in the app quoting the "
+                    "date of the call, and within two bills they refunded the arrears too.",
+                ),
+            ),
+        ),
     ),
 )
 
@@ -1086,9 +1475,12 @@ TV = CategorySpec(
             titles=both(
                 (
                     "{sportchannel} si blocca durante le partite",
-                    "Qualità 4K: che connessione serve?",
+                    "Partite che si bloccano su {sportchannel}, capita anche a voi?",
                 ),
-                ("{sportchannel} freezes during matches",),
+                (
+                    "{sportchannel} freezes during matches",
+                    "Matches keep stalling on {sportchannel}, anyone else?",
+                ),
             ),
             complaints=both(
                 (
@@ -1114,15 +1506,16 @@ TV = CategorySpec(
                 (
                     "Per le partite il decoder usa il **multicast**: se hai un router tuo in "
                     "mezzo deve avere l'IGMP proxy attivo, altrimenti ogni tanto si blocca.",
-                    "Per il 4K bastano 25 Mbps stabili, ma se in casa altri scaricano nello "
-                    "stesso momento la qualità scende. Prova a limitare gli altri dispositivi "
-                    "durante la partita.",
+                    "Prova a collegare il decoder direttamente al modem, senza switch o "
+                    "powerline in mezzo: da me le partite si bloccavano per colpa della presa "
+                    "powerline. Con il cavo diretto, niente più rotellina.",
                 ),
                 (
                     "Live matches use **multicast**: if your own router sits in between, it "
                     "needs IGMP proxy enabled, otherwise playback stalls now and then.",
-                    "4K needs a steady 25 Mbps, but if others at home download at the same time "
-                    "quality drops. Try limiting other devices during the match.",
+                    "Try plugging the box straight into the modem, with no switch or powerline "
+                    "adapter in between: my matches froze because of a powerline plug. With a "
+                    "direct cable, no more spinner.",
                 ),
             ),
         ),
@@ -1132,23 +1525,23 @@ TV = CategorySpec(
             titles=both(
                 (
                     "Come installo l'app Connettia TV sulla smart TV?",
-                    "Posso vedere {channel} fuori casa?",
+                    "Connettia TV sulla smart TV senza decoder: si può?",
                 ),
                 (
                     "How do I install the Connettia TV app on my smart TV?",
-                    "Can I watch {channel} away from home?",
+                    "Connettia TV on a smart TV without the box: possible?",
                 ),
             ),
             problems=both(
                 (
-                    "Vorrei guardare {channel} quando sono in trasferta per lavoro, ma l'app "
-                    "dice che il contenuto non è disponibile.",
                     "Ho una smart TV nuova e vorrei fare a meno del decoder in camera da letto.",
+                    "Vorrei installare Connettia TV sul televisore del salotto, ma nello store "
+                    "della TV non la trovo.",
                 ),
                 (
-                    "I'd like to watch {channel} on business trips, but the app says the "
-                    "content isn't available.",
                     "I have a new smart TV and I'd like to do without the box in the bedroom.",
+                    "I'd like to install Connettia TV on the living room TV, but I can't find it "
+                    "in the TV's store.",
                 ),
             ),
             answers=both(
@@ -1156,14 +1549,16 @@ TV = CategorySpec(
                     "L'app è nello store della TV, cercala come *Connettia TV*. Accedi con le "
                     "stesse credenziali dell'area clienti; puoi registrare fino a {n} "
                     "dispositivi.",
-                    "Fuori casa i canali sportivi si vedono solo dall'app con il pacchetto "
-                    "attivo e all'interno dell'Unione europea.",
+                    "Se nello store non c'è, probabilmente la TV è troppo vecchia per l'app: con "
+                    "una chiavetta HDMI tipo Chromecast o Fire TV Stick la installi lì e "
+                    "funziona come il decoder.",
                 ),
                 (
                     "The app is in the TV's store as *Connettia TV*. Sign in with your account "
                     "credentials; you can register up to {n} devices.",
-                    "Away from home, sports channels are only available in the app with an "
-                    "active pack, and only within the European Union.",
+                    "If it's not in the store, the TV is probably too old for the app: with an "
+                    "HDMI stick like a Chromecast or Fire TV Stick you can install it there and "
+                    "it works just like the box.",
                 ),
             ),
         ),
@@ -1192,6 +1587,94 @@ TV = CategorySpec(
                 (
                     "Code `{boxcode}` points to a failed update: unplug the box for a minute and "
                     "let it restart without touching the remote.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("4k", "streaming"),
+            titles=both(
+                (
+                    "Qualità 4K: che connessione serve?",
+                    "Con la {plan} posso vedere i film in 4K?",
+                ),
+                (
+                    "4K quality: what connection do I need?",
+                    "Is {plan} enough to watch films in 4K?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Vorrei attivare l'opzione 4K per film e serie, ma non so se la mia {plan} "
+                    "basta. In casa siamo in quattro e spesso siamo tutti connessi.",
+                    "Ho comprato un televisore 4K ma i film sull'app Connettia TV si vedono "
+                    "ancora in HD. Dipende dalla connessione?",
+                ),
+                (
+                    "I'd like to add the 4K option for films and series, but I don't know if my "
+                    "{plan} is enough. There are four of us at home, often all online.",
+                    "I bought a 4K TV but films in the Connettia TV app still play in HD. Is it "
+                    "the connection?",
+                ),
+            ),
+            answers=both(
+                (
+                    "Per il 4K bastano 25 Mbps stabili, ma se in casa altri scaricano nello "
+                    "stesso momento la qualità scende. Prova a limitare gli altri dispositivi "
+                    "mentre guardi un film.",
+                    "Oltre alla banda, controlla che il 4K sia incluso nel tuo pacchetto e che "
+                    "la TV sia collegata via cavo o al Wi-Fi a 5 GHz: con il 2,4 GHz l'app "
+                    "scende quasi sempre in HD.",
+                ),
+                (
+                    "4K needs a steady 25 Mbps, but if others at home download at the same time "
+                    "quality drops. Try limiting other devices while you watch.",
+                    "Besides bandwidth, check that 4K is included in your pack and that the TV "
+                    "is on a cable or 5 GHz Wi-Fi: on 2.4 GHz the app almost always drops to "
+                    "HD.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("app-tv", "fuori-casa"),
+            line_details=False,
+            titles=both(
+                (
+                    "Posso vedere {channel} fuori casa?",
+                    "Connettia TV in trasferta: contenuto non disponibile",
+                ),
+                (
+                    "Can I watch {channel} away from home?",
+                    "Connettia TV while travelling: content not available",
+                ),
+            ),
+            problems=both(
+                (
+                    "Vorrei guardare {channel} quando sono in trasferta per lavoro, ma l'app "
+                    "dice che il contenuto non è disponibile.",
+                    "Sono in vacanza e sul tablet l'app Connettia TV mi fa vedere solo alcuni "
+                    "canali: {channel} risulta bloccato, mentre a casa va.",
+                ),
+                (
+                    "I'd like to watch {channel} on business trips, but the app says the "
+                    "content isn't available.",
+                    "I'm on holiday and the Connettia TV app on my tablet only shows some "
+                    "channels: {channel} is blocked, while at home it works.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Fuori casa i canali sportivi si vedono solo dall'app con il pacchetto "
+                    "attivo e all'interno dell'Unione europea.",
+                    "Fuori casa l'app funziona solo sui dispositivi registrati, al massimo {n}: "
+                    "controlla in *Impostazioni > Dispositivi* che il tablet ci sia. Alcuni "
+                    "canali, per questioni di diritti, si vedono solo dalla rete di casa.",
+                ),
+                (
+                    "Away from home, sports channels are only available in the app with an "
+                    "active pack, and only within the European Union.",
+                    "Away from home the app only works on registered devices, {n} at most: "
+                    "check under *Settings > Devices* that your tablet is there. Some channels, "
+                    "for rights reasons, only play on your home network.",
                 ),
             ),
         ),
@@ -1301,9 +1784,12 @@ LOUNGE = CategorySpec(
             titles=both(
                 (
                     "Quanti giga consumate al mese?",
-                    "Che serie state guardando questa settimana?",
+                    "Giga del telefono: voi quanti ne usate davvero?",
                 ),
-                ("How much mobile data do you use each month?",),
+                (
+                    "How much mobile data do you use each month?",
+                    "Phone data: how much do you really get through?",
+                ),
             ),
             problems=both(
                 (
@@ -1323,6 +1809,43 @@ LOUNGE = CategorySpec(
                 (
                     "Under 10 for me, but I'm on Wi-Fi at home and at work.",
                     "Around {n}0 GB, blame the shows I watch on the train.",
+                ),
+            ),
+        ),
+        Topic(
+            tags=("off-topic", "serie-tv"),
+            titles=both(
+                (
+                    "Che serie state guardando questa settimana?",
+                    "Consigli per una serie da vedere nel weekend?",
+                ),
+                (
+                    "What series are you watching this week?",
+                    "Any series to recommend for the weekend?",
+                ),
+            ),
+            problems=both(
+                (
+                    "Ho appena finito una serie e sono in crisi: voi cosa state guardando in "
+                    "questi giorni? Accetto consigli di ogni genere.",
+                ),
+                (
+                    "I've just finished a series and feel lost: what are you all watching these "
+                    "days? Any genre is welcome.",
+                ),
+            ),
+            answers=both(
+                (
+                    "Sto rivedendo una serie vecchia dall'inizio, ogni tanto ci vuole. E con "
+                    "la fibra neanche un'interruzione.",
+                    "Io sono a metà di un giallo nordico, {n} puntate in due sere. Non dico "
+                    "altro per non fare spoiler!",
+                ),
+                (
+                    "I'm rewatching an old series from the start, you need that now and then. "
+                    "And not a single hiccup on fibre.",
+                    "I'm halfway through a Nordic crime drama, {n} episodes in two evenings. I "
+                    "won't say more, no spoilers!",
                 ),
             ),
         ),
