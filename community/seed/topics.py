@@ -1371,17 +1371,17 @@ OFFERTE = CategorySpec(
                     "Il codice amico vale solo per i nuovi contratti e va inserito **prima** di "
                     "confermare l'indirizzo. Lo sconto compare dalla seconda fattura, per {n} "
                     "mesi.",
-                    "Controlla di aver copiato il codice esattamente, senza spazi: a me dava "
-                    "*non valido* per uno spazio alla fine. L'amico riceve il suo sconto solo "
-                    "quando la tua linea è attiva.",
+                    "Il codice va copiato esattamente, senza spazi: a me dava *non valido* per "
+                    "uno spazio alla fine. Lo sconto non c'è mai nella prima fattura; se manca "
+                    "anche nella seconda, scrivi all'assistenza indicando il codice usato.",
                 ),
                 (
                     "The referral code works only on new contracts and must be entered "
                     "**before** you confirm the address. The discount starts from the second "
                     "bill, for {n} months.",
-                    "Make sure you copied the code exactly, with no spaces: mine said *invalid* "
-                    "because of a trailing space. Your friend gets their discount only once "
-                    "your line is active.",
+                    "The code must be copied exactly, with no spaces: mine said *invalid* "
+                    "because of a trailing space. The discount is never on the first bill; if "
+                    "it's missing from the second too, write to support with the code you used.",
                 ),
             ),
         ),
