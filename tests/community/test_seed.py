@@ -155,6 +155,7 @@ def fresh_sqlite(path: Path) -> Engine:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    main.configure_consumers()  # as `peerdesk seed` does: the after-seed hooks add their rows
     engine = fresh_sqlite(tmp_path_factory.mktemp("seed") / "demo.db")
     loader.seed(engine, threads=THREADS, seed=42, now=NOW)
     yield engine
