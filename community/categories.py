@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from community import events, params, textrules
+from community import events, listing, params, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotFound, Problems
 from community.i18n import Plural
@@ -40,8 +40,7 @@ def ensure_can_manage(guardian: Guardian) -> None:
 def for_admin(session: Session, guardian: Guardian) -> list[Category]:
     """Every category, in the editor's order: by position, then by name."""
     ensure_can_manage(guardian)
-    query = select(Category).order_by(col(Category.position), col(Category.name))
-    return list(session.exec(query))
+    return listing.list_categories(session)
 
 
 def get_for_admin(session: Session, guardian: Guardian, slug: str) -> Category:

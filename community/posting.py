@@ -530,11 +530,6 @@ class Version:
     is_current: bool
 
 
-def categories(session: Session) -> list[Category]:
-    query = select(Category).order_by(col(Category.position), col(Category.name))
-    return list(session.scalars(query))
-
-
 def category_by_slug(session: Session, slug: str) -> Category:
     slug = slug.strip()
     if not slug:

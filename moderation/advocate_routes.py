@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from community import posting, web
+from community import listing, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, NotFound
 from community.i18n import N_
@@ -56,7 +56,7 @@ def _page(
         window=window,
         start=start or window.first_day.isoformat(),
         end=end or window.last_day.isoformat(),
-        categories=posting.categories(session),
+        categories=listing.list_categories(session),
         errors=errors or {},
         range_errors=range_errors,
         row_errors=row_errors or {},

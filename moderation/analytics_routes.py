@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from community import i18n, posting, web
+from community import i18n, listing, web
 from community.clock import Clock
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid
@@ -173,7 +173,7 @@ def dashboard(
         charts=_charts(figures, web.language_of(request)) if figures else {},
         values=values,
         errors=errors,
-        categories=posting.categories(session),
+        categories=listing.list_categories(session),
         csv_url="/api/v1/analytics.csv" + (f"?{query}" if query else ""),
         share=share,
     )

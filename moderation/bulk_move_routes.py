@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from community import categories, posting, web
+from community import categories, listing, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid, NotFound
 from community.i18n import N_, Plural
@@ -84,7 +84,7 @@ def move_form(request: Request, context: dict[str, Any]) -> str:
         return ""
     if not isinstance(category, Category) or not isinstance(threads, int) or not threads:
         return ""
-    others = [c for c in posting.categories(session) if c.id != category.id]
+    others = [c for c in listing.list_categories(session) if c.id != category.id]
     page = web.render(
         request,
         "moderation/_move_all_threads.html",

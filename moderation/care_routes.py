@@ -14,7 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from sqlmodel import Session
 
-from community import posting, web
+from community import listing, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, NotAuthenticated, RateLimited
 from community.i18n import N_
@@ -85,7 +85,7 @@ def _queue_context(
         "page": page,
         "filters": page.filters,
         "cursor": cursor,
-        "categories": posting.categories(session),
+        "categories": listing.list_categories(session),
         "moderators": queue.moderators(session, now=now),
         "reasons": list(queue.Reason),
         "reason_labels": queue.REASON_LABELS,

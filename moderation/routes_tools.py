@@ -18,7 +18,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from community import params, posting, web
+from community import listing, params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Invalid, NotFound
 from community.i18n import N_
@@ -196,7 +196,7 @@ def _render_thread_tools(
         "moderation/thread_tools.html",
         status_code=status_code,
         thread=thread,
-        categories=posting.categories(session),
+        categories=listing.list_categories(session),
         values=values,
         errors=errors,
     )

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from community import duplicates, kudos, params, posting, solutions, web
+from community import duplicates, kudos, listing, params, posting, solutions, web
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, RateLimited
 from community.i18n import N_
@@ -397,7 +397,7 @@ def _render_thread(
         solution=view.solution,
         watching=_is_watching(session, guardian, thread),
         # For the moderator tools' "move to" menu (templates/moderation/_thread_tools.html).
-        categories=posting.categories(session) if guardian.can_moderate() else [],
+        categories=listing.list_categories(session) if guardian.can_moderate() else [],
         reply_body=reply[0],
         reply_error=reply[1],
         reply_confirm=reply_confirm,
@@ -427,7 +427,7 @@ def _render_new_thread(
         request,
         "community/new_thread.html",
         status_code=status_code,
-        categories=posting.categories(session),
+        categories=listing.list_categories(session),
         values=values,
         errors=errors,
     )
