@@ -43,12 +43,17 @@ def for_admin(session: Session, guardian: Guardian) -> list[Category]:
     return listing.list_categories(session)
 
 
+def by_slug(session: Session, slug: str) -> Category | None:
+    """The category at ``slug``, if any. An address no category can have is not looked up
+    (PostgreSQL refuses a NUL, for one)."""
+    if not SLUG_PATTERN.match(slug):
+        return None
+    return session.exec(select(Category).where(col(Category.slug) == slug)).first()
+
+
 def get_for_admin(session: Session, guardian: Guardian, slug: str) -> Category:
     ensure_can_manage(guardian)
-    # An address no category can have is not looked up (PostgreSQL refuses a NUL, for one).
-    category = None
-    if SLUG_PATTERN.match(slug):
-        category = session.exec(select(Category).where(col(Category.slug) == slug)).first()
+    category = by_slug(session, slug)
     if category is None:
         raise NotFound("There is no such category.")
     return category

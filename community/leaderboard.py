@@ -17,7 +17,7 @@ from typing import Literal, get_args
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from community import ranks, reputation
+from community import categories, ranks, reputation
 from community.errors import Invalid
 from community.models import Category, ReputationTally, Role, User
 
@@ -85,7 +85,7 @@ def known_board(value: str) -> Board | None:
 
 def find_category(session: Session, slug: str) -> Category:
     """The category of a board's ``category`` parameter: an unknown slug is a bad parameter."""
-    category = session.scalars(select(Category).where(col(Category.slug) == slug)).first()
+    category = categories.by_slug(session, slug)
     if category is None:
         raise Invalid("There is no category %(slug)s.", field="category", slug=slug)
     return category

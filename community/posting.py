@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from community import (
+    categories,
     events,
     first_response,
     markdown,
@@ -24,7 +25,6 @@ from community import (
     textrules,
     visibility,
 )
-from community.categories import hold_against_delete
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
@@ -150,7 +150,7 @@ def create_thread(
     body = validate_question(body)
     tag_list = normalize_tags(tags)
     _check_rate(guardian)
-    hold_against_delete(session, category)
+    categories.hold_against_delete(session, category)
     now = clock.now()
     author = _author(session, guardian)
     assert author.id is not None and category.id is not None
@@ -534,7 +534,7 @@ def category_by_slug(session: Session, slug: str) -> Category:
     slug = slug.strip()
     if not slug:
         raise Invalid("Choose a category.", field="category")
-    category = session.scalars(select(Category).where(col(Category.slug) == slug)).first()
+    category = categories.by_slug(session, slug)
     if category is None:
         raise Invalid("There is no category %(slug)s.", field="category", slug=slug[:60])
     return category

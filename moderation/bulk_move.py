@@ -28,10 +28,7 @@ from moderation.care_figures import chunks
 def find_category(session: Session, slug: str) -> Category:
     """The category at ``slug``; NotFound names the slug."""
     slug = slug.strip()
-    category = None
-    # An address no category can have is not looked up (PostgreSQL refuses a NUL, for one).
-    if categories.SLUG_PATTERN.match(slug):
-        category = session.exec(select(Category).where(col(Category.slug) == slug)).first()
+    category = categories.by_slug(session, slug)
     if category is None:
         raise NotFound("There is no category %(slug)s.", slug=slug[:60])
     return category
