@@ -213,11 +213,14 @@ templates.env.globals["pop_flashes"] = _pop_flashes
 def _here(request: Request) -> str:
     """The address that shows this page again, for the language switch: the page itself, or for
     a form shown again with its errors (its address takes only POST) the page the form was on."""
-    url: Any = request.url
-    if request.method != "GET":
-        url = urlsplit(request.headers.get("referer", ""))
-        if url.netloc != request.url.netloc:
-            return "/"
+    if request.method == "GET":
+        return _path_and_query(request.url)
+    referer = urlsplit(request.headers.get("referer", ""))
+    return _path_and_query(referer) if referer.netloc == request.url.netloc else "/"
+
+
+def _path_and_query(url: Any) -> str:
+    """A URL's path with its query, if any: an address on this site (a URL or a urlsplit)."""
     path = url.path or "/"
     return f"{path}?{url.query}" if url.query else path
 
@@ -229,7 +232,7 @@ def login_redirect(request: Request, next_path: str | None = None) -> RedirectRe
     """To the login page, which sends the person to ``next_path`` once they are in (by default
     back to the page they asked for)."""
     if next_path is None:
-        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        next_path = _path_and_query(request.url)
     return redirect(f"/login?next={quote(next_path, safe='/')}")
 
 
