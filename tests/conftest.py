@@ -26,9 +26,12 @@ import moderation.models  # noqa: E402, F401  (its tables are wiped between test
 from community import events, migrate  # noqa: E402
 from community.clock import FrozenClock  # noqa: E402
 from community.db import make_engine  # noqa: E402
+from community.models import Role, User  # noqa: E402
 from community.security import rate_limiter  # noqa: E402
 from community.settings import get_settings  # noqa: E402
 from tests import helpers, pg  # noqa: E402
+from tests.factories import make_user  # noqa: E402
+from tests.moderation.brand_helpers import client_for  # noqa: E402
 
 IS_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -104,6 +107,17 @@ def client(app) -> Iterator[TestClient]:
         app, base_url="https://testserver", headers={"Accept-Language": "en"}
     ) as client:
         yield client
+
+
+@pytest.fixture
+def admin(session: Session, clock: FrozenClock) -> User:
+    return make_user(session, clock, username="boss", role=Role.admin)
+
+
+@pytest.fixture
+def admin_client(app, admin: User) -> TestClient:
+    """The app as the ``admin`` fixture's administrator, signed in with a session cookie."""
+    return client_for(app, admin)
 
 
 @pytest.fixture(name="login")

@@ -50,11 +50,6 @@ def stored(session: Session) -> list[Category]:
     return list(session.exec(select(Category).order_by(col(Category.id))))
 
 
-@pytest.fixture
-def admin_client(app: FastAPI, session: Session, clock: FrozenClock) -> TestClient:
-    return client_for(app, make_user(session, clock, username="boss", role=Role.admin))
-
-
 # --- creating and editing through the pages ------------------------------------------------------
 
 

@@ -39,16 +39,6 @@ THREE_THREADS = "This category still has 3 threads. Move them to another categor
 
 
 @pytest.fixture
-def admin(session: Session, clock: FrozenClock) -> User:
-    return make_user(session, clock, username="boss", role=Role.admin)
-
-
-@pytest.fixture
-def admin_client(app: FastAPI, admin: User) -> TestClient:
-    return client_for(app, admin)
-
-
-@pytest.fixture
 def fibre(session: Session) -> Category:
     return make_category(session, slug="fibra")
 

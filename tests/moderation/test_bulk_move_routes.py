@@ -25,16 +25,6 @@ TICKED = {"to": "mobile", "confirm": "yes"}
 
 
 @pytest.fixture
-def admin(session: Session, clock: FrozenClock) -> User:
-    return make_user(session, clock, username="boss", role=Role.admin)
-
-
-@pytest.fixture
-def admin_client(app: FastAPI, admin: User) -> TestClient:
-    return client_for(app, admin)
-
-
-@pytest.fixture
 def fibre(session: Session, clock: FrozenClock, admin: User) -> Category:
     """Fibre, with three threads: one everybody sees, one hidden, one deleted."""
     fibre = make_category(session, slug="fibra")
