@@ -446,8 +446,7 @@ def thread_notice(request: Request, values: dict[str, Any]) -> str:
     brand = guardian is not None and cases.is_brand(guardian)
     # Only the brand sees which cases; a customer sees a link to their own, nobody else anything.
     shown = [c for c in taken if brand or c.customer_id == user_id]
-    settled = (CaseStatus.resolved, CaseStatus.closed)
-    ongoing = any(c.status not in settled for c in taken)
+    ongoing = any(c.status not in cases.SETTLED for c in taken)
     return _fragment(
         request, "moderation/_cases_notice.html", thread=thread, shown=shown, ongoing=ongoing
     )

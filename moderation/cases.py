@@ -56,6 +56,8 @@ TRANSITIONS: Final[dict[str, frozenset[str]]] = {
 }
 # A customer's message wakes these up: the brand owes an answer again.
 REOPENED_BY_CUSTOMER: Final = frozenset({CaseStatus.pending_customer, CaseStatus.resolved})
+# The statuses of a case the brand is done with (its thread says it "followed this up").
+SETTLED: Final = frozenset({CaseStatus.resolved, CaseStatus.closed})
 MAX_SUBJECT = 200
 PAGE_SIZE = 25
 

@@ -96,7 +96,7 @@ def on_case_updated(session: Session, event: events.OutboxEvent) -> None:
     case = session.get(SupportCase, int(event.data["case_id"]))
     if case is None or case.id is None:
         return
-    if case.status not in (CaseStatus.resolved, CaseStatus.closed):
+    if case.status not in cases.SETTLED:
         return  # reopened before we got here: resolving it again will ask
     if not _active(session, case.customer_id):
         return
