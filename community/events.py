@@ -1,7 +1,8 @@
 """The transactional outbox: a state change and the event describing it share one transaction.
 
-Each event gets one delivery row per registered consumer (``notifications`` here; ``search`` and
-``moderation`` register theirs from main.py). A worker claims due deliveries of its consumer in
+Each event gets one delivery row per registered consumer that handles it (``notifications`` here;
+``search`` and ``moderation`` register theirs from main.py): an event nobody handles is kept as
+history and costs the workers nothing. A worker claims due deliveries of its consumer in
 event order, never running a thread's event before an earlier one of the same thread is done,
 retries failures with exponential backoff, and parks an event after too many attempts.
 """
@@ -14,16 +15,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-import sqlalchemy as sql
-from sqlalchemy import Column, Index, Text, exists, func, insert, literal, text
+from sqlalchemy import Column, Index, Text, exists, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from community.db import UTCDateTime
 from community.models import utc_column
 
 MAX_ATTEMPTS = 12
-RECORD_CHUNK = 500  # events per IN (...) list in record_each
 
 log = logging.getLogger("peerdesk.outbox")
 
@@ -163,7 +161,8 @@ def record(
     thread_id: int | None = None,
     **payload: Any,
 ) -> OutboxEvent:
-    """Add an event (and its deliveries) to the caller's transaction; the caller commits."""
+    """Add an event, and a delivery for each consumer that handles it, to the caller's
+    transaction; the caller commits."""
     event = OutboxEvent(
         name=name,
         payload=json.dumps(payload, default=str, sort_keys=True),
@@ -173,49 +172,14 @@ def record(
     session.add(event)
     session.flush()
     assert event.id is not None
-    for consumer in registry.consumers:
-        session.add(
-            OutboxDelivery(
-                event_id=event.id, consumer=consumer, thread_id=thread_id, available_at=at
-            )
-        )
-    return event
-
-
-def record_each(
-    session: Session, name: str, *, at: datetime, thread_ids: Sequence[int], **payload: Any
-) -> int:
-    """``record`` for each of ``thread_ids``, the same payload in every event, in a few statements
-    instead of a flush per event (a category's ten thousand threads moved at once). Consumers get
-    exactly the events ``record`` would have added, in the order of ``thread_ids``. Returns how
-    many."""
-    if not thread_ids:
-        return 0
-    text = json.dumps(payload, default=str, sort_keys=True)
-    rows = [
-        {"name": name, "payload": text, "thread_id": thread_id, "created_at": at}
-        for thread_id in thread_ids
-    ]
-    returning = insert(OutboxEvent).returning(col(OutboxEvent.id), sort_by_parameter_order=True)
-    event_ids = session.scalars(returning, rows).all()
-    # Each consumer's deliveries copied from the events in SQL: binding a hundred thousand
-    # delivery rows from Python would take most of the time.
-    for start in range(0, len(event_ids), RECORD_CHUNK):
-        chunk = event_ids[start : start + RECORD_CHUNK]
-        for consumer in registry.consumers:
-            copied = sql.select(
-                col(OutboxEvent.id),
-                literal(consumer),
-                col(OutboxEvent.thread_id),
-                literal(0),
-                literal(at, UTCDateTime()),
-            ).where(col(OutboxEvent.id).in_(chunk))
-            session.execute(
-                insert(OutboxDelivery).from_select(
-                    ["event_id", "consumer", "thread_id", "attempts", "available_at"], copied
+    for consumer in registry.consumers.values():
+        if name in consumer.handlers:
+            session.add(
+                OutboxDelivery(
+                    event_id=event.id, consumer=consumer.name, thread_id=thread_id, available_at=at
                 )
             )
-    return len(event_ids)
+    return event
 
 
 def claim(session: Session, consumer: str, *, now: datetime, limit: int) -> list[OutboxDelivery]:
