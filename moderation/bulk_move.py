@@ -3,10 +3,10 @@
 Every thread row that names the category moves: hidden, held, deleted and merged-away ones too
 (a merged-away thread is only a redirect: ``tools.move_thread`` refuses it, here it follows), so
 the category can be deleted afterwards. Both categories end with the counters and the latest
-thread that moving the threads one by one with ``tools.move_thread`` would leave, and consumers
-get the same ``thread_moved`` event per thread (marked ``in_bulk``), then one ``threads_moved``
-naming them all, which the search index follows a batch at a time. The work is done a few hundred
-threads per statement, so ten thousand threads move in one request.
+thread that moving the threads one by one with ``tools.move_thread`` would leave. Consumers get one
+``threads_moved`` event naming them all, which the care rows and the search index follow a batch
+at a time, where ten thousand ``thread_moved`` events would cost the workers a minute. The work is
+done a few hundred threads per statement, so ten thousand threads move in one request.
 """
 
 from collections.abc import Sequence
@@ -66,12 +66,6 @@ def move_all_threads(
     if latest is not None:
         tools.consider_last_thread(session, target, latest)
     moved_from_to = {"from_category_id": source.id, "to_category_id": target.id, "by_id": by_id}
-    # Each thread's own event, for the consumers that follow threads one by one (care rows); the
-    # search index, whose every write is a task Meilisearch waits on, takes them all from the one
-    # event after them (search.indexer.on_threads_moved).
-    events.record_each(
-        session, "thread_moved", at=now, thread_ids=ids, in_bulk=True, **moved_from_to
-    )
     events.record(session, "threads_moved", at=now, thread_ids=ids, **moved_from_to)
     moved = sum(merged_into is None for _, merged_into in rows)
     _audit(session, by_id, source, target, moved, now)

@@ -54,7 +54,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func
+from sqlalchemy import exists, func, update
 from sqlmodel import Session, col, select
 
 from community import events
@@ -504,6 +504,23 @@ def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
         build(session, [event.thread_id], now=event.created_at)
 
 
+def on_threads_moved(session: Session, event: events.OutboxEvent) -> None:
+    """A category's threads moved at once (moderation.bulk_move): their rows take the new
+    category now, so the queue's category filter finds them, and are marked stale for
+    ``catch_up`` to rebuild (deadline, analytics facts) a batch per transaction. Rebuilding ten
+    thousand here would take seconds in one transaction, and on SQLite hold every writer off."""
+    thread_ids = [i for i in event.data.get("thread_ids") or [] if isinstance(i, int)]
+    to_category = event.data.get("to_category_id")
+    if not isinstance(to_category, int):
+        return
+    for chunk in care_figures.chunks(thread_ids):
+        session.execute(
+            update(CareThread)
+            .where(col(CareThread.thread_id).in_(chunk))
+            .values(category_id=to_category, facts_version=None)
+        )
+
+
 def on_contact_change(session: Session, event: events.OutboxEvent) -> None:
     """A thread was started, deleted, solved or unsolved: its row, and the customer's other
     recent threads, whose repeat contact counts it as open contact (or no longer)."""
@@ -637,7 +654,8 @@ THREAD_EVENTS = (
 
 def catch_up(session: Session, now: datetime) -> int:
     """Build the rows of threads that have none (seeded without events), then rebuild rows
-    older than the analytics' facts (care_figures.FACTS_VERSION), a batch per step."""
+    older than the analytics' facts (care_figures.FACTS_VERSION) or marked stale (a category's
+    threads moved at once), a batch per step."""
     missing = session.exec(
         select(col(Thread.id))
         .where(~exists().where(col(CareThread.thread_id) == col(Thread.id)))
@@ -663,5 +681,6 @@ def consumer() -> events.Consumer:
         service_level_changed=on_service_level_changed,
         flag_resolved=on_flag_resolved,
         mutual_kudos_suspected=on_mutual_kudos,
+        threads_moved=on_threads_moved,
     )
     return events.Consumer(name=CONSUMER, handlers=handlers, catch_up=catch_up)

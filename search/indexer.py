@@ -229,10 +229,7 @@ def unpark_outage_deliveries(session: Session, *, at: datetime) -> int:
 
 
 def on_thread_event(session: Session, event: events.OutboxEvent) -> None:
-    """Any event of a thread: rebuild and store (or remove) that thread's document. A thread
-    moved with the rest of its category waits for ``threads_moved``, which follows its event."""
-    if event.name == "thread_moved" and event.data.get("in_bulk"):
-        return
+    """Any event of a thread: rebuild and store (or remove) that thread's document."""
     if event.thread_id is not None:
         _sync(session, [event.thread_id], event)
 

@@ -13,8 +13,8 @@ from community import categories, events
 from community.clock import FrozenClock
 from community.models import Category, Post, Role, Thread, User
 from community.policy import Guardian
+from moderation import bulk_move, care, service_levels, tools
 from moderation import categories as moderation_categories
-from moderation import service_levels, tools
 from moderation.models import CareDuration, CareThread, SentimentDay, ServiceLevel
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for
@@ -88,6 +88,26 @@ def test_the_target_goes_and_care_rows_the_worker_has_not_moved_yet_follow_their
     assert (row.due_at - row.created_at).total_seconds() == 24 * 3600
 
     run_care(session, clock)  # the worker catches up with the move: nothing changes, no error
+    assert _categories_of_care_rows(session) == {world.mobile.id}
+    assert session.exec(select(SentimentDay)).one().posts == 2
+
+
+def test_a_category_emptied_at_once_takes_its_figures_along_before_the_worker_rebuilds_them(
+    session: Session, clock: FrozenClock, world: World
+) -> None:
+    bulk_move.move_all_threads(
+        session, Guardian(world.moderator), world.fibre, world.mobile, clock=clock
+    )
+    # The care worker has read threads_moved: the row names mobile, but its durations and
+    # sentiment tallies wait for the background rebuild.
+    run_care(session, clock)
+    categories.delete_category(session, Guardian(world.admin), world.fibre, clock=clock)
+
+    assert _categories_of_care_rows(session) == {world.mobile.id}
+    day = session.exec(select(SentimentDay)).one()
+    assert (day.posts, day.negative) == (2, 1)
+    while events.catch_up(session, care.consumer(), now=clock.now()):
+        pass
     assert _categories_of_care_rows(session) == {world.mobile.id}
     assert session.exec(select(SentimentDay)).one().posts == 2
 
