@@ -107,6 +107,8 @@ def is_htmx(request: Request) -> bool:
 
 
 def render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    if status_code >= 400 and request.method != "GET":
+        drop_flashes(request)  # a refused form: no earlier "Thread moved." above its error
     language = language_of(request)
     settings = get_settings()
     context.setdefault("guardian", getattr(request.state, "guardian", None))
@@ -182,9 +184,9 @@ def flash(request: Request, message: str, **params: FlashParam) -> None:
 
 
 def drop_flashes(request: Request) -> None:
-    """Forget the confirmations no page has shown yet. A refused form's page calls it: one left by
-    an earlier action whose redirect was never followed (a double click, a script) would read as
-    this action's success above its error."""
+    """Forget the confirmations no page has shown yet. Every refused form's page does (``render``):
+    one left by an earlier action whose redirect was never followed (a double click, a script)
+    would read as this action's success above its error."""
     request.session.pop(FLASH_SESSION_KEY, None)
 
 

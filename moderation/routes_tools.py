@@ -189,8 +189,6 @@ def _render_thread_tools(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    if status_code >= 400:
-        web.drop_flashes(request)  # a refusal: no earlier "Thread moved." above its error
     return web.render(
         request,
         "moderation/thread_tools.html",

@@ -382,6 +382,20 @@ def test_a_saved_edit_says_so_once_in_the_readers_language(client, session, cloc
         assert message not in client.get(post_page).text  # once
 
 
+def test_a_refused_edit_never_reads_as_the_earlier_saved_one(client, session, clock, scene):
+    """The first save's redirect is never followed (a double click, a script), so its confirmation
+    still waits when the next submission is refused: the refusal must not show it."""
+    _, helper, _, _, reply = scene
+    login(client, helper)
+    token, edit = csrf_token(client), f"/p/{reply.id}/edit"  # the token's page would show it
+    once = {"follow_redirects": False}
+    saved = client.post(edit, data={"csrf_token": token, "body": "Restart the modem."}, **once)
+    assert saved.status_code == 303
+    refused = client.post(edit, data={"csrf_token": token, "body": "  "}, **once)
+    assert refused.status_code == 422 and "Edit saved." not in refused.text
+    assert "Edit saved." not in client.get(f"/t/{reply.thread_id}").text
+
+
 def test_edit_form_errors_keep_the_text(client, session, clock, scene):
     asker, _, _, thread, _ = scene
     question = _question(session, thread)
