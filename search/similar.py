@@ -167,11 +167,18 @@ def similar_threads(service: Any, *, q: str, limit: int = MAX_SUGGESTIONS) -> li
 
 
 def related_threads(
-    service: Any, *, q: str, language: str, exclude: Collection[int] = ()
+    service: Any,
+    *,
+    q: str,
+    language: str,
+    exclude: Collection[int] = (),
+    threshold: float | None = SCORE_THRESHOLD,
+    cross_threshold: float = CROSS_LANGUAGE_THRESHOLD,
 ) -> list[Suggestion]:
     """Up to five public threads like ``q`` and none of ``exclude``, solved ones first: the
-    suggestions in turn with those in other languages than the query's (the reader's
-    ``language`` when nothing matches it well).
+    suggestions (cut-off ``threshold``) in turn with those in other languages than the query's
+    (the reader's ``language`` when nothing matches it well; cut-off ``cross_threshold``). The
+    page keeps both cut-offs; bench/relevance.py sweeps them on this very code path.
 
     Empty, never an error, as ``similar_threads``."""
     q = query_text(q)
@@ -181,7 +188,7 @@ def related_threads(
     wanted = MAX_SUGGESTIONS + len(excluded)  # so that the excluded cannot leave the list short
     try:
         vector = embed_query(q).tolist()
-        anywhere = search_similar(service, q=q, vector=vector, limit=wanted)
+        anywhere = search_similar(service, q=q, vector=vector, limit=wanted, threshold=threshold)
         # The query's language is that of its best match (a translation scores lower), else
         # the reader's: an Italian reader may well type English.
         written_in = (anywhere[0].language if anywhere else None) or language
@@ -190,7 +197,7 @@ def related_threads(
             q=q,
             vector=vector,
             limit=wanted,
-            threshold=CROSS_LANGUAGE_THRESHOLD,
+            threshold=cross_threshold,
             not_language=written_in,
         )
     except Exception:  # the block is an extra: the results above it stand without it

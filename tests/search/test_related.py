@@ -18,6 +18,7 @@ from community.policy import Guardian
 from community.security import rate_limiter
 from community.settings import get_settings
 from moderation import tools
+from search import similar
 from search.settings import SearchSettings
 from tests.conftest import drain
 from tests.factories import make_category, make_reply, make_thread, make_user
@@ -170,6 +171,22 @@ def test_an_english_query_finds_the_italian_twin_not_repeating_the_results(
     _, for_italians = related_block(search_client, "download old invoices", language="it")
     assert linked(for_italians) == linked(block)
     assert f'<a href="/t/{forum["invoices_it"].id}">' in for_italians  # no mark: theirs
+
+
+def test_the_other_language_has_its_own_cut_off(
+    search_client: TestClient, forum: dict[str, Any]
+) -> None:
+    service = search_client.app.state.search  # type: ignore[attr-defined]
+    q = "download old invoices"
+
+    # At 0.99 the Italian twin (a translation scores lower) can only come from the other
+    # language's search, under its own cut-off.
+    loose = similar.related_threads(service, q=q, language="en", threshold=0.99)
+    strict = similar.related_threads(
+        service, q=q, language="en", threshold=0.99, cross_threshold=0.99
+    )
+    assert forum["invoices_it"].id in [item.id for item in loose]
+    assert forum["invoices_it"].id not in [item.id for item in strict]
 
 
 def test_a_hidden_thread_is_never_related(
