@@ -431,7 +431,9 @@ def load_demo_queries(
     for topic, _ in labels.values():
         if topic:
             per_topic[topic] = per_topic.get(topic, 0) + 1
-    return queries, [query_text(q) for q in data["off_topic"]], per_topic
+    # The cut-off study keeps to the 16 off-topic questions its figures were first measured on.
+    off_topic = [query_text(item["q"]) for item in data["off_topic"] if item["set"] == "off"]
+    return queries, off_topic, per_topic
 
 
 def build_demo(
