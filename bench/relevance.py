@@ -1,6 +1,7 @@
 """Relevance of similar-thread suggestions: keyword-only against hybrid, Recall@5 and MRR@10.
 
-Run ``.venv/bin/python -m bench.relevance`` (``--ratios`` for the semantic-ratio sweep). Two sets:
+Run ``.venv/bin/python -m bench.relevance`` (``--ratios`` for the semantic-ratio sweep,
+``--related`` for the related threads). Two sets:
 
 (a) demo: the default demo community (``community.seed``, 400 threads, seed 42, a fixed reference
     time) in a temporary SQLite database, question and accepted-solution vectors stored as the
@@ -12,6 +13,12 @@ Run ``.venv/bin/python -m bench.relevance`` (``--ratios`` for the semantic-ratio
     when present, never copied): the 434 candidate threads pooled in one index, the 72 original
     questions as queries, PerfectMatch and Relevant as relevant.
 
+``--related`` also measures the search page's related-threads block on demo: the product's
+``search.similar.related_threads`` itself (its own query embedding, both searches, the mix and the
+exclusion of the keyword results page, as ``search.routes.related_url`` asks), swept over the
+same-language and the other-language cut-offs (``related_study``), and the decision rule for the
+other-language cut-off (``choose_cross_cutoff``).
+
 Every request is ``search.similar.similar_request``: keyword-only is the product's request without
 ``hybrid``/``vector``, hybrid is exactly what ``search_similar`` sends. Vectors are cached under
 var/bench/ by a hash of the model name and the text, so only the first run pays for embedding.
@@ -22,6 +29,7 @@ import argparse
 import csv
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -46,17 +54,21 @@ from community.seed import loader
 from community.seed.generator import PRAISE, CategoryTexts, Community, TopicTexts
 from community.settings import PROJECT_ROOT
 from search import embeddings
+from search import queries as search_queries
 from search.client import EXPERIMENTAL_FEATURES
 from search.embeddings import MODEL_NAME
 from search.index_settings import ensure_index, wait
+from search.indexer import THREADS
 from search.reindex import rebuild
 from search.server import ManagedMeilisearch, MeiliEndpoint, external_endpoint
 from search.settings import SearchSettings
 from search.similar import (
+    CROSS_LANGUAGE_THRESHOLD,
     MAX_SUGGESTIONS,
     SCORE_THRESHOLD,
     SEMANTIC_RATIO,
     query_text,
+    related_threads,
     similar_request,
 )
 
@@ -476,6 +488,287 @@ def build_demo(
     return url, labels, languages
 
 
+# (a) The demo community: the search page's related threads --------------------------------------
+
+RELATED_SAME = [0.92, 0.93]
+"""Same-language cut-offs (``threshold`` of ``related_threads``) besides the shipped
+SCORE_THRESHOLD: a step either side."""
+RELATED_CROSS = [0.9, 0.905, 0.91, 0.915, 0.92, 0.925]
+"""Other-language cut-offs (``cross_threshold``), up to the same-language one; the shipped
+CROSS_LANGUAGE_THRESHOLD and SCORE_THRESHOLD are always among them (``cross_cutoffs``)."""
+OFF_TOPIC_SLACK = 2
+MIN_OTHER_PRECISION = 0.5
+RECALL_TIE = 0.01
+OTHER_LANGUAGE = {"it": "en", "en": "it"}
+
+
+@dataclass(frozen=True)
+class RelatedQuery:
+    qid: str
+    subset: str
+    """it, en or cross (labelled), off or off-new (off-topic)."""
+    text: str
+    language: str
+    """What the query is written in, and the reader's language (the block's fallback)."""
+    relevant: frozenset[int]
+    """Every thread of the query's topics, in either language: in the block, the same-language
+    threads of a cross-language query are right answers too. Empty for an off-topic question."""
+
+
+def cross_cutoffs() -> list[float]:
+    shipped = [CROSS_LANGUAGE_THRESHOLD] + ([] if SCORE_THRESHOLD is None else [SCORE_THRESHOLD])
+    return sorted({*RELATED_CROSS, *shipped})
+
+
+class BenchService:
+    """What the product's search code needs of the app's SearchService: a client and the index
+    names, here the run's admin client and prefix."""
+
+    def __init__(self, client: meilisearch.Client, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def index_name(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+
+class _Failures(logging.Handler):
+    """Warnings of the search code: ``related_threads`` answers an empty block when anything
+    fails, which a benchmark must not count as "nothing related"."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def load_related_queries(
+    labels: dict[int, tuple[str | None, str]],
+) -> list[RelatedQuery]:
+    """Every labelled query (the two left out of the Recall figures included: their block can
+    still be right or wrong) and every off-topic question of bench/relevance_demo.json."""
+    data = json.loads(QUERIES.read_text())
+    found: list[RelatedQuery] = []
+    for item in data["queries"]:
+        target = item.get("target")
+        language = OTHER_LANGUAGE[target] if target else item["set"]
+        relevant = frozenset(
+            thread_id for thread_id, (topic, _) in labels.items() if topic in item["topics"]
+        )
+        found.append(RelatedQuery(item["id"], item["set"], item["q"], language, relevant))
+    found.extend(
+        RelatedQuery(item["id"], item["set"], item["q"], item["language"], frozenset())
+        for item in data["off_topic"]
+    )
+    return found
+
+
+def results_page(service: BenchService, q: str) -> set[int]:
+    """The threads the search page lists for ``q`` (its first page, as ``search_page`` asks for
+    it): what ``related_url`` passes to the block as ``exclude``."""
+    found = search_queries.search_threads(service, search_queries.SearchQuery(q=q))
+    return {hit.id for hit in found.items}
+
+
+def ratio(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def block_figures(
+    group: Sequence[RelatedQuery],
+    shown: dict[str, list[int]],
+    excluded: dict[str, set[int]],
+    languages: dict[int, str],
+) -> dict[str, float]:
+    """Labelled queries: how many of the block's threads are relevant (all, and those in the
+    other language), and the recall of the other language's relevant threads the block could
+    show (those not on the results page), out of at most five (Recall@5's denominator)."""
+    right = other = other_right = 0
+    recall: list[float] = []
+    for query in group:
+        ids = shown[query.qid]
+        theirs = [i for i in ids if languages[i] != query.language]
+        right += sum(i in query.relevant for i in ids)
+        other += len(theirs)
+        other_right += sum(i in query.relevant for i in theirs)
+        wanted = {i for i in query.relevant if languages[i] != query.language} - excluded.get(
+            query.qid, set()
+        )
+        if wanted:
+            recall.append(len(wanted & set(ids)) / min(MAX_SUGGESTIONS, len(wanted)))
+    total = sum(len(shown[query.qid]) for query in group)
+    return {
+        "queries": len(group),
+        "threads_per_query": round(total / len(group), 2),
+        "precision": ratio(right, total),
+        "other_threads": other,
+        "other_precision": ratio(other_right, other),
+        "other_queries": len(recall),
+        "other_recall@5": round(mean(recall), 4),
+        "other_found": sum(1 for value in recall if value),
+    }
+
+
+def off_topic_figures(
+    group: Sequence[RelatedQuery], shown: dict[str, list[int]], languages: dict[int, str]
+) -> dict[str, float]:
+    counts = [len(shown[query.qid]) for query in group]
+    return {
+        "queries": len(group),
+        "with_any": sum(1 for count in counts if count),
+        "threads_per_query": round(mean(counts), 2),
+        "with_other_language": sum(
+            1 for query in group if any(languages[i] != query.language for i in shown[query.qid])
+        ),
+    }
+
+
+def related_study(
+    service: BenchService,
+    related: Sequence[RelatedQuery],
+    languages: dict[int, str],
+    titles: dict[int, str],
+) -> dict[str, Any]:
+    """``related_threads`` itself (query embedding, both searches, the mix, the exclusion) for
+    every query at each pair of cut-offs: with the page's exclusion (the keyword results page of
+    the query) at every pair, without it (the API called with no ``exclude``) at the shipped
+    same-language cut-off. The reader's language is the query's."""
+    pages = {query.qid: results_page(service, query.text) for query in related}
+    labelled = [query for query in related if query.relevant]
+    off = [query for query in related if not query.relevant]
+    crosses = cross_cutoffs()
+    configs = [(SCORE_THRESHOLD, cross, exclude) for exclude in (True, False) for cross in crosses]
+    configs += [(same, cross, True) for same in RELATED_SAME for cross in crosses]
+    failures = _Failures()
+    logging.getLogger("peerdesk.search").addHandler(failures)
+    rows: list[dict[str, Any]] = []
+    blocks: dict[tuple[float | None, float, bool], dict[str, list[int]]] = {}
+    try:
+        for same, cross, exclude in configs:
+            excluded = pages if exclude else {}
+            shown = {
+                query.qid: [
+                    item.id
+                    for item in related_threads(
+                        service,
+                        q=query.text,
+                        language=query.language,
+                        exclude=excluded.get(query.qid, ()),
+                        threshold=same,
+                        cross_threshold=cross,
+                    )
+                ]
+                for query in related
+            }
+            blocks[same, cross, exclude] = shown
+            rows.append(
+                {
+                    "same": same,
+                    "cross": cross,
+                    "exclude": "page" if exclude else "none",
+                    "cross_queries": block_figures(
+                        [q for q in labelled if q.subset == "cross"], shown, excluded, languages
+                    ),
+                    "labelled": block_figures(labelled, shown, excluded, languages),
+                    "off_topic": off_topic_figures(off, shown, languages),
+                    "off_topic_first_16": off_topic_figures(
+                        [q for q in off if q.subset == "off"], shown, languages
+                    ),
+                }
+            )
+    finally:
+        logging.getLogger("peerdesk.search").removeHandler(failures)
+    if failures.records:
+        raise SystemExit(f"related threads failed: {failures.records[0].getMessage()}")
+    chosen = choose_cross_cutoff(rows)
+    shipped = blocks[SCORE_THRESHOLD, CROSS_LANGUAGE_THRESHOLD, True]
+    return {
+        "labelled_queries": len(labelled),
+        "off_topic_queries": len(off),
+        "results_page_sizes": sorted({len(page) for page in pages.values()}),
+        "rows": rows,
+        "rule": {
+            "off_topic_slack": OFF_TOPIC_SLACK,
+            "min_other_precision": MIN_OTHER_PRECISION,
+            "recall_tie": RECALL_TIE,
+            "chosen_cross": chosen,
+        },
+        "off_topic_shown_at_shipped": {
+            query.text: [titles[i] for i in shipped[query.qid]]
+            for query in off
+            if shipped[query.qid]
+        },
+    }
+
+
+def choose_cross_cutoff(rows: Sequence[dict[str, Any]]) -> float | None:
+    """The decision rule, written down before the first sweep was run (bench/README.md).
+
+    At the shipped same-language cut-off, with the page's exclusion: a cross-language cut-off
+    is admissible when the off-topic questions that get any related thread are at most
+    ``OFF_TOPIC_SLACK`` more than with the cross-language cut-off equal to the same-language
+    one, and at least ``MIN_OTHER_PRECISION`` of the other-language threads shown to labelled
+    queries are relevant. Of those, the one with the highest other-language recall of the
+    labelled queries; within ``RECALL_TIE`` of it, the highest cut-off. None admissible: the
+    same-language cut-off. None when there is no same-language cut-off to start from."""
+    page = [r for r in rows if r["exclude"] == "page" and r["same"] == SCORE_THRESHOLD]
+    base = next((r for r in page if r["cross"] == SCORE_THRESHOLD), None)
+    if base is None:
+        return None
+    allowed = base["off_topic"]["with_any"] + OFF_TOPIC_SLACK
+    admissible = [
+        r
+        for r in page
+        if r["off_topic"]["with_any"] <= allowed
+        and (
+            r["labelled"]["other_threads"] == 0
+            or r["labelled"]["other_precision"] >= MIN_OTHER_PRECISION
+        )
+    ]
+    if not admissible:
+        return float(base["cross"])
+    best = max(r["labelled"]["other_recall@5"] for r in admissible)
+    return float(
+        max(r["cross"] for r in admissible if r["labelled"]["other_recall@5"] >= best - RECALL_TIE)
+    )
+
+
+def print_related(study: dict[str, Any]) -> None:
+    n_off = study["off_topic_queries"]
+    print(
+        f"\ndemo: related threads (search.similar.related_threads), {study['labelled_queries']}"
+        f" labelled and {n_off} off-topic queries"
+    )
+    print(
+        "  same  cross  exclude | cross queries: prec  other-prec  other-R@5  found"
+        " | all labelled: prec  other-prec  other-R@5  found | off-topic: any (first 16)  mean"
+    )
+    for row in study["rows"]:
+        c, a, o = row["cross_queries"], row["labelled"], row["off_topic"]
+        print(
+            f"  {row['same']:.3f} {row['cross']:.3f} {row['exclude']:>7} |"
+            f" {c['precision']:18.2f} {c['other_precision']:11.2f} {c['other_recall@5']:10.3f}"
+            f" {c['other_found']:3.0f}/{c['other_queries']:<2.0f}|"
+            f" {a['precision']:17.2f} {a['other_precision']:11.2f} {a['other_recall@5']:10.3f}"
+            f" {a['other_found']:3.0f}/{a['other_queries']:<2.0f}|"
+            f" {o['with_any']:12.0f}/{n_off} ({row['off_topic_first_16']['with_any']:.0f})"
+            f" {o['threads_per_query']:5.2f}"
+        )
+    rule = study["rule"]
+    print(
+        f"  rule (same-language {SCORE_THRESHOLD}, with the page's exclusion): off-topic with any"
+        f" <= that at cross = same + {rule['off_topic_slack']}, other-language precision >="
+        f" {rule['min_other_precision']}, then the highest other-R@5 (ties within"
+        f" {rule['recall_tie']}: the higher cut-off) -> {rule['chosen_cross']}"
+        f" (shipped {CROSS_LANGUAGE_THRESHOLD})"
+    )
+    print(f"  off-topic questions with related threads at {CROSS_LANGUAGE_THRESHOLD}:")
+    for text, shown in study["off_topic_shown_at_shipped"].items():
+        print(f"    {text!r}: {shown}")
+
+
 # (b) SemEval 2016 --------------------------------------------------------------------------------
 
 
@@ -597,7 +890,8 @@ def demo_set(
     started = time.monotonic()
     url, labels, languages = build_demo(work, cache)
     queries, off_topic, per_topic = load_demo_queries(labels, languages)
-    live = f"{prefix}_demo"
+    service = BenchService(client, f"{prefix}_demo")
+    live = service.index_name(THREADS)
     rebuild(make_engine(url), client, live)
     search = searcher(client.index(live))
     vectors = {q.qid: cache.query(q.text).tolist() for q in queries}
@@ -631,6 +925,9 @@ def demo_set(
     print(f"  off-topic queries still suggested something at {SCORE_THRESHOLD}:")
     for text, suggested in result["off_topic_suggested"].items():
         print(f"    {text!r}: {suggested}")
+    if args.related:
+        result["related"] = related_study(service, load_related_queries(labels), languages, titles)
+        print_related(result["related"])
     if args.ratios:
         result["sweep"] = sweep(search, queries, vectors)
         print_sweep("demo", result["sweep"])
@@ -699,6 +996,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ratios", action="store_true", help="also sweep semanticRatio 0..1")
     parser.add_argument("--scores", action="store_true", help="print ranking-score quartiles")
+    parser.add_argument(
+        "--related",
+        action="store_true",
+        help="also the search page's related threads, swept over both cut-offs",
+    )
     args = parser.parse_args(argv)
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="relevance-", dir=BENCH_VAR))
