@@ -143,8 +143,8 @@ def test_three_worker_processes_handle_every_event_exactly_once(pg_url, pg_engin
     clock = FrozenClock(SystemClock().now() + timedelta(days=1))
     with Session(pg_engine, expire_on_commit=False) as session:
         _forum_activity(session, clock, threads=40)
-        rows = session.exec(select(events.OutboxEvent.id, events.OutboxEvent.name)).all()
-        names = {event_id: name for event_id, name in rows if event_id is not None}
+        recorded = session.exec(select(events.OutboxEvent.id, events.OutboxEvent.name)).all()
+        names = {event_id: name for event_id, name in recorded if event_id is not None}
     assert len(names) >= 300
 
     def handled_by(consumer: str) -> set[int]:
