@@ -218,6 +218,7 @@ def brand_message(
             case,
             status_code=exc.status_code,
             body=body,
+            internal=bool(internal),
             error=web.error_message(request, exc),
         )
     sent = N_("Internal note added.") if internal else N_("Message sent to the customer.")
@@ -349,6 +350,7 @@ def _render_brand_case(
     *,
     status_code: int = 200,
     body: str = "",
+    internal: bool = False,
     error: str = "",
     update_errors: dict[str, str] | None = None,
 ) -> Response:
@@ -366,6 +368,7 @@ def _render_brand_case(
         priorities=list(CasePriority),
         action=_brand_action(case),
         body=body,
+        internal=internal,
         error=error,
         update_errors=update_errors or {},
     )

@@ -344,3 +344,18 @@ def test_the_status_menu_follows_the_lifecycle(app, session, clock, scene, statu
         menu = page[page.index('<select name="status"') : page.index("</select>")]
         shown = re.findall(r'<option value="(\w+)"( selected)?>', menu)
         assert [value + ("*" if selected else "") for value, selected in shown] == options
+
+
+def test_a_refused_internal_note_stays_an_internal_note(app, session, clock, scene):
+    """Once the text is written and sent again, an unticked box would send the note to the
+    customer."""
+    case = open_case(session, clock, scene["luca"])
+    page = submit(
+        client_for(app, scene["sara"]),
+        f"/mod/cases/{case.id}/messages",
+        {"body": " ", "internal": "1"},
+    )
+    assert page.status_code == 422
+    box = re.search(r'<input type="checkbox" name="internal"[^>]*>', page.text)
+    assert box is not None
+    assert "checked" in box.group(0)
