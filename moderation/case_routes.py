@@ -88,6 +88,12 @@ def customer_reply(
         conversation = _render_conversation(
             request, session, guardian, case, action=_customer_action(case)
         )
+        # The reply may have reopened the case: the header's status is outside the swap.
+        status = _fragment(
+            request, "moderation/_case_status.html", case=case, customer=True, oob=True
+        )
+        conversation.body = bytes(conversation.body) + status.encode()
+        conversation.headers["content-length"] = str(len(conversation.body))
         return web.with_flash(request, conversation, sent)
     web.flash(request, sent)
     return web.redirect(f"/cases/{case.id}#case-conversation")

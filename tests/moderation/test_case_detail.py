@@ -346,6 +346,26 @@ def test_the_status_menu_follows_the_lifecycle(app, session, clock, scene, statu
         assert [value + ("*" if selected else "") for value, selected in shown] == options
 
 
+def test_the_htmx_reply_also_brings_back_the_status_it_reopened(app, session, clock, scene):
+    """The header's status is outside the conversation the reply swaps: it comes out of band, or
+    the page goes on saying "Waiting for your answer" on a case the reply just reopened."""
+    case = open_case(session, clock, scene["luca"])
+    cases.update_case(
+        session, Guardian(scene["luca"]), case, status="pending_customer", clock=clock
+    )
+    reply = submit(
+        client_for(app, scene["giulia"]),
+        f"/cases/{case.id}/messages",
+        {"body": "It is invoice 2026-10-118."},
+        headers={"HX-Request": "true"},
+    )
+    status = re.search(
+        r'<span id="case-status"[^>]*hx-swap-oob="true"[^>]*>(.*?)</span>', reply.text
+    )
+    assert status is not None
+    assert _text(status.group(1)) == "Open"
+
+
 def test_a_refused_internal_note_stays_an_internal_note(app, session, clock, scene):
     """Once the text is written and sent again, an unticked box would send the note to the
     customer."""
