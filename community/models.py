@@ -225,6 +225,15 @@ class Post(SQLModel, table=True):
         return self.hidden_at is not None
 
     @property
+    def edited_since_hidden(self) -> bool:
+        """Its author changed it after it was hidden (a post held for review waits all the same)."""
+        return (
+            self.hidden_at is not None
+            and self.edited_at is not None
+            and self.edited_at > self.hidden_at
+        )
+
+    @property
     def is_question(self) -> bool:
         return self.post_number == 1
 

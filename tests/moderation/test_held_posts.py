@@ -285,6 +285,35 @@ def test_the_author_of_a_held_post_gets_a_link_to_edit_the_personal_data_out(
     )
 
 
+EDITED_SINCE = "it was held for personal data (phone, e-mail...), edited since, and waits"
+
+
+@pytest.mark.parametrize("question", [False, True])
+def test_once_edited_the_held_post_no_longer_says_it_looks_like_personal_data(
+    app: FastAPI, session: Session, clock: FrozenClock, forum: Forum, question: bool
+) -> None:
+    """The author took the data out: telling them it still looks like personal data, with the
+    link to edit it out, sends them round in circles while the post waits for a moderator."""
+    if question:
+        thread = _write_thread(app, forum.author, "Billed twice", "Call me on 333 1234567")
+        author = client_for(app, forum.author)
+    else:
+        thread = forum.thread
+        author = _write(app, forum.author, thread, PII_REPLY)
+    held = _last_post(session, thread)
+    clock.advance(minutes=5)
+    edit = {"body": "The shop can call you back"} | ({"title": thread.title} if question else {})
+    saved = submit(author, f"/p/{held.id}/edit", edit)
+    assert saved.status_code == 303
+    _drain(session, clock)
+
+    for reader in (author, client_for(app, forum.mod)):
+        page = reader.get(f"/t/{thread.id}").text
+        assert "it looks like it contains personal data" not in page
+        assert EDITED_SINCE in page
+    assert EDIT_OUT not in author.get(f"/t/{thread.id}").text
+
+
 @pytest.mark.parametrize("reason", [HiddenReason.moderator, HiddenReason.awaiting_approval])
 def test_no_edit_out_link_when_the_post_is_hidden_for_another_reason(
     app: FastAPI, session: Session, clock: FrozenClock, forum: Forum, reason: HiddenReason
