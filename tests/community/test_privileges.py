@@ -166,6 +166,21 @@ def test_guides_fix_anyones_title_and_tags_but_not_their_words(session, clock, c
     assert question.revision_count == 1  # the old title is kept as a revision
 
 
+def test_the_title_editor_is_told_why_by_their_own_role(session, clock, client):
+    """A moderator is no Guide (their rank may be lower): the form names the role that gives them
+    the right."""
+    asker = make_user(session, clock, username="asker")
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    guide = _with_reputation(session, make_user(session, clock, username="guide"), 500)
+    moderator = make_user(session, clock, username="mod", role=Role.moderator)
+    login(client, guide)
+    assert "As a Guide you may" in client.get(f"/p/{thread.last_post_id}/edit").text
+    login(client, moderator)
+    form = client.get(f"/p/{thread.last_post_id}/edit").text
+    assert "As a moderator you may improve the title and tags of any question" in form
+    assert "As a Guide" not in form
+
+
 IBAN = "IT60X0542811101000000123456"
 
 
