@@ -296,6 +296,14 @@ def test_admins_browse_the_delivery_log_others_get_403(
         assert client_for(app, person).get("/mod/webhooks").status_code == 403
 
 
+def test_admins_find_the_delivery_log_from_the_cases(app, session, clock, scene):
+    """No menu led to /mod/webhooks: an admin had to know its address."""
+    _customer, moderator, admin, _thread = scene
+    link = 'href="/mod/webhooks"'
+    assert link in client_for(app, admin).get("/mod/cases").text
+    assert link not in client_for(app, moderator).get("/mod/cases").text
+
+
 @pytest.fixture
 def slow_crm() -> Iterator[tuple[str, threading.Event, threading.Event]]:
     """A CRM that answers its first request at once, then holds every later one until released;
