@@ -89,6 +89,21 @@ def test_the_asker_or_a_moderator_accepts_an_official_reply_as_the_solution(
     assert BADGE in _post_html(page, reply.id)
 
 
+def test_the_solution_box_calls_an_official_solution_official_like_the_post(
+    app, session, clock, scene
+):
+    """Under the question the box said "Staff" of the reply its post calls "Official"."""
+    asker, _member, moderator, _admin, thread = scene
+    reply = make_reply(session, clock, author=moderator, thread=thread, body="Official fix.")
+    browser = client_for(app, asker)
+    submit(browser, f"/t/{thread.id}/solution", {"post_id": str(reply.id)})
+    page = browser.get(f"/t/{thread.id}").text
+    box = page[page.index('<section id="solution-box"') :]
+    box = box[: box.index("</section>")]
+    assert BADGE in box
+    assert "Staff" not in box
+
+
 def test_another_member_cannot_accept_an_official_reply(app, session, clock, scene):
     _asker, member, moderator, _admin, thread = scene
     reply = make_reply(session, clock, author=moderator, thread=thread)
