@@ -161,3 +161,16 @@ def test_the_merge_field_keeps_its_hint_and_its_error_below_it(
     page.get_by_role("button", name="Merge").click()
     expect(page.locator("#merge-error")).to_be_visible()
     assert _gap_below_field() >= 0, "the error is drawn over the merge field"
+
+
+def test_the_suspend_button_looks_like_the_other_destructive_buttons(
+    browser: Browser, live_server: str, session: Session
+) -> None:
+    """It was the page's green call to action, like "Ask a question"."""
+    clock = SystemClock()
+    sara = make_user(session, clock, username="sara", role=Role.moderator)
+    make_user(session, clock, username="paola")
+    page = _log_in(browser, live_server, sara)
+    page.goto(f"{live_server}/u/paola")
+    suspend = page.locator(".mod-suspend button", has_text="Suspend")
+    expect(suspend).to_have_css("background-color", "rgb(176, 0, 32)")
