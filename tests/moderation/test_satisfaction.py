@@ -461,6 +461,23 @@ def test_resolving_a_case_asks_its_customer_once(app, session, clock, case_scene
     assert again.status_code == 409
 
 
+def test_a_reopened_case_does_not_ask_whether_it_solved_the_problem(
+    app, session, clock, case_scene
+):
+    """Giulia answered the resolved case ("still charged twice"), which reopened it: asking her
+    at the top of the page whether it solved her problem contradicts the status beside it."""
+    giulia, mod, case = case_scene["giulia"], case_scene["mod"], case_scene["case"]
+    _set_status(session, clock, mod, case, "resolved")
+    _drain(session, clock)
+    customer = client_for(app, giulia)
+    url = f"/cases/{case.id}"
+    assert QUESTION in customer.get(url).text
+    submit(customer, f"{url}/messages", {"body": "Still charged twice."})
+    assert QUESTION not in customer.get(url).text
+    _set_status(session, clock, mod, case, "resolved")
+    assert QUESTION in customer.get(url).text
+
+
 def test_case_survey_by_api(app, session, clock, case_scene):
     _set_status(session, clock, case_scene["mod"], case_scene["case"], "resolved")
     _drain(session, clock)
