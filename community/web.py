@@ -197,7 +197,14 @@ def with_flash(request: Request, answer: Response, message: str, **params: Flash
     confirmation = render(
         request, FLASH_TEMPLATE, flash_messages=[_translate(request, message, params)], oob=True
     )
-    answer.body = bytes(answer.body) + bytes(confirmation.body)
+    return with_out_of_band(answer, bytes(confirmation.body))
+
+
+def with_out_of_band(answer: Response, fragment: bytes | str) -> Response:
+    """An htmx ``answer`` with ``fragment`` (markup marked ``hx-swap-oob``) after it, for a part
+    of the page outside the swap; the answer keeps its status and headers."""
+    extra = fragment.encode() if isinstance(fragment, str) else fragment
+    answer.body = bytes(answer.body) + extra
     answer.headers["content-length"] = str(len(answer.body))
     return answer
 

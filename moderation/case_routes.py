@@ -92,9 +92,7 @@ def customer_reply(
         status = _fragment(
             request, "moderation/_case_status.html", case=case, customer=True, oob=True
         )
-        conversation.body = bytes(conversation.body) + status.encode()
-        conversation.headers["content-length"] = str(len(conversation.body))
-        return web.with_flash(request, conversation, sent)
+        return web.with_flash(request, web.with_out_of_band(conversation, status), sent)
     web.flash(request, sent)
     return web.redirect(f"/cases/{case.id}#case-conversation")
 

@@ -15,8 +15,8 @@ from community.errors import Conflict, Invalid
 from community.models import Thread
 from community.params import MAX_ID, FormStr
 from community.policy import Guardian
-from moderation import satisfaction
-from moderation.models import CaseStatus, SatisfactionResponse, SupportCase
+from moderation import cases, satisfaction
+from moderation.models import SatisfactionResponse, SupportCase
 
 router = APIRouter()
 
@@ -115,9 +115,6 @@ def thread_question(request: Request, values: dict[str, Any]) -> str:
     return _fragment(request, survey, f"/t/{thread.id}/satisfaction")
 
 
-_ASKED_WHILE = frozenset({CaseStatus.resolved, CaseStatus.closed})
-
-
 def case_question(request: Request, values: dict[str, Any]) -> str:
     """On the customer's page of a resolved case: the question, or their answer."""
     session: Session | None = getattr(request.state, "db", None)
@@ -128,7 +125,7 @@ def case_question(request: Request, values: dict[str, Any]) -> str:
     survey = satisfaction.own_case_survey(session, guardian, case)
     if survey is None:
         return ""
-    if survey.answered_at is None and case.status not in _ASKED_WHILE:
+    if survey.answered_at is None and case.status not in cases.SETTLED:
         return ""  # reopened since it was asked: the question waits for the next resolution
     return _fragment(request, survey, f"/cases/{case.id}/satisfaction")
 
