@@ -1,5 +1,6 @@
 """Engine, sessions and the shared metadata (with its constraint naming convention)."""
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -70,6 +71,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """SQLite refused a write as busy: a transaction that had read before writing cannot become a
+    writer once another connection has committed (a stale snapshot), and SQLite says so at once,
+    without the busy timeout's wait. Running the transaction again, taking the write lock first
+    (``take_write_lock``), succeeds."""
+    cause = getattr(error, "orig", error)
+    code = getattr(cause, "sqlite_errorcode", None)
+    return (
+        isinstance(cause, sqlite3.OperationalError)
+        and code is not None
+        and code & 0xFF == sqlite3.SQLITE_BUSY
+    )
+
+
+def take_write_lock(session: Session) -> None:
+    """On SQLite, begin the session's next transaction as a writer (BEGIN IMMEDIATE: wait for the
+    lock now, within the busy timeout, rather than fail on the first write); elsewhere nothing."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _engines: dict[str, Engine] = {}

@@ -19,6 +19,7 @@ from sqlalchemy import Column, Index, Text, exists, func, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from community.db import is_write_conflict, take_write_lock
 from community.models import utc_column
 
 MAX_ATTEMPTS = 12
@@ -90,6 +91,7 @@ CatchUp = Callable[[Session, datetime], int]
 
 
 Row = TypeVar("Row")
+Result = TypeVar("Result")
 
 
 class IdWalk(Generic[Row]):
@@ -236,6 +238,28 @@ def _process(session: Session, consumer: Consumer, *, now: datetime, limit: int)
     done at DEBUG, a retry at INFO, parked at WARNING. With the process id in the log format (the
     ``peerdesk worker`` command puts it there) the lines say which worker handled which event.
     """
+    work = partial(_process_once, session, consumer, now=now, limit=limit)
+    return _again_as_writer(session, work, f"a batch of {consumer.name}")
+
+
+def _again_as_writer(session: Session, work: Callable[[], Result], what: str) -> Result:
+    """``work``, a transaction that commits; on SQLite, when another connection's commit made
+    its first write fail (``db.is_write_conflict``: the savepoint around each handler opens the
+    transaction, so a handler's reads come before its writes), rolled back and run once more
+    holding the write lock from its start. Reading without the lock stays the rule, so a worker
+    that waits on Meilisearch or embeds a post does not hold every writer off meanwhile."""
+    try:
+        return work()
+    except Exception as error:
+        if not is_write_conflict(error):
+            raise
+        session.rollback()
+        log.info("%s: another connection wrote first, running it again as a writer", what)
+        take_write_lock(session)
+        return work()
+
+
+def _process_once(session: Session, consumer: Consumer, *, now: datetime, limit: int) -> int:
     deliveries = claim(session, consumer.name, now=now, limit=limit)
     outcomes: list[tuple[int, str]] = []
     for delivery in deliveries:
@@ -280,6 +304,8 @@ def _settle(
         with session.begin_nested():
             run()
     except Exception as exc:  # a handler failure must never lose the event
+        if is_write_conflict(exc):
+            raise  # not the handler's failure: the whole batch runs again (_again_as_writer)
         if isinstance(exc, HandlerFailed):
             session.add_all(exc.keep)
         delivery.attempts += 1

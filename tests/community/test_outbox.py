@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from community import events
 from community.clock import FrozenClock
@@ -254,3 +254,48 @@ def test_drain_also_runs_events_that_a_later_consumer_records_for_an_earlier_one
 
     assert len(recorder.ran) == 2 and recorder.ran[0] == first
     assert events.pending_count(session, TEST_CONSUMER) == 0
+
+
+# SQLite: another writer commits while a handler is reading ---------------------------------------
+
+
+class ReadThenWrite:
+    """A handler that reads, lets another connection commit a write (a member posting while the
+    worker runs), then writes: SQLite cannot turn that stale read snapshot into a write
+    transaction, and says "database is locked" at once instead of waiting."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.calls = 0
+        self.consumer = events.Consumer(
+            name=TEST_CONSUMER, handlers={"thing_happened": self.handle}
+        )
+
+    def handle(self, session: Session, event: events.OutboxEvent) -> None:
+        self.calls += 1
+        session.exec(select(events.OutboxEvent.id)).all()
+        if self.calls == 1:  # one post meanwhile
+            with Session(self.engine) as other:
+                events.record(other, "elsewhere", at=event.created_at)
+                other.commit()
+        events.record(session, "side_effect", at=event.created_at, of=event.id)
+
+
+def test_a_write_committed_meanwhile_by_another_connection_costs_a_rerun_not_an_attempt(
+    engine, session, clock, monkeypatch, caplog
+):
+    handler = ReadThenWrite(engine)
+    monkeypatch.setitem(events.registry.consumers, TEST_CONSUMER, handler.consumer)
+    event_id = _record(session, clock, thread_id=3)
+
+    with caplog.at_level("INFO", logger="peerdesk.outbox"):
+        assert events.process_batch(session, handler.consumer, now=clock.now()) == 1
+
+    delivery = _delivery(session, event_id)
+    assert delivery.done_at == clock.now() and delivery.attempts == 0
+    effects = session.exec(
+        select(events.OutboxEvent).where(col(events.OutboxEvent.name) == "side_effect")
+    ).all()
+    assert [e.data["of"] for e in effects] == [event_id]  # once, although it ran twice on SQLite
+    assert handler.calls == (2 if engine.dialect.name == "sqlite" else 1)
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
