@@ -161,6 +161,12 @@ class CareThread(SQLModel, table=True):
     solved_by_brand: bool | None = None
     escalations: int = 0  # private cases opened about the thread
 
+    @property
+    def waits_for_answer(self) -> bool:
+        """Neither locked nor solved (``solution_s`` is set exactly when it is): only then do the
+        service level, negativity and needs-the-brand still call for a reply (see care)."""
+        return not self.locked and self.solution_s is None
+
 
 class CareDuration(SQLModel, table=True):
     """One measured duration of a counted thread (first reply, by peer, by brand; solution),

@@ -269,11 +269,16 @@ def encode_cursor(row: CareThread) -> str:
 decode_cursor = decode_time_cursor
 
 
+def _waits_for_answer(row: type[CareThread]) -> ColumnElement[bool]:
+    """``CareThread.waits_for_answer`` in SQL: neither locked nor solved."""
+    return and_(col(row.locked).is_(False), col(row.solution_s).is_(None))
+
+
 def _waiting(row: type[CareThread]) -> ColumnElement[bool]:
-    """The clock still runs: not locked, and no official reply when the thread needs the brand,
-    else none."""
+    """The clock still runs: neither locked nor solved, and no official reply when the thread
+    needs the brand, else none."""
     return and_(
-        col(row.locked).is_(False),
+        _waits_for_answer(row),
         or_(
             and_(col(row.needs_brand).is_(True), col(row.first_official_at).is_(None)),
             and_(col(row.needs_brand).is_(False), col(row.first_response_at).is_(None)),
@@ -283,14 +288,14 @@ def _waiting(row: type[CareThread]) -> ColumnElement[bool]:
 
 def _reason_condition(session: Session, reason: Reason, now: datetime) -> ColumnElement[bool]:
     c = CareThread
-    unlocked = col(c.locked).is_(False)  # a locked thread waits for no answer (see care)
+    waits = _waits_for_answer(c)  # a locked or solved thread waits for no answer (see care)
     match reason:
         case Reason.unanswered:
-            return and_(unlocked, col(c.first_response_at).is_(None))
+            return and_(waits, col(c.first_response_at).is_(None))
         case Reason.awaiting_brand | Reason.needs_brand:  # as the chips: while the brand owes one
-            return and_(unlocked, col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
+            return and_(waits, col(c.needs_brand).is_(True), col(c.first_official_at).is_(None))
         case Reason.negative:
-            return and_(unlocked, col(c.negative).is_(True), col(c.first_official_at).is_(None))
+            return and_(waits, col(c.negative).is_(True), col(c.first_official_at).is_(None))
         case Reason.toxic:
             return col(c.toxic).is_(True)
         case Reason.pii:
@@ -513,7 +518,7 @@ def chips(
     by kind; ``pairs`` names the usernames of each mutual-kudos pair flagged on the thread."""
     out: list[Chip] = []
     hours = status.waited_hours
-    waits = not care.locked  # a locked thread waits for no answer (see care)
+    waits = care.waits_for_answer  # a locked or solved thread waits for no answer (see care)
     waited = _Waited(status.waited.total_seconds())
     if care.pii_hidden:
         out.append(Chip(Reason.pii, REASON_LABELS[Reason.pii], {}, tone="danger"))

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from community import visibility
+from community import solutions, visibility
 from community.errors import Invalid
 from community.models import HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
@@ -728,3 +728,29 @@ def test_a_locked_thread_leaves_the_queue_unless_a_moderator_must_still_act_on_i
     plain = items(reason="breached")[t["plain"].id]
     assert plain["reasons"] == ["unanswered", "breached"]
     assert session.get(CareThread, t["plain"].id).urgent_at == world["start"] + timedelta(hours=24)
+
+
+def test_a_thread_the_community_solved_waits_for_no_answer_from_the_brand(
+    session, clock, world, client
+) -> None:
+    t = world["threads"]
+    awaiting = t["awaiting"]  # needs the brand; a member answered
+    asker = session.get(User, awaiting.author_id)
+    answer = session.exec(
+        select(Post).where(Post.thread_id == awaiting.id, Post.post_number == 2)
+    ).one()
+    solutions.accept_solution(session, Guardian(asker), awaiting, answer, clock=clock)
+    # Still in the queue for a member's flag, which a moderator must resolve whatever the state.
+    flags.raise_flag(session, Guardian(world["member"]), answer, kind=FlagKind.spam, clock=clock)
+    run_care(session, clock)
+    clock.advance(hours=23)  # past the 24-hour target, which the brand never met
+
+    login(client, world["moderator"])
+    items = client.get("/api/v1/moderation/queue").json()["items"]
+    assert [item["reasons"] for item in items if item["id"] == awaiting.id] == [["flagged"]]
+    for reason in ("awaiting_brand", "needs_brand", "breached", "unanswered"):
+        listed = client.get("/api/v1/moderation/queue", params={"reason": reason}).json()
+        assert awaiting.id not in [item["id"] for item in listed["items"]], reason
+    row = _row_of(client.get("/mod/queue").text, awaiting.id)
+    assert '<span class="chip solved">Solved</span>' in row
+    assert "awaiting the brand" not in row and 'value="not_needs_brand"' not in row
