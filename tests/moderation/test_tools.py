@@ -416,6 +416,18 @@ def test_the_thread_page_asks_to_tick_a_box_before_hiding_or_merging(
         assert f'id="merge-confirm-{thread.id}" name="confirm" value="yes" required' in page, url
 
 
+def test_the_tools_page_names_itself_once(
+    session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
+) -> None:
+    thread = make_thread(session, clock, author=people["asker"], category=make_category(session))
+    login(client, people["mod"])
+    page = client.get(f"/mod/threads/{thread.id}").text
+    body = page[page.index("<main") :]
+    assert body.count("Moderator tools") == 1 and "<h1>Moderator tools</h1>" in body
+    # On the thread page they stay a folded section under their own heading.
+    assert "<summary>Moderator tools</summary>" in client.get(f"/t/{thread.id}").text
+
+
 def test_hiding_a_thread_without_the_box_ticked_is_refused_next_to_it(
     session: Session, clock: FrozenClock, people: dict[str, User], client: TestClient
 ) -> None:
