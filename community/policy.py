@@ -74,11 +74,13 @@ class Guardian:
         )
 
     def can_edit_post(self, post: Post) -> bool:
+        """Change the words of ``post``: its author, or a moderator (taking personal data out of a
+        held post, say); every earlier version is kept."""
         return (
             not post.is_deleted
             and self.user is not None
-            and self.is_author(post)
             and not self.is_suspended
+            and (self.is_author(post) or self.can_moderate())
         )
 
     def can_retitle(self, thread: Thread) -> bool:

@@ -389,7 +389,10 @@ def edit_post(
         thread_id=thread.id,
         post_id=post.id,
         editor_id=guardian.user_id,
+        author_id=post.author_id,
         revision=revision.number,
+        # Someone else's words changed by a moderator: the audit log records it.
+        by_moderator=guardian.can_moderate() and not guardian.is_author(post),
     )
     session.commit()
     return post

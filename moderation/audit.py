@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "move_thread": N_("Moved a thread"),
     "move_all_threads": N_("Moved every thread of a category"),
     "merge_thread": N_("Merged a thread"),
+    "edit_post": N_("Edited a member's post"),
     "delete_post": N_("Deleted a post"),
     "delete_thread": N_("Deleted a thread"),
     "approve_post": N_("Approved a post"),
@@ -156,6 +157,27 @@ def _on_post_deleted(session: Session, event: OutboxEvent) -> None:
     )
 
 
+def _on_post_edited(session: Session, event: OutboxEvent) -> None:
+    data = event.data
+    by_id, post_id, revision = data.get("editor_id"), data.get("post_id"), data.get("revision")
+    if not data.get("by_moderator") or not isinstance(by_id, int) or not isinstance(post_id, int):
+        return  # an author editing their own words, or a Guide retitling a question
+    record(
+        session,
+        actor_id=by_id,
+        action="edit_post",
+        target_type="post",
+        target_id=post_id,
+        # The words themselves stay in the post's versions, which moderators can read.
+        before={"version": revision, "author_id": data.get("author_id")},
+        after={
+            "version": revision + 1 if isinstance(revision, int) else None,
+            "author_id": data.get("author_id"),
+        },
+        now=event.created_at,
+    )
+
+
 def _on_solution(accepted: bool) -> events.Handler:
     def handle(session: Session, event: OutboxEvent) -> None:
         data = event.data
@@ -222,6 +244,7 @@ def consumer() -> events.Consumer:
         name=CONSUMER,
         handlers={
             "post_deleted": _on_post_deleted,
+            "post_edited": _on_post_edited,
             "solution_accepted": _on_solution(accepted=True),
             "solution_unmarked": _on_solution(accepted=False),
             "user_role_changed": _on_role_changed,

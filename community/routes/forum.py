@@ -16,7 +16,7 @@ from community import duplicates, kudos, listing, params, posting, solutions, we
 from community.deps import ClockDep, GuardianDep, SessionDep
 from community.errors import Conflict, Invalid, RateLimited
 from community.i18n import N_
-from community.models import Category, Post, Thread, Watch
+from community.models import Category, Post, Thread, User, Watch
 from community.params import FormStr, PageQuery, PostId, ThreadId
 from community.policy import Guardian, ensure, ensure_signed_in
 
@@ -202,7 +202,7 @@ def edit_page(
     thread = _thread(session, post)
     ensure(_may_edit(guardian, post, thread), "You can only edit your own posts.")
     values = {"body": post.body, "title": thread.title, "tags": thread.tags}
-    return _render_edit(request, post, thread, values=values, errors={})
+    return _render_edit(request, session, post, thread, values=values, errors={})
 
 
 @router.post("/p/{post_id}/edit")
@@ -241,7 +241,9 @@ def edit(
         except Invalid as exc:
             errors = web.form_errors(request, exc)
     if errors:
-        return _render_edit(request, post, thread, values=values, errors=errors, status_code=422)
+        return _render_edit(
+            request, session, post, thread, values=values, errors=errors, status_code=422
+        )
     web.flash(request, EDIT_SAVED)
     return web.redirect(posting.post_url(post))
 
@@ -439,6 +441,7 @@ def _may_edit(guardian: Guardian, post: Post, thread: Thread) -> bool:
 
 def _render_edit(
     request: Request,
+    session: Session,
     post: Post,
     thread: Thread,
     *,
@@ -451,6 +454,7 @@ def _render_edit(
         "community/edit_post.html",
         status_code=status_code,
         post=post,
+        author=session.get(User, post.author_id),
         thread=thread,
         values=values,
         errors=errors,

@@ -166,19 +166,20 @@ def test_guides_fix_anyones_title_and_tags_but_not_their_words(session, clock, c
     assert question.revision_count == 1  # the old title is kept as a revision
 
 
-def test_the_title_editor_is_told_why_by_their_own_role(session, clock, client):
-    """A moderator is no Guide (their rank may be lower): the form names the role that gives them
-    the right."""
+def test_each_editor_is_told_why_by_their_own_role(session, clock, client):
+    """A moderator is no Guide (their rank may be lower): a Guide may retitle the question, a
+    moderator may change its words too, and each form says which."""
     asker = make_user(session, clock, username="asker")
     thread = make_thread(session, clock, author=asker, category=make_category(session))
     guide = _with_reputation(session, make_user(session, clock, username="guide"), 500)
     moderator = make_user(session, clock, username="mod", role=Role.moderator)
     login(client, guide)
-    assert "As a Guide you may" in client.get(f"/p/{thread.last_post_id}/edit").text
+    form = client.get(f"/p/{thread.last_post_id}/edit").text
+    assert "As a Guide you may" in form and 'name="body"' not in form
     login(client, moderator)
     form = client.get(f"/p/{thread.last_post_id}/edit").text
-    assert "As a moderator you may improve the title and tags of any question" in form
-    assert "As a Guide" not in form
+    assert "As a moderator you are changing someone else&#39;s words" in form
+    assert 'name="body"' in form and "As a Guide" not in form
 
 
 IBAN = "IT60X0542811101000000123456"

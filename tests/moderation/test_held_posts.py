@@ -267,8 +267,8 @@ def test_the_author_of_a_held_post_gets_a_link_to_edit_the_personal_data_out(
     assert f'action="/p/{held.id}/edit"' in form.text and "333 1234567" in form.text
     assert "Take out the phone numbers, e-mail addresses" in form.text
 
-    # Nobody else gets it: the moderator reviews the post, others do not see it at all.
-    assert EDIT_OUT not in client_for(app, forum.mod).get(f"/t/{thread.id}").text
+    # The moderator who reviews it may take the data out too; other members do not see it at all.
+    assert link in client_for(app, forum.mod).get(f"/t/{thread.id}").text
     assert EDIT_OUT not in client_for(app, forum.reader).get(f"/t/{thread.id}").text
 
     clock.advance(minutes=5)
@@ -283,6 +283,42 @@ def test_the_author_of_a_held_post_gets_a_link_to_edit_the_personal_data_out(
         "the shop can call you back"
         not in client_for(app, forum.reader).get(f"/t/{thread.id}").text
     )
+
+
+def test_a_moderator_edits_the_personal_data_out_then_publishes_the_rest(
+    app: FastAPI, session: Session, clock: FrozenClock, forum: Forum
+) -> None:
+    """The usual review: the number is the customer's own, the question is good. The moderator
+    takes the number out and lets the rest through, logged; the number stays only in the post's
+    earlier version, which the author and moderators alone can read."""
+    thread = forum.thread
+    _write(app, forum.author, thread, PII_REPLY)
+    held = _last_post(session, thread)
+    _drain(session, clock)
+    staff = client_for(app, forum.mod)
+
+    form = staff.get(f"/p/{held.id}/edit").text
+    assert "Edit Author&#39;s reply" in form and "333 1234567" in form
+    assert "the post stays hidden until you publish it" in form
+    clock.advance(minutes=5)
+    saved = submit(staff, f"/p/{held.id}/edit", {"body": "@bea the shop can call you back"})
+    assert saved.status_code == 303
+    assert submit(staff, f"/mod/posts/{held.id}/unhide").status_code == 303
+    _drain(session, clock)
+
+    reader = client_for(app, forum.reader)
+    page = reader.get(f"/t/{thread.id}").text
+    assert "the shop can call you back" in page and "333 1234567" not in page
+    assert reader.get(f"/p/{held.id}/revisions").status_code == 403
+    versions = client_for(app, forum.author).get(f"/p/{held.id}/revisions").text
+    assert "333 1234567" in versions
+    admin = client_for(app, make_user(session, clock, username="boss", role=Role.admin))
+    entries = admin.get("/api/v1/moderation/audit", params={"action": "edit_post"}).json()
+    assert [(e["actor"], e["target_id"], e["after"]) for e in entries["items"]] == [
+        ("mod", held.id, {"version": 2, "author_id": forum.author.id})
+    ]
+    log = admin.get("/mod/audit").text
+    assert '<td title="edit_post">Edited a member&#39;s post</td>' in log
 
 
 EDITED_SINCE = "it was held for personal data (phone, e-mail...), edited since, and waits"
