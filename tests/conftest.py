@@ -91,6 +91,18 @@ def session(db: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    """An engine on a migrated PostgreSQL database of its own, for tests that need several
+    connections at once (the ``session`` fixture's database is wiped, not dropped)."""
+    with pg.scratch_database(postgres_url, migrated=True) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock()
 

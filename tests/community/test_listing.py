@@ -9,12 +9,10 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from community import categories, listing
-from community.db import make_engine
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from community.models import Category, Role, Thread, User
 from community.policy import Guardian
 from community.settings import get_settings
-from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user, set_thread
 
 
@@ -425,16 +423,6 @@ def test_counting_the_replies_held_from_a_reader_reads_only_the_hidden_posts(
     plan = sqlite_plan(db, *count)
     # The partial index of hidden posts, not every post of the threads listed.
     assert "USING INDEX ix_post_hidden_thread (thread_id=?)" in plan, plan
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    with pg.scratch_database(postgres_url, migrated=True) as url:
-        engine = make_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
 
 
 def pg_plan(engine: Engine, statement: str, parameters: object) -> dict[str, Any]:

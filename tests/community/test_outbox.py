@@ -1,7 +1,6 @@
 """The outbox never loses an event: failures are retried with backoff, poison events are parked,
 one thread's events run in order, and a handler's half-done work is rolled back."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -10,8 +9,6 @@ from sqlmodel import Session, col, select
 
 from community import events
 from community.clock import FrozenClock
-from community.db import make_engine
-from tests import pg
 
 TEST_CONSUMER = "outbox-test"
 
@@ -202,16 +199,6 @@ def test_drain_runs_every_consumer_until_nothing_is_due(session, clock, recorder
 
 
 # PostgreSQL: several workers claim concurrently ---------------------------------------------
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    with pg.scratch_database(postgres_url, migrated=True) as url:
-        engine = make_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
 
 
 @pytest.mark.postgres

@@ -5,7 +5,7 @@ would leave them; consumers follow the same events; one audit entry says who mov
 import html
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 
 from community import categories, events, posting
 from community.clock import FrozenClock, as_utc
-from community.db import make_engine
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from community.events import OutboxEvent
 from community.models import Category, HiddenReason, Post, Role, Thread, User
@@ -25,7 +24,6 @@ from community.policy import Guardian
 from community.security import rate_limiter
 from moderation import audit, bulk_move, care, queue, tools
 from moderation.models import AuditEntry, CareThread, ServiceLevel
-from tests import pg
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for
 from tests.moderation.care_helpers import run_care
@@ -335,16 +333,6 @@ def test_a_target_deleted_meanwhile_is_said_to_be_gone_and_nothing_moves(
     session.refresh(thread)
     assert thread.category_id == source.id
     assert _audit_rows(session) == []
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    with pg.scratch_database(postgres_url, migrated=True) as url:
-        engine = make_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
 
 
 @pytest.mark.postgres
