@@ -226,7 +226,8 @@ class Post(SQLModel, table=True):
 
     @property
     def edited_since_hidden(self) -> bool:
-        """Its author changed it after it was hidden (a post held for review waits all the same)."""
+        """Changed after it was hidden, by its author or a moderator taking the data out (a post
+        held for review waits for the moderator all the same)."""
         return (
             self.hidden_at is not None
             and self.edited_at is not None
