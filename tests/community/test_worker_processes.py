@@ -142,10 +142,10 @@ def test_three_worker_processes_handle_every_event_exactly_once(pg_url, pg_engin
     # The events are written dated a day ahead: nothing is due until all workers are up.
     clock = FrozenClock(SystemClock().now() + timedelta(days=1))
     with Session(pg_engine, expire_on_commit=False) as session:
-        _forum_activity(session, clock, threads=40)
+        _forum_activity(session, clock, threads=80)
         recorded = session.exec(select(events.OutboxEvent.id, events.OutboxEvent.name)).all()
         names = {event_id: name for event_id, name in recorded if event_id is not None}
-    assert len(names) >= 300
+    assert len(names) >= 600
 
     def handled_by(consumer: str) -> set[int]:
         """The events ``consumer`` handles: the only ones it is given a delivery of."""
@@ -180,7 +180,7 @@ def test_three_worker_processes_handle_every_event_exactly_once(pg_url, pg_engin
     )
     # Nothing lost: every event's delivery to each consumer that ran was done, and logged.
     expected = {(event_id, name) for name in EXPECT_DONE for event_id in handled_by(name)}
-    assert len(expected) >= 300
+    assert len(expected) >= 600
     assert set(handled) == expected
     # Nothing twice: across all three processes each (event, consumer) was handled once.
     assert [pair for pair, times in handled.items() if times > 1] == []
