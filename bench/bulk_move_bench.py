@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 import main as app_main
 from bench.common import OUT, console, dialect, discard, scratch_database
-from bench.search_bench import build_index, meilisearch_server
+from bench.search_bench import bench_service, build_index, meilisearch_server
 from community import events
 from community.clock import FrozenClock
 from community.db import make_engine
@@ -42,8 +42,6 @@ from community.models import Category, Role, Thread, User
 from community.policy import Guardian
 from moderation import bulk_move, care
 from search import indexer
-from search.client import SearchService
-from search.settings import SearchSettings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,12 +62,7 @@ def main(argv: list[str] | None = None) -> None:
             steps.append(_timed("care rows of the seeded threads", partial(_care_rows, engine)))
             indexing, live = build_index(engine, endpoint, "bulkmove", data_dir)
             steps.append(("search index of the seeded threads", indexing.seconds, ""))
-            settings = SearchSettings(
-                meili_url=endpoint.url,
-                meili_master_key=endpoint.master_key,
-                search_index_prefix="bulkmove",
-            )
-            service = SearchService.from_settings(endpoint, settings)
+            service = bench_service(endpoint, "bulkmove")
             indexer.bind(indexer.ThreadsIndex(service.client, live))
             stack.callback(indexer.bind, None)
             moved, clock = _move_largest(engine, steps)
@@ -110,10 +103,10 @@ def _timed(label: str, work: Callable[[], str]) -> tuple[str, float, str]:
 
 def _care_rows(engine: Engine) -> str:
     """The care consumer's background work until none is left, a batch per transaction."""
-    now = datetime.now(UTC)
+    now, consumer = datetime.now(UTC), care.consumer()
     built = batches = 0
     with Session(engine) as session:
-        while done := events.catch_up(session, care.consumer(), now=now):
+        while done := events.catch_up(session, consumer, now=now):
             built, batches = built + done, batches + 1
     return f"{built:,} rows, {batches:,} transactions"
 

@@ -293,13 +293,18 @@ def _folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def build_index(
-    engine: Engine, endpoint: MeiliEndpoint, prefix: str, data_dir: Path | None
-) -> tuple[Indexing, str]:
+def bench_service(endpoint: MeiliEndpoint, prefix: str) -> SearchService:
+    """The app's search service on ``endpoint``, its indexes named with ``prefix``."""
     settings = SearchSettings(
         meili_url=endpoint.url, meili_master_key=endpoint.master_key, search_index_prefix=prefix
     )
-    service = SearchService.from_settings(endpoint, settings)
+    return SearchService.from_settings(endpoint, settings)
+
+
+def build_index(
+    engine: Engine, endpoint: MeiliEndpoint, prefix: str, data_dir: Path | None
+) -> tuple[Indexing, str]:
+    service = bench_service(endpoint, prefix)
     live = service.index_name(THREADS)
     shown = {"at": 0.0}
 

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from community import events
 from community.clock import Clock
 from community.models import Post
+from moderation import care
 from moderation.models import PostSignal
 
 
@@ -65,3 +66,12 @@ def signal(
 def run_care(session: Session, clock: Clock) -> int:
     session.expire_all()
     return events.drain(session, now=clock.now(), consumers=["care"])
+
+
+def catch_up_care(session: Session, clock: Clock) -> int:
+    """The care consumer's background work (``care.catch_up``), a batch per step, until none is
+    left; how many rows it built."""
+    consumer, built = care.consumer(), 0
+    while done := events.catch_up(session, consumer, now=clock.now()):
+        built += done
+    return built

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from community import categories, events, posting
+from community import categories, posting
 from community.clock import FrozenClock, as_utc
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from community.events import OutboxEvent
@@ -26,7 +26,7 @@ from moderation import audit, bulk_move, care, queue, tools
 from moderation.models import AuditEntry, CareThread, ServiceLevel
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for
-from tests.moderation.care_helpers import run_care
+from tests.moderation.care_helpers import catch_up_care, run_care
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LINK = "The guide at https://example.org/modem says to reset it."
@@ -262,8 +262,7 @@ def test_the_queue_finds_the_moved_threads_under_their_new_category(
 
     monkeypatch.setattr(care, "build", counted_build)
     monkeypatch.setattr(care, "CATCH_UP_BATCH", 2)
-    while events.catch_up(session, care.consumer(), now=clock.now()):
-        pass
+    catch_up_care(session, clock)
 
     assert rebuilt == [ids[:2], ids[2:]]
     for row in session.exec(select(CareThread).where(col(CareThread.thread_id).in_(ids))):

@@ -13,12 +13,12 @@ from community import categories, events
 from community.clock import FrozenClock
 from community.models import Category, Post, Role, Thread, User
 from community.policy import Guardian
-from moderation import bulk_move, care, service_levels, tools
+from moderation import bulk_move, service_levels, tools
 from moderation import categories as moderation_categories
 from moderation.models import CareDuration, CareThread, SentimentDay, ServiceLevel
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for
-from tests.moderation.care_helpers import run_care, signal
+from tests.moderation.care_helpers import catch_up_care, run_care, signal
 
 
 @dataclass
@@ -106,8 +106,7 @@ def test_a_category_emptied_at_once_takes_its_figures_along_before_the_worker_re
     assert _categories_of_care_rows(session) == {world.mobile.id}
     day = session.exec(select(SentimentDay)).one()
     assert (day.posts, day.negative) == (2, 1)
-    while events.catch_up(session, care.consumer(), now=clock.now()):
-        pass
+    catch_up_care(session, clock)
     assert _categories_of_care_rows(session) == {world.mobile.id}
     assert session.exec(select(SentimentDay)).one().posts == 2
 
