@@ -91,7 +91,6 @@ CatchUp = Callable[[Session, datetime], int]
 
 
 Row = TypeVar("Row")
-Result = TypeVar("Result")
 
 
 class IdWalk(Generic[Row]):
@@ -238,25 +237,22 @@ def _process(session: Session, consumer: Consumer, *, now: datetime, limit: int)
     done at DEBUG, a retry at INFO, parked at WARNING. With the process id in the log format (the
     ``peerdesk worker`` command puts it there) the lines say which worker handled which event.
     """
-    work = partial(_process_once, session, consumer, now=now, limit=limit)
-    return _again_as_writer(session, work, f"a batch of {consumer.name}")
-
-
-def _again_as_writer(session: Session, work: Callable[[], Result], what: str) -> Result:
-    """``work``, a transaction that commits; on SQLite, when another connection's commit made
-    its first write fail (``db.is_write_conflict``: the savepoint around each handler opens the
-    transaction, so a handler's reads come before its writes), rolled back and run once more
-    holding the write lock from its start. Reading without the lock stays the rule, so a worker
-    that waits on Meilisearch or embeds a post does not hold every writer off meanwhile."""
     try:
-        return work()
+        return _process_once(session, consumer, now=now, limit=limit)
     except Exception as error:
+        # On SQLite another connection's commit made the first write fail (db.is_write_conflict):
+        # the savepoint around each handler opens the transaction, so a handler's reads come
+        # before its writes. Once more, holding the write lock from the start; reading without it
+        # stays the rule, so a worker that waits on Meilisearch or embeds a post does not hold
+        # every writer off meanwhile.
         if not is_write_conflict(error):
             raise
         session.rollback()
-        log.info("%s: another connection wrote first, running it again as a writer", what)
+        log.info(
+            "a batch of %s: another connection wrote first, running it as a writer", consumer.name
+        )
         take_write_lock(session)
-        return work()
+        return _process_once(session, consumer, now=now, limit=limit)
 
 
 def _process_once(session: Session, consumer: Consumer, *, now: datetime, limit: int) -> int:
@@ -305,7 +301,7 @@ def _settle(
             run()
     except Exception as exc:  # a handler failure must never lose the event
         if is_write_conflict(exc):
-            raise  # not the handler's failure: the whole batch runs again (_again_as_writer)
+            raise  # not the handler's failure: the whole batch runs again (_process)
         if isinstance(exc, HandlerFailed):
             session.add_all(exc.keep)
         delivery.attempts += 1
