@@ -13,12 +13,22 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from community import api, badges, error_pages, events, notifications, routes, web
+from community import (
+    api,
+    badges,
+    error_pages,
+    events,
+    notifications,
+    password_reset,
+    routes,
+    web,
+)
 from community.clock import Clock, SystemClock
 from community.csrf import CSRFMiddleware
 from community.db import get_engine
 from community.errors import DomainError, NotAuthenticated
 from community.i18n import N_
+from community.security_headers import SecurityHeadersMiddleware
 from community.settings import PROJECT_ROOT, CommunitySettings, get_settings
 from community.worker import OutboxWorker, process_setups
 from moderation import (
@@ -63,6 +73,7 @@ def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
     events.registry.add(badges.consumer())
+    events.registry.add(password_reset.consumer())
     # Embeddings before search: a new post's vector is stored before the indexer writes its
     # thread, so one Meilisearch write carries it (post_embedded then finds it written).
     events.registry.add(embeddings.consumer())
@@ -137,6 +148,7 @@ def create_app(
     app.state.search = None  # a search.client.SearchService once the lifespan has started
 
     app.add_middleware(CSRFMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),

@@ -326,8 +326,10 @@ def change_password(
     new_password: str,
     new_password_confirm: str,
     clock: Clock,
+    language: str | None = None,
 ) -> User:
     """Sets a new password and moves the session epoch on, which signs out every other session.
+    The member is told by e-mail, in ``language`` (the page's) unless they chose their own.
 
     The caller keeps its own session alive by storing the new ``user.session_epoch``.
     """
@@ -344,6 +346,14 @@ def change_password(
     session.add(user)
     assert user.id is not None
     events.record(session, "user_updated", at=clock.now(), user_id=user.id)
+    events.record(
+        session,
+        "password_changed",
+        at=clock.now(),
+        user_id=user.id,
+        through="settings",
+        language=language,
+    )
     session.commit()
     return user
 

@@ -61,6 +61,20 @@ class User(SQLModel, table=True):
         return self.role == Role.admin
 
 
+class PasswordResetToken(SQLModel, table=True):
+    """A "forgot your password" link (community.password_reset): only the SHA-256 of its token is
+    kept, so the database never holds a link that works; one use, and it expires."""
+
+    __tablename__ = "password_reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
 

@@ -1,8 +1,10 @@
 """Settings of the community core, read from the environment (prefix ``PEERDESK_``)."""
 
 import secrets
+from email.utils import formataddr
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,6 +13,7 @@ from community import i18n
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TAGLINE = i18n.N_("Support community")
+SMTP_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}  # and each one's usual port
 
 
 class CommunitySettings(BaseSettings):
@@ -65,6 +68,14 @@ class CommunitySettings(BaseSettings):
     signup_limit_per_hour: int = 10
     login_limit_per_15min: int = 20
     posts_limit_per_minute: int = 10
+    password_reset_limit_per_hour: int = 5  # per address or name asked for, and per client
+    password_reset_valid_minutes: int = 60
+    # Where links in e-mails point: the address members reach the community at.
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail (community.mailer): smtp://, smtp+starttls:// or smtps://, with user:password@
+    # when the server wants a login. Empty: each message is written to var/mail/ as an .eml file.
+    smtp_url: str = ""
+    mail_from: str = ""  # empty: "<brand name> <noreply@<public_url's host>>"
     outbox_poll_seconds: float = 0.5
     run_worker_in_process: bool = True
 
@@ -74,6 +85,25 @@ class CommunitySettings(BaseSettings):
         if not i18n.is_time_zone(value):
             raise ValueError(f"{value!r} is not an IANA time zone name, such as Europe/Rome.")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_mail_scheme(cls, value: str) -> str:
+        scheme = value.partition("://")[0] if value else ""
+        if value and (scheme not in SMTP_SCHEMES or not urlsplit(value).hostname):
+            raise ValueError(
+                f"PEERDESK_SMTP_URL must look like smtp://host:25, smtp+starttls://user:password@"
+                f"host:587 or smtps://user:password@host:465, not {value.split('@')[-1]!r}."
+            )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"PEERDESK_PUBLIC_URL must be an http(s) address, not {value!r}.")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _taglines_name_our_languages(self) -> "CommunitySettings":
@@ -105,6 +135,12 @@ class CommunitySettings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def sender(self) -> str:
+        """The From of outgoing mail."""
+        host = urlsplit(self.public_url).hostname or "localhost"
+        return self.mail_from or formataddr((self.brand_name, f"noreply@{host}"))
 
     def session_secret(self) -> str:
         """The explicit secret, else one generated once and kept under var/ (mode 600)."""

@@ -2,10 +2,19 @@
 
 from fastapi import APIRouter
 
-from community.routes import accounts, categories, forum, leaderboard, lists, notifications
+from community.routes import (
+    accounts,
+    categories,
+    forum,
+    leaderboard,
+    lists,
+    notifications,
+    password,
+)
 
 router = APIRouter()
 router.include_router(accounts.router)
+router.include_router(password.router)
 router.include_router(notifications.router)
 router.include_router(lists.router)
 router.include_router(leaderboard.router)

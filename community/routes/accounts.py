@@ -267,6 +267,7 @@ def change_password(
             new_password=new_password,
             new_password_confirm=new_password_confirm,
             clock=clock,
+            language=web.language_of(request),
         )
     except DomainError as exc:
         return _render_settings(

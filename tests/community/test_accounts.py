@@ -183,7 +183,7 @@ def test_change_password_moves_the_session_epoch_on(session, clock):
 
     assert user.session_epoch == 1
     assert verify_password(user.password_hash, "a brand new secret")
-    assert event_names(session) == ["user_updated"]
+    assert event_names(session) == ["user_updated", "password_changed"]  # and a notice by mail
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,104 @@
+"""Outgoing mail: over SMTP when ``PEERDESK_SMTP_URL`` names a server, else written to var/mail/
+as one .eml file per message (a pickup directory: what a demo or a developer's machine reads).
+
+Mail goes out from the outbox worker, never from a request: a handler returns ``outbound(...)``,
+so the SMTP conversation runs with no transaction open and a failure is retried with backoff.
+"""
+
+import logging
+import os
+import smtplib
+import ssl
+import uuid
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlmodel import Session
+
+from community import events
+from community.settings import SMTP_SCHEMES, CommunitySettings
+
+SMTP_TIMEOUT_SECONDS = 20
+
+log = logging.getLogger("peerdesk.mail")
+
+
+class MailNotSent(Exception):
+    """The server did not take the message this time; the outbox tries again later."""
+
+
+def compose(
+    settings: CommunitySettings, *, to: str, subject: str, body: str, at: datetime
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = make_msgid(domain=urlsplit(settings.public_url).hostname)
+    # Tells autoresponders ("I am on holiday") not to answer a message no person sent.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    return message
+
+
+def send(settings: CommunitySettings, message: EmailMessage) -> str:
+    """Hand ``message`` over; returns where it went, for the log."""
+    if settings.smtp_url:
+        _over_smtp(settings.smtp_url, message)
+        return f"SMTP server {urlsplit(settings.smtp_url).hostname}"
+    return str(_into_pickup_directory(settings.var_dir / "mail", message))
+
+
+def outbound(settings: CommunitySettings, message: EmailMessage) -> events.Outbound:
+    """What a consumer's handler returns to have ``message`` sent after its transaction."""
+
+    def call() -> str:
+        return send(settings, message)
+
+    def then(_session: Session, result: Any) -> None:
+        if isinstance(result, smtplib.SMTPRecipientsRefused) and _refused_for_good(result):
+            # A mailbox that does not exist will not exist on the next attempt either.
+            log.warning("mail %r to %s refused: %s", message["Subject"], message["To"], result)
+            return
+        if isinstance(result, BaseException):
+            raise MailNotSent(f"{type(result).__name__}: {result}") from result
+        log.info("mail %r to %s: %s", message["Subject"], message["To"], result)
+
+    return events.Outbound(call=call, then=then)
+
+
+def _refused_for_good(refused: smtplib.SMTPRecipientsRefused) -> bool:
+    return all(500 <= code < 600 for code, _reply in refused.recipients.values())
+
+
+def _over_smtp(url: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or SMTP_SCHEMES[parts.scheme]
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT_SECONDS, context=context)
+    else:
+        client = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS)
+    with client:
+        if parts.scheme == "smtp+starttls":
+            client.starttls(context=context)
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)
+
+
+def _into_pickup_directory(directory: Path, message: EmailMessage) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = parsedate_to_datetime(message["Date"]).strftime("%Y%m%dT%H%M%S")
+    path = directory / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
+    partial = path.with_suffix(".part")
+    partial.write_bytes(bytes(message))
+    os.replace(partial, path)  # a reader never sees half a message
+    return path

@@ -1,0 +1,204 @@
+"""Forgotten passwords: a member asks for a link by e-mail, and the link lets them choose a new
+password once, within ``password_reset_valid_minutes``.
+
+Asking never says whether an account exists (the same answer either way). The request only records
+an event; the outbox's ``mail`` consumer makes the token and sends it, so the link exists in the
+member's inbox and nowhere else: the database keeps its SHA-256. Setting a new password uses up
+every open link of the account and signs out every session, and the member is told by e-mail that
+their password changed, whichever way it was changed.
+"""
+
+import secrets
+from datetime import timedelta
+from email.utils import formataddr
+
+from sqlmodel import Session, col, select, update
+
+from community import events, i18n, mailer
+from community.accounts import validate_password
+from community.clock import Clock, as_utc
+from community.errors import DomainError, Invalid, RateLimited
+from community.i18n import N_
+from community.models import PasswordResetToken, User
+from community.security import hash_password, rate_limiter, token_digest
+from community.settings import CommunitySettings, get_settings
+
+RESET_PATH = "/password/reset/"
+
+LINK_SUBJECT = N_("Choose a new password for %(brand)s")
+LINK_BODY = N_(
+    "Hello %(name)s,\n\n"
+    "someone asked to reset the password of your account %(username)s on %(brand)s. "
+    "To choose a new password, open this link within %(minutes)s minutes:\n\n"
+    "%(link)s\n\n"
+    "The link works once. If you did not ask for it, ignore this email: your password stays "
+    "as it is."
+)
+NOTICE_SUBJECT = N_("Your %(brand)s password was changed")
+NOTICE_BODY = N_(
+    "Hello %(name)s,\n\n"
+    "the password of your account %(username)s on %(brand)s was changed on %(when)s, and "
+    "every other browser signed in to the account was signed out.\n\n"
+    "If you did not change it, someone else knows your password: ask for a new one now at "
+    "%(link)s"
+)
+
+
+class LinkExpired(DomainError):
+    status_code = 410
+
+
+def request_link(
+    session: Session, *, login: str, client_ip: str, clock: Clock, language: str | None = None
+) -> None:
+    """Send a reset link to the account with this username or e-mail address, if there is one,
+    in ``language`` (the page's) unless the member chose their own."""
+    settings = get_settings()
+    login = login.strip().lower()
+    if not login:
+        raise Invalid("Enter your username or email address.", field="login")
+    limit = settings.password_reset_limit_per_hour
+    allowed_ip = rate_limiter.allow(f"reset:ip:{client_ip}", limit=limit, window_seconds=3600)
+    allowed_login = rate_limiter.allow(f"reset:login:{login}", limit=limit, window_seconds=3600)
+    if not (allowed_ip and allowed_login):
+        raise RateLimited("Too many requests for a new password. Please try again in an hour.")
+    column = col(User.email) if "@" in login else col(User.username)
+    user = session.exec(select(User).where(column == login)).first()
+    if user is None or not user.is_active:
+        return
+    events.record(
+        session, "password_reset_requested", at=clock.now(), user_id=user.id, language=language
+    )
+    session.commit()
+
+
+def open_link(session: Session, token: str, *, clock: Clock) -> PasswordResetToken:
+    """The link's row, while it still works."""
+    link = session.exec(
+        select(PasswordResetToken).where(col(PasswordResetToken.token_hash) == token_digest(token))
+    ).first()
+    if link is None or link.used_at is not None or as_utc(link.expires_at) <= clock.now():
+        raise LinkExpired(
+            N_(
+                "This link to choose a new password has expired or has already been used. "
+                "Ask for a new one below."
+            )
+        )
+    user = session.get(User, link.user_id)
+    if user is None or not user.is_active:
+        raise LinkExpired(N_("This account can no longer sign in."))
+    return link
+
+
+def choose_password(
+    session: Session,
+    token: str,
+    *,
+    new_password: str,
+    new_password_confirm: str,
+    clock: Clock,
+    language: str | None = None,
+) -> User:
+    """Set the account's new password from a working link; returns the member, to sign them in."""
+    link = open_link(session, token, clock=clock)
+    user = session.get(User, link.user_id)
+    assert user is not None and user.id is not None
+    validate_password(new_password, username=user.username, field="new_password")
+    if new_password_confirm != new_password:
+        raise Invalid("The two new passwords do not match.", field="new_password_confirm")
+    now = clock.now()
+    user.password_hash = hash_password(new_password)
+    user.session_epoch += 1
+    session.add(user)
+    session.exec(
+        update(PasswordResetToken)
+        .where(
+            col(PasswordResetToken.user_id) == user.id, col(PasswordResetToken.used_at).is_(None)
+        )
+        .values(used_at=now)
+    )
+    events.record(
+        session, "password_changed", at=now, user_id=user.id, through="reset", language=language
+    )
+    session.commit()
+    return user
+
+
+# The mail consumer -----------------------------------------------------------------------------
+
+
+def consumer() -> events.Consumer:
+    return events.Consumer(
+        name="mail",
+        handlers={
+            "password_reset_requested": send_link,
+            "password_changed": send_change_notice,
+        },
+        one_per_transaction=True,  # each message is sent with no transaction open
+    )
+
+
+def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
+    user = session.get(User, event.data["user_id"])
+    if user is None or user.id is None or not user.is_active:
+        return None
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    valid_for = timedelta(minutes=settings.password_reset_valid_minutes)
+    # Valid from the request, not from sending: a worker that was down does not stretch it.
+    session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            created_at=event.created_at,
+            expires_at=as_utc(event.created_at) + valid_for,
+        )
+    )
+    language = _language(settings, user, event)
+    body = i18n.gettext(language, LINK_BODY) % {
+        "name": user.display_name,
+        "username": user.username,
+        "brand": settings.brand_name,
+        "minutes": settings.password_reset_valid_minutes,
+        "link": f"{settings.public_url}{RESET_PATH}{token}",
+    }
+    subject = i18n.gettext(language, LINK_SUBJECT) % {"brand": settings.brand_name}
+    return _mail(settings, user, subject, body, event)
+
+
+def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
+    user = session.get(User, event.data["user_id"])
+    if user is None or not user.is_active:
+        return None
+    settings = get_settings()
+    language = _language(settings, user, event)
+    zone = i18n.zone(user.time_zone, settings.time_zone)
+    body = i18n.gettext(language, NOTICE_BODY) % {
+        "name": user.display_name,
+        "username": user.username,
+        "brand": settings.brand_name,
+        "when": i18n.format_when(as_utc(event.created_at), language, zone),
+        "link": f"{settings.public_url}/password/forgot",
+    }
+    subject = i18n.gettext(language, NOTICE_SUBJECT) % {"brand": settings.brand_name}
+    return _mail(settings, user, subject, body, event)
+
+
+def _language(settings: CommunitySettings, user: User, event: events.OutboxEvent) -> str:
+    """The member's own language, else the one of the page they were on."""
+    asked_in = event.data.get("language")
+    return (
+        user.language
+        or (asked_in if asked_in in settings.languages else None)
+        or (settings.default_language)
+    )
+
+
+def _mail(
+    settings: CommunitySettings, user: User, subject: str, body: str, event: events.OutboxEvent
+) -> events.Outbound:
+    to = formataddr((user.display_name, user.email))
+    message = mailer.compose(
+        settings, to=to, subject=subject, body=body, at=as_utc(event.created_at)
+    )
+    return mailer.outbound(settings, message)
