@@ -18,8 +18,8 @@ from community import (
     badges,
     error_pages,
     events,
+    mail_consumer,
     notifications,
-    password_reset,
     routes,
     web,
 )
@@ -73,7 +73,7 @@ def configure_consumers() -> None:
     """Every outbox consumer of this deployment; the CLI and the tests call this too."""
     events.registry.add(notifications.consumer())
     events.registry.add(badges.consumer())
-    events.registry.add(password_reset.consumer())
+    events.registry.add(mail_consumer.consumer())
     # Embeddings before search: a new post's vector is stored before the indexer writes its
     # thread, so one Meilisearch write carries it (post_embedded then finds it written).
     events.registry.add(embeddings.consumer())

@@ -12,7 +12,7 @@ import ssl
 import uuid
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parsedate_to_datetime
+from email.utils import format_datetime, formataddr, make_msgid, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from sqlmodel import Session
 
 from community import events
+from community.models import User
 from community.settings import SMTP_SCHEMES, CommunitySettings
 
 SMTP_TIMEOUT_SECONDS = 20
@@ -44,6 +45,10 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
     return message
+
+
+def address_of(user: User) -> str:
+    return formataddr((user.display_name, user.email))
 
 
 def send(settings: CommunitySettings, message: EmailMessage) -> str:

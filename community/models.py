@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from community.db import UTCDateTime
@@ -51,6 +51,8 @@ class User(SQLModel, table=True):
     reputation: int = 0
     # Nominated by a moderator to the advocate programme (moderation.advocates); None: not one.
     advocate_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Notifications not seen in time come by e-mail too (community.notification_mail).
+    email_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
     @property
     def is_moderator(self) -> bool:
@@ -298,6 +300,21 @@ class Watch(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
 
 
+# The notifications a member also gets by e-mail when they have not seen them in time: someone
+# answered or needs them. Kudos, badges, flags and surveys stay on the site.
+MAILED_KINDS = (
+    "reply",
+    "mention",
+    "solution",
+    "case",
+    "case_pending",
+    "case_resolved",
+    "case_reply",
+    "published",
+)
+MAIL_DUE = "mail_done_at IS NULL AND kind IN (" + ", ".join(f"'{k}'" for k in MAILED_KINDS) + ")"
+
+
 class NotificationKind(StrEnum):
     reply = "reply"
     solution = "solution"
@@ -324,6 +341,13 @@ class Notification(SQLModel, table=True):
             sqlite_where=text("read_at IS NULL"),
             postgresql_where=text("read_at IS NULL"),
         ),
+        # Only what the mailer has still to look at: a few minutes' worth of rows.
+        Index(
+            "ix_notification_mail_due",
+            "created_at",
+            sqlite_where=text(MAIL_DUE),
+            postgresql_where=text(MAIL_DUE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -335,6 +359,9 @@ class Notification(SQLModel, table=True):
     post_id: int | None = Field(default=None, foreign_key="post.id")
     created_at: datetime = Field(sa_column=utc_column())
     read_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # When the mailer sent it or decided not to (seen in time, e-mail turned off, not a kind it
+    # mails): None only while it may still go out.
+    mail_done_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 # --- Text understanding: one vector per post, computed by the worker (see search.embeddings) ----

@@ -10,7 +10,6 @@ their password changed, whichever way it was changed.
 
 import secrets
 from datetime import timedelta
-from email.utils import formataddr
 
 from sqlmodel import Session, col, select, update
 
@@ -124,18 +123,7 @@ def choose_password(
     return user
 
 
-# The mail consumer -----------------------------------------------------------------------------
-
-
-def consumer() -> events.Consumer:
-    return events.Consumer(
-        name="mail",
-        handlers={
-            "password_reset_requested": send_link,
-            "password_changed": send_change_notice,
-        },
-        one_per_transaction=True,  # each message is sent with no transaction open
-    )
+# The messages (community.mail_consumer sends them) ----------------------------------------
 
 
 def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
@@ -186,19 +174,20 @@ def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Ou
 
 def _language(settings: CommunitySettings, user: User, event: events.OutboxEvent) -> str:
     """The member's own language, else the one of the page they were on."""
+    if user.language:
+        return user.language
     asked_in = event.data.get("language")
-    return (
-        user.language
-        or (asked_in if asked_in in settings.languages else None)
-        or (settings.default_language)
-    )
+    return asked_in if asked_in in settings.languages else settings.default_language
 
 
 def _mail(
     settings: CommunitySettings, user: User, subject: str, body: str, event: events.OutboxEvent
 ) -> events.Outbound:
-    to = formataddr((user.display_name, user.email))
     message = mailer.compose(
-        settings, to=to, subject=subject, body=body, at=as_utc(event.created_at)
+        settings,
+        to=mailer.address_of(user),
+        subject=subject,
+        body=body,
+        at=as_utc(event.created_at),
     )
     return mailer.outbound(settings, message)

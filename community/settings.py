@@ -76,6 +76,7 @@ class CommunitySettings(BaseSettings):
     # when the server wants a login. Empty: each message is written to var/mail/ as an .eml file.
     smtp_url: str = ""
     mail_from: str = ""  # empty: "<brand name> <noreply@<public_url's host>>"
+    email_delay_minutes: int = 10  # an unread notification waits this long before it is mailed
     outbox_poll_seconds: float = 0.5
     run_worker_in_process: bool = True
 

@@ -1,9 +1,13 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL from TEST_DATABASE_URL), a frozen
 clock, the app with a TestClient, and helpers to sign in and drain the outbox."""
 
+import email
+import email.policy
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +152,27 @@ def drain(session: Session, clock: FrozenClock) -> int:
     """Run the outbox worker inline until nothing is due."""
     session.expire_all()
     return events.drain(session, now=clock.now())
+
+
+Mailbox = Callable[[], list[EmailMessage]]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """The messages written to the pickup directory during the test, oldest first."""
+    directory = get_settings().var_dir / "mail"
+    shutil.rmtree(directory, ignore_errors=True)
+
+    def read() -> list[EmailMessage]:
+        found = directory.glob("*.eml") if directory.exists() else []
+        paths = sorted(found, key=lambda path: path.stat().st_mtime_ns)
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in paths
+        ]
+
+    yield read
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import bindparam, inspect, text
 from sqlmodel import Session, SQLModel, select
 
-from community import migrate, posting, solutions
+import main
+from community import events, migrate, notification_mail, posting, solutions
 from community.clock import FrozenClock
 from community.db import make_engine
 from community.events import OutboxEvent
-from community.models import Post, Role
+from community.models import Notification, Post, Role
 from community.policy import Guardian
 from moderation import care, cases, tools
 from moderation.models import WebhookDelivery
@@ -369,3 +370,24 @@ def _check_0021(url: str) -> None:
         assert [row for row in rebuilt if row[0] == case_id] == [
             row for row in live if row[0] == case_id
         ]
+
+
+def test_0023_never_mails_the_notifications_made_before_it() -> None:
+    main.configure_consumers()  # the reply's event reaches the notifications consumer
+    url = _fresh_sqlite_url()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        asker = make_user(session, clock, username="asker")
+        thread = make_thread(session, clock, author=asker, category=make_category(session))
+        make_reply(session, clock, author=make_user(session, clock), thread=thread)
+        events.drain(session, now=clock.now(), consumers=["notifications"])
+    migrate.downgrade(url, "0022")
+    migrate.upgrade(url, "0023")
+    with Session(engine) as session:
+        (notification,) = session.exec(select(Notification)).all()
+        assert notification.mail_done_at == notification.created_at
+        later = clock.advance(days=1)
+        assert notification_mail.queue_due(session, later) == 0
+    engine.dispose()

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from community.routes import (
     accounts,
     categories,
+    email,
     forum,
     leaderboard,
     lists,
@@ -15,6 +16,7 @@ from community.routes import (
 router = APIRouter()
 router.include_router(accounts.router)
 router.include_router(password.router)
+router.include_router(email.router)
 router.include_router(notifications.router)
 router.include_router(lists.router)
 router.include_router(leaderboard.router)

@@ -5,9 +5,8 @@ import email
 import email.policy
 import hashlib
 import re
-import shutil
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -25,36 +24,11 @@ from community.settings import CommunitySettings, get_settings
 from tests.conftest import drain
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_token, login
+from tests.mail_helpers import body
 from tests.moderation.brand_helpers import client_for, submit
 
 NEW_PASSWORD = "a brand new long password"
 LINK = re.compile(r"https?://\S+(/password/reset/[A-Za-z0-9_-]+)")
-
-Mailbox = Callable[[], list[EmailMessage]]
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    """The messages written to the pickup directory (no SMTP server configured), oldest first."""
-    directory = get_settings().var_dir / "mail"
-    shutil.rmtree(directory, ignore_errors=True)
-
-    def read() -> list[EmailMessage]:
-        found = directory.glob("*.eml") if directory.exists() else []
-        paths = sorted(found, key=lambda path: path.stat().st_mtime_ns)
-        return [
-            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in paths
-        ]
-
-    yield read
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-def body(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content())
 
 
 def link_in(message: EmailMessage) -> str:

@@ -1,0 +1,226 @@
+"""Notifications by e-mail, for a member who has not seen them on the site in time.
+
+A notification of a kind worth an e-mail (``MAILED_KINDS``: an answer, a mention, an accepted
+answer, the brand writing in a private case, a held post let through) waits
+``email_delay_minutes``. If it is still unread then, and the member has not turned e-mail off,
+it goes out in one message with the member's other notifications due at that moment; either way
+the mailer is done with it (``mail_done_at``). The worker's idle step (``queue_due``) makes that
+decision and records one ``notifications_to_mail`` event per member; the ``mail`` consumer sends
+each one with no transaction open, and retries a server that is down.
+
+Every message carries a link that turns these e-mails off without signing in.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from community import events, i18n, mailer, notifications
+from community.clock import Clock, as_utc
+from community.db import take_write_lock
+from community.errors import NotFound
+from community.i18n import N_
+from community.models import MAIL_DUE, MAILED_KINDS, Notification, NotificationKind, User
+from community.policy import Guardian, ensure
+from community.settings import CommunitySettings, get_settings
+
+BATCH = 200
+UNSUBSCRIBE_PATH = "/email/off/"
+
+# What the site's notification list says for each kind (templates/community/_notification.html).
+TEXTS = {
+    NotificationKind.reply: N_("%(actor)s replied to %(thread)s"),
+    NotificationKind.mention: N_("%(actor)s mentioned you in %(thread)s"),
+    NotificationKind.solution: N_("%(actor)s accepted your answer in %(thread)s"),
+    NotificationKind.case: N_(
+        "%(actor)s of the support team wrote to you privately about %(thread)s"
+    ),
+    NotificationKind.case_reply: N_("%(actor)s answered in their private case about %(thread)s"),
+    NotificationKind.case_pending: N_(
+        "The support team is waiting for your reply about %(thread)s"
+    ),
+    NotificationKind.case_resolved: N_("Your private case about %(thread)s was resolved"),
+    NotificationKind.published: N_(
+        "A moderator reviewed your post in %(thread)s: everyone can read it now"
+    ),
+}
+assert set(TEXTS) == set(MAILED_KINDS)
+
+GREETING = N_("Hello %(name)s,")
+INTRO = N_("here is what happened on %(brand)s since you last looked:")
+FOOTER = N_(
+    "You get this email because you had not seen these notifications on the site. "
+    "All your notifications: %(notifications)s\n"
+    "To stop these emails: %(off)s"
+)
+
+
+# Deciding what goes out (the worker's idle step) -----------------------------------------------
+
+
+def _due(before: datetime, limit: int) -> SelectOfScalar[Notification]:
+    return (
+        select(Notification)
+        # The very text of the ix_notification_mail_due index's condition: a planner uses a
+        # partial index only for a query that repeats it (SQLite: word for word, no parameters).
+        .where(text(MAIL_DUE))
+        .where(col(Notification.created_at) <= before)
+        .order_by(col(Notification.created_at), col(Notification.id))
+        .limit(limit)
+    )
+
+
+def queue_due(session: Session, now: datetime) -> int:
+    """Decide about up to ``BATCH`` notifications whose wait is over; returns how many."""
+    before = now - timedelta(minutes=get_settings().email_delay_minutes)
+    if session.exec(_due(before, 1)).first() is None:
+        return 0  # the usual answer, from the index alone and without the write lock
+    session.rollback()
+    take_write_lock(session)  # two workers must not both mail the same notifications
+    query = _due(before, BATCH)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    due = list(session.exec(query))
+    members = {
+        user.id: user
+        for user in session.exec(select(User).where(col(User.id).in_({n.user_id for n in due})))
+    }
+    mail: dict[int, list[int]] = defaultdict(list)
+    for notification in due:
+        notification.mail_done_at = now
+        session.add(notification)
+        member = members.get(notification.user_id)
+        if notification.read_at is None and member is not None and _wants_mail(member):
+            assert notification.id is not None
+            mail[notification.user_id].append(notification.id)
+    for user_id, ids in mail.items():
+        events.record(session, "notifications_to_mail", at=now, user_id=user_id, ids=ids)
+    return len(due)
+
+
+def _wants_mail(user: User) -> bool:
+    return user.is_active and user.email_notifications
+
+
+# Sending (the mail consumer) ---------------------------------------------------------------------
+
+
+def send(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
+    """One message with the member's notifications of ``event``, unless by now they have read
+    them, turned e-mail off, or lost sight of what they were about."""
+    user = session.get(User, event.data["user_id"])
+    if user is None or not _wants_mail(user):
+        return None
+    unread = session.exec(
+        select(Notification)
+        .where(
+            col(Notification.id).in_(event.data["ids"]),
+            col(Notification.user_id) == user.id,
+            col(Notification.read_at).is_(None),
+        )
+        .order_by(col(Notification.created_at), col(Notification.id))
+    )
+    guardian = Guardian(user)
+    items = [notifications.load_item(session, n, guardian) for n in unread]
+    items = [item for item in items if _still_there(item)]
+    if not items:
+        return None
+    settings = get_settings()
+    language = user.language or settings.default_language
+    lines = [describe(item, language) for item in items]
+    body = "\n".join(
+        [
+            i18n.gettext(language, GREETING) % {"name": user.display_name},
+            "",
+            i18n.gettext(language, INTRO) % {"brand": settings.brand_name},
+            "",
+            *(
+                f"- {line}\n  {settings.public_url}{item.target_url}"
+                for line, item in zip(lines, items, strict=True)
+            ),
+            "",
+            "-- ",
+            i18n.gettext(language, FOOTER)
+            % {
+                "notifications": f"{settings.public_url}/notifications",
+                "off": unsubscribe_url(settings, user),
+            },
+        ]
+    )
+    subject = lines[0] if len(lines) == 1 else _count_subject(settings, language, len(lines))
+    message = mailer.compose(
+        settings,
+        to=mailer.address_of(user),
+        subject=subject,
+        body=body,
+        at=as_utc(event.created_at),
+    )
+    message["List-Unsubscribe"] = f"<{unsubscribe_url(settings, user)}>"
+    return mailer.outbound(settings, message)
+
+
+def _still_there(item: notifications.NotificationItem) -> bool:
+    """Not deleted, and not hidden from the member since (a reply hidden as spam is not news)."""
+    return not item.is_gone and not (item.post is not None and item.post.is_hidden)
+
+
+def describe(item: notifications.NotificationItem, language: str) -> str:
+    actor = item.actor.display_name if item.actor else i18n.gettext(language, "Someone")
+    thread = item.thread.title if item.thread else ""
+    return i18n.gettext(language, TEXTS[NotificationKind(item.notification.kind)]) % {
+        "actor": actor,
+        "thread": thread,
+    }
+
+
+def _count_subject(settings: CommunitySettings, language: str, count: int) -> str:
+    message = i18n.Plural(
+        "%(num)s new notification on %(brand)s", "%(num)s new notifications on %(brand)s", count
+    )
+    return i18n.translate(language, message) % {
+        "num": i18n.format_number(count, language),
+        "brand": settings.brand_name,
+    }
+
+
+# Turning e-mail off from a message -------------------------------------------------------------
+
+
+def _signer(settings: CommunitySettings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.session_secret(), salt="email-notifications-off")
+
+
+def unsubscribe_url(settings: CommunitySettings, user: User) -> str:
+    return f"{settings.public_url}{UNSUBSCRIBE_PATH}{_signer(settings).dumps(user.id)}"
+
+
+def member_of_link(session: Session, token: str) -> User:
+    """The member a "stop these emails" link was made for."""
+    try:
+        user_id = _signer(get_settings()).loads(token)
+    except BadSignature:
+        user_id = None
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFound("This link is not one of ours, or it was cut short. Copy all of it.")
+    return user
+
+
+def choose(session: Session, guardian: Guardian, user: User, *, on: bool, clock: Clock) -> User:
+    """The member's own choice, from their settings."""
+    ensure(guardian.can_edit_account(user))
+    return set_email_notifications(session, user, on=on, clock=clock)
+
+
+def set_email_notifications(session: Session, user: User, *, on: bool, clock: Clock) -> User:
+    """Whether ``user`` gets notification e-mails; the caller has checked who may say so."""
+    user.email_notifications = on
+    session.add(user)
+    assert user.id is not None
+    events.record(session, "user_updated", at=clock.now(), user_id=user.id)
+    session.commit()
+    return user
