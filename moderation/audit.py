@@ -70,11 +70,6 @@ TARGET_LABELS = {
 }
 
 
-def shown(value: Any) -> str:
-    """A before or after value as the log page shows it: JSON, accents and all."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
 def _plain(value: Any) -> Any:
     """A JSON-ready copy of ``value``: datetimes as ISO 8601, enums as their value."""
     if isinstance(value, datetime | date):

@@ -25,7 +25,7 @@ from community.i18n import N_
 from community.models import Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
 from community.policy import Guardian, ensure
-from moderation import audit, tools
+from moderation import audit, audit_changes, tools
 
 router = APIRouter()
 
@@ -371,7 +371,12 @@ def audit_page(
         "target_types": list(audit.TARGET_LABELS),
         "action_labels": audit.ACTION_LABELS,
         "target_labels": audit.TARGET_LABELS,
-        "shown": audit.shown,
+        "changes": audit_changes.page_changes(
+            session,
+            [row.entry for row in page.items],
+            language=web.language_of(request),
+            zone=web.time_zone_of(request),
+        ),
         "next_url": next_url,
     }
     status_code = 422 if errors else 200

@@ -496,14 +496,6 @@ class AuditRow:
     def after(self) -> dict[str, Any]:
         return audit.loads(self.entry.after)
 
-    @property
-    def changes(self) -> list[tuple[str, Any, Any]]:
-        """(key, before, after) for every key, changed ones first."""
-        before, after = self.before, self.after
-        keys = list(dict.fromkeys([*before, *after]))
-        keys.sort(key=lambda k: before.get(k) == after.get(k))
-        return [(k, before.get(k), after.get(k)) for k in keys]
-
 
 @dataclass(frozen=True)
 class AuditPage:
