@@ -130,15 +130,17 @@ def sign_up(
     client_ip: str,
     clock: Clock,
     language: str | None = None,
+    page_language: str | None = None,
 ) -> User:
-    """A new member account. Limited per client address to slow down mass registration."""
+    """A new member account. Limited per client address to slow down mass registration. The
+    link that confirms the address goes out in ``language``, else ``page_language``."""
     settings = get_settings()
     problems = Problems()
     clean_username = problems.check(lambda: normalize_username(username))
     clean_email = problems.check(lambda: normalize_email(email))
     clean_name = problems.check(lambda: normalize_display_name(display_name))
     problems.check(lambda: validate_password(password, username=clean_username or username))
-    problems.check(lambda: _ensure_free(session, username=clean_username, email=clean_email))
+    problems.check(lambda: ensure_free(session, username=clean_username, email=clean_email))
     problems.raise_any()
     assert clean_username is not None and clean_email is not None and clean_name is not None
     username, email, display_name = clean_username, clean_email, clean_name
@@ -156,6 +158,8 @@ def sign_up(
         language=language,
         by_id=guardian.user.id if guardian.user else None,
         clock=clock,
+        confirmed=False,
+        page_language=page_language,
     )
 
 
@@ -183,6 +187,7 @@ def create_admin(
         language=None,
         by_id=guardian.user.id if guardian.user else None,
         clock=clock,
+        confirmed=True,
     )
 
 
@@ -197,8 +202,12 @@ def _create_user(
     language: str | None,
     by_id: int | None,
     clock: Clock,
+    confirmed: bool,
+    page_language: str | None = None,
 ) -> User:
-    _ensure_free(session, username=username, email=email)
+    """A member's account; ``confirmed`` when whoever creates it vouches for the address (an
+    operator making an administrator), else a link will ask the member to confirm it."""
+    ensure_free(session, username=username, email=email)
     now = clock.now()
     user = User(
         username=username,
@@ -208,12 +217,13 @@ def _create_user(
         role=role,
         language=language,
         created_at=now,
+        email_verified_at=now if confirmed else None,
     )
     session.add(user)
     try:
         session.flush()
         assert user.id is not None
-        events.record(session, "user_signed_up", at=now, user_id=user.id)
+        events.record(session, "user_signed_up", at=now, user_id=user.id, language=page_language)
         if role != Role.member:
             events.record(
                 session, "user_role_changed", at=now, user_id=user.id, role=role, by_id=by_id
@@ -222,12 +232,12 @@ def _create_user(
     except IntegrityError:
         # Someone took the name between our check and the insert.
         session.rollback()
-        _ensure_free(session, username=username, email=email)
+        ensure_free(session, username=username, email=email)
         raise
     return user
 
 
-def _ensure_free(session: Session, *, username: str | None, email: str | None) -> None:
+def ensure_free(session: Session, *, username: str | None, email: str | None) -> None:
     """Refuses a username or an email address (None: not checked) that an account holds."""
     wanted = [
         *([col(User.username) == username] if username is not None else []),

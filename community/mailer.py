@@ -47,8 +47,19 @@ def compose(
     return message
 
 
-def address_of(user: User) -> str:
-    return formataddr((user.display_name, user.email))
+def address_of(user: User, email: str | None = None) -> str:
+    """The member's name and their address (or ``email``), for a To header."""
+    return formataddr((user.display_name, email or user.email))
+
+
+def language_for(settings: CommunitySettings, user: User, asked_in: object = None) -> str:
+    """The language to write to ``user`` in: their own, else the one of the page they asked from
+    (``asked_in``, when the message answers a request), else the community's."""
+    if user.language:
+        return user.language
+    if isinstance(asked_in, str) and asked_in in settings.languages:
+        return asked_in
+    return settings.default_language
 
 
 def send(settings: CommunitySettings, message: EmailMessage) -> str:

@@ -51,6 +51,9 @@ class User(SQLModel, table=True):
     reputation: int = 0
     # Nominated by a moderator to the advocate programme (moderation.advocates); None: not one.
     advocate_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # When the member proved the address is theirs (community.email_confirmation); None: not yet,
+    # and no notification goes to it.
+    email_verified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # Notifications not seen in time come by e-mail too (community.notification_mail).
     email_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
@@ -71,6 +74,21 @@ class PasswordResetToken(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class EmailConfirmation(SQLModel, table=True):
+    """A link that proves ``email`` is the member's (at sign-up, or before an address change takes
+    effect); like a reset link, only its token's SHA-256 is kept."""
+
+    __tablename__ = "email_confirmation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    email: str = Field(max_length=254)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())

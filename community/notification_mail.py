@@ -103,7 +103,7 @@ def queue_due(session: Session, now: datetime) -> int:
 
 
 def _wants_mail(user: User) -> bool:
-    return user.is_active and user.email_notifications
+    return user.is_active and user.email_notifications and user.email_verified_at is not None
 
 
 # Sending (the mail consumer) ---------------------------------------------------------------------
@@ -130,7 +130,7 @@ def send(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
     if not items:
         return None
     settings = get_settings()
-    language = user.language or settings.default_language
+    language = mailer.language_for(settings, user)
     lines = [describe(item, language) for item in items]
     body = "\n".join(
         [

@@ -142,7 +142,7 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
             expires_at=as_utc(event.created_at) + valid_for,
         )
     )
-    language = _language(settings, user, event)
+    language = mailer.language_for(settings, user, event.data.get("language"))
     body = i18n.gettext(language, LINK_BODY) % {
         "name": user.display_name,
         "username": user.username,
@@ -159,7 +159,7 @@ def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Ou
     if user is None or not user.is_active:
         return None
     settings = get_settings()
-    language = _language(settings, user, event)
+    language = mailer.language_for(settings, user, event.data.get("language"))
     zone = i18n.zone(user.time_zone, settings.time_zone)
     body = i18n.gettext(language, NOTICE_BODY) % {
         "name": user.display_name,
@@ -170,14 +170,6 @@ def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Ou
     }
     subject = i18n.gettext(language, NOTICE_SUBJECT) % {"brand": settings.brand_name}
     return _mail(settings, user, subject, body, event)
-
-
-def _language(settings: CommunitySettings, user: User, event: events.OutboxEvent) -> str:
-    """The member's own language, else the one of the page they were on."""
-    if user.language:
-        return user.language
-    asked_in = event.data.get("language")
-    return asked_in if asked_in in settings.languages else settings.default_language
 
 
 def _mail(

@@ -22,6 +22,7 @@ def make_user(
     role: Role = Role.member,
     language: str | None = None,
     password: str = PASSWORD,
+    email_confirmed: bool = True,
 ) -> User:
     n = next(_counter)
     username = username or f"user{n}"
@@ -33,6 +34,7 @@ def make_user(
         role=role,
         language=language,
         created_at=clock.now(),
+        email_verified_at=clock.now() if email_confirmed else None,
     )
     session.add(user)
     session.commit()

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from community import accounts, i18n, profiles, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
+from community.i18n import N_
 from community.models import ApiToken, User
 from community.params import BeforeQuery, FormStr, TokenId
 from community.policy import Guardian
@@ -86,6 +87,7 @@ def signup(
             language=request.session.get(SESSION_LANGUAGE_KEY),
             client_ip=client_ip(request),
             clock=clock,
+            page_language=web.language_of(request),
         )
     except DomainError as exc:
         values = {"username": username, "email": email, "display_name": display_name}
@@ -97,6 +99,11 @@ def signup(
             status_code=exc.status_code,
         )
     start_session(request, user)
+    web.flash(
+        request,
+        N_("Welcome! We have sent a link to %(email)s: open it to confirm your address."),
+        email=user.email,
+    )
     return web.redirect(next_path)
 
 
@@ -211,7 +218,7 @@ def settings_page(
 ) -> Response:
     if guardian.user is None:
         return web.login_redirect(request, "/settings")
-    return _render_settings(request, session, guardian, saved=saved)
+    return render_settings(request, session, guardian, saved=saved)
 
 
 @router.post("/settings/profile")
@@ -236,7 +243,7 @@ def update_profile(
             clock=clock,
         )
     except DomainError as exc:
-        return _render_settings(
+        return render_settings(
             request,
             session,
             guardian,
@@ -270,7 +277,7 @@ def change_password(
             language=web.language_of(request),
         )
     except DomainError as exc:
-        return _render_settings(
+        return render_settings(
             request,
             session,
             guardian,
@@ -340,10 +347,10 @@ def _render_tokens(
     }
     if web.is_htmx(request):
         return web.render(request, "community/_api_tokens.html", status_code=status_code, **context)
-    return _render_settings(request, session, guardian, status_code=status_code, **context)
+    return render_settings(request, session, guardian, status_code=status_code, **context)
 
 
-def _render_settings(
+def render_settings(
     request: Request,
     session: SessionDep,
     guardian: Guardian,

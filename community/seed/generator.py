@@ -199,6 +199,7 @@ class Community:
                 "created_at": joined,
                 "session_epoch": 0,
                 "is_active": True,
+                "email_verified_at": joined,  # the demo's addresses need no confirming
                 "answer_count": 0,
                 "solution_count": 0,
                 "kudos_received": 0,

@@ -52,7 +52,9 @@ def test_sign_up_normalises_the_fields_and_records_the_event(session, clock):
     assert user.created_at == clock.now()
     assert verify_password(user.password_hash, "a long enough password")
     event = session.exec(select(OutboxEvent)).one()
-    assert (event.name, event.data) == ("user_signed_up", {"user_id": user.id})
+    # The language of the page, for the link that confirms the address (none here).
+    assert (event.name, event.data) == ("user_signed_up", {"user_id": user.id, "language": None})
+    assert user.email_verified_at is None
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,7 @@ def test_the_member_turns_email_off_in_their_settings(app, session, clock, mailb
     browser = client_for(app, asker)
     page = browser.get("/settings").text
     assert 'name="email_notifications" role="switch" checked' in page
-    assert "Emails go to giulia@example.com." in page
+    assert "Your address is giulia@example.com." in page
 
     saved = submit(browser, "/settings/email", {})  # the box unticked
     assert saved.status_code == 303
