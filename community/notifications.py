@@ -21,6 +21,7 @@ from community import badges, events, markdown, posting
 from community.clock import Clock, as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import NotFound
+from community.i18n import N_
 from community.models import (
     Kudos,
     Notification,
@@ -39,6 +40,16 @@ MAX_MENTIONS = 20
 CASE_KINDS = frozenset(
     {NotificationKind.case, NotificationKind.case_pending, NotificationKind.case_resolved}
 )
+# What a member may flag a post for, as the flag's outcome names it: moderation's flag kinds
+# (moderation.models.FlagKind, labelled alike in its queue), which community may not import.
+FLAG_KINDS: dict[str, str] = {
+    "spam": N_("spam"),
+    "abuse": N_("abuse"),
+    "off_topic": N_("off-topic"),
+    "needs_brand": N_("needs the brand"),
+}
+# How much of the flagged post a flag notification quotes.
+FLAG_EXCERPT_CHARS = 80
 
 
 # Handlers --------------------------------------------------------------------------------------
@@ -254,6 +265,13 @@ class NotificationItem:
     # What became of the reader's flag (kind "flag"), from its flag_resolved event: "hidden"
     # (upheld, and the post is out of members' sight), "upheld" (the post stays) or "dismissed".
     flag_outcome: str | None = None
+    # The kind of the reader's flag ("abuse": FLAG_KINDS), when its event says (events from
+    # before flags said so do not: the text then names no kind).
+    flag_kind: str | None = None
+    # Which post a flag was about, while the reader may see its thread: its author, and the start
+    # of its text only while the reader may still read it (not once hidden or deleted).
+    post_author: User | None = None
+    post_excerpt: str = ""
     case_id: int | None = None  # the case the customer wrote in (kind "case_reply")
 
     @property
@@ -261,6 +279,18 @@ class NotificationItem:
         """The badge's English msgid (translate where shown)."""
         found = badges.info(self.badge) if self.badge else None
         return found.label if found is not None else (self.badge or "")
+
+    @property
+    def post_number(self) -> int | None:
+        """The number of the post a flag was about, where its author is named."""
+        if self.post is None or self.post_author is None:
+            return None
+        return self.post.post_number
+
+    @property
+    def flag_kind_label(self) -> str | None:
+        """The flag kind's English msgid (translate where shown)."""
+        return FLAG_KINDS.get(self.flag_kind) if self.flag_kind else None
 
     @property
     def target_url(self) -> str:
@@ -336,11 +366,11 @@ def list_notifications(
             )
         )
     rows = session.execute(query).all()
-    told = _events_told(session, [n for n, *_ in rows[:limit]])
-    items = [
-        _item(n, a, t, p, _visible(guardian, t), told.get(n.event_id, {}))
-        for n, a, t, p in rows[:limit]
-    ]
+    shown = rows[:limit]
+    told = _events_told(session, [n for n, *_ in shown])
+    flagged = {p.author_id for n, _, _, p in shown if n.kind == NotificationKind.flag and p}
+    authors = _users(session, flagged)
+    items = [_item(n, a, t, p, guardian, told.get(n.event_id, {}), authors) for n, a, t, p in shown]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = encode_cursor(items[-1].notification)
@@ -360,16 +390,26 @@ def _events_told(session: Session, notifications: list[Notification]) -> dict[in
     return {e.id: e.data for e in found if e.id is not None}
 
 
+def _users(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))) if u.id}
+
+
 def _item(
     notification: Notification,
     actor: User | None,
     thread: Thread | None,
     post: Post | None,
-    visible: bool,
+    guardian: Guardian | None,
     told: dict[str, Any],
+    authors: dict[int, User],
 ) -> NotificationItem:
     kind = notification.kind
+    visible = guardian is None or _visible(guardian, thread)
     badge = told.get("badge") if kind == NotificationKind.badge else None
+    flag = kind == NotificationKind.flag
+    flagged = post if flag and visible else None
     return NotificationItem(
         notification,
         actor,
@@ -377,9 +417,28 @@ def _item(
         post,
         visible,
         badge=str(badge) if badge is not None else None,
-        flag_outcome=_flag_outcome(told) if kind == NotificationKind.flag else None,
+        flag_outcome=_flag_outcome(told) if flag else None,
+        flag_kind=_flag_kind(told) if flag else None,
+        post_author=authors.get(flagged.author_id) if flagged is not None else None,
+        post_excerpt=(
+            posting.excerpt(flagged, FLAG_EXCERPT_CHARS)
+            if flagged is not None and _readable(guardian, thread, flagged)
+            else ""
+        ),
         case_id=_case_id(told) if kind == NotificationKind.case_reply else None,
     )
+
+
+def _flag_kind(resolved: dict[str, Any]) -> str | None:
+    kind = resolved.get("kind")
+    return kind if isinstance(kind, str) and kind in FLAG_KINDS else None
+
+
+def _readable(guardian: Guardian | None, thread: Thread | None, post: Post) -> bool:
+    """Whether the reader may read the post's text now (its thread being in their sight)."""
+    if post.is_deleted or thread is None or thread.is_deleted:
+        return False
+    return guardian.can_see_post(post) if guardian is not None else not post.is_hidden
 
 
 def _case_id(message_added: dict[str, Any]) -> int | None:
@@ -407,13 +466,17 @@ def load_item(
 ) -> NotificationItem:
     thread = session.get(Thread, notification.thread_id) if notification.thread_id else None
     post = session.get(Post, notification.post_id) if notification.post_id else None
+    author = None
+    if post is not None and notification.kind == NotificationKind.flag:
+        author = session.get(User, post.author_id)
     return _item(
         notification,
         session.get(User, notification.actor_id) if notification.actor_id else None,
         thread,
         post,
-        guardian is None or _visible(guardian, thread),
+        guardian,
         _events_told(session, [notification]).get(notification.event_id, {}),
+        {author.id: author} if author is not None and author.id is not None else {},
     )
 
 

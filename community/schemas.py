@@ -304,6 +304,26 @@ class NotificationPublic(BaseModel):
         description='for kind "flag": hidden (upheld, and the post was hidden), upheld (the post '
         "stays) or dismissed",
     )
+    flag_kind: str | None = Field(
+        default=None,
+        description='for kind "flag": what you flagged the post for (spam, abuse, off_topic or'
+        " needs_brand); null for flags resolved before notifications said",
+    )
+    post_number: int | None = Field(
+        default=None,
+        description='for kind "flag": the flagged post\'s number in its thread (1 is the question);'
+        " null while you may not see the thread",
+    )
+    post_author: AuthorRef | None = Field(
+        default=None,
+        description='for kind "flag": who wrote the flagged post; null while you may not see the'
+        " thread",
+    )
+    post_excerpt: str | None = Field(
+        default=None,
+        description='for kind "flag": the start of the flagged post\'s text, as plain text; null'
+        " once you may no longer read it (hidden, deleted)",
+    )
     created_at: datetime
     read: bool
 

@@ -101,6 +101,10 @@ def _public(item: notifications.NotificationItem) -> NotificationPublic:
         thread_title=None if item.is_gone or item.thread is None else item.thread.title,
         badge=item.badge,
         flag_outcome=item.flag_outcome,
+        flag_kind=item.flag_kind,
+        post_number=item.post_number,
+        post_author=AuthorRef.of(item.post_author) if item.post_author is not None else None,
+        post_excerpt=item.post_excerpt or None,
         created_at=n.created_at,
         read=n.read_at is not None,
     )

@@ -1,14 +1,19 @@
 """Flags: members flag a post (once, not their own, rate-limited), flags join the queue, a
 moderator upholds or dismisses them, and the flagger is told."""
 
+import json
+from typing import Any
+
 import pytest
+from fastapi import FastAPI
 from sqlmodel import select
 
-from community import posting, visibility
+from community import notifications, posting, visibility
 from community.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from community.models import HiddenReason, Notification, Post, ReputationEntry, Role
+from community.events import OutboxEvent
+from community.models import HiddenReason, Notification, Post, ReputationEntry, Role, User
 from community.policy import Guardian
-from moderation import flags, tools
+from moderation import flags, queue, tools
 from moderation.models import AuditEntry, CareThread, Flag, FlagKind, FlagStatus
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
@@ -17,11 +22,12 @@ from tests.moderation.care_helpers import run_care
 
 # A flagger's comment is their own text: the queue shows it escaped.
 COMMENT = '<script>alert("x")</script> Sells watches & more'
-HIDDEN_NOTICE = "Your flag on a post in %s was upheld: the post has been hidden"
+# What the flagger is told: the flag's kind, then the thread's title.
+HIDDEN_NOTICE = "Your flag (%s) on a post in %s was upheld: the post has been hidden"
 UPHELD_NOTICE = (
-    "Your flag on a post in %s was upheld: the moderators agree, and the post stays visible"
+    "Your flag (%s) on a post in %s was upheld: the moderators agree, and the post stays visible"
 )
-DISMISSED_NOTICE = "Your flag on a post in %s was reviewed and the post stays"
+DISMISSED_NOTICE = "Your flag (%s) on a post in %s was reviewed and the post stays"
 
 
 @pytest.fixture
@@ -89,7 +95,7 @@ def test_flag_lifecycle_through_the_pages(session, clock, scene, client):
     note = session.exec(select(Notification).where(Notification.kind == "flag")).one()
     assert note.user_id == scene["flagger"].id and note.post_id == post.id
     notifications = client.get("/notifications")
-    assert HIDDEN_NOTICE % thread.title in notifications.text
+    assert HIDDEN_NOTICE % ("spam", thread.title) in notifications.text
 
 
 def test_flagging_with_htmx_and_without_a_reason(session, clock, scene, client):
@@ -242,7 +248,7 @@ def test_hiding_a_flagged_post_upholds_its_flags_and_tells_each_flagger(session,
     assert sorted(n.user_id for n in notes) == sorted([scene["flagger"].id, second.id, third.id])
     assert {(n.actor_id, n.post_id) for n in notes} == {(moderator.id, post.id)}
     page = client_for(app, scene["flagger"]).get("/notifications")
-    assert HIDDEN_NOTICE % scene["thread"].title in page.text
+    assert HIDDEN_NOTICE % ("spam", scene["thread"].title) in page.text
     # in the thread it is in (only the post was hidden, nothing was deleted)
     assert scene["thread"].title in page.text and "a deleted thread" not in page.text
 
@@ -486,18 +492,18 @@ def test_dismissing_a_spam_flag_leaves_the_post_alone(session, clock, scene, app
 
 
 @pytest.mark.parametrize(
-    ("kind", "status", "notice", "outcome"),
+    ("kind", "label", "status", "notice", "outcome"),
     [
-        ("spam", "upheld", HIDDEN_NOTICE, "hidden"),
-        ("abuse", "upheld", HIDDEN_NOTICE, "hidden"),
-        ("off_topic", "upheld", UPHELD_NOTICE, "upheld"),
-        ("needs_brand", "upheld", UPHELD_NOTICE, "upheld"),
-        ("spam", "dismissed", DISMISSED_NOTICE, "dismissed"),
-        ("off_topic", "dismissed", DISMISSED_NOTICE, "dismissed"),
+        ("spam", "spam", "upheld", HIDDEN_NOTICE, "hidden"),
+        ("abuse", "abuse", "upheld", HIDDEN_NOTICE, "hidden"),
+        ("off_topic", "off-topic", "upheld", UPHELD_NOTICE, "upheld"),
+        ("needs_brand", "needs the brand", "upheld", UPHELD_NOTICE, "upheld"),
+        ("spam", "spam", "dismissed", DISMISSED_NOTICE, "dismissed"),
+        ("off_topic", "off-topic", "dismissed", DISMISSED_NOTICE, "dismissed"),
     ],
 )
 def test_the_flaggers_notification_says_what_became_of_the_flag(
-    session, clock, scene, app, kind, status, notice, outcome
+    session, clock, scene, app, kind, label, status, notice, outcome
 ):
     post, thread = scene["post"], scene["thread"]
     flagger = client_for(app, scene["flagger"])
@@ -508,14 +514,15 @@ def test_the_flaggers_notification_says_what_became_of_the_flag(
     run_care(session, clock)
 
     page = flagger.get("/notifications").text
-    assert notice % thread.title in page
+    assert notice % (label, thread.title) in page
     others = {HIDDEN_NOTICE, UPHELD_NOTICE, DISMISSED_NOTICE} - {notice}
-    assert not any(other % thread.title in page for other in others)
+    assert not any(other % (label, thread.title) in page for other in others)
     (item,) = flagger.get("/api/v1/notifications").json()["items"]
-    assert (item["kind"], item["flag_outcome"], item["thread_title"]) == (
+    assert (item["kind"], item["flag_outcome"], item["thread_title"], item["flag_kind"]) == (
         "flag",
         outcome,
         thread.title,
+        kind,
     )
 
 
@@ -524,12 +531,12 @@ def test_the_flaggers_notification_says_what_became_of_the_flag(
     [
         (
             "upheld",
-            "La tua segnalazione nella discussione «%s» è stata accolta: "
+            "La tua segnalazione (spam) nella discussione «%s» è stata accolta: "
             "il messaggio è stato nascosto",
         ),
         (
             "dismissed",
-            "La tua segnalazione nella discussione «%s» è stata esaminata "
+            "La tua segnalazione (spam) nella discussione «%s» è stata esaminata "
             "e il messaggio resta al suo posto",
         ),
     ],
@@ -547,3 +554,146 @@ def test_the_flagger_is_told_in_their_own_language(session, clock, scene, app, s
     page = client_for(app, italian_flagger).get("/notifications").text
     assert italian % thread.title in page
     assert "Your flag" not in page
+    assert f"Messaggio n. {post.post_number} di Author" in page
+
+
+def _flagger_items(app: FastAPI, flagger: User) -> tuple[str, list[dict[str, Any]]]:
+    """The flagger's notifications page and their notifications in the API."""
+    client = client_for(app, flagger)
+    return client.get("/notifications").text, client.get("/api/v1/notifications").json()["items"]
+
+
+def test_two_flags_upheld_in_one_thread_say_which_post_and_flag_each_was(
+    session, clock, scene, app
+):
+    """Two flags upheld in one thread used to read alike; each now names its flag's kind and its
+    post: number and author, and the post's first words while the flagger may still read them."""
+    thread, spam_post, flagger = scene["thread"], scene["post"], scene["flagger"]
+    bruno = make_user(session, clock, username="bruno")
+    chat = make_reply(
+        session, clock, author=bruno, thread=thread, body="Anyone watching the **match** tonight?"
+    )
+    for post, kind in ((spam_post, FlagKind.abuse), (chat, FlagKind.off_topic)):
+        flags.raise_flag(session, Guardian(flagger), post, kind=kind, clock=clock)
+    open_ = flags.open_flags(session, Guardian(scene["moderator"]), thread)
+    flags.resolve(
+        session, Guardian(scene["moderator"]), open_, status=FlagStatus.upheld, clock=clock
+    )
+    run_care(session, clock)
+
+    page, items = _flagger_items(app, flagger)
+
+    assert HIDDEN_NOTICE % ("abuse", thread.title) in page
+    assert UPHELD_NOTICE % ("off-topic", thread.title) in page
+    # The hidden post is named, never quoted; the one still in sight is.
+    assert f"Post #{spam_post.post_number} by Author</span>" in page
+    assert "Buy cheap watches" not in page
+    assert f"Post #{chat.post_number} by Bruno: <q>Anyone watching the match tonight?</q>" in page
+    by_kind = {item["flag_kind"]: item for item in items}
+    assert set(by_kind) == {"abuse", "off_topic"}
+    assert [
+        (i["post_id"], i["post_number"], i["post_author"]["username"], i["post_excerpt"])
+        for i in (by_kind["abuse"], by_kind["off_topic"])
+    ] == [
+        (spam_post.id, spam_post.post_number, "author", None),
+        (chat.id, chat.post_number, "bruno", "Anyone watching the match tonight?"),
+    ]
+
+
+def test_the_flagged_posts_words_are_escaped_and_cut_short(session, clock, scene, app):
+    thread, flagger = scene["thread"], scene["flagger"]
+    body = 'Use <script>alert("x")</script> & "quotes" ' + "and then some more words " * 8
+    post = make_reply(session, clock, author=make_user(session, clock), thread=thread, body=body)
+    flag = flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.spam, clock=clock)
+    flags.resolve(
+        session, Guardian(scene["moderator"]), [flag], status=FlagStatus.dismissed, clock=clock
+    )
+    run_care(session, clock)
+
+    page, (item,) = _flagger_items(app, flagger)
+
+    assert "<script>" not in page
+    assert (
+        "<q>Use &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34; and" in page
+    )
+    assert item["post_excerpt"].startswith('Use <script>alert("x")</script> & "quotes" and')
+    assert item["post_excerpt"].endswith("…") and len(item["post_excerpt"]) <= 81
+
+
+@pytest.mark.parametrize(
+    "reason", [HiddenReason.personal_data, HiddenReason.awaiting_approval, HiddenReason.moderator]
+)
+def test_a_post_hidden_since_the_flag_is_no_longer_quoted(session, clock, scene, app, reason):
+    """The flag was dismissed and the post quoted; once the post is hidden (held for personal
+    data, say) the flagger may no longer read it, and the notification stops quoting it."""
+    post, flagger = scene["post"], scene["flagger"]
+    flag = flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.spam, clock=clock)
+    flags.resolve(
+        session, Guardian(scene["moderator"]), [flag], status=FlagStatus.dismissed, clock=clock
+    )
+    run_care(session, clock)
+    page, (item,) = _flagger_items(app, flagger)
+    assert "<q>Buy cheap watches here</q>" in page
+    assert item["post_excerpt"] == "Buy cheap watches here"
+
+    visibility.hide_post(session, post, reason=reason, by_id=None, now=clock.now())
+    session.commit()
+
+    page, (item,) = _flagger_items(app, flagger)
+    assert "Buy cheap watches" not in page
+    assert f"Post #{post.post_number} by Author</span>" in page  # as the thread shows it
+    assert (item["post_number"], item["post_excerpt"]) == (post.post_number, None)
+
+
+def test_a_deleted_post_or_a_hidden_thread_is_not_quoted(session, clock, scene, app):
+    post, thread, flagger = scene["post"], scene["thread"], scene["flagger"]
+    flag = flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.spam, clock=clock)
+    flags.resolve(
+        session, Guardian(scene["moderator"]), [flag], status=FlagStatus.dismissed, clock=clock
+    )
+    run_care(session, clock)
+
+    visibility.hide_thread(
+        session, thread, reason=HiddenReason.moderator, by_id=scene["moderator"].id, now=clock.now()
+    )
+    session.commit()
+    page, (item,) = _flagger_items(app, flagger)
+    # Out of the flagger's sight: not its title, nor which post, nor its words.
+    assert thread.title not in page and "Buy cheap watches" not in page
+    assert "Post #" not in page
+    assert (item["thread_title"], item["post_number"], item["post_author"]) == (None, None, None)
+    assert item["post_excerpt"] is None
+
+    visibility.unhide_thread(session, thread, by_id=scene["moderator"].id, now=clock.now())
+    posting.delete_post(session, Guardian(scene["author"]), post, clock=clock)
+    page, (item,) = _flagger_items(app, flagger)
+    assert "Buy cheap watches" not in page and item["post_excerpt"] is None
+    assert f"Post #{post.post_number} by Author</span>" in page
+
+
+def test_a_flag_resolved_before_its_event_named_the_kind_still_reads(session, clock, scene, app):
+    """Events of flags resolved before 9aa9e06 carry no kind: the notice names none, and still
+    says which post."""
+    post, thread, flagger = scene["post"], scene["thread"], scene["flagger"]
+    flag = flags.raise_flag(session, Guardian(flagger), post, kind=FlagKind.spam, clock=clock)
+    flags.resolve(
+        session, Guardian(scene["moderator"]), [flag], status=FlagStatus.upheld, clock=clock
+    )
+    event = session.exec(select(OutboxEvent).where(OutboxEvent.name == "flag_resolved")).one()
+    data = dict(event.data)
+    del data["kind"], data["post_hidden"]
+    event.payload = json.dumps(data)
+    session.add(event)
+    session.commit()
+    run_care(session, clock)
+
+    page, (item,) = _flagger_items(app, flagger)
+
+    assert f"Your flag on a post in {thread.title} was upheld: the moderators agree" in page
+    assert f"Post #{post.post_number} by Author</span>" in page
+    assert (item["flag_kind"], item["post_number"]) == (None, post.post_number)
+
+
+def test_the_flag_kinds_are_named_as_the_queue_names_them():
+    assert notifications.FLAG_KINDS == queue.FLAG_LABELS
+    assert set(notifications.FLAG_KINDS) == {str(k) for k in FlagKind} - {"mutual_kudos"}
