@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from community import (
+    answers,
     categories,
     events,
     first_response,
@@ -246,12 +247,14 @@ def reply_to_thread(
         bump(session, Category, category.id, post_count=1)
         post.published_at = now
         visibility.touch_activity(thread, category, now=now)
-    if author.id != thread.author_id:
+    if answers.counts(post, thread):
+        # Held, it stops counting below (community.visibility), until it is published.
         bump(session, User, author.id, answer_count=1)
-        if held is None:  # a held reply answers nobody yet (community.first_response)
-            reputation.on_reply(session, thread, post, at=now)
-            if thread.first_response_at is None:
-                first_response.refresh(session, thread)
+    # A held reply answers nobody yet (community.first_response).
+    if author.id != thread.author_id and held is None:
+        reputation.on_reply(session, thread, post, at=now)
+        if thread.first_response_at is None:
+            first_response.refresh(session, thread)
     if session.get(Watch, (author.id, thread.id)) is None:
         session.add(Watch(user_id=author.id, thread_id=thread.id, created_at=now))
     session.add_all([thread, author, category])
@@ -410,7 +413,10 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
     by_id = guardian.user_id
     thread = _thread_of(session, post)
     _lock(session, thread)
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(post)  # as the lock found it: hidden meanwhile, it is no answer to take
     counted_posts = counted_post_count(session, thread.id)
+    answered = answers.counts(post, thread)
     # Conditional, so that two simultaneous deletes cannot both adjust the counters.
     deleted = session.execute(
         update(Post)
@@ -427,6 +433,8 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
     bump(session, Thread, thread.id, kudos_count=-post.kudos_count)
     reputation.on_post_deleted(session, post, at=now)
     if post.is_question:
+        if answers.is_public(thread):
+            answers.bump_thread(session, thread, -1)  # before its replies leave with it
         thread.deleted_at = now
         thread.deleted_by_id = by_id
         bump(session, User, post.author_id, thread_count=-1)
@@ -438,7 +446,7 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
             post_count=-counted_posts,
         )
     else:
-        if post.author_id != thread.author_id:
+        if answered:
             bump(session, User, post.author_id, answer_count=-1)
         bump(session, Category, thread.category_id, post_count=-int(post.published_at is not None))
         if thread.last_post_id == post.id:

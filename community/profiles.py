@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from community import badges, ranks
+from community import answers, badges, ranks
 from community.i18n import N_
 from community.models import (
     Kudos,
@@ -224,18 +224,11 @@ class PostLink:
 
 
 def _public_posts_of(user: User) -> Any:
+    """The member's answers (community.answers), newest first: ``User.answer_count`` of them."""
     return (
         select(Post, Thread)
         .join(Thread, col(Thread.id) == col(Post.thread_id))
-        .where(
-            col(Post.author_id) == user.id,
-            col(Post.post_number) > 1,
-            col(Post.deleted_at).is_(None),
-            col(Post.hidden_at).is_(None),
-            col(Thread.author_id) != user.id,
-            col(Thread.deleted_at).is_(None),
-            col(Thread.hidden_at).is_(None),
-        )
+        .where(col(Post.author_id) == user.id, *answers.PUBLIC)
         # ix_post_author_created, walked backwards
         .order_by(col(Post.author_id).desc(), col(Post.created_at).desc())
     )

@@ -2,8 +2,9 @@
 
 A moderator hides something (``HiddenReason.moderator``), or moderation's signals find personal
 data in a post (``HiddenReason.personal_data``) and hide it until a moderator reviews it.
-These functions change the state and record the event in the caller's transaction; who may call
-them is the caller's business (moderation's services check the Guardian; the worker acts for the
+These functions change the state, move the answer counts of the members it concerns
+(community.answers) and record the event in the caller's transaction; who may call them is the
+caller's business (moderation's services check the Guardian; the worker acts for the
 brand). The author is shown why (``hidden_reason``).
 
 A post *held* for review (personal data, or a newcomer's link waiting for approval) does not
@@ -18,9 +19,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from community import events, first_response, reputation
+from community import answers, events, first_response, reputation
 from community.counters import bump
-from community.models import Category, HiddenReason, Post, Thread
+from community.models import Category, HiddenReason, Post, Thread, User
 from community.policy import Guardian
 
 # Hidden until a moderator has looked, as opposed to hidden by a moderator's decision.
@@ -91,6 +92,10 @@ def hide_post(
     session: Session, post: Post, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:
     """Hide ``post``; False (and no event) when it already was hidden for the same reason."""
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    _lock(session, thread, post)
+    answered = answers.counts(post, thread)
     hidden = _hide(
         session,
         post,
@@ -102,11 +107,16 @@ def hide_post(
         post_id=post.id,
     )
     if hidden:
+        if answered:
+            bump(session, User, post.author_id, answer_count=-1)
         _refresh_first_response(session, post)
     return hidden
 
 
 def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> bool:
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    _lock(session, thread, post)
     held = post.hidden_reason in HELD_REASONS
     shown = _unhide(
         session,
@@ -118,11 +128,23 @@ def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> b
         post_id=post.id,
     )
     if shown:
-        thread = session.get(Thread, post.thread_id)
-        assert thread is not None
+        if answers.counts(post, thread):
+            bump(session, User, post.author_id, answer_count=1)
         _went_public(session, post, thread, reviewed=held, by_id=by_id, now=now)
         _refresh_first_response(session, post)
     return shown
+
+
+def _lock(session: Session, thread: Thread, post: Post | None = None) -> None:
+    """On PostgreSQL, wait for the thread's other writers (community.posting takes the same lock
+    to reply and to delete) and read the thread, and the post, as they left them, so that the
+    answers shown or hidden here (community.answers) are counted once."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()  # reading the rows again must not drop this transaction's own changes
+    session.refresh(thread, with_for_update=True)
+    if post is not None:
+        session.refresh(post)
 
 
 def touch_activity(thread: Thread, category: Category, *, now: datetime) -> None:
@@ -193,14 +215,22 @@ def hold_for_review(
 def hide_thread(
     session: Session, thread: Thread, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:
-    return _hide(
+    _lock(session, thread)
+    public = answers.is_public(thread)
+    hidden = _hide(
         session, thread, "thread_hidden", thread_id=thread.id, reason=reason, by_id=by_id, now=now
     )
+    if hidden and public:
+        answers.bump_thread(session, thread, -1)
+    return hidden
 
 
 def unhide_thread(session: Session, thread: Thread, *, by_id: int, now: datetime) -> bool:
+    _lock(session, thread)
     held = thread.hidden_reason in HELD_REASONS
     shown = _unhide(session, thread, "thread_unhidden", thread_id=thread.id, by_id=by_id, now=now)
+    if shown and answers.is_public(thread):
+        answers.bump_thread(session, thread, 1)
     if shown:
         # The question, and any reply shown while the thread was still hidden.
         waiting = session.exec(

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from community import (
+    answers,
     categories,
     events,
     first_response,
@@ -287,15 +288,9 @@ def merge_thread(
         solutions.unmark_within(session, thread, moved_solution, by_id=by_id, now=now)
         moved_solution = None
 
-    # Answer counts: a reply counts for its author when the thread is someone else's.
-    answers: Counter[int] = Counter()
-    for post in live:
-        if post.post_number > 1 and post.author_id != thread.author_id:
-            answers[post.author_id] -= 1
-        if post.author_id != into.author_id:
-            answers[post.author_id] += 1
-    for author_id, delta in answers.items():
-        bump(session, User, author_id, answer_count=delta)
+    # Answer counts (community.answers): what counted here stops counting, what counts there
+    # starts (the moved question is a reply there; nothing counts in a hidden thread).
+    answered_before = Counter(p.author_id for p in live if answers.counts(p, thread))
     bump(session, User, thread.author_id, thread_count=-1)
 
     last_number = session.scalar(
@@ -310,6 +305,10 @@ def merge_thread(
         post.post_number = next_number + offset
         session.add(post)
     session.flush()
+    answered_after = Counter(p.author_id for p in live if answers.counts(p, into))
+    for author_id in sorted(answered_before | answered_after):
+        delta = answered_after[author_id] - answered_before[author_id]
+        bump(session, User, author_id, answer_count=delta)
     moved_ids = [p.id for p in posts if p.id is not None]
     if moved_ids:
         for model in (PostSignal, Flag):

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 import main
-from community import events, migrate, notification_mail, posting, solutions
+from community import events, migrate, notification_mail, posting, profiles, solutions, visibility
 from community.clock import FrozenClock
 from community.db import make_engine
 from community.events import OutboxEvent
-from community.models import Notification, Post, Role
+from community.models import HiddenReason, Notification, Post, Role
 from community.policy import Guardian
 from moderation import care, cases, tools
 from moderation.models import WebhookDelivery
@@ -391,3 +391,68 @@ def test_0023_never_mails_the_notifications_made_before_it() -> None:
         later = clock.advance(days=1)
         assert notification_mail.queue_due(session, later) == 0
     engine.dispose()
+
+
+def test_0025_recounts_answers_as_the_profile_lists_them() -> None:
+    _check_0025(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0025_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0025(url)
+
+
+def _check_0025(url: str) -> None:
+    """Before 0025 a member's answers counted every reply of theirs in someone else's thread
+    that was not deleted. Helper wrote six there: one public, one hidden by a moderator, one
+    held for personal data, one in a hidden thread, one in a thread whose question was deleted
+    and one deleted (and one in their own thread): five by the old count. Only the first is on
+    their profile's list, and 0025 counts it alone; a downgrade counts the old way again."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        category = make_category(session)
+        asker = make_user(session, clock, username="asker")
+        helper = make_user(session, clock, username="helper")
+        mod = make_user(session, clock, username="mod", role=Role.moderator)
+        threads = [make_thread(session, clock, author=asker, category=category) for _ in range(3)]
+        make_reply(session, clock, author=helper, thread=threads[0], body="Public.")
+        hidden = make_reply(session, clock, author=helper, thread=threads[0], body="Hidden.")
+        held = make_reply(session, clock, author=helper, thread=threads[0], body="Held.")
+        gone = make_reply(session, clock, author=helper, thread=threads[0], body="Deleted.")
+        make_reply(session, clock, author=helper, thread=threads[1], body="Hidden thread.")
+        make_reply(session, clock, author=helper, thread=threads[2], body="Deleted thread.")
+        own = make_thread(session, clock, author=helper, category=category)
+        make_reply(session, clock, author=helper, thread=own, body="My own thread.")
+        now = clock.now()
+        visibility.hide_post(session, hidden, reason=HiddenReason.moderator, by_id=mod.id, now=now)
+        visibility.hide_post(session, held, reason=HiddenReason.personal_data, by_id=None, now=now)
+        visibility.hide_thread(
+            session, threads[1], reason=HiddenReason.moderator, by_id=mod.id, now=now
+        )
+        session.commit()
+        posting.delete_post(session, Guardian(helper), gone, clock=clock)
+        question = session.exec(
+            select(Post).where(Post.thread_id == threads[2].id, Post.post_number == 1)
+        ).one()
+        posting.delete_post(session, Guardian(asker), question, clock=clock)
+        session.refresh(helper)
+        assert helper.answer_count == len(session.exec(profiles._public_posts_of(helper)).all())
+    engine.dispose()
+
+    def answer_count() -> int:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT answer_count FROM \"user\" WHERE username = 'helper'")
+            ).scalar_one()
+        engine.dispose()
+        return int(found)
+
+    assert answer_count() == 1
+    migrate.downgrade(url, "0024")
+    assert answer_count() == 5
+    migrate.upgrade(url, "0025")
+    assert answer_count() == 1

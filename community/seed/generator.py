@@ -389,6 +389,8 @@ class Community:
             batch.posts[first_post_row + offset]["kudos_count"] = givers
             self.kudos_received[post.author_id] += givers
             thread_kudos += givers
+            # Every seeded post is public, so each reply to someone else is an answer
+            # (community.answers).
             if post.author_id != asker:
                 self.answer_count[post.author_id] += 1
         first_response = next((p.created_at for p in posts if p.author_id != asker), None)

@@ -81,7 +81,10 @@ CONSISTENCY_QUERIES = {
         SELECT u.id FROM "user" u
         LEFT JOIN (
             SELECT p.author_id AS uid, COUNT(*) AS n FROM post p
-            JOIN thread t ON t.id = p.thread_id WHERE p.author_id != t.author_id
+            JOIN thread t ON t.id = p.thread_id
+            WHERE p.author_id != t.author_id AND p.post_number > 1
+              AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+              AND t.deleted_at IS NULL AND t.hidden_at IS NULL
             GROUP BY p.author_id
         ) a ON a.uid = u.id
         LEFT JOIN (

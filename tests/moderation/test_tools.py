@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from community import kudos, listing, posting, solutions, visibility
+from community import kudos, listing, posting, profiles, solutions, visibility
 from community.clock import FrozenClock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from community.events import OutboxEvent
@@ -243,6 +243,66 @@ def test_merging_moves_only_the_posts_readers_can_count(
         session.refresh(category)
     assert (source.thread_count, source.post_count) == (0, 0)
     assert (target.thread_count, target.post_count) == (1, 3)
+
+
+def _answers(session: Session, member: User) -> int:
+    """The member's answer count, checked against the list their profile draws from."""
+    session.expire_all()
+    user = session.get(User, member.id)
+    assert user is not None
+    assert user.answer_count == len(session.exec(profiles._public_posts_of(user)).all())
+    return user.answer_count
+
+
+def test_merging_counts_the_answers_the_profile_lists_in_the_thread_merged_into(
+    session: Session, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """A reply counts as an answer while it is readable in someone else's thread: merged, the
+    question becomes an answer, a reply in the new author's thread stops being one, and hidden
+    ones (or those in a hidden thread) count on neither side."""
+    asker, member, mod = people["asker"], people["member"], people["mod"]
+    category = make_category(session)
+    helper = make_user(session, clock, username="helper")
+    into = make_thread(session, clock, author=asker, category=category)
+    merged = make_thread(session, clock, author=member, category=category)
+    make_reply(session, clock, author=asker, thread=merged)
+    make_reply(session, clock, author=helper, thread=merged)
+    hidden = make_reply(session, clock, author=helper, thread=merged)
+    visibility.hide_post(
+        session, hidden, reason=HiddenReason.moderator, by_id=mod.id, now=clock.now()
+    )
+    session.commit()
+    assert [_answers(session, u) for u in (asker, member, helper)] == [1, 0, 1]
+
+    tools.merge_thread(session, _g(mod, clock), merged, into=into, clock=clock)
+
+    # The asker's reply is in their own thread now; the member's question answers the asker.
+    assert [_answers(session, u) for u in (asker, member, helper)] == [0, 1, 1]
+    tools.unhide_post(session, _g(mod, clock), hidden, clock=clock)
+    assert _answers(session, helper) == 2
+
+
+def test_merging_into_or_out_of_a_hidden_thread_counts_what_readers_see(
+    session: Session, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    asker, member, mod = people["asker"], people["member"], people["mod"]
+    category = make_category(session)
+    hidden = make_thread(session, clock, author=asker, category=category)
+    shown = make_thread(session, clock, author=asker, category=category)
+    make_reply(session, clock, author=member, thread=shown)
+    tools.hide_thread(session, _g(mod, clock), hidden, clock=clock)
+    assert _answers(session, member) == 1
+
+    tools.merge_thread(session, _g(mod, clock), shown, into=hidden, clock=clock)
+    assert _answers(session, member) == 0
+    tools.unhide_thread(session, _g(mod, clock), hidden, clock=clock)
+    assert _answers(session, member) == 1
+
+    again = make_thread(session, clock, author=asker, category=category)
+    tools.hide_thread(session, _g(mod, clock), hidden, clock=clock)
+    tools.merge_thread(session, _g(mod, clock), hidden, into=again, clock=clock)
+    assert _answers(session, member) == 1  # out of the hidden thread, readable again
+    assert _answers(session, asker) == 0  # the merged question is in the asker's own thread
 
 
 def test_moving_a_thread_keeps_both_categories_counters_right(
