@@ -24,31 +24,14 @@ from community.clock import Clock, as_utc
 from community.db import take_write_lock
 from community.errors import NotFound
 from community.i18n import N_
-from community.models import MAIL_DUE, MAILED_KINDS, Notification, NotificationKind, User
+from community.models import MAIL_DUE, MAILED_KINDS, Notification, User
 from community.policy import Guardian, ensure
 from community.settings import CommunitySettings, get_settings
 
 BATCH = 200
 UNSUBSCRIBE_PATH = "/email/off/"
 
-# What the site's notification list says for each kind (templates/community/_notification.html).
-TEXTS = {
-    NotificationKind.reply: N_("%(actor)s replied to %(thread)s"),
-    NotificationKind.mention: N_("%(actor)s mentioned you in %(thread)s"),
-    NotificationKind.solution: N_("%(actor)s accepted your answer in %(thread)s"),
-    NotificationKind.case: N_(
-        "%(actor)s of the support team wrote to you privately about %(thread)s"
-    ),
-    NotificationKind.case_reply: N_("%(actor)s answered in their private case about %(thread)s"),
-    NotificationKind.case_pending: N_(
-        "The support team is waiting for your reply about %(thread)s"
-    ),
-    NotificationKind.case_resolved: N_("Your private case about %(thread)s was resolved"),
-    NotificationKind.published: N_(
-        "A moderator reviewed your post in %(thread)s: everyone can read it now"
-    ),
-}
-assert set(TEXTS) == set(MAILED_KINDS)
+assert set(MAILED_KINDS) <= set(notifications.TEXTS)
 
 GREETING = N_("Hello %(name)s,")
 INTRO = N_("here is what happened on %(brand)s since you last looked:")
@@ -171,7 +154,7 @@ def _still_there(item: notifications.NotificationItem) -> bool:
 def describe(item: notifications.NotificationItem, language: str) -> str:
     actor = item.actor.display_name if item.actor else i18n.gettext(language, "Someone")
     thread = item.thread.title if item.thread else ""
-    return i18n.gettext(language, TEXTS[NotificationKind(item.notification.kind)]) % {
+    return i18n.gettext(language, notifications.TEXTS[item.notification.kind]) % {
         "actor": actor,
         "thread": thread,
     }

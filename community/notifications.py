@@ -37,6 +37,33 @@ from community.policy import Guardian, ensure_signed_in
 PAGE_SIZE = 30
 MAX_MENTIONS = 20
 # News of the user's private cases with the brand (moderation): they link to /cases.
+# What the notification list (and a notification e-mail) says of each kind whose text names no
+# more than who did it and in which thread: msgids, translated where shown. Badges and flags
+# say more (templates/community/_notification.html).
+TEXTS: dict[str, str] = {
+    NotificationKind.reply: N_("%(actor)s replied to %(thread)s"),
+    NotificationKind.mention: N_("%(actor)s mentioned you in %(thread)s"),
+    NotificationKind.solution: N_("%(actor)s accepted your answer in %(thread)s"),
+    NotificationKind.kudos: N_("%(actor)s gave kudos to your post in %(thread)s"),
+    NotificationKind.case: N_(
+        "%(actor)s of the support team wrote to you privately about %(thread)s"
+    ),
+    NotificationKind.case_reply: N_("%(actor)s answered in their private case about %(thread)s"),
+    NotificationKind.case_pending: N_(
+        "The support team is waiting for your reply about %(thread)s"
+    ),
+    NotificationKind.case_resolved: N_("Your private case about %(thread)s was resolved"),
+    NotificationKind.survey: N_(
+        "Your question %(thread)s was solved. Did this solve your problem? Tell us"
+    ),
+    NotificationKind.case_survey: N_(
+        "Your private case was resolved. Did this solve your problem? Tell us"
+    ),
+    NotificationKind.published: N_(
+        "A moderator reviewed your post in %(thread)s: everyone can read it now"
+    ),
+}
+
 CASE_KINDS = frozenset(
     {NotificationKind.case, NotificationKind.case_pending, NotificationKind.case_resolved}
 )

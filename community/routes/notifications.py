@@ -10,6 +10,7 @@ from community.deps import ClockDep, GuardianDep, SessionDep, get_guardian
 from community.params import FormStr, NotificationId, ThreadId
 
 router = APIRouter()
+web.templates.env.globals["notification_texts"] = notifications.TEXTS
 
 CursorQuery = Annotated[str | None, Query(max_length=200)]
 
