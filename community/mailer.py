@@ -43,7 +43,9 @@ def compose(
     message["Message-ID"] = make_msgid(domain=urlsplit(settings.public_url).hostname)
     # Tells autoresponders ("I am on holiday") not to answer a message no person sent.
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body)
+    # A file in the pickup directory is read as it is: its links must not be cut into
+    # quoted-printable lines. Over SMTP the library's safe choice stands.
+    message.set_content(body, cte=None if settings.smtp_url else "8bit")
     return message
 
 
