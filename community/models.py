@@ -329,6 +329,7 @@ MAILED_KINDS = (
     "case_resolved",
     "case_reply",
     "published",
+    "sla_at_risk",
 )
 MAIL_DUE = "mail_done_at IS NULL AND kind IN (" + ", ".join(f"'{k}'" for k in MAILED_KINDS) + ")"
 
@@ -347,6 +348,7 @@ class NotificationKind(StrEnum):
     case_reply = "case_reply"  # the customer wrote in a case assigned to the (staff) user
     badge = "badge"  # the member earned a badge (community.badges)
     published = "published"  # a moderator let the user's held post through (community.visibility)
+    sla_at_risk = "sla_at_risk"  # a thread the moderator claimed nears its target (moderation)
 
 
 class Notification(SQLModel, table=True):

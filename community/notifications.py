@@ -62,6 +62,9 @@ TEXTS: dict[str, str] = {
     NotificationKind.published: N_(
         "A moderator reviewed your post in %(thread)s: everyone can read it now"
     ),
+    NotificationKind.sla_at_risk: N_(
+        "%(thread)s, which you claimed, is close to missing its first-response target"
+    ),
 }
 
 CASE_KINDS = frozenset(

@@ -69,7 +69,7 @@ from community.models import (
     Thread,
     User,
 )
-from moderation import care_figures, service_levels
+from moderation import care_figures, service_levels, sla_alerts
 from moderation.models import (
     CareThread,
     Flag,
@@ -655,7 +655,8 @@ THREAD_EVENTS = (
 def catch_up(session: Session, now: datetime) -> int:
     """Build the rows of threads that have none (seeded without events), then rebuild rows
     older than the analytics' facts (care_figures.FACTS_VERSION) or marked stale (a category's
-    threads moved at once), a batch per step."""
+    threads moved at once), a batch per step; with the rows up to date, tell moderators of the
+    claimed threads that have come at risk (sla_alerts)."""
     missing = session.exec(
         select(col(Thread.id))
         .where(~exists().where(col(CareThread.thread_id) == col(Thread.id)))
@@ -667,7 +668,8 @@ def catch_up(session: Session, now: datetime) -> int:
         ids = care_figures.stale_rows(session, CATCH_UP_BATCH)
     if ids:
         build(session, ids, now=now)
-    return len(ids)
+        return len(ids)
+    return sla_alerts.alert_due(session, now)
 
 
 def consumer() -> events.Consumer:

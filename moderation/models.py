@@ -147,6 +147,8 @@ class CareThread(SQLModel, table=True):
     in_queue: bool = False
     assignee_id: int | None = Field(default=None, foreign_key="user.id")
     claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # The assignee last told that the thread is at risk of missing its target (sla_alerts).
+    risk_alerted_id: int | None = None
     updated_at: datetime = Field(sa_column=utc_column())
     # What the care analytics count (moderation.care_figures): written with the rest of the row,
     # so the dashboard reads one narrow range of this table instead of the posts.

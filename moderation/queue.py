@@ -33,7 +33,7 @@ from moderation.models import (
     PostSignal,
     SignalCorrection,
 )
-from moderation.service_levels import SlaState, ThreadTimes
+from moderation.service_levels import SlaState
 from moderation.settings import get_settings
 from moderation.signals import corrections
 
@@ -417,7 +417,7 @@ def describe(session: Session, cares: list[CareThread], *, now: datetime) -> lis
     default = service_levels.default_target()
     rows = []
     for care in cares:
-        status = service_levels.status(_times(care), now)
+        status = service_levels.status(service_levels.times_of(care), now)
         target = targets.get(care.category_id, default)
         flag_notes = notes.get(care.thread_id, [])
         rows.append(
@@ -484,16 +484,6 @@ def _open_flags(
             )
         )
     return notes, pairs
-
-
-def _times(care: CareThread) -> ThreadTimes:
-    return ThreadTimes(
-        created_at=care.created_at,
-        due_at=care.due_at,
-        first_response_at=care.first_response_at,
-        first_official_at=care.first_official_at,
-        needs_brand=care.needs_brand,
-    )
 
 
 def priority_level(care: CareThread, *, target: timedelta, now: datetime) -> Priority:

@@ -25,7 +25,7 @@ from community.errors import Invalid
 from community.models import Category
 from community.policy import Guardian, ensure, ensure_signed_in
 from moderation import audit
-from moderation.models import ServiceLevel
+from moderation.models import CareThread, ServiceLevel
 from moderation.settings import get_settings
 
 # At risk from this share of the target on: AT_RISK_NUMERATOR / AT_RISK_DENOMINATOR (75%).
@@ -87,6 +87,16 @@ def is_unanswered(first_response_at: datetime | None) -> bool:
 
 def is_awaiting_brand(needs_brand: bool, first_official_at: datetime | None) -> bool:
     return needs_brand and first_official_at is None
+
+
+def times_of(care: CareThread) -> ThreadTimes:
+    return ThreadTimes(
+        created_at=care.created_at,
+        due_at=care.due_at,
+        first_response_at=care.first_response_at,
+        first_official_at=care.first_official_at,
+        needs_brand=care.needs_brand,
+    )
 
 
 def clock_stopped_at(times: ThreadTimes) -> datetime | None:
