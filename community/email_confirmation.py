@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
-from community import events, i18n, mailer
+from community import events, mailer
 from community.accounts import ensure_free, normalize_email
 from community.clock import Clock, as_utc
 from community.errors import Conflict, DomainError, Invalid, RateLimited
@@ -165,23 +165,17 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
         )
     )
     settings = get_settings()
-    language = mailer.language_for(settings, user, event.data.get("language"))
-    body = i18n.gettext(language, CONFIRM_BODY) % {
-        "name": user.display_name,
-        "email": email,
-        "brand": settings.brand_name,
-        "days": CONFIRM_VALID_DAYS,
-        "link": f"{settings.public_url}{CONFIRM_PATH}{token}",
-    }
-    subject = i18n.gettext(language, CONFIRM_SUBJECT) % {"brand": settings.brand_name}
-    message = mailer.compose(
+    return mailer.to_member(
         settings,
-        to=mailer.address_of(user, email),
-        subject=subject,
-        body=body,
-        at=as_utc(event.created_at),
+        user,
+        subject=CONFIRM_SUBJECT,
+        body=CONFIRM_BODY,
+        event=event,
+        address=email,
+        email=email,
+        days=CONFIRM_VALID_DAYS,
+        link=f"{settings.public_url}{CONFIRM_PATH}{token}",
     )
-    return mailer.outbound(settings, message)
 
 
 def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
@@ -190,20 +184,13 @@ def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Ou
     if user is None or not user.is_active:
         return None
     settings = get_settings()
-    language = mailer.language_for(settings, user, event.data.get("language"))
-    body = i18n.gettext(language, CHANGED_BODY) % {
-        "name": user.display_name,
-        "username": user.username,
-        "brand": settings.brand_name,
-        "email": user.email,
-        "link": f"{settings.public_url}/password/forgot",
-    }
-    subject = i18n.gettext(language, CHANGED_SUBJECT) % {"brand": settings.brand_name}
-    message = mailer.compose(
+    return mailer.to_member(
         settings,
-        to=mailer.address_of(user, event.data["old_email"]),
-        subject=subject,
-        body=body,
-        at=as_utc(event.created_at),
+        user,
+        subject=CHANGED_SUBJECT,
+        body=CHANGED_BODY,
+        event=event,
+        address=event.data["old_email"],
+        email=user.email,
+        link=f"{settings.public_url}/password/forgot",
     )
-    return mailer.outbound(settings, message)

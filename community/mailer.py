@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session
 
-from community import events
+from community import events, i18n
+from community.clock import as_utc
 from community.models import User
 from community.settings import SMTP_SCHEMES, CommunitySettings
 
@@ -47,6 +48,36 @@ def compose(
     # quoted-printable lines. Over SMTP the library's safe choice stands.
     message.set_content(body, cte=None if settings.smtp_url else "8bit")
     return message
+
+
+def to_member(
+    settings: CommunitySettings,
+    user: User,
+    *,
+    subject: str,
+    body: str,
+    event: events.OutboxEvent,
+    address: str | None = None,
+    **params: object,
+) -> events.Outbound:
+    """A message to ``user`` (at ``address``, else their own) about ``event``: ``subject`` and
+    ``body`` are msgids, in the member's language (``language_for``, with the event's
+    ``language``), filled with ``params`` and the member's and brand's names."""
+    language = language_for(settings, user, event.data.get("language"))
+    values = {
+        "name": user.display_name,
+        "username": user.username,
+        "brand": settings.brand_name,
+        **params,
+    }
+    message = compose(
+        settings,
+        to=address_of(user, address),
+        subject=i18n.gettext(language, subject) % values,
+        body=i18n.gettext(language, body) % values,
+        at=as_utc(event.created_at),
+    )
+    return outbound(settings, message)
 
 
 def address_of(user: User, email: str | None = None) -> str:

@@ -20,7 +20,7 @@ from community.errors import DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import PasswordResetToken, User
 from community.security import hash_password, rate_limiter, token_digest
-from community.settings import CommunitySettings, get_settings
+from community.settings import get_settings
 
 RESET_PATH = "/password/reset/"
 
@@ -142,16 +142,15 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
             expires_at=as_utc(event.created_at) + valid_for,
         )
     )
-    language = mailer.language_for(settings, user, event.data.get("language"))
-    body = i18n.gettext(language, LINK_BODY) % {
-        "name": user.display_name,
-        "username": user.username,
-        "brand": settings.brand_name,
-        "minutes": settings.password_reset_valid_minutes,
-        "link": f"{settings.public_url}{RESET_PATH}{token}",
-    }
-    subject = i18n.gettext(language, LINK_SUBJECT) % {"brand": settings.brand_name}
-    return _mail(settings, user, subject, body, event)
+    return mailer.to_member(
+        settings,
+        user,
+        subject=LINK_SUBJECT,
+        body=LINK_BODY,
+        event=event,
+        minutes=settings.password_reset_valid_minutes,
+        link=f"{settings.public_url}{RESET_PATH}{token}",
+    )
 
 
 def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
@@ -161,25 +160,12 @@ def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Ou
     settings = get_settings()
     language = mailer.language_for(settings, user, event.data.get("language"))
     zone = i18n.zone(user.time_zone, settings.time_zone)
-    body = i18n.gettext(language, NOTICE_BODY) % {
-        "name": user.display_name,
-        "username": user.username,
-        "brand": settings.brand_name,
-        "when": i18n.format_when(as_utc(event.created_at), language, zone),
-        "link": f"{settings.public_url}/password/forgot",
-    }
-    subject = i18n.gettext(language, NOTICE_SUBJECT) % {"brand": settings.brand_name}
-    return _mail(settings, user, subject, body, event)
-
-
-def _mail(
-    settings: CommunitySettings, user: User, subject: str, body: str, event: events.OutboxEvent
-) -> events.Outbound:
-    message = mailer.compose(
+    return mailer.to_member(
         settings,
-        to=mailer.address_of(user),
-        subject=subject,
-        body=body,
-        at=as_utc(event.created_at),
+        user,
+        subject=NOTICE_SUBJECT,
+        body=NOTICE_BODY,
+        event=event,
+        when=i18n.format_when(as_utc(event.created_at), language, zone),
+        link=f"{settings.public_url}/password/forgot",
     )
-    return mailer.outbound(settings, message)
