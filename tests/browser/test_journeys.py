@@ -6,7 +6,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
-from tests.factories import make_category
+from community.clock import FrozenClock
+from tests.conftest import Mailbox
+from tests.factories import make_category, make_user
+from tests.mail_helpers import body
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +117,30 @@ def test_on_a_phone_the_header_fits_and_the_account_menu_logs_out(
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     phone.close()
+
+
+def test_forgotten_password_from_the_login_page_to_signed_in(
+    browser: Browser, live_server: str, session: Session, clock: FrozenClock, mailbox: Mailbox
+) -> None:
+    make_user(session, clock, username="giulia", language="en")
+    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page.goto(f"{live_server}/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.fill("#f-login", "giulia@example.com")
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.locator("h1")).to_have_text("Check your email")
+
+    # The link comes from the outbox worker, not from the request.
+    for _ in range(40):
+        if mailbox():
+            break
+        page.wait_for_timeout(250)
+    (message,) = mailbox()
+    link = re.search(r"https?://\S+(/password/reset/\S+)", body(message))
+    assert link is not None
+    page.goto(f"{live_server}{link.group(1)}")
+    page.fill("#f-new_password", "a brand new long password")
+    page.fill("#f-new_password_confirm", "a brand new long password")
+    page.get_by_role("button", name="Set my password").click()
+    expect(page.get_by_text("Your new password is set, and you are logged in.")).to_be_visible()
+    expect(page.locator(".account-menu summary")).to_contain_text("Giulia")
