@@ -75,11 +75,13 @@ def ask_to_change(
     ensure(guardian.can_edit_account(user))
     if not verify_password(user.password_hash, password):
         raise Invalid("Your current password is not correct.", field="password")
+    _limit(
+        user, field="email"
+    )  # before the address is looked up: no probing which addresses have accounts
     email = normalize_email(new_email)
     if email == user.email:
         raise Invalid("This is your email address already.", field="email")
     ensure_free(session, username=None, email=email)
-    _limit(user)
     events.record(
         session, "email_confirmation_requested", at=clock.now(), user_id=user.id, email=email
     )
@@ -87,11 +89,11 @@ def ask_to_change(
     return email
 
 
-def _limit(user: User) -> None:
+def _limit(user: User, *, field: str | None = None) -> None:
     if not rate_limiter.allow(
         f"confirm:user:{user.id}", limit=REQUESTS_PER_HOUR, window_seconds=3600
     ):
-        raise RateLimited("Too many confirmation emails. Please try again in an hour.")
+        raise RateLimited("Too many confirmation emails. Please try again in an hour.", field=field)
 
 
 def open_link(session: Session, token: str, *, clock: Clock) -> EmailConfirmation:

@@ -116,7 +116,7 @@ def outbound(settings: CommunitySettings, message: EmailMessage) -> events.Outbo
             return
         if isinstance(result, BaseException):
             raise MailNotSent(f"{type(result).__name__}: {result}") from result
-        log.info("mail %r to %s: %s", message["Subject"], message["To"], result)
+        log.debug("mail %r to %s: %s", message["Subject"], message["To"], result)
 
     return events.Outbound(call=call, then=then)
 

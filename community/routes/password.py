@@ -80,8 +80,7 @@ def choose_password(
         return _render_choose(
             request, token=token, errors=web.form_errors(request, exc), status_code=exc.status_code
         )
-    request.session.clear()  # whoever was signed in on this browser, it is this member now
-    start_session(request, user)
+    start_session(request, user)  # whoever was signed in on this browser, it is this member now
     web.flash(request, N_("Your new password is set, and you are logged in."))
     return web.redirect("/")
 

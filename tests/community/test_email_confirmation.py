@@ -200,3 +200,12 @@ def test_an_administrator_made_by_the_operator_needs_no_link(session, clock, mai
     drain(session, clock)
     assert admin.email_verified_at is not None
     assert mailbox() == []
+
+
+def test_changes_are_rate_limited_before_any_address_is_looked_up(app, session, clock):
+    browser = client_for(app, make_user(session, clock, username="giulia"))
+    for n in range(email_confirmation.REQUESTS_PER_HOUR):
+        change(browser, f"probe{n}@example.com")
+    refused = change(browser, "luca@example.com")
+    assert refused.status_code == 429
+    assert "Too many confirmation emails." in refused.text
