@@ -135,6 +135,12 @@ def sign_up(
     """A new member account. Limited per client address to slow down mass registration. The
     link that confirms the address goes out in ``language``, else ``page_language``."""
     settings = get_settings()
+    # Every attempt counts here, refused ones too: the form says when a name or address is
+    # taken, so this bounds how many can be tried.
+    if not rate_limiter.allow(
+        f"signup-try:{client_ip}", limit=settings.signup_attempts_per_hour, window_seconds=3600
+    ):
+        raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
     problems = Problems()
     clean_username = problems.check(lambda: normalize_username(username))
     clean_email = problems.check(lambda: normalize_email(email))

@@ -66,6 +66,7 @@ class CommunitySettings(BaseSettings):
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19_456
     signup_limit_per_hour: int = 10
+    signup_attempts_per_hour: int = 30  # completed or refused
     login_limit_per_15min: int = 20
     posts_limit_per_minute: int = 10
     password_reset_limit_per_hour: int = 5  # per address or name asked for, and per client

@@ -108,6 +108,20 @@ def test_sign_up_is_rate_limited_per_client_address(session, clock, monkeypatch)
     assert user_count(session) == 3
 
 
+def test_refused_sign_ups_count_too_so_taken_addresses_cannot_be_probed(
+    session, clock, monkeypatch
+):
+    monkeypatch.setattr(get_settings(), "signup_attempts_per_hour", 3)
+    make_user(session, clock, username="luca")
+    for n in range(3):
+        with pytest.raises(Conflict):
+            sign_up(session, clock, username=f"probe{n}", email="luca@example.com")
+
+    with pytest.raises(RateLimited):
+        sign_up(session, clock, username="probe", email="someone@example.com")
+    sign_up(session, clock, username="other", email="other@example.com", client_ip="198.51.100.1")
+
+
 def test_authenticate_by_username_or_email(session, clock):
     user = make_user(session, clock, username="luca")
 
