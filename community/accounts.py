@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select, update
 
-from community import events, i18n, textrules
+from community import events, i18n, profile_counts, textrules
 from community.clock import Clock
 from community.errors import Conflict, Invalid, NotFound, Problems, RateLimited
 from community.models import ApiToken, Post, Role, Thread, User
@@ -432,18 +432,13 @@ class RecentPost:
 
 
 def recent_posts(session: Session, user: User, *, limit: int = RECENT_POSTS) -> list[RecentPost]:
-    """The user's latest visible posts (questions and answers) with their threads."""
+    """The user's latest visible posts (questions and answers) with their threads: their
+    questions among them are ``User.thread_count`` (community.profile_counts)."""
     query = (
         select(Post, Thread)
         .join(Thread, col(Thread.id) == col(Post.thread_id))
-        .where(
-            col(Post.author_id) == user.id,
-            col(Post.deleted_at).is_(None),
-            col(Thread.deleted_at).is_(None),
-            # A public page: nothing hidden by moderation, whoever looks.
-            col(Post.hidden_at).is_(None),
-            col(Thread.hidden_at).is_(None),
-        )
+        # A public page: nothing hidden by moderation, whoever looks.
+        .where(col(Post.author_id) == user.id, *profile_counts.SHOWN)
         .order_by(col(Post.created_at).desc(), col(Post.id).desc())
         .limit(limit)
     )

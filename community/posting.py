@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from community import (
-    answers,
     categories,
     events,
     first_response,
     markdown,
+    profile_counts,
     ranks,
     reputation,
     solutions,
@@ -184,7 +184,8 @@ def create_thread(
         bump(session, Category, category.id, thread_count=1, post_count=1)
         category.last_activity_at = now
         category.last_thread_id = thread.id
-    bump(session, User, author.id, thread_count=1)
+    # Held, it stops counting below (community.visibility), until it is published.
+    profile_counts.move(session, {}, profile_counts.of_posts(session, [post], thread))
     session.add_all([thread, category, author])
     events.record(
         session,
@@ -247,9 +248,8 @@ def reply_to_thread(
         bump(session, Category, category.id, post_count=1)
         post.published_at = now
         visibility.touch_activity(thread, category, now=now)
-    if answers.counts(post, thread):
-        # Held, it stops counting below (community.visibility), until it is published.
-        bump(session, User, author.id, answer_count=1)
+    # Held, it stops counting below (community.visibility), until it is published.
+    profile_counts.move(session, {}, profile_counts.of_posts(session, [post], thread))
     # A held reply answers nobody yet (community.first_response).
     if author.id != thread.author_id and held is None:
         reputation.on_reply(session, thread, post, at=now)
@@ -416,7 +416,11 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
     if session.get_bind().dialect.name == "postgresql":
         session.refresh(post)  # as the lock found it: hidden meanwhile, it is no answer to take
     counted_posts = counted_post_count(session, thread.id)
-    answered = answers.counts(post, thread)
+    # What leaves the profile counts: the reply (and its solution), or the thread with the question.
+    if post.is_question:
+        counted = profile_counts.of_thread(session, thread)
+    else:
+        counted = profile_counts.of_posts(session, [post], thread)
     # Conditional, so that two simultaneous deletes cannot both adjust the counters.
     deleted = session.execute(
         update(Post)
@@ -428,16 +432,15 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
         raise Conflict("This post was already deleted.")
     solution = session.get(Solution, thread.id)
     if solution is not None and solution.post_id == post.id:
+        # The post reads as deleted now: its solution left the counts with ``counted``.
         solutions.unmark_within(session, thread, solution, by_id=by_id, now=now)
     bump(session, User, post.author_id, kudos_received=-post.kudos_count)
     bump(session, Thread, thread.id, kudos_count=-post.kudos_count)
     reputation.on_post_deleted(session, post, at=now)
+    profile_counts.move(session, counted, {})
     if post.is_question:
-        if answers.is_public(thread):
-            answers.bump_thread(session, thread, -1)  # before its replies leave with it
         thread.deleted_at = now
         thread.deleted_by_id = by_id
-        bump(session, User, post.author_id, thread_count=-1)
         bump(
             session,
             Category,
@@ -446,8 +449,6 @@ def delete_post(session: Session, guardian: Guardian, post: Post, *, clock: Cloc
             post_count=-counted_posts,
         )
     else:
-        if answered:
-            bump(session, User, post.author_id, answer_count=-1)
         bump(session, Category, thread.category_id, post_count=-int(post.published_at is not None))
         if thread.last_post_id == post.id:
             thread.last_post_id = _last_live_post_id(session, thread)

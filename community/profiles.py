@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from community import answers, badges, ranks
+from community import badges, profile_counts, ranks
 from community.i18n import N_
 from community.models import (
     Kudos,
@@ -224,11 +224,12 @@ class PostLink:
 
 
 def _public_posts_of(user: User) -> Any:
-    """The member's answers (community.answers), newest first: ``User.answer_count`` of them."""
+    """The member's answers (community.profile_counts), newest first: ``User.answer_count`` of
+    them; those that are their thread's solution are ``User.solution_count``."""
     return (
         select(Post, Thread)
         .join(Thread, col(Thread.id) == col(Post.thread_id))
-        .where(col(Post.author_id) == user.id, *answers.PUBLIC)
+        .where(col(Post.author_id) == user.id, *profile_counts.ANSWER)
         # ix_post_author_created, walked backwards
         .order_by(col(Post.author_id).desc(), col(Post.created_at).desc())
     )

@@ -1,7 +1,8 @@
 """Accepted solutions: the asker (or a moderator) marks the reply that solved the thread.
 
 One ``Solution`` row per thread (its primary key is ``thread_id``), plus ``thread.solved_at`` and
-the answer author's ``solution_count``. Accepting your own reply solves the thread but, like
+the answer author's ``solution_count`` while the reply is one of their answers
+(community.profile_counts). Accepting your own reply solves the thread but, like
 ``answer_count``, does not count as helping someone else.
 """
 
@@ -10,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from community import events, reputation
+from community import events, profile_counts, reputation
 from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound
@@ -38,6 +39,7 @@ def accept_solution(
     by_id = guardian.user_id
     if session.get_bind().dialect.name == "postgresql":
         session.refresh(thread, with_for_update=True)
+        session.refresh(post)  # as the lock found it: hidden meanwhile, it is no answer to count
     solution = session.get(Solution, thread.id)
     if solution is not None and solution.post_id == post.id:
         return solution
@@ -55,7 +57,7 @@ def accept_solution(
         ) from None
     thread.solved_at = now
     session.add(thread)
-    if post.author_id != thread.author_id:
+    if profile_counts.is_answer(post, thread):
         bump(session, User, post.author_id, solution_count=1)
     reputation.on_solution_accepted(session, thread, post, accepted_by_id=by_id, at=now)
     events.record(
@@ -96,7 +98,7 @@ def unmark_within(
     session.delete(solution)
     thread.solved_at = None
     session.add(thread)
-    if post.author_id != thread.author_id:
+    if profile_counts.is_answer(post, thread):
         bump(session, User, post.author_id, solution_count=-1)
     assert post.id is not None
     reputation.on_solution_unmarked(session, post.id, at=now)

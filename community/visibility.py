@@ -2,9 +2,9 @@
 
 A moderator hides something (``HiddenReason.moderator``), or moderation's signals find personal
 data in a post (``HiddenReason.personal_data``) and hide it until a moderator reviews it.
-These functions change the state, move the answer counts of the members it concerns
-(community.answers) and record the event in the caller's transaction; who may call them is the
-caller's business (moderation's services check the Guardian; the worker acts for the
+These functions change the state, move the profile counts of the members it concerns
+(community.profile_counts) and record the event in the caller's transaction; who may call them
+is the caller's business (moderation's services check the Guardian; the worker acts for the
 brand). The author is shown why (``hidden_reason``).
 
 A post *held* for review (personal data, or a newcomer's link waiting for approval) does not
@@ -19,9 +19,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from community import answers, events, first_response, reputation
+from community import events, first_response, profile_counts, reputation
 from community.counters import bump
-from community.models import Category, HiddenReason, Post, Thread, User
+from community.models import Category, HiddenReason, Post, Thread
 from community.policy import Guardian
 
 # Hidden until a moderator has looked, as opposed to hidden by a moderator's decision.
@@ -95,7 +95,7 @@ def hide_post(
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
     _lock(session, thread, post)
-    answered = answers.counts(post, thread)
+    before = profile_counts.of_posts(session, [post], thread)
     hidden = _hide(
         session,
         post,
@@ -107,8 +107,7 @@ def hide_post(
         post_id=post.id,
     )
     if hidden:
-        if answered:
-            bump(session, User, post.author_id, answer_count=-1)
+        profile_counts.move(session, before, profile_counts.of_posts(session, [post], thread))
         _refresh_first_response(session, post)
     return hidden
 
@@ -117,6 +116,7 @@ def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> b
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
     _lock(session, thread, post)
+    before = profile_counts.of_posts(session, [post], thread)
     held = post.hidden_reason in HELD_REASONS
     shown = _unhide(
         session,
@@ -128,8 +128,7 @@ def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> b
         post_id=post.id,
     )
     if shown:
-        if answers.counts(post, thread):
-            bump(session, User, post.author_id, answer_count=1)
+        profile_counts.move(session, before, profile_counts.of_posts(session, [post], thread))
         _went_public(session, post, thread, reviewed=held, by_id=by_id, now=now)
         _refresh_first_response(session, post)
     return shown
@@ -138,7 +137,7 @@ def unhide_post(session: Session, post: Post, *, by_id: int, now: datetime) -> b
 def _lock(session: Session, thread: Thread, post: Post | None = None) -> None:
     """On PostgreSQL, wait for the thread's other writers (community.posting takes the same lock
     to reply and to delete) and read the thread, and the post, as they left them, so that the
-    answers shown or hidden here (community.answers) are counted once."""
+    posts shown or hidden here are counted once (community.profile_counts)."""
     if session.get_bind().dialect.name != "postgresql":
         return
     session.flush()  # reading the rows again must not drop this transaction's own changes
@@ -216,22 +215,22 @@ def hide_thread(
     session: Session, thread: Thread, *, reason: HiddenReason, by_id: int | None, now: datetime
 ) -> bool:
     _lock(session, thread)
-    public = answers.is_public(thread)
+    before = profile_counts.of_thread(session, thread)
     hidden = _hide(
         session, thread, "thread_hidden", thread_id=thread.id, reason=reason, by_id=by_id, now=now
     )
-    if hidden and public:
-        answers.bump_thread(session, thread, -1)
+    if hidden:
+        profile_counts.move(session, before, profile_counts.of_thread(session, thread))
     return hidden
 
 
 def unhide_thread(session: Session, thread: Thread, *, by_id: int, now: datetime) -> bool:
     _lock(session, thread)
+    before = profile_counts.of_thread(session, thread)
     held = thread.hidden_reason in HELD_REASONS
     shown = _unhide(session, thread, "thread_unhidden", thread_id=thread.id, by_id=by_id, now=now)
-    if shown and answers.is_public(thread):
-        answers.bump_thread(session, thread, 1)
     if shown:
+        profile_counts.move(session, before, profile_counts.of_thread(session, thread))
         # The question, and any reply shown while the thread was still hidden.
         waiting = session.exec(
             select(Post)

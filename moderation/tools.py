@@ -6,7 +6,6 @@ and commits: one transaction, nothing written when a check fails. Doing what is 
 (hiding a hidden post, locking a locked thread) changes nothing and records nothing.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,11 +14,11 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from community import (
-    answers,
     categories,
     events,
     first_response,
     posting,
+    profile_counts,
     solutions,
     textrules,
     visibility,
@@ -288,10 +287,9 @@ def merge_thread(
         solutions.unmark_within(session, thread, moved_solution, by_id=by_id, now=now)
         moved_solution = None
 
-    # Answer counts (community.answers): what counted here stops counting, what counts there
-    # starts (the moved question is a reply there; nothing counts in a hidden thread).
-    answered_before = Counter(p.author_id for p in live if answers.counts(p, thread))
-    bump(session, User, thread.author_id, thread_count=-1)
+    # Profile counts (community.profile_counts): what counted here stops counting, what counts
+    # there starts (the moved question is a reply there; nothing counts in a hidden thread).
+    counted_before = profile_counts.of_posts(session, live, thread)
 
     last_number = session.scalar(
         select(func.max(col(Post.post_number))).where(col(Post.thread_id) == into.id)
@@ -305,10 +303,6 @@ def merge_thread(
         post.post_number = next_number + offset
         session.add(post)
     session.flush()
-    answered_after = Counter(p.author_id for p in live if answers.counts(p, into))
-    for author_id in sorted(answered_before | answered_after):
-        delta = answered_after[author_id] - answered_before[author_id]
-        bump(session, User, author_id, answer_count=delta)
     moved_ids = [p.id for p in posts if p.id is not None]
     if moved_ids:
         for model in (PostSignal, Flag):
@@ -322,10 +316,6 @@ def merge_thread(
     )
 
     if moved_solution is not None:
-        answer = session.get(Post, moved_solution.post_id)
-        assert answer is not None
-        counted_before = answer.author_id != thread.author_id
-        counted_after = answer.author_id != into.author_id
         session.add(
             Solution(
                 thread_id=into.id,
@@ -337,12 +327,8 @@ def merge_thread(
         session.delete(moved_solution)
         into.solved_at = thread.solved_at or now
         thread.solved_at = None
-        bump(
-            session,
-            User,
-            answer.author_id,
-            solution_count=int(counted_after) - int(counted_before),
-        )
+        session.flush()
+    profile_counts.move(session, counted_before, profile_counts.of_posts(session, live, into))
 
     _move_watches(session, thread.id, into.id)
 

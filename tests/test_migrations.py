@@ -11,11 +11,20 @@ from sqlalchemy import bindparam, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 import main
-from community import events, migrate, notification_mail, posting, profiles, solutions, visibility
+from community import (
+    accounts,
+    events,
+    migrate,
+    notification_mail,
+    posting,
+    profiles,
+    solutions,
+    visibility,
+)
 from community.clock import FrozenClock
 from community.db import make_engine
 from community.events import OutboxEvent
-from community.models import HiddenReason, Notification, Post, Role
+from community.models import HiddenReason, Notification, Post, Role, Thread
 from community.policy import Guardian
 from moderation import care, cases, tools
 from moderation.models import WebhookDelivery
@@ -456,3 +465,86 @@ def _check_0025(url: str) -> None:
     assert answer_count() == 5
     migrate.upgrade(url, "0025")
     assert answer_count() == 1
+
+
+def test_0027_recounts_threads_and_solutions_as_the_profile_lists_them() -> None:
+    _check_0027(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0027_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0027(url)
+
+
+def _check_0027(url: str) -> None:
+    """Before 0027 a member's threads counted every thread of theirs neither deleted nor merged
+    away, and their solutions every accepted reply of theirs in someone else's thread. Asker
+    started six: one public, one hidden by a moderator, one whose question was held for review,
+    one whose question was deleted, one merged into the first, one whose solution was hidden:
+    four by the old count, two on their profile. Helper's replies were accepted in the public
+    thread, the hidden one, the deleted one and (hidden since) the last, and in their own thread:
+    four by the old count, one on their profile. 0027 counts what the profile shows; a downgrade
+    counts the old way again."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        category = make_category(session)
+        asker = make_user(session, clock, username="asker")
+        helper = make_user(session, clock, username="helper")
+        mod = make_user(session, clock, username="mod", role=Role.moderator)
+        public, hidden, held, deleted, merged, unseen = [
+            make_thread(session, clock, author=asker, category=category) for _ in range(6)
+        ]
+        accepted = {}
+        for thread in (public, hidden, deleted, unseen):
+            reply = make_reply(session, clock, author=helper, thread=thread)
+            solutions.accept_solution(session, Guardian(asker), thread, reply, clock=clock)
+            accepted[thread.id] = reply
+        own = make_thread(session, clock, author=helper, category=category)
+        mine = make_reply(session, clock, author=helper, thread=own)
+        solutions.accept_solution(session, Guardian(helper), own, mine, clock=clock)
+
+        def question(thread: Thread) -> Post:
+            return session.exec(
+                select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+            ).one()
+
+        now = clock.now()
+        visibility.hide_thread(
+            session, hidden, reason=HiddenReason.moderator, by_id=mod.id, now=now
+        )
+        visibility.hold_for_review(
+            session, question(held), held, reason=HiddenReason.personal_data, now=now
+        )
+        visibility.hide_post(
+            session, accepted[unseen.id], reason=HiddenReason.moderator, by_id=mod.id, now=now
+        )
+        session.commit()
+        posting.delete_post(session, Guardian(asker), question(deleted), clock=clock)
+        tools.merge_thread(session, Guardian(mod), merged, into=public, clock=clock)
+        session.refresh(asker)
+        session.refresh(helper)
+        asked = [r for r in accounts.recent_posts(session, asker, limit=100) if r.post.is_question]
+        assert asker.thread_count == len(asked) == 2
+        assert helper.solution_count == len(profiles.recent_solutions(session, helper)) == 1
+    engine.dispose()
+
+    def counts() -> tuple[int, int]:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            threads = conn.execute(
+                text("SELECT thread_count FROM \"user\" WHERE username = 'asker'")
+            ).scalar_one()
+            solved = conn.execute(
+                text("SELECT solution_count FROM \"user\" WHERE username = 'helper'")
+            ).scalar_one()
+        engine.dispose()
+        return int(threads), int(solved)
+
+    assert counts() == (2, 1)
+    migrate.downgrade(url, "0026")
+    assert counts() == (4, 4)
+    migrate.upgrade(url, "0027")
+    assert counts() == (2, 1)

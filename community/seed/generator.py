@@ -389,8 +389,9 @@ class Community:
             batch.posts[first_post_row + offset]["kudos_count"] = givers
             self.kudos_received[post.author_id] += givers
             thread_kudos += givers
-            # Every seeded post is public, so each reply to someone else is an answer
-            # (community.answers).
+            # Every seeded post is public, so each reply to someone else is an answer, each
+            # question a thread started and each accepted answer a solution
+            # (community.profile_counts).
             if post.author_id != asker:
                 self.answer_count[post.author_id] += 1
         first_response = next((p.created_at for p in posts if p.author_id != asker), None)

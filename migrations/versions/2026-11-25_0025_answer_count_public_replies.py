@@ -5,7 +5,7 @@ Revision ID: 0025
 Revises: 0024
 Create Date: 2026-11-25 01:20:00
 
-Data only: every member's ``answer_count`` is recounted from the posts (community.answers). A
+Data only: every member's ``answer_count`` is recounted from the posts (community.profile_counts). A
 downgrade recounts it as the earlier code kept it: every reply not deleted in someone else's
 thread, hidden or not, whatever became of the thread.
 """

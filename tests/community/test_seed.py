@@ -89,14 +89,23 @@ CONSISTENCY_QUERIES = {
         ) a ON a.uid = u.id
         LEFT JOIN (
             SELECT p.author_id AS uid, COUNT(*) AS n FROM solution s
-            JOIN post p ON p.id = s.post_id GROUP BY p.author_id
+            JOIN post p ON p.id = s.post_id JOIN thread t ON t.id = s.thread_id
+            WHERE p.author_id != t.author_id AND p.post_number > 1
+              AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+              AND t.deleted_at IS NULL AND t.hidden_at IS NULL
+            GROUP BY p.author_id
         ) s ON s.uid = u.id
         LEFT JOIN (
             SELECT p.author_id AS uid, COUNT(*) AS n FROM kudos k
             JOIN post p ON p.id = k.post_id GROUP BY p.author_id
         ) k ON k.uid = u.id
-        LEFT JOIN (SELECT author_id AS uid, COUNT(*) AS n FROM thread GROUP BY author_id) t
-            ON t.uid = u.id
+        LEFT JOIN (
+            SELECT p.author_id AS uid, COUNT(*) AS n FROM post p
+            JOIN thread t ON t.id = p.thread_id
+            WHERE p.post_number = 1 AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+              AND t.deleted_at IS NULL AND t.hidden_at IS NULL
+            GROUP BY p.author_id
+        ) t ON t.uid = u.id
         WHERE u.answer_count != COALESCE(a.n, 0) OR u.solution_count != COALESCE(s.n, 0)
            OR u.kudos_received != COALESCE(k.n, 0) OR u.thread_count != COALESCE(t.n, 0)
     """,

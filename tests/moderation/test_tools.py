@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from community import kudos, listing, posting, profiles, solutions, visibility
+from community import accounts, kudos, listing, posting, profiles, solutions, visibility
 from community.clock import FrozenClock
 from community.errors import Conflict, Forbidden, Invalid, NotAuthenticated
 from community.events import OutboxEvent
@@ -303,6 +303,59 @@ def test_merging_into_or_out_of_a_hidden_thread_counts_what_readers_see(
     tools.merge_thread(session, _g(mod, clock), hidden, into=again, clock=clock)
     assert _answers(session, member) == 1  # out of the hidden thread, readable again
     assert _answers(session, asker) == 0  # the merged question is in the asker's own thread
+
+
+def _standing(session: Session, member: User) -> tuple[int, int]:
+    """The member's (threads started, accepted solutions), checked against the lists their
+    profile draws them from, shown in full."""
+    session.expire_all()
+    user = session.get(User, member.id)
+    assert user is not None
+    posts = accounts.recent_posts(session, user, limit=10_000)
+    assert user.thread_count == sum(r.post.is_question for r in posts)
+    assert user.solution_count == len(profiles.recent_solutions(session, user, limit=10_000))
+    return user.thread_count, user.solution_count
+
+
+def test_merging_counts_the_threads_and_solutions_the_profile_lists(
+    session: Session, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """The merged thread stops counting for its author once, if it counted; its solution counts
+    while it is one of its author's answers in the thread merged into."""
+    asker, member, mod = people["asker"], people["member"], people["mod"]
+    category = make_category(session)
+    helper = make_user(session, clock, username="helper")
+    into = make_thread(session, clock, author=asker, category=category)
+    hidden = make_thread(session, clock, author=member, category=category)
+    answer = make_reply(session, clock, author=helper, thread=hidden)
+    solutions.accept_solution(session, _g(member, clock), hidden, answer, clock=clock)
+    make_thread(session, clock, author=member, category=category)
+    tools.hide_thread(session, _g(mod, clock), hidden, clock=clock)
+    assert (_standing(session, member), _standing(session, helper)) == ((1, 0), (0, 0))
+
+    tools.merge_thread(session, _g(mod, clock), hidden, into=into, clock=clock)
+
+    # Out of the hidden thread, the solution is readable again; the member's other thread stays.
+    assert (_standing(session, member), _standing(session, helper)) == ((1, 0), (0, 1))
+    assert _standing(session, asker) == (1, 0)
+
+
+def test_merging_a_solution_into_a_hidden_thread_counts_it_once_shown(
+    session: Session, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    asker, member, mod = people["asker"], people["member"], people["mod"]
+    category = make_category(session)
+    into = make_thread(session, clock, author=asker, category=category)
+    tools.hide_thread(session, _g(mod, clock), into, clock=clock)
+    merged = make_thread(session, clock, author=asker, category=category)
+    answer = make_reply(session, clock, author=member, thread=merged)
+    solutions.accept_solution(session, _g(asker, clock), merged, answer, clock=clock)
+    assert (_standing(session, asker), _standing(session, member)) == ((1, 0), (0, 1))
+
+    tools.merge_thread(session, _g(mod, clock), merged, into=into, clock=clock)
+    assert (_standing(session, asker), _standing(session, member)) == ((0, 0), (0, 0))
+    tools.unhide_thread(session, _g(mod, clock), into, clock=clock)
+    assert (_standing(session, asker), _standing(session, member)) == ((1, 0), (0, 1))
 
 
 def test_moving_a_thread_keeps_both_categories_counters_right(
