@@ -119,7 +119,7 @@ def test_customer_pages_fit_a_phone_and_names_break_between_words(
 
     context = _screen(browser)
     page = context.new_page()
-    for path in ("/login", "/signup", "/"):
+    for path in ("/login", "/signup", "/password/forgot", "/"):
         page.goto(f"{live_server}{path}")
         _assert_fits_the_screen(page, path)
     _log_in(page, live_server, asker)
