@@ -158,6 +158,8 @@ def consumer() -> events.Consumer:
         handlers={
             "post_created": on_post_created,
             "post_published": on_post_published,
+            "post_unhidden": on_shown_again,
+            "thread_unhidden": on_shown_again,
             "solution_accepted": on_solution_accepted,
             "kudos_given": on_kudos_given,
             "post_signalled": on_post_signalled,
@@ -196,6 +198,7 @@ def on_post_published(session: Session, event: events.OutboxEvent) -> None:
     """A post out of review: what it would have earned when it was written."""
     on_post_created(session, event)
     on_post_signalled(session, event)
+    on_shown_again(session, event)
 
 
 def on_solution_accepted(session: Session, event: events.OutboxEvent) -> None:
@@ -206,14 +209,28 @@ def on_solution_accepted(session: Session, event: events.OutboxEvent) -> None:
     solution = session.get(Solution, thread.id)
     if solution is None or solution.post_id != post.id:
         return  # unmarked (or replaced) before we got here
+    _grant_solution_milestones(session, post, at=event.created_at)
+    if _is_rescue(session, post):
+        grant(session, post.author_id, Badge.lifeline, at=event.created_at, post_id=post.id)
+
+
+def on_shown_again(session: Session, event: events.OutboxEvent) -> None:
+    """A post or thread shown again (or published): the thread's accepted solution, if that was
+    out of sight, counts for its author again (community.profile_counts), and may complete a
+    milestone that its acceptance could not."""
+    solution = session.get(Solution, event.thread_id) if event.thread_id else None
+    found = _live(session, solution.post_id) if solution is not None else None
+    if found is not None and _is_answer(*found):
+        _grant_solution_milestones(session, found[0], at=event.created_at)
+
+
+def _grant_solution_milestones(session: Session, post: Post, *, at: datetime) -> None:
     author = session.get(User, post.author_id)
     if author is None:
         return
     for threshold, badge in SOLUTION_MILESTONES:
         if author.solution_count >= threshold:
-            grant(session, post.author_id, Badge(badge), at=event.created_at, post_id=post.id)
-    if _is_rescue(session, post):
-        grant(session, post.author_id, Badge.lifeline, at=event.created_at, post_id=post.id)
+            grant(session, post.author_id, Badge(badge), at=at, post_id=post.id)
 
 
 def _is_rescue(session: Session, post: Post) -> bool:

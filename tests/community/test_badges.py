@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from community import badges, events, kudos, posting, solutions
+from community import badges, events, kudos, posting, solutions, visibility
 from community.clock import FrozenClock
 from community.counters import bump
-from community.models import BadgeAward, Kudos, Post, Thread, User
+from community.models import BadgeAward, HiddenReason, Kudos, Post, Role, Thread, User
 from community.policy import Guardian
 from tests.factories import make_category, make_reply, make_thread, make_user
 
@@ -110,6 +110,31 @@ def test_solution_badges_follow_the_members_accepted_solutions(session, clock, p
     _drain(session, clock)
     assert _badges(session, helper)["solutions_100"].post_id == hundredth.id
     assert _badges(session, helper)["first_solution"].post_id == answer.id  # never twice
+
+
+def test_a_solution_shown_again_can_complete_a_milestone(session, clock, people):
+    asker, helper, category = people
+    moderator = make_user(session, clock, username="mod", role=Role.moderator)
+    assert moderator.id is not None
+    hidden_thread = make_thread(session, clock, author=asker, category=category)
+    first = make_reply(session, clock, author=helper, thread=hidden_thread)
+    solutions.accept_solution(session, Guardian(asker), hidden_thread, first, clock=clock)
+    visibility.hide_thread(
+        session, hidden_thread, reason=HiddenReason.moderator, by_id=moderator.id, now=clock.now()
+    )
+    session.commit()
+    bump(session, User, helper.id, solution_count=8)  # eight more solved elsewhere
+    session.commit()
+    thread = make_thread(session, clock, author=asker, category=category, title="Wifi is slow")
+    tenth = make_reply(session, clock, author=helper, thread=thread)
+    solutions.accept_solution(session, Guardian(asker), thread, tenth, clock=clock)
+    _drain(session, clock)
+    assert "solutions_10" not in _badges(session, helper)  # nine of them count
+
+    visibility.unhide_thread(session, hidden_thread, by_id=moderator.id, now=clock.now())
+    session.commit()
+    _drain(session, clock)
+    assert _badges(session, helper)["solutions_10"].post_id == first.id
 
 
 def test_no_solution_badge_for_answering_yourself_or_for_a_solution_unmarked_at_once(
