@@ -161,6 +161,54 @@ def worker(
     typer.echo(f"worker {os.getpid()} stopped")
 
 
+# --- outbox: what the consumers have left to do, and what failed -------------------------------
+
+
+@app.command("outbox")
+def outbox(
+    retry_parked: bool = typer.Option(
+        False, "--retry-parked", help="Put the parked deliveries back in line, due now."
+    ),
+    consumer: str | None = typer.Option(
+        None, help="With --retry-parked: only this consumer's deliveries."
+    ),
+) -> None:
+    """What each outbox consumer has left to do, and the latest failures (a mail server or a CRM
+    that refuses); with --retry-parked, try again what was given up on."""
+    from community import events, outbox_status
+    from community.clock import SystemClock
+
+    if consumer is not None and consumer not in events.registry.consumers:
+        known = ", ".join(sorted(events.registry.consumers))
+        typer.echo(f"error: there is no consumer {consumer!r}; there are: {known}", err=True)
+        raise typer.Exit(1)
+    now = SystemClock().now()
+    with _accounts_session() as session:
+        if retry_parked:
+            moved = outbox_status.retry_parked(session, now=now, consumer=consumer)
+            typer.echo(f"{moved:,} parked deliveries put back in line")
+            return
+        rows = outbox_status.status(session)
+        failures = outbox_status.recent_failures(session)
+    if not rows:
+        typer.echo("nothing waiting: every consumer is up to date")
+        return
+    typer.echo(f"{'consumer':<14} {'waiting':>8} {'retrying':>9} {'parked':>7}  oldest")
+    for row in rows:
+        age = f"{(now - row.oldest).total_seconds() / 60:,.0f} min ago" if row.oldest else "-"
+        typer.echo(
+            f"{row.consumer:<14} {row.waiting:>8,} {row.retrying:>9,} {row.parked:>7,}  {age}"
+        )
+    if failures:
+        typer.echo("latest failures:")
+    for failure in failures:
+        state = "parked" if failure.parked else "retrying"
+        typer.echo(
+            f"  {failure.consumer} event {failure.event_id} {failure.event_name}, "
+            f"{failure.attempts} attempts, {state}: {failure.error[:300]}"
+        )
+
+
 # --- reputation: rebuild totals and tallies from the ledger, or the ledger from the facts -------
 
 
