@@ -6,6 +6,7 @@ address). Reads only unfinished deliveries (the partial index ix_outbox_delivery
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
@@ -39,7 +40,7 @@ def status(session: Session) -> list[ConsumerStatus]:
     failed = col(delivery.attempts) > 0
     parked = col(delivery.parked_at).is_not(None)
     query = (
-        select(
+        sa.select(
             col(delivery.consumer),
             func.sum(case((~failed & ~parked, 1), else_=0)),
             func.sum(case((failed & ~parked, 1), else_=0)),
