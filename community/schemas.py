@@ -116,6 +116,10 @@ class MePublic(UserPublic):
 
     id: int
     email: str
+    email_confirmed: bool = Field(description="whether the member has confirmed the address")
+    email_notifications: bool = Field(
+        description="whether notifications they have not seen on the site come by email"
+    )
     language: str | None
 
 

@@ -93,7 +93,14 @@ def me(request: Request, session: SessionDep, guardian: GuardianDep) -> MePublic
     user = guardian.user
     assert user is not None and user.id is not None
     public = user_public(user, badges_public(session, request, user))
-    return MePublic(id=user.id, email=user.email, language=user.language, **dict(public))
+    return MePublic(
+        id=user.id,
+        email=user.email,
+        email_confirmed=user.email_verified_at is not None,
+        email_notifications=user.email_notifications,
+        language=user.language,
+        **dict(public),
+    )
 
 
 @router.get("/me/tokens", response_model=ApiTokenList)

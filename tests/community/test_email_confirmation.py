@@ -209,3 +209,9 @@ def test_changes_are_rate_limited_before_any_address_is_looked_up(app, session, 
     refused = change(browser, "luca@example.com")
     assert refused.status_code == 429
     assert "Too many confirmation emails." in refused.text
+
+
+def test_the_api_says_whether_the_address_is_confirmed_and_mailed(client, session, clock):
+    sign_up(client)
+    me = client.get("/api/v1/me").json()
+    assert (me["email_confirmed"], me["email_notifications"]) == (False, True)
