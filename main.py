@@ -41,6 +41,7 @@ from moderation import (
     care_api,
     care_routes,
     case_api,
+    case_export,
     case_routes,
     webhooks,
 )
@@ -92,6 +93,7 @@ def configure_consumers() -> None:
     canned.install_demo()  # the demo's canned replies, for a seeded community
     advocate_demo.install()  # and its advocate, for the advocate programme's pages
     events.registry.add(audit.consumer())
+    case_export.install()  # the member's private cases in their copy of their data
 
 
 GC_YOUNGEST_THRESHOLD = 20_000  # allocations between two collections of the youngest objects

@@ -1,5 +1,6 @@
 """Account pages: sign up, log in and out, settings with API tokens, language, public profiles."""
 
+import json
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -7,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from community import accounts, i18n, profiles, web
+from community import accounts, data_export, i18n, profiles, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
 from community.i18n import N_
@@ -348,6 +349,35 @@ def _render_tokens(
     if web.is_htmx(request):
         return web.render(request, "community/_api_tokens.html", status_code=status_code, **context)
     return render_settings(request, session, guardian, status_code=status_code, **context)
+
+
+@router.get("/settings/export")
+def export_data(
+    request: Request, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> Response:
+    """The member's copy of their data, as a JSON file to download."""
+    if guardian.user is None:
+        return web.login_redirect(request, "/settings#data-settings")
+    user = guardian.user
+    try:
+        data = data_export.export(session, guardian, user, now=clock.now())
+    except DomainError as exc:
+        return render_settings(
+            request,
+            session,
+            guardian,
+            errors={"export": web.error_message(request, exc)},
+            status_code=exc.status_code,
+        )
+    name = f"{user.username}-{clock.now():%Y-%m-%d}.json"
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def render_settings(
