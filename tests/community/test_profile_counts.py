@@ -1,7 +1,8 @@
-"""A member's threads started and accepted solutions, as their profile counts them, are what its
-lists show to every reader: their questions among their recent posts, and their answers that are
-a thread's accepted solution. The counts and the lists agree whatever moderation, review and
-deletion do to the question, the solution or their thread."""
+"""A member's threads started, answers and accepted solutions, as their profile counts them, are
+what its lists show to every reader: their questions among their recent posts, their public
+replies to other members' threads, and those answers that are a thread's accepted solution. The
+counts and the lists agree whatever moderation, review and deletion do to the question, the
+reply, the solution or their thread."""
 
 import pytest
 from fastapi import FastAPI
@@ -65,6 +66,17 @@ def standing(session: Session, member: User) -> tuple[int, int]:
     answered = profiles.recent_answers(session, user, limit=EVERYTHING)
     assert user.answer_count == len(answered), "answers: the count and the list disagree"
     return user.thread_count, user.solution_count
+
+
+def answers(session: Session, member: User) -> int:
+    """The member's answer count, checked against the list the profile draws from."""
+    session.commit()
+    session.expire_all()
+    user = session.get(User, member.id)
+    assert user is not None
+    listed = session.exec(profiles._public_posts_of(user)).all()
+    assert user.answer_count == len(listed), "the profile's count and its list disagree"
+    return user.answer_count
 
 
 def _now(clock: FrozenClock):
@@ -230,3 +242,147 @@ def test_the_profile_and_the_api_say_the_counts_their_lists_show(
     assert "<dt>1</dt><dd>accepted solution</dd>" in reader.get("/u/helper").text
     assert reader.get("/api/v1/users/asker").json()["threads"] == 1
     assert reader.get("/api/v1/users/helper").json()["solutions"] == 1
+
+
+# Answers ----------------------------------------------------------------------------------
+
+
+def test_a_reply_counts_only_in_someone_elses_thread(session, clock, people, thread):
+    make_reply(session, clock, author=people["helper"], thread=thread)
+    make_reply(session, clock, author=people["asker"], thread=thread)  # a follow-up, no answer
+    assert answers(session, people["helper"]) == 1
+    assert answers(session, people["asker"]) == 0
+
+
+@pytest.mark.parametrize("reason", list(HiddenReason))
+def test_a_hidden_reply_stops_counting_until_it_is_shown(session, clock, people, thread, reason):
+    reply = make_reply(session, clock, author=people["helper"], thread=thread)
+    visibility.hide_post(session, reply, reason=reason, by_id=None, now=_now(clock))
+    assert answers(session, people["helper"]) == 0
+    # Hidden again for another reason: still one reply out of sight, not two.
+    other = next(r for r in HiddenReason if r != reason)
+    visibility.hide_post(session, reply, reason=other, by_id=None, now=_now(clock))
+    assert answers(session, people["helper"]) == 0
+
+    visibility.unhide_post(session, reply, by_id=people["mod"].id, now=_now(clock))
+    assert answers(session, people["helper"]) == 1
+    visibility.unhide_post(session, reply, by_id=people["mod"].id, now=_now(clock))
+    assert answers(session, people["helper"]) == 1
+
+
+@pytest.mark.parametrize("body", [LINK, PHONE])
+def test_a_held_reply_counts_once_it_is_published(session, clock, people, thread, body):
+    newcomer = make_user(session, clock, username="newbie")
+    held = make_reply(session, clock, author=newcomer, thread=thread, body=body)
+    assert held.hidden_reason in visibility.HELD_REASONS
+    assert answers(session, newcomer) == 0
+
+    visibility.unhide_post(session, held, by_id=people["mod"].id, now=_now(clock))
+    assert answers(session, newcomer) == 1
+
+
+def test_an_edit_held_for_review_takes_the_reply_out_of_the_count(session, clock, people, thread):
+    reply = make_reply(session, clock, author=people["helper"], thread=thread)
+    posting.edit_post(session, Guardian(people["helper"]), reply, body=PHONE, clock=clock)
+    assert session.get(Post, reply.id).hidden_reason == HiddenReason.personal_data
+    assert answers(session, people["helper"]) == 0
+
+
+def test_a_hidden_thread_takes_its_replies_out_of_the_count(session, clock, people, thread):
+    make_reply(session, clock, author=people["helper"], thread=thread)
+    hidden = make_reply(session, clock, author=people["helper"], thread=thread)
+    other = make_user(session, clock, username="other")
+    make_reply(session, clock, author=other, thread=thread)
+    make_reply(session, clock, author=people["asker"], thread=thread)
+    visibility.hide_post(
+        session, hidden, reason=HiddenReason.moderator, by_id=None, now=_now(clock)
+    )
+    assert (answers(session, people["helper"]), answers(session, other)) == (1, 1)
+
+    mod_id = people["mod"].id
+    visibility.hide_thread(
+        session, thread, reason=HiddenReason.moderator, by_id=mod_id, now=_now(clock)
+    )
+    assert (answers(session, people["helper"]), answers(session, other)) == (0, 0)
+    # Hidden again for another reason, a reply written or shown meanwhile: none counts yet.
+    visibility.hide_thread(
+        session, thread, reason=HiddenReason.personal_data, by_id=None, now=_now(clock)
+    )
+    late = make_reply(session, clock, author=people["mod"], thread=thread)
+    visibility.unhide_post(session, hidden, by_id=mod_id, now=_now(clock))
+    assert answers(session, people["helper"]) == 0
+    assert answers(session, people["mod"]) == 0
+
+    visibility.unhide_thread(session, thread, by_id=mod_id, now=_now(clock))
+    assert (answers(session, people["helper"]), answers(session, other)) == (2, 1)
+    assert answers(session, people["mod"]) == 1
+    assert answers(session, people["asker"]) == 0
+    assert late.id is not None
+
+
+def test_a_thread_held_with_its_question_counts_its_replies_once_approved(session, clock, people):
+    newcomer = make_user(session, clock, username="newbie")
+    held = make_thread(
+        session, clock, author=newcomer, category=make_category(session), body=f"Help? {LINK}"
+    )
+    assert held.hidden_reason == HiddenReason.awaiting_approval
+    make_reply(session, clock, author=people["mod"], thread=held)
+    assert answers(session, people["mod"]) == 0
+
+    visibility.unhide_thread(session, held, by_id=people["mod"].id, now=_now(clock))
+    assert answers(session, people["mod"]) == 1
+
+
+def test_deleting_a_reply_or_its_thread_takes_it_out_once(session, clock, people, thread):
+    first = make_reply(session, clock, author=people["helper"], thread=thread)
+    make_reply(session, clock, author=people["helper"], thread=thread)
+    hidden = make_reply(session, clock, author=people["helper"], thread=thread)
+    visibility.hide_post(
+        session, hidden, reason=HiddenReason.moderator, by_id=None, now=_now(clock)
+    )
+    assert answers(session, people["helper"]) == 2
+
+    posting.delete_post(session, Guardian(people["helper"]), first, clock=clock)
+    assert answers(session, people["helper"]) == 1
+    posting.delete_post(session, Guardian(people["helper"]), hidden, clock=clock)
+    assert answers(session, people["helper"]) == 1  # it no longer counted
+
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    posting.delete_post(session, Guardian(people["asker"]), question, clock=clock)
+    assert answers(session, people["helper"]) == 0
+
+
+def test_deleting_a_hidden_thread_leaves_the_count_alone(session, clock, people, thread):
+    make_reply(session, clock, author=people["helper"], thread=thread)
+    mod_id = people["mod"].id
+    visibility.hide_thread(
+        session, thread, reason=HiddenReason.moderator, by_id=mod_id, now=_now(clock)
+    )
+    question = session.exec(
+        select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
+    ).one()
+    posting.delete_post(session, Guardian(people["mod"]), question, clock=clock)
+    assert answers(session, people["helper"]) == 0
+    visibility.unhide_thread(session, thread, by_id=mod_id, now=_now(clock))  # still deleted
+    assert answers(session, people["helper"]) == 0
+
+
+def test_the_profile_and_the_api_say_the_count_its_list_shows(
+    session, clock, people, thread, app: FastAPI
+):
+    reply = make_reply(session, clock, author=people["helper"], thread=thread, body="Reboot it.")
+    visibility.hide_post(session, reply, reason=HiddenReason.moderator, by_id=None, now=_now(clock))
+    session.commit()
+    reader = client_for(app)
+
+    page = reader.get("/u/helper").text
+    assert "<dt>0</dt><dd>answers</dd>" in page and "Reboot it." not in page
+    assert reader.get("/api/v1/users/helper").json()["answers"] == 0
+
+    visibility.unhide_post(session, reply, by_id=people["mod"].id, now=_now(clock))
+    session.commit()
+    page = reader.get("/u/helper").text
+    assert "<dt>1</dt><dd>answer</dd>" in page
+    assert reader.get("/api/v1/users/helper").json()["answers"] == 1
