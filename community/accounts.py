@@ -260,6 +260,13 @@ def ensure_free(session: Session, *, username: str | None, email: str | None) ->
     problems.raise_any()
 
 
+def find_by_login(session: Session, login: str) -> User | None:
+    """The account a login form names: by email address if it has an @, else by username
+    (``login`` already stripped and lower-cased)."""
+    column = col(User.email) if "@" in login else col(User.username)
+    return session.exec(select(User).where(column == login)).first()
+
+
 def authenticate(session: Session, *, login: str, password: str, client_ip: str) -> User:
     """The active user with this username or email and password; one message for every miss."""
     settings = get_settings()
@@ -272,8 +279,7 @@ def authenticate(session: Session, *, login: str, password: str, client_ip: str)
     )
     if not (allowed_ip and allowed_name):
         raise RateLimited("Too many login attempts. Please wait 15 minutes and try again.")
-    column = col(User.email) if "@" in login else col(User.username)
-    user = session.exec(select(User).where(column == login)).first()
+    user = find_by_login(session, login)
     if user is None:
         verify_password(_dummy_hash(), password)
         raise Invalid("Wrong username, email or password.")

@@ -8,7 +8,6 @@ for ``CONFIRM_VALID_DAYS``. Changing the address uses up every open link of the 
 the old address must not bring it back) and tells the old address what happened.
 """
 
-import secrets
 from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
@@ -20,7 +19,7 @@ from community.errors import Conflict, DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import EmailConfirmation, User
 from community.policy import Guardian, ensure
-from community.security import rate_limiter, token_digest, verify_password
+from community.security import new_link_token, rate_limiter, token_digest, verify_password
 from community.settings import get_settings
 
 CONFIRM_PATH = "/email/confirm/"
@@ -156,12 +155,12 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
     email = event.data.get("email", user.email)
     if event.name == "user_signed_up" and user.email_verified_at is not None:
         return None  # an administrator created by the operator, who vouched for the address
-    token = secrets.token_urlsafe(32)
+    token, digest = new_link_token()
     session.add(
         EmailConfirmation(
             user_id=user.id,
             email=email,
-            token_hash=token_digest(token),
+            token_hash=digest,
             created_at=event.created_at,
             expires_at=as_utc(event.created_at) + timedelta(days=CONFIRM_VALID_DAYS),
         )

@@ -8,18 +8,17 @@ every open link of the account and signs out every session, and the member is to
 their password changed, whichever way it was changed.
 """
 
-import secrets
 from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
 from community import events, i18n, mailer
-from community.accounts import validate_password
+from community.accounts import find_by_login, validate_password
 from community.clock import Clock, as_utc
 from community.errors import DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import PasswordResetToken, User
-from community.security import hash_password, rate_limiter, token_digest
+from community.security import hash_password, new_link_token, rate_limiter, token_digest
 from community.settings import get_settings
 
 RESET_PATH = "/password/reset/"
@@ -61,8 +60,7 @@ def request_link(
     allowed_login = rate_limiter.allow(f"reset:login:{login}", limit=limit, window_seconds=3600)
     if not (allowed_ip and allowed_login):
         raise RateLimited("Too many requests for a new password. Please try again in an hour.")
-    column = col(User.email) if "@" in login else col(User.username)
-    user = session.exec(select(User).where(column == login)).first()
+    user = find_by_login(session, login)
     if user is None or not user.is_active:
         return
     events.record(
@@ -131,13 +129,13 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
     if user is None or user.id is None or not user.is_active:
         return None
     settings = get_settings()
-    token = secrets.token_urlsafe(32)
+    token, digest = new_link_token()
     valid_for = timedelta(minutes=settings.password_reset_valid_minutes)
     # Valid from the request, not from sending: a worker that was down does not stretch it.
     session.add(
         PasswordResetToken(
             user_id=user.id,
-            token_hash=token_digest(token),
+            token_hash=digest,
             created_at=event.created_at,
             expires_at=as_utc(event.created_at) + valid_for,
         )

@@ -48,6 +48,13 @@ def new_api_token() -> tuple[str, str]:
     return token, token_digest(token)
 
 
+def new_link_token() -> tuple[str, str]:
+    """A token for a link sent by email (a reset, a confirmation) and the digest kept in its
+    place: only the member's inbox holds a link that works."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
