@@ -43,6 +43,7 @@ from moderation import (
     case_api,
     case_export,
     case_routes,
+    erased_accounts,
     webhooks,
 )
 from moderation import categories as moderation_categories
@@ -94,6 +95,8 @@ def configure_consumers() -> None:
     advocate_demo.install()  # and its advocate, for the advocate programme's pages
     events.registry.add(audit.consumer())
     case_export.install()  # the member's private cases in their copy of their data
+    erased_accounts.install()  # a deleted account's claims and cases are let go
+    deflection.install()  # and its suggestion clicks unattributed
 
 
 GC_YOUNGEST_THRESHOLD = 20_000  # allocations between two collections of the youngest objects

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select, update
 
-from community import events, i18n, profile_counts, textrules
+from community import account_erasure, events, i18n, profile_counts, textrules
 from community.clock import Clock
 from community.errors import Conflict, Invalid, NotFound, Problems, RateLimited
 from community.models import ApiToken, Post, Role, Thread, User
@@ -49,6 +49,16 @@ def normalize_username(raw: str) -> str:
         raise Invalid(
             "Usernames have 3 to 30 characters: letters a-z, digits and underscores.",
             field="username",
+        )
+    return username
+
+
+def _unreserved(username: str) -> str:
+    if account_erasure.is_reserved(username):
+        raise Invalid(
+            "Usernames starting with %(prefix)s are kept for deleted accounts.",
+            field="username",
+            prefix=account_erasure.PSEUDONYM_PREFIX,
         )
     return username
 
@@ -142,7 +152,7 @@ def sign_up(
     ):
         raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
     problems = Problems()
-    clean_username = problems.check(lambda: normalize_username(username))
+    clean_username = problems.check(lambda: _unreserved(normalize_username(username)))
     clean_email = problems.check(lambda: normalize_email(email))
     clean_name = problems.check(lambda: normalize_display_name(display_name))
     problems.check(lambda: validate_password(password, username=clean_username or username))

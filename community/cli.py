@@ -352,6 +352,34 @@ def _set_moderator(username: str, *, moderator: bool) -> None:
     typer.echo(f"{user.username} is now a {'moderator' if moderator else 'member'}")
 
 
+@app.command("erase-account")
+def erase_account(
+    username: str = typer.Argument(help="The member whose account is deleted."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Delete an account: its personal data is wiped; its posts stay under a pseudonym."""
+    from community import account_erasure, accounts
+    from community.clock import SystemClock
+    from community.errors import DomainError
+    from community.policy import OperatorGuardian
+
+    if not yes and not typer.confirm(f"Delete the account {username} for good?"):
+        raise typer.Exit(1)
+    with _accounts_session() as session:
+        try:
+            user = accounts.get_user_by_username(session, username)
+            account_erasure.erase(
+                session,
+                OperatorGuardian(),
+                user,
+                confirm_username=user.username,
+                clock=SystemClock(),
+            )
+        except DomainError as exc:
+            _fail(exc)
+    typer.echo(f"account {username} deleted; its posts now show {user.username}")
+
+
 @app.command("token")
 def token(
     username: str = typer.Argument(help="The member the token acts as."),

@@ -56,6 +56,9 @@ class User(SQLModel, table=True):
     email_verified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # Notifications not seen in time come by e-mail too (community.notification_mail).
     email_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # The member deleted the account (community.account_erasure): the row stays under a
+    # pseudonym, its personal data gone, and never signs in again.
+    erased_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
     @property
     def is_moderator(self) -> bool:

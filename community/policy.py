@@ -216,6 +216,12 @@ class Guardian:
     def can_change_role(self, user: User) -> bool:
         return self.is_admin and self.user is not None and self.user.id != user.id
 
+    def can_erase_account(self, user: User) -> bool:
+        """Members delete their own account; administrators anyone's but another admin's."""
+        if self.user is None or not self.user.is_active:
+            return False
+        return self.user.id == user.id or (self.is_admin and not user.is_admin)
+
     def can_create_admin(self) -> bool:
         return False
 
@@ -230,6 +236,9 @@ class OperatorGuardian(Guardian):
         return True
 
     def can_create_admin(self) -> bool:
+        return True
+
+    def can_erase_account(self, user: User) -> bool:  # noqa: ARG002 - any account
         return True
 
     def can_manage_categories(self) -> bool:  # the seed command sets categories up

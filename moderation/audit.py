@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "suspend_user": N_("Suspended a member"),
     "unsuspend_user": N_("Lifted a suspension"),
     "change_role": N_("Changed a role"),
+    "erase_account": N_("Deleted an account"),
     "thread_claimed": N_("Claimed a thread"),
     "thread_assigned": N_("Assigned a thread"),
     "thread_reassigned": N_("Reassigned a thread"),
@@ -214,6 +215,25 @@ def _on_role_changed(session: Session, event: OutboxEvent) -> None:
     )
 
 
+def _on_account_erased(session: Session, event: OutboxEvent) -> None:
+    """An administrator deleted someone's account (a member deleting their own is no staff
+    action); the entry names the pseudonymous account, never who it was."""
+    data = event.data
+    by_id, user_id = data.get("by_id"), data.get("user_id")
+    if not isinstance(by_id, int) or not isinstance(user_id, int) or by_id == user_id:
+        return
+    record(
+        session,
+        actor_id=by_id,
+        action="erase_account",
+        target_type="user",
+        target_id=user_id,
+        before={"role": data.get("role"), "deleted": False},
+        after={"deleted": True},
+        now=event.created_at,
+    )
+
+
 def _on_category(action: str) -> events.Handler:
     def handle(session: Session, event: OutboxEvent) -> None:
         data = event.data
@@ -243,6 +263,7 @@ def consumer() -> events.Consumer:
             "solution_accepted": _on_solution(accepted=True),
             "solution_unmarked": _on_solution(accepted=False),
             "user_role_changed": _on_role_changed,
+            "account_erased": _on_account_erased,
             "category_created": _on_category("create_category"),
             "category_updated": _on_category("update_category"),
             "category_deleted": _on_category("delete_category"),

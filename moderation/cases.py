@@ -447,6 +447,35 @@ def _add_message(
     return message
 
 
+def let_go_of(session: Session, user_id: int, *, by_id: int, now: datetime) -> int:
+    """An account is being deleted (moderation.erased_accounts): the cases assigned to it go
+    back to the team, and its own cases still going are closed, each change on the timeline and
+    sent to the CRM like any other. Returns how many cases changed; the caller commits."""
+    query = select(SupportCase).where(
+        (col(SupportCase.assignee_id) == user_id)
+        | (
+            (col(SupportCase.customer_id) == user_id)
+            & (col(SupportCase.status) != CaseStatus.closed)
+        )
+    )
+    changed_cases = 0
+    for case in session.exec(query.order_by(col(SupportCase.id))):
+        before = _state(case)
+        if case.assignee_id == user_id:
+            case.assignee_id = None
+        if case.customer_id == user_id and case.status != CaseStatus.closed:
+            case.status = CaseStatus.closed
+            _stamp_status(case, now)
+            case.updated_at = now
+        after = _state(case)
+        changed = {key for key in after if after[key] != before[key]}
+        session.add(case)
+        _record_changes(session, case, changed, by_id=by_id, now=now)
+        _record_updated(session, case, by_id=by_id, now=now)
+        changed_cases += 1
+    return changed_cases
+
+
 def _record_changes(
     session: Session, case: SupportCase, changed: set[str], *, by_id: int, now: datetime
 ) -> None:

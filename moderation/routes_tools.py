@@ -18,9 +18,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from community import listing, params, posting, web
+from community import account_erasure, listing, params, posting, web
 from community.deps import ClockDep, GuardianDep, SessionDep
-from community.errors import Invalid, NotFound
+from community.errors import Forbidden, Invalid, NotFound
 from community.i18n import N_
 from community.models import Post, Thread, User
 from community.params import MAX_ID, FormStr, PostId, ThreadId
@@ -290,6 +290,42 @@ def unsuspend_user(
     return web.redirect(f"/u/{user.username}")
 
 
+@router.post("/mod/users/{username}/erase")
+def erase_user(
+    request: Request,
+    username: Username,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    confirm_username: FormStr = "",
+) -> Response:
+    user = tools.get_user(session, guardian, username)
+    ensure(
+        guardian.is_admin and guardian.user_id != user.id and guardian.can_erase_account(user),
+        "Administrators delete other members' accounts here, never another administrator's.",
+    )
+    try:
+        account_erasure.erase(
+            session, guardian, user, confirm_username=confirm_username, clock=clock
+        )
+    except (Invalid, Forbidden) as exc:
+        session.rollback()
+        errors = {
+            ("erase" if key == "form" else key): message
+            for key, message in web.form_errors(request, exc).items()
+        }
+        return _render_user_tools(
+            request, user, values={}, errors=errors, status_code=exc.status_code
+        )
+    web.flash(
+        request,
+        N_("The account %(username)s has been deleted; its posts now show %(pseudonym)s."),
+        username=username,
+        pseudonym=user.username,
+    )
+    return web.redirect("/mod/audit")
+
+
 def parse_duration(days: str, hours: str) -> timedelta:
     """Whole days and hours from a form; Invalid (on ``duration``) for anything else."""
     try:
@@ -319,6 +355,7 @@ def _render_user_tools(
         profile=user,
         values=values,
         errors=errors,
+        anon_name=account_erasure.pseudonym(user.id or 0),
     )
 
 

@@ -9,13 +9,15 @@ thread, the ``suggestions`` outbox consumer ties it to their latest impression o
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from community import events
+from community import account_erasure, events
 from community.clock import Clock
 from community.events import OutboxEvent
+from community.models import User
 from community.policy import Guardian
 from search.models import SuggestionEvent, SuggestionKind
 
@@ -130,3 +132,16 @@ def _on_thread_created(session: Session, event: OutboxEvent) -> None:
 def consumer() -> events.Consumer:
     """Records "posted anyway" when someone who was shown suggestions creates a thread."""
     return events.Consumer(name=CONSUMER, handlers={"thread_created": _on_thread_created})
+
+
+def forget_member(session: Session, user: User, guardian: Guardian, now: datetime) -> None:  # noqa: ARG001
+    """A deleted account's suggestion events stay in the deflection figures, unattributed."""
+    session.execute(
+        update(SuggestionEvent).where(col(SuggestionEvent.user_id) == user.id).values(user_id=None)
+    )
+
+
+def install() -> None:
+    """Register ``forget_member`` with account deletion (main.configure_consumers calls this)."""
+    if forget_member not in account_erasure.before_erase:
+        account_erasure.before_erase.append(forget_member)

@@ -251,6 +251,15 @@ def on_user_role_changed(session: Session, event: events.OutboxEvent) -> None:
     _sync(session, sorted(set(thread_ids)), event)
 
 
+def on_account_erased(session: Session, event: events.OutboxEvent) -> None:
+    """A deleted account's threads and replies now show its pseudonym: their documents follow."""
+    user_id = event.data.get("user_id")
+    query = select(Post.thread_id).where(col(Post.author_id) == user_id).distinct()
+    thread_ids = sorted(session.exec(query).all())
+    for start in range(0, len(thread_ids), CATEGORY_SYNC_BATCH):
+        _sync(session, thread_ids[start : start + CATEGORY_SYNC_BATCH], event)
+
+
 # A renamed category's threads are rewritten this many at a time (a category may hold most of
 # the community).
 CATEGORY_SYNC_BATCH = 500
@@ -309,6 +318,7 @@ def handlers() -> dict[str, events.Handler]:
     table: dict[str, events.Handler] = dict.fromkeys(THREAD_EVENTS, on_thread_event)
     table["thread_merged"] = on_thread_merged
     table["user_role_changed"] = on_user_role_changed
+    table["account_erased"] = on_account_erased
     table["category_updated"] = on_category_updated
     table["threads_moved"] = on_threads_moved
     return table

@@ -6,6 +6,7 @@ from community.routes import (
     accounts,
     categories,
     email,
+    erasure,
     forum,
     leaderboard,
     lists,
@@ -17,6 +18,7 @@ router = APIRouter()
 router.include_router(accounts.router)
 router.include_router(password.router)
 router.include_router(email.router)
+router.include_router(erasure.router)
 router.include_router(notifications.router)
 router.include_router(lists.router)
 router.include_router(leaderboard.router)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from community import accounts, data_export, i18n, profiles, web
+from community import account_erasure, accounts, data_export, i18n, profiles, web
 from community.deps import SESSION_EPOCH_KEY, SESSION_USER_KEY, ClockDep, GuardianDep, SessionDep
 from community.errors import DomainError, NotAuthenticated
 from community.i18n import N_
@@ -412,6 +412,7 @@ def render_settings(
         saved=saved,
         min_password=accounts.MIN_PASSWORD_CHARS,
         time_zone_regions=_time_zone_regions(),
+        anon_name=account_erasure.pseudonym(user.id or 0),
         **context,
     )
 
@@ -438,6 +439,8 @@ def profile(
     guardian: GuardianDep,
     before: BeforeQuery = None,
 ) -> Response:
+    if account_erasure.was_erased(session, username):
+        return web.render(request, "community/profile_erased.html", status_code=410)
     user = accounts.get_user_by_username(session, username)
     history = profiles.ledger(session, guardian, user, before=before)
     if web.is_htmx(request) and before is not None:  # "older entries" swaps the history alone

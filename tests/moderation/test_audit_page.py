@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
-from community import accounts, categories, events, posting, solutions
+from community import account_erasure, accounts, categories, events, posting, solutions
 from community.clock import FrozenClock
 from community.models import Category, HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
@@ -321,6 +321,8 @@ def _every_action(session: Session, clock: FrozenClock, scene: Scene) -> None:
     categories.update_category(session, admin, casa, name="Casa e ufficio", clock=clock)
     bulk_move.move_all_threads(session, mod, scene.fibre, casa, clock=clock)
     categories.delete_category(session, admin, scene.fibre, clock=clock)
+    leaver = make_user(session, clock, username="leaver")
+    account_erasure.erase(session, admin, leaver, confirm_username="leaver", clock=clock)
     session.expire_all()
     events.drain(session, now=clock.now(), consumers=[audit.CONSUMER])
 

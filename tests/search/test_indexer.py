@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 import main
-from community import accounts, categories, events, kudos, posting, solutions
+from community import account_erasure, accounts, categories, events, kudos, posting, solutions
 from community.clock import FrozenClock
 from community.models import Post, Role, Thread, User
 from community.policy import Guardian
@@ -28,7 +28,7 @@ from search.index_settings import PUBLIC_FILTER, ensure_index
 from search.indexer import ThreadsIndex
 from search.server import ManagedMeilisearch, free_port
 from search.settings import SearchSettings
-from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
 
 
 @pytest.fixture
@@ -492,6 +492,25 @@ def test_a_new_moderator_makes_their_replies_official(session, clock, threads):
     drain(session, clock)
 
     assert _docs(threads)[thread.id]["has_official_answer"] is True
+    assert _pending(session) == []
+
+
+def test_a_deleted_accounts_threads_show_its_pseudonym(session, clock, threads):
+    asker = make_user(session, clock, username="giulia")
+    thread = make_thread(session, clock, author=asker, category=make_category(session))
+    other = make_thread(
+        session, clock, author=make_user(session, clock), category=make_category(session)
+    )
+    drain(session, clock)
+    assert _docs(threads)[thread.id]["author"] == "giulia"
+
+    account_erasure.erase(session, Guardian(asker), asker, password=PASSWORD, clock=clock)
+    drain(session, clock)
+
+    docs = _docs(threads)
+    assert docs[thread.id]["author"] == f"anon_{asker.id}"
+    assert docs[other.id]["author"] != f"anon_{asker.id}"
+    assert "giulia" not in str(docs)
     assert _pending(session) == []
 
 
