@@ -10,16 +10,16 @@ the old address must not bring it back) and tells the old address what happened.
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
-from community import events, mailer
+from community import emailed_links, events, mailer
 from community.accounts import ensure_free, normalize_email
 from community.clock import Clock, as_utc
 from community.errors import Conflict, DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import EmailConfirmation, User
 from community.policy import Guardian, ensure
-from community.security import new_link_token, rate_limiter, token_digest, verify_password
+from community.security import new_link_token, rate_limiter, verify_password
 from community.settings import get_settings
 
 CONFIRM_PATH = "/email/confirm/"
@@ -97,10 +97,8 @@ def _limit(user: User, *, field: str | None = None) -> None:
 
 def open_link(session: Session, token: str, *, clock: Clock) -> EmailConfirmation:
     """The link's row, while it still works."""
-    link = session.exec(
-        select(EmailConfirmation).where(col(EmailConfirmation.token_hash) == token_digest(token))
-    ).first()
-    if link is None or link.used_at is not None or as_utc(link.expires_at) <= clock.now():
+    link = emailed_links.working(session, EmailConfirmation, token, now=clock.now())
+    if link is None:
         raise LinkExpired(
             N_(
                 "This confirmation link has expired or has already been used. Your settings "

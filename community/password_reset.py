@@ -10,15 +10,15 @@ their password changed, whichever way it was changed.
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
-from community import events, i18n, mailer
+from community import emailed_links, events, i18n, mailer
 from community.accounts import find_by_login, validate_password
 from community.clock import Clock, as_utc
 from community.errors import DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import PasswordResetToken, User
-from community.security import hash_password, new_link_token, rate_limiter, token_digest
+from community.security import hash_password, new_link_token, rate_limiter
 from community.settings import get_settings
 
 RESET_PATH = "/password/reset/"
@@ -71,10 +71,8 @@ def request_link(
 
 def open_link(session: Session, token: str, *, clock: Clock) -> PasswordResetToken:
     """The link's row, while it still works."""
-    link = session.exec(
-        select(PasswordResetToken).where(col(PasswordResetToken.token_hash) == token_digest(token))
-    ).first()
-    if link is None or link.used_at is not None or as_utc(link.expires_at) <= clock.now():
+    link = emailed_links.working(session, PasswordResetToken, token, now=clock.now())
+    if link is None:
         raise LinkExpired(
             N_(
                 "This link to choose a new password has expired or has already been used. "

@@ -1,0 +1,23 @@
+"""Links mailed to a member that work once and for a limited time: choosing a new password
+(community.password_reset) and confirming an address (community.email_confirmation). Only the
+token's digest is stored; each kind says in its own words why a dead link does not work."""
+
+from datetime import datetime
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from community.clock import as_utc
+from community.models import EmailConfirmation, PasswordResetToken
+from community.security import token_digest
+
+Link = TypeVar("Link", PasswordResetToken, EmailConfirmation)
+
+
+def working(session: Session, kind: type[Link], token: str, *, now: datetime) -> Link | None:
+    """The row of the link ``token`` opens, unless there is none, it was used or it expired."""
+    query = select(kind).where(col(kind.token_hash) == token_digest(token))
+    link = session.exec(query).first()
+    if link is None or link.used_at is not None or as_utc(link.expires_at) <= now:
+        return None
+    return link
