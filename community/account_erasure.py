@@ -21,10 +21,10 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from community import events
+from community import events, posting
 from community.clock import Clock
 from community.db import take_write_lock
-from community.errors import Forbidden, Invalid, RateLimited
+from community.errors import Conflict, Forbidden, Invalid, RateLimited
 from community.events import OutboxEvent
 from community.models import (
     AdvocateCategory,
@@ -32,6 +32,7 @@ from community.models import (
     EmailConfirmation,
     Notification,
     PasswordResetToken,
+    Post,
     Role,
     User,
     Watch,
@@ -74,10 +75,12 @@ def erase(
     *,
     password: str = "",
     confirm_username: str = "",
+    delete_posts: bool = False,
     clock: Clock,
 ) -> User:
     """Wipe ``user``'s personal data and close the account. A member proves it is them with
-    ``password``; an administrator acting on someone else types their username."""
+    ``password``; an administrator acting on someone else types their username, and may have
+    every post of theirs deleted first (a spammer's)."""
     ensure(guardian.can_erase_account(user))
     assert user.id is not None
     if guardian.user is not None and guardian.user.id == user.id:
@@ -88,6 +91,12 @@ def erase(
             field="confirm_username",
             username=user.username,
         )
+    if delete_posts:
+        ensure(
+            guardian.can_moderate() and guardian.user_id != user.id,
+            "Only an administrator deletes someone's posts with their account.",
+        )
+        _delete_posts(session, guardian, user.id, clock=clock)
     session.rollback()
     take_write_lock(session)  # the last-administrator check and the wipe see the same accounts
     session.refresh(user)
@@ -110,6 +119,25 @@ def erase(
     events.record(session, "account_erased", at=now, user_id=user.id, by_id=by_id, role=role)
     session.commit()
     return user
+
+
+def _delete_posts(session: Session, guardian: Guardian, user_id: int, *, clock: Clock) -> int:
+    """Every live post of the member, as a moderator deletes them one by one (each with its
+    counts, events and audit entry): replies first, then questions, which take their threads
+    along. Each deletion is whole on its own; the account is wiped after the last."""
+    query = (
+        select(Post)
+        .where(col(Post.author_id) == user_id, col(Post.deleted_at).is_(None))
+        .order_by(col(Post.post_number) == 1, col(Post.id))
+    )
+    deleted = 0
+    for post in session.exec(query).all():
+        try:
+            posting.delete_post(session, guardian, post, clock=clock)
+        except Conflict:
+            continue  # deleted meanwhile by someone else
+        deleted += 1
+    return deleted
 
 
 def _check_password(user: User, password: str) -> None:

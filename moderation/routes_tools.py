@@ -298,6 +298,7 @@ def erase_user(
     guardian: GuardianDep,
     clock: ClockDep,
     confirm_username: FormStr = "",
+    delete_posts: FormStr = "",
 ) -> Response:
     user = tools.get_user(session, guardian, username)
     ensure(
@@ -306,7 +307,12 @@ def erase_user(
     )
     try:
         account_erasure.erase(
-            session, guardian, user, confirm_username=confirm_username, clock=clock
+            session,
+            guardian,
+            user,
+            confirm_username=confirm_username,
+            delete_posts=delete_posts == "on",
+            clock=clock,
         )
     except (Invalid, Forbidden) as exc:
         session.rollback()

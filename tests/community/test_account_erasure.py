@@ -15,7 +15,9 @@ from community.models import (
     ApiToken,
     EmailConfirmation,
     Notification,
+    Post,
     Role,
+    Thread,
     User,
     Watch,
 )
@@ -295,3 +297,45 @@ def test_the_settings_page_is_in_italian_too(app, session, clock, giulia):
     login(browser, giulia)
     page = browser.get("/settings", headers={"Accept-Language": "it"}).text
     assert "Elimina il tuo account" in page
+
+
+def test_an_admin_deletes_a_spammer_with_every_post(app, session, clock, admin):
+    spammer = make_user(session, clock, username="spammer")
+    member = make_user(session, clock, username="marta")
+    category = make_category(session)
+    spam = make_thread(
+        session, clock, author=spammer, category=category, title="Cheap watches here"
+    )
+    make_reply(session, clock, author=member, thread=spam, body="Is this real?")
+    honest = make_thread(session, clock, author=member, category=category, title="Modem lento")
+    make_reply(session, clock, author=spammer, thread=honest, body="Buy cheap watches!")
+    make_reply(session, clock, author=make_user(session, clock), thread=honest, body="Riavvia.")
+    browser = client_for(app, admin)
+
+    response = submit(
+        browser,
+        "/mod/users/spammer/erase",
+        {"confirm_username": "spammer", "delete_posts": "on"},
+    )
+
+    assert response.status_code == 303
+    session.expire_all()
+    reader = client_for(app)
+    assert reader.get(f"/t/{spam.id}").status_code == 404
+    page = reader.get(f"/t/{honest.id}").text
+    assert "Riavvia." in page and "Buy cheap watches!" not in page
+    left = session.exec(select(Post).where(Post.author_id == spammer.id)).all()
+    assert left and all(post.deleted_at is not None for post in left)
+    assert reload(session, spammer.id).erased_at is not None
+    assert reload(session, member.id).answer_count == 0  # her reply went with the spam thread
+
+
+def test_a_member_cannot_take_their_posts_along(session, clock, giulia):
+    thread = make_thread(session, clock, author=giulia, category=make_category(session))
+    with pytest.raises(Forbidden):
+        account_erasure.erase(
+            session, Guardian(giulia), giulia, password=PASSWORD, delete_posts=True, clock=clock
+        )
+    session.expire_all()
+    assert session.get(Thread, thread.id).deleted_at is None
+    assert reload(session, giulia.id).erased_at is None
