@@ -144,3 +144,32 @@ def test_forgotten_password_from_the_login_page_to_signed_in(
     page.get_by_role("button", name="Set my password").click()
     expect(page.get_by_text("Your new password is set, and you are logged in.")).to_be_visible()
     expect(page.locator(".account-menu summary")).to_contain_text("Giulia")
+
+
+def test_a_member_deletes_their_account_and_their_question_stays(
+    browser: Browser, live_server: str, session: Session
+) -> None:
+    make_category(session, slug="fibra")
+    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    _sign_up(page, live_server, "marta")
+    page.goto(f"{live_server}/t/new")
+    page.select_option("#f-category", label="Fibra")
+    page.fill("#f-title", "Router keeps rebooting at night")
+    page.fill("#f-body", "Every night around two the router restarts by itself.")
+    page.get_by_role("button", name="Post your question").click()
+    expect(page.locator("h1")).to_contain_text("Router keeps rebooting")
+    thread_url = page.url
+
+    page.goto(f"{live_server}/settings")
+    page.get_by_text("Delete my account", exact=True).click()
+    page.fill("#f-erase_password", "not my password")
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page.locator("#f-erase_password-error")).to_have_text("Your password is not correct.")
+    page.fill("#f-erase_password", PASSWORD)
+    page.get_by_role("button", name="Delete my account for good").click()
+
+    expect(page.get_by_text("Your account has been deleted.")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    page.goto(thread_url)
+    expect(page.locator("h1")).to_contain_text("Router keeps rebooting at night")
+    expect(page.locator(".post-author").first).to_have_text(re.compile(r"^anon_\d+$"))
