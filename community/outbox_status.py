@@ -1,7 +1,8 @@
-"""How the outbox's consumers are doing, for the operator (``peerdesk outbox``): what waits, what
-fails and is being retried, and what was parked after ``events.MAX_ATTEMPTS``, with the latest
-errors; and putting parked deliveries back once the cause is fixed (an SMTP password, a CRM
-address). Reads only unfinished deliveries (the partial index ix_outbox_delivery_pending)."""
+"""How the outbox's consumers are doing, for the operator (``peerdesk outbox``) and the admins'
+page (moderation.outbox_health): what waits, what fails and is being retried, and what was parked
+after ``events.MAX_ATTEMPTS``, with the latest errors; and putting parked deliveries back once the
+cause is fixed (an SMTP password, a CRM address). Reads only unfinished deliveries (the partial
+index ix_outbox_delivery_pending)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,11 @@ class ConsumerStatus:
     parked: int  # given up on until an operator puts it back
     oldest: datetime | None  # the oldest unfinished, not parked delivery's event
 
+    @property
+    def troubled(self) -> bool:
+        """Something of this consumer failed and is not delivered yet."""
+        return self.retrying > 0 or self.parked > 0
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -33,9 +39,13 @@ class Failure:
     attempts: int
     parked: bool
     error: str
+    event_at: datetime  # when the event happened
+    retry_at: datetime | None  # the next attempt, None while parked
+    parked_at: datetime | None
 
 
-def status(session: Session) -> list[ConsumerStatus]:
+def status(session: Session, *, consumer: str | None = None) -> list[ConsumerStatus]:
+    """Each consumer with unfinished deliveries (or only ``consumer``), by name."""
     delivery = OutboxDelivery
     failed = col(delivery.attempts) > 0
     parked = col(delivery.parked_at).is_not(None)
@@ -52,6 +62,8 @@ def status(session: Session) -> list[ConsumerStatus]:
         .group_by(col(delivery.consumer))
         .order_by(col(delivery.consumer))
     )
+    if consumer is not None:
+        query = query.where(col(delivery.consumer) == consumer)
     return [
         ConsumerStatus(name, int(waiting), int(retrying), int(stuck), _aware(oldest))
         for name, waiting, retrying, stuck, oldest in session.execute(query).all()
@@ -65,7 +77,7 @@ def _aware(value: datetime | None) -> datetime | None:
 def recent_failures(session: Session, *, limit: int = RECENT_FAILURES) -> list[Failure]:
     """The latest unfinished deliveries that have failed, newest event first."""
     query = (
-        select(OutboxDelivery, col(OutboxEvent.name))
+        select(OutboxDelivery, col(OutboxEvent.name), col(OutboxEvent.created_at))
         .join(OutboxEvent, col(OutboxEvent.id) == col(OutboxDelivery.event_id))
         .where(col(OutboxDelivery.done_at).is_(None), col(OutboxDelivery.attempts) > 0)
         .order_by(col(OutboxDelivery.event_id).desc())
@@ -79,14 +91,26 @@ def recent_failures(session: Session, *, limit: int = RECENT_FAILURES) -> list[F
             attempts=row.attempts,
             parked=row.parked_at is not None,
             error=row.last_error or "",
+            event_at=as_utc(event_at),
+            retry_at=as_utc(row.available_at) if row.parked_at is None else None,
+            parked_at=_aware(row.parked_at),
         )
-        for row, name in session.execute(query).all()
+        for row, name, event_at in session.execute(query).all()
     ]
 
 
 def retry_parked(session: Session, *, now: datetime, consumer: str | None = None) -> int:
-    """Put the parked deliveries (of ``consumer``, or all) back in line, due now, with a fresh
-    count of attempts; returns how many."""
+    """Put the parked deliveries (of ``consumer``, or all) back in line and commit; returns how
+    many."""
+    moved = put_back_parked(session, now=now, consumer=consumer)
+    session.commit()
+    return moved
+
+
+def put_back_parked(session: Session, *, now: datetime, consumer: str | None = None) -> int:
+    """Make the parked deliveries (of ``consumer``, or all) due now, with a fresh count of
+    attempts, in the caller's transaction (an admin's retry commits it with its audit entry);
+    returns how many."""
     query = (
         update(OutboxDelivery)
         .where(col(OutboxDelivery.done_at).is_(None), col(OutboxDelivery.parked_at).is_not(None))
@@ -95,5 +119,4 @@ def retry_parked(session: Session, *, now: datetime, consumer: str | None = None
     if consumer is not None:
         query = query.where(col(OutboxDelivery.consumer) == consumer)
     moved = session.execute(query).rowcount  # type: ignore[attr-defined]
-    session.commit()
     return int(moved)

@@ -162,6 +162,11 @@ class Guardian:
     def can_browse_audit(self) -> bool:
         return self.is_admin
 
+    def can_manage_outbox(self) -> bool:
+        """The outbox's health and putting parked deliveries back (moderation.outbox_health):
+        its errors name mail servers, CRM addresses and members' addresses."""
+        return self.is_admin
+
     # the care queue, claims and flags (moderation.queue, moderation.claims, moderation.flags)
     def can_use_queue(self) -> bool:
         return self.can_moderate()
