@@ -44,6 +44,8 @@ from moderation import (
     case_export,
     case_routes,
     erased_accounts,
+    outbox_api,
+    outbox_routes,
     webhooks,
 )
 from moderation import categories as moderation_categories
@@ -190,6 +192,8 @@ def create_app(
     app.include_router(analytics_api)
     app.include_router(analytics_pages, include_in_schema=False)
     app.include_router(advocates_pages, include_in_schema=False)
+    app.include_router(outbox_api.router)
+    app.include_router(outbox_routes.router, include_in_schema=False)
     app.include_router(search_routes.router, include_in_schema=False)
     _install_error_handlers(app)
     return app

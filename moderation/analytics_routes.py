@@ -106,7 +106,8 @@ def _charts(figures: analytics.Figures, language: str) -> dict[str, Markup]:
     }
 
 
-# Where the brand's people work (base.html's nav slot); the audit log is the admins'.
+# Where the brand's people work (base.html's nav slot); the audit log and the background
+# deliveries (failed e-mail, CRM webhooks) are the admins'.
 _STAFF_LINKS = (
     ("/mod/queue", N_("Queue")),
     ("/mod/cases", N_("Cases")),
@@ -114,7 +115,10 @@ _STAFF_LINKS = (
     ("/care/analytics", N_("Analytics")),
     ("/mod/advocates", N_("Advocates")),
 )
-_ADMIN_LINKS = (("/mod/audit", N_("Audit log")),)
+_ADMIN_LINKS = (
+    ("/mod/audit", N_("Audit log"), Guardian.can_browse_audit),
+    ("/mod/outbox", N_("Deliveries"), Guardian.can_manage_outbox),
+)
 
 
 def staff_nav(request: Request, values: dict[str, object]) -> str:
@@ -122,7 +126,8 @@ def staff_nav(request: Request, values: dict[str, object]) -> str:
     if not isinstance(guardian, Guardian) or not guardian.can_see_analytics():
         return ""
     _ = web.translator(request)
-    links = _STAFF_LINKS + (_ADMIN_LINKS if guardian.can_browse_audit() else ())
+    admin_links = [(url, label) for url, label, may_open in _ADMIN_LINKS if may_open(guardian)]
+    links = [*_STAFF_LINKS, *admin_links]
     return "".join(web.nav_item(request, url, _(label)) for url, label in links)
 
 

@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "create_category": N_("Created a category"),
     "update_category": N_("Edited a category"),
     "delete_category": N_("Deleted a category"),
+    "retry_parked_deliveries": N_("Put parked deliveries back in line"),
 }
 TARGET_LABELS = {
     "thread": N_("thread"),
@@ -68,6 +69,7 @@ TARGET_LABELS = {
     "flag": N_("flag"),
     "canned_reply": N_("canned reply"),
     "category": N_("category"),
+    "outbox": N_("background deliveries"),
 }
 
 

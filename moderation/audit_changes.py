@@ -27,8 +27,8 @@ EMPTY = "—"
 MAX_TEXT_CHARS = 160
 
 # Every field an audit writer records (moderation.tools, hiding, approvals, flags, claims, cases,
-# canned, advocates, service_levels, bulk_move, signals.corrections, and the events of the
-# community's own services that audit.consumer logs), by the label the page gives it.
+# canned, advocates, service_levels, bulk_move, signals.corrections, outbox_health, and the events
+# of the community's own services that audit.consumer logs), by the label the page gives it.
 FIELD_LABELS: dict[str, str] = {
     "hidden": N_("Hidden"),
     "hidden_reason": N_("Reason"),
@@ -72,6 +72,10 @@ FIELD_LABELS: dict[str, str] = {
     "description_it": N_("Description in Italian"),
     "description_en": N_("Description in English"),
     "position": N_("Position"),
+    "consumer": N_("Consumer"),
+    "waiting": N_("Waiting"),
+    "retrying": N_("Being retried"),
+    "parked": N_("Parked"),
 }
 # A field shown through another: a move records the category's slug beside its id.
 COVERED_BY = {"category": "category_id"}

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from community import account_erasure, accounts, categories, events, posting, solutions
 from community.clock import FrozenClock
+from community.events import OutboxDelivery
 from community.models import Category, HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
 from moderation import (
@@ -29,6 +30,7 @@ from moderation import (
     cases,
     claims,
     flags,
+    outbox_health,
     service_levels,
     tools,
 )
@@ -323,8 +325,23 @@ def _every_action(session: Session, clock: FrozenClock, scene: Scene) -> None:
     categories.delete_category(session, admin, scene.fibre, clock=clock)
     leaver = make_user(session, clock, username="leaver")
     account_erasure.erase(session, admin, leaver, confirm_username="leaver", clock=clock)
+    _park_one_delivery(session, clock)
+    outbox_health.retry_parked(session, admin, consumer="notifications", clock=clock)
     session.expire_all()
     events.drain(session, now=clock.now(), consumers=[audit.CONSUMER])
+
+
+def _park_one_delivery(session: Session, clock: FrozenClock) -> None:
+    """As the worker leaves a delivery whose every attempt failed (tests/moderation/
+    test_outbox_page.py makes a mail server refuse for real)."""
+    delivery = session.exec(
+        select(OutboxDelivery).where(col(OutboxDelivery.consumer) == "notifications")
+    ).first()
+    assert delivery is not None
+    delivery.attempts, delivery.parked_at = events.MAX_ATTEMPTS, clock.now()
+    delivery.last_error = "RuntimeError: boom"
+    session.add(delivery)
+    session.commit()
 
 
 def test_every_action_reads_with_a_label_for_every_field_it_records(
