@@ -321,6 +321,24 @@ class Watch(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
 
 
+class Bookmark(SQLModel, table=True):
+    """A post a member saved to find again, with an optional note of theirs (community.bookmarks).
+    Private to the member; it outlives the post's visibility, and their list shows only what they
+    may read now."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "post_id"),
+        # The member's list, newest first (keyset on created_at, id).
+        Index("ix_bookmark_user_created", "user_id", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    post_id: int = Field(foreign_key="post.id")
+    note: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
 # The notifications a member also gets by e-mail when they have not seen them in time: someone
 # answered or needs them. Kudos, badges, flags and surveys stay on the site.
 MAILED_KINDS = (

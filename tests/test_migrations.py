@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import bindparam, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 import main
@@ -22,7 +23,7 @@ from community import (
     visibility,
 )
 from community.clock import FrozenClock
-from community.db import make_engine
+from community.db import UTCDateTime, make_engine
 from community.events import OutboxEvent
 from community.models import HiddenReason, Notification, Post, Role, Thread
 from community.policy import Guardian
@@ -548,3 +549,44 @@ def _check_0027(url: str) -> None:
     assert counts() == (4, 4)
     migrate.upgrade(url, "0027")
     assert counts() == (2, 1)
+
+
+def test_0029_keeps_one_bookmark_per_member_and_post() -> None:
+    _check_0029(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0029_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0029(url)
+
+
+def _check_0029(url: str) -> None:
+    """0029 adds the bookmark table: a second bookmark of the same post by the same member is
+    refused by the database itself; one step down the table is gone, and back up it is empty."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        asker = make_user(session, clock, username="asker")
+        reader = make_user(session, clock, username="reader")
+        thread = make_thread(session, clock, author=asker, category=make_category(session))
+        question = session.exec(select(Post).where(Post.thread_id == thread.id)).one()
+        ids = {"user": reader.id, "post": question.id, "at": clock.now()}
+    insert = text(
+        "INSERT INTO bookmark (user_id, post_id, note, created_at) VALUES (:user, :post, 'x', :at)"
+    ).bindparams(bindparam("at", type_=UTCDateTime()))
+    with engine.begin() as conn:
+        conn.execute(insert, ids)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, ids)
+    assert "ix_bookmark_user_created" in {
+        i["name"] for i in inspect(engine).get_indexes("bookmark")
+    }
+
+    migrate.downgrade(url, "-1")
+    assert "bookmark" not in inspect(engine).get_table_names()
+    migrate.upgrade(url, "0029")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM bookmark")).scalar_one() == 0
+    engine.dispose()
