@@ -2,10 +2,11 @@
 
 It holds what the community keeps about them and what they wrote: the account, every post (also
 those hidden or deleted, which the community still keeps), the threads they started, kudos given,
-badges, reputation history, watched threads, notifications and API tokens (their names, never
-the secrets). Other parts of the product add their own sections (``add_section``): moderation
-adds the member's private cases, without the brand's internal notes. What other members wrote is
-not in it, nor what moderators recorded about the member beyond what the member can see.
+badges, reputation history, bookmarks (with their notes), watched threads, notifications and API
+tokens (their names, never the secrets). Other parts of the product add their own sections
+(``add_section``): moderation adds the member's private cases, without the brand's internal notes.
+What other members wrote is not in it, nor what moderators recorded about the member beyond what
+the member can see.
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from community.errors import RateLimited
 from community.models import (
     ApiToken,
     BadgeAward,
+    Bookmark,
     Kudos,
     Notification,
     Post,
@@ -63,6 +65,9 @@ def export(session: Session, guardian: Guardian, user: User, *, now: datetime) -
             "reason",
             "post_id",
             "created_at",
+        ),
+        "bookmarks": _rows(
+            session, Bookmark, Bookmark.user_id == user.id, "post_id", "note", "created_at"
         ),
         "watching": _rows(
             session, Watch, Watch.user_id == user.id, "thread_id", "watching", "created_at"

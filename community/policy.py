@@ -138,6 +138,16 @@ class Guardian:
     def can_watch(self, thread: Thread) -> bool:
         return self.user is not None and self.can_see_thread(thread)
 
+    def can_bookmark(self, post: Post, thread: Thread) -> bool:
+        """Save ``post`` for later: a signed-in reader who may read it now (community.bookmarks
+        lists the saved posts by the same rule, in SQL)."""
+        return (
+            self.user is not None
+            and not post.is_deleted
+            and self.can_see_thread(thread)
+            and self.can_see_post(post)
+        )
+
     # lists
     def can_see_deleted_threads(self) -> bool:
         return self.can_moderate()

@@ -30,6 +30,7 @@ from community.clock import Clock
 from community.counters import bump
 from community.errors import Conflict, Invalid, NotFound, RateLimited
 from community.models import (
+    Bookmark,
     Category,
     HiddenReason,
     Kudos,
@@ -483,6 +484,8 @@ class PostView:
     is_solution: bool
     # False when the post is hidden and the reader is neither its author nor a moderator.
     visible: bool = True
+    # The reader saved it in their bookmarks (community.bookmarks).
+    bookmarked: bool = False
 
     @property
     def excerpt(self) -> str:
@@ -701,12 +704,17 @@ def _post_views(
 ) -> list[PostView]:
     authors = _users(session, {post.author_id for post in posts})
     given: set[int] = set()
+    saved: set[int] = set()
     if guardian.user is not None and posts:
+        post_ids = [post.id for post in posts]
         query = select(col(Kudos.post_id)).where(
-            col(Kudos.user_id) == guardian.user.id,
-            col(Kudos.post_id).in_([post.id for post in posts]),
+            col(Kudos.user_id) == guardian.user.id, col(Kudos.post_id).in_(post_ids)
         )
         given = set(session.scalars(query))
+        saved_query = select(col(Bookmark.post_id)).where(
+            col(Bookmark.user_id) == guardian.user.id, col(Bookmark.post_id).in_(post_ids)
+        )
+        saved = set(session.scalars(saved_query))
     return [
         PostView(
             post=post,
@@ -714,6 +722,7 @@ def _post_views(
             kudos_given=post.id in given,
             is_solution=post.id == solution_post_id,
             visible=guardian.can_see_post(post),
+            bookmarked=post.id in saved,
         )
         for post in posts
     ]

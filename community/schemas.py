@@ -229,6 +229,7 @@ class PostPublic(BaseModel):
     )
     official: bool = Field(description="a reply by the brand's moderators (posting.is_official)")
     brand: str | None = Field(description="the brand's name on an official reply, else null")
+    bookmarked: bool = Field(default=False, description="in your bookmarks")
 
 
 class ThreadPublic(BaseModel):
@@ -283,6 +284,42 @@ class SolutionPublic(BaseModel):
 
 
 # --- end of Schemas: forum ---------------------------------------------------------------------
+
+
+# --- Schemas: bookmarks ------------------------------------------------------------------------
+# /api/v1/me/bookmarks and /api/v1/posts/{id}/bookmark: the signed-in member's own, nobody else's.
+
+
+class BookmarkSave(_ForumRequest):
+    note: str | None = Field(
+        default=None,
+        max_length=200,
+        description="A note of yours, one line. Left out, the note stays as it is; null or an "
+        "empty string takes it off.",
+    )
+
+
+class BookmarkPublic(BaseModel):
+    post_id: int
+    thread_id: int
+    thread_title: str
+    post_number: int = Field(description="1 is the question")
+    url: str = Field(description="the post's page, /p/{post_id}")
+    author: AuthorRef
+    excerpt: str = Field(description="the start of the post's text, as plain text")
+    note: str | None
+    created_at: datetime = Field(description="when you saved it")
+
+
+class BookmarkList(BaseModel):
+    items: list[BookmarkPublic] = Field(
+        description="newest first; posts you may no longer read (hidden, deleted) are left out "
+        "until they can be read again"
+    )
+    next_cursor: str | None
+
+
+# --- end of Schemas: bookmarks -----------------------------------------------------------------
 
 
 # --- Schemas: notifications -----------------------------------------------------------------------

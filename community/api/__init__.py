@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from community.api import accounts, categories, forum, leaderboard, lists, notifications
+from community.api import accounts, bookmarks, categories, forum, leaderboard, lists, notifications
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(accounts.router)
@@ -11,3 +11,4 @@ router.include_router(lists.router)
 router.include_router(categories.router)
 router.include_router(leaderboard.router)
 router.include_router(forum.router)
+router.include_router(bookmarks.router)

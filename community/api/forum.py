@@ -199,6 +199,7 @@ def _post_public(view: posting.PostView) -> PostPublic:
         hidden_reason=view.hidden_reason,
         official=view.is_official,
         brand=get_settings().brand_name if view.is_official else None,
+        bookmarked=view.bookmarked,
     )
 
 

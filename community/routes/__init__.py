@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from community.routes import (
     accounts,
+    bookmarks,
     categories,
     email,
     erasure,
@@ -21,6 +22,7 @@ router.include_router(email.router)
 router.include_router(erasure.router)
 router.include_router(notifications.router)
 router.include_router(lists.router)
+router.include_router(bookmarks.router)
 router.include_router(leaderboard.router)
 router.include_router(categories.router)
 router.include_router(forum.router)

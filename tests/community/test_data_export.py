@@ -5,7 +5,7 @@ import json
 
 from sqlmodel import Session
 
-from community import kudos, visibility
+from community import bookmarks, kudos, visibility
 from community.clock import FrozenClock
 from community.models import HiddenReason, Role
 from community.policy import Guardian
@@ -71,3 +71,18 @@ def test_downloads_are_rate_limited(app, session, clock):
     refused = browser.get("/settings/export")
     assert refused.status_code == 429
     assert "You asked for your data several times already." in refused.text
+
+
+def test_the_download_has_the_members_bookmarks_and_notes_only(app, session, clock):
+    giulia = make_user(session, clock, username="giulia")
+    luca = make_user(session, clock, username="luca")
+    thread = make_thread(session, clock, author=luca, category=make_category(session))
+    answer = make_reply(session, clock, author=luca, thread=thread, body="Reset the router.")
+    bookmarks.add_bookmark(session, Guardian(giulia), answer, note="try tonight", clock=clock)
+    bookmarks.add_bookmark(session, Guardian(luca), answer, note="luca's own note", clock=clock)
+
+    data = json.loads(client_for(app, giulia).get("/settings/export").text)
+    assert data["bookmarks"] == [
+        {"post_id": answer.id, "note": "try tonight", "created_at": clock.now().isoformat()}
+    ]
+    assert "luca's own note" not in json.dumps(data)
