@@ -4,7 +4,8 @@ A support forum's answers keep helping after their author leaves, and other memb
 kudos and accepted solutions point at them, so (as on Stack Exchange and Discourse) the posts
 stay, signed with a pseudonym (``anon_<id>``). Everything that identifies the person or that
 only served them goes in one transaction: name, email address, password, language, time zone,
-sessions, API tokens, pending links, followed threads, notifications and advocate duties, and
+sessions, API tokens, pending links, followed threads, bookmarks, notifications and advocate
+duties, and
 the addresses carried by their old outbox events. The row stays (posts, kudos and cases point at
 it) with ``erased_at`` set, and can never sign in again.
 
@@ -29,6 +30,7 @@ from community.events import OutboxEvent
 from community.models import (
     AdvocateCategory,
     ApiToken,
+    Bookmark,
     EmailConfirmation,
     Notification,
     PasswordResetToken,
@@ -165,6 +167,7 @@ def _forget(session: Session, user_id: int) -> None:
         Watch,
         Notification,
         AdvocateCategory,
+        Bookmark,
     ):
         session.execute(delete(table).where(col(table.user_id) == user_id))
 

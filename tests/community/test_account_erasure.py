@@ -7,12 +7,21 @@ import pytest
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from community import account_erasure, accounts, email_confirmation, kudos, password_reset, watching
+from community import (
+    account_erasure,
+    accounts,
+    bookmarks,
+    email_confirmation,
+    kudos,
+    password_reset,
+    watching,
+)
 from community.cli import app as cli_app
 from community.errors import Forbidden, Invalid, RateLimited
 from community.events import OutboxEvent
 from community.models import (
     ApiToken,
+    Bookmark,
     EmailConfirmation,
     Notification,
     Post,
@@ -126,14 +135,15 @@ def test_what_served_only_the_member_is_gone(session, clock, giulia):
         clock=clock,
     )
     helper = make_user(session, clock)
-    make_reply(session, clock, author=helper, thread=thread)
+    answer = make_reply(session, clock, author=helper, thread=thread)
+    bookmarks.add_bookmark(session, Guardian(giulia), answer, note="try this", clock=clock)
     drain(session, clock)
     assert session.exec(select(Notification).where(Notification.user_id == giulia.id)).all()
     assert watching.is_watching(session, giulia, thread)
 
     account_erasure.erase(session, Guardian(giulia), giulia, password=PASSWORD, clock=clock)
 
-    for table in (ApiToken, EmailConfirmation, Notification, Watch):
+    for table in (ApiToken, Bookmark, EmailConfirmation, Notification, Watch):
         assert session.exec(select(table).where(col(table.user_id) == giulia.id)).all() == []
     # The address the member was moving to is not kept in the outbox either.
     payloads = [

@@ -1,10 +1,8 @@
 """bookmarks: the posts a member saved for later, with an optional note
 
 Revision ID: 0029
-Revises: 0027
-Create Date: 2026-11-26 09:00:00
-
-Written beside 0028 on another branch: ``down_revision`` is re-pointed at the merge.
+Revises: 0028
+Create Date: 2026-11-25 04:00:00
 """
 
 from collections.abc import Sequence
@@ -15,7 +13,7 @@ from alembic import op
 from community.db import UTCDateTime
 
 revision: str = "0029"
-down_revision: str | None = "0027"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
