@@ -20,3 +20,135 @@ document.addEventListener("htmx:load", (event) => {
     panel.showPopover();
   }
 });
+
+// Drafts: what a member types in a form marked data-draft (the reply box, "Ask a question")
+// is kept in this browser's localStorage, under their user id, until the post goes through, so
+// a closed tab, a reload or a dropped connection loses nothing. A form htmx sends forgets its
+// draft when the server accepts it. A plain form's draft is marked "sent" on submit: landing
+// on a page without that form means the post went through (the draft goes); the form shown
+// again keeps it (refused, or a reload after the connection dropped). Signing out forgets the
+// member's drafts on this browser.
+const DRAFT_PREFIX = "peerdesk-draft:";
+const DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+// A reply htmx is still sending: the form it swaps in must not put the draft back meanwhile.
+const DRAFT_SENDING_MS = 60 * 1000;
+
+function draftKey(form) {
+  return `${DRAFT_PREFIX}${form.dataset.draftUser}:${form.dataset.draft}`;
+}
+
+function draftFields(form) {
+  return [...form.querySelectorAll("input[name], textarea[name], select[name]")].filter(
+    (field) => !["hidden", "checkbox", "radio", "submit"].includes(field.type),
+  );
+}
+
+function readDraft(key) {
+  try {
+    const draft = JSON.parse(localStorage.getItem(key) || "null");
+    if (draft && Date.now() - draft.savedAt < DRAFT_MAX_AGE_MS) return draft;
+  } catch (error) {
+    // unreadable: dropped below
+  }
+  localStorage.removeItem(key);
+  return null;
+}
+
+function writeDraft(key, draft) {
+  try {
+    localStorage.setItem(key, JSON.stringify(draft));
+  } catch (error) {
+    // storage full or refused (private mode): the form still works, without a draft
+  }
+}
+
+function saveDraft(form, marks = {}) {
+  const values = {};
+  for (const field of draftFields(form)) values[field.name] = field.value;
+  const key = draftKey(form);
+  if (Object.values(values).every((value) => !value.trim())) localStorage.removeItem(key);
+  else writeDraft(key, { values, savedAt: Date.now(), ...marks });
+}
+
+function isSending(draft) {
+  return Boolean(draft.sendingAt) && Date.now() - draft.sendingAt < DRAFT_SENDING_MS;
+}
+
+function setUpDraft(form) {
+  if (form.dataset.draftReady) return;
+  form.dataset.draftReady = "1";
+  const key = draftKey(form);
+  const fields = draftFields(form);
+  const typed = fields.some((field) => field.tagName !== "SELECT" && field.value.trim());
+  const draft = readDraft(key);
+  if (typed && draft) {
+    saveDraft(form); // the server showed the form again with what was sent: that is the draft
+  } else if (draft && !isSending(draft)) {
+    for (const field of fields) {
+      if (field.name in draft.values) field.value = draft.values[field.name];
+    }
+    writeDraft(key, { ...draft, sent: false, sendingAt: 0 });
+    const note = form.querySelector("[data-draft-note]");
+    if (note) note.hidden = false;
+    for (const field of fields) field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  let timer = null;
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => saveDraft(form), 400);
+  });
+  form.addEventListener("submit", () => {
+    clearTimeout(timer);
+    if (form.hasAttribute("hx-post")) saveDraft(form, { sendingAt: Date.now() });
+    else saveDraft(form, { sent: true });
+  });
+  form.querySelector("[data-draft-discard]")?.addEventListener("click", () => {
+    localStorage.removeItem(key);
+    for (const field of fields) {
+      if (field.tagName !== "SELECT") field.value = "";
+    }
+    const note = form.querySelector("[data-draft-note]");
+    if (note) note.hidden = true;
+    fields.find((field) => field.tagName === "TEXTAREA")?.focus();
+  });
+}
+
+function setUpDrafts(root) {
+  for (const form of root.querySelectorAll("form[data-draft][data-draft-user]")) setUpDraft(form);
+}
+
+function forgetSentDrafts() {
+  const here = new Set(
+    [...document.querySelectorAll("form[data-draft][data-draft-user]")].map(draftKey),
+  );
+  for (const key of Object.keys(localStorage)) {
+    if (!key.startsWith(DRAFT_PREFIX) || here.has(key)) continue;
+    if (readDraft(key)?.sent) localStorage.removeItem(key);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  forgetSentDrafts();
+  setUpDrafts(document);
+});
+document.addEventListener("htmx:load", (event) => {
+  setUpDrafts(event.detail.elt);
+  // A box swapped into a form (a moderator's canned reply) is part of its draft at once.
+  const form = event.detail.elt.parentElement?.closest("form[data-draft-ready]");
+  if (form) saveDraft(form);
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.requestConfig?.elt;
+  if (!form?.matches?.("form[data-draft][data-draft-user]")) return;
+  const key = draftKey(form);
+  const draft = readDraft(key);
+  if (event.detail.successful) localStorage.removeItem(key);
+  else if (draft) writeDraft(key, { ...draft, sendingAt: 0 }); // refused or not sent: kept
+});
+document.addEventListener("submit", (event) => {
+  const user = event.target.dataset?.forgetDrafts;
+  if (!user) return;
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith(`${DRAFT_PREFIX}${user}:`)) localStorage.removeItem(key);
+  }
+});
