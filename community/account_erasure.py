@@ -150,12 +150,14 @@ def _check_password(user: User, password: str) -> None:
 
 
 def _other_admins(session: Session, user: User) -> int:
+    """Active administrators besides ``user``, locked (PostgreSQL; SQLite's write lock is
+    taken already): two of the last two deleting themselves at once leave one."""
     query = select(User.id).where(
         col(User.role) == Role.admin,
         col(User.is_active).is_(True),
-        col(User.id) != user.id,
     )
-    return len(session.exec(query).all())
+    admins = session.exec(query.order_by(col(User.id)).with_for_update()).all()
+    return len([admin_id for admin_id in admins if admin_id != user.id])
 
 
 def _forget(session: Session, user_id: int) -> None:
