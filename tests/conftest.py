@@ -5,6 +5,7 @@ import email
 import email.policy
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
@@ -21,6 +22,9 @@ os.environ.pop("DATABASE_URL", None)
 os.environ["PEERDESK_SEARCH_ENABLED"] = "false"
 
 import pytest  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import SMTP, Envelope  # noqa: E402
+from aiosmtpd.smtp import Session as SMTPSession  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
@@ -173,6 +177,50 @@ def mailbox() -> Iterator[Mailbox]:
 
     yield read
     shutil.rmtree(directory, ignore_errors=True)
+
+
+class Inbox:
+    """What a real SMTP server on loopback (the ``smtp_server`` fixture) was given."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(
+        self,
+        _server: SMTP,
+        _session: SMTPSession,
+        envelope: Envelope,
+        address: str,
+        _opts: list[str],
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, _server: SMTP, _session: SMTPSession, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server(monkeypatch) -> Iterator[Inbox]:
+    """A real SMTP server on loopback that the community sends to instead of var/mail/."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: the controller checks it by connecting
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("PEERDESK_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    get_settings.cache_clear()
+    yield inbox
+    controller.stop()
+    monkeypatch.delenv("PEERDESK_SMTP_URL")
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

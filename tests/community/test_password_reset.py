@@ -1,18 +1,11 @@
 """Forgotten passwords, as a member sees them: the link by e-mail, choosing a new password with it,
 and everything that must not work (someone else's address, an old or used link, a weak password)."""
 
-import email
-import email.policy
 import hashlib
 import re
-import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SMTPSession
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlmodel import select
@@ -232,47 +225,6 @@ def test_changing_the_password_in_settings_sends_a_notice(app, session, clock, m
 
 
 # Over SMTP ---------------------------------------------------------------------------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(
-        self,
-        _server: SMTP,
-        _session: SMTPSession,
-        envelope: Envelope,
-        address: str,
-        _opts: list[str],
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, _server: SMTP, _session: SMTPSession, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server(monkeypatch) -> Iterator[Inbox]:
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port: the controller checks it by connecting
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("PEERDESK_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    get_settings.cache_clear()
-    yield inbox
-    controller.stop()
-    monkeypatch.delenv("PEERDESK_SMTP_URL")
-    get_settings.cache_clear()
 
 
 def test_links_go_out_over_smtp(client, session, clock, smtp_server, mailbox):
