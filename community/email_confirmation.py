@@ -34,6 +34,7 @@ CONFIRM_BODY = N_(
     "%(link)s\n\n"
     "If you did not ask for it, ignore this email: nothing changes."
 )
+CONFIRM_ACTION = N_("Confirm your email address")  # the HTML part's button
 CHANGED_SUBJECT = N_("Your %(brand)s email address was changed")
 CHANGED_BODY = N_(
     "Hello %(name)s,\n\n"
@@ -170,6 +171,7 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
         subject=CONFIRM_SUBJECT,
         body=CONFIRM_BODY,
         event=event,
+        action=CONFIRM_ACTION,
         address=email,
         email=email,
         days=CONFIRM_VALID_DAYS,

@@ -1,5 +1,6 @@
 """Outgoing mail: over SMTP when ``PEERDESK_SMTP_URL`` names a server, else written to var/mail/
 as one .eml file per message (a pickup directory: what a demo or a developer's machine reads).
+Each message is plain text with an HTML alternative (community.mail_html) saying the same.
 
 Mail goes out from the outbox worker, never from a request: a handler returns ``outbound(...)``,
 so the SMTP conversation runs with no transaction open and a failure is retried with backoff.
@@ -19,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session
 
-from community import events, i18n
+from community import events, i18n, mail_html
 from community.clock import as_utc
 from community.models import User
 from community.settings import SMTP_SCHEMES, CommunitySettings
@@ -34,8 +35,9 @@ class MailNotSent(Exception):
 
 
 def compose(
-    settings: CommunitySettings, *, to: str, subject: str, body: str, at: datetime
+    settings: CommunitySettings, *, to: str, subject: str, body: str, html: str, at: datetime
 ) -> EmailMessage:
+    """A message with ``body`` as its plain text and ``html`` as the alternative to it."""
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
@@ -46,7 +48,9 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"
     # A file in the pickup directory is read as it is: its links must not be cut into
     # quoted-printable lines. Over SMTP the library's safe choice stands.
-    message.set_content(body, cte=None if settings.smtp_url else "8bit")
+    cte = None if settings.smtp_url else "8bit"
+    message.set_content(body, cte=cte)
+    message.add_alternative(html, subtype="html", cte=cte)
     return message
 
 
@@ -58,23 +62,34 @@ def to_member(
     body: str,
     event: events.OutboxEvent,
     address: str | None = None,
+    action: str | None = None,
+    link: str | None = None,
     **params: object,
 ) -> events.Outbound:
     """A message to ``user`` (at ``address``, else their own) about ``event``: ``subject`` and
     ``body`` are msgids, in the member's language (``language_for``, with the event's
-    ``language``), filled with ``params`` and the member's and brand's names."""
+    ``language``), filled with ``params``, ``link`` and the member's and brand's names. In the
+    HTML part ``link`` is clickable, and a button saying ``action`` (a msgid) where the text
+    has it on a line of its own."""
     language = language_for(settings, user, event.data.get("language"))
     values = {
         "name": user.display_name,
         "username": user.username,
         "brand": settings.brand_name,
+        "link": link,
         **params,
     }
+    subject = i18n.gettext(language, subject) % values
+    body = i18n.gettext(language, body) % values
+    html = mail_html.message(
+        settings, language=language, subject=subject, text=body, link=link, action=action
+    )
     message = compose(
         settings,
         to=address_of(user, address),
-        subject=i18n.gettext(language, subject) % values,
-        body=i18n.gettext(language, body) % values,
+        subject=subject,
+        body=body,
+        html=html,
         at=as_utc(event.created_at),
     )
     return outbound(settings, message)

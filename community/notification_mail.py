@@ -12,6 +12,7 @@ Every message carries a link that turns these e-mails off without signing in.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -19,12 +20,12 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from community import events, i18n, mailer, notifications
+from community import events, i18n, mail_html, mailer, notifications
 from community.clock import Clock, as_utc
 from community.db import take_write_lock
 from community.errors import NotFound
 from community.i18n import N_
-from community.models import MAIL_DUE, MAILED_KINDS, Notification, User
+from community.models import MAIL_DUE, MAILED_KINDS, Notification, NotificationKind, User
 from community.policy import Guardian, ensure
 from community.settings import CommunitySettings, get_settings
 
@@ -40,6 +41,9 @@ FOOTER = N_(
     "All your notifications: %(notifications)s\n"
     "To stop these emails: %(off)s"
 )
+OPEN_THREAD = N_("Open the thread")
+OPEN_CASE = N_("Open the case")
+CASE_KINDS = notifications.CASE_KINDS | {NotificationKind.case_reply}
 
 
 # Deciding what goes out (the worker's idle step) -----------------------------------------------
@@ -115,35 +119,63 @@ def send(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
     settings = get_settings()
     language = mailer.language_for(settings, user)
     lines = [describe(item, language) for item in items]
+    links = [f"{settings.public_url}{item.target_url}" for item in items]
+    greeting = i18n.gettext(language, GREETING) % {"name": user.display_name}
+    intro = i18n.gettext(language, INTRO) % {"brand": settings.brand_name}
+    everything = f"{settings.public_url}/notifications"
+    off = unsubscribe_url(settings, user)
+    footer = i18n.gettext(language, FOOTER) % {"notifications": everything, "off": off}
     body = "\n".join(
         [
-            i18n.gettext(language, GREETING) % {"name": user.display_name},
+            greeting,
             "",
-            i18n.gettext(language, INTRO) % {"brand": settings.brand_name},
+            intro,
             "",
-            *(
-                f"- {line}\n  {settings.public_url}{item.target_url}"
-                for line, item in zip(lines, items, strict=True)
-            ),
+            *(f"- {line}\n  {link}" for line, link in zip(lines, links, strict=True)),
             "",
             "-- ",
-            i18n.gettext(language, FOOTER)
-            % {
-                "notifications": f"{settings.public_url}/notifications",
-                "off": unsubscribe_url(settings, user),
-            },
+            footer,
         ]
     )
     subject = lines[0] if len(lines) == 1 else _count_subject(settings, language, len(lines))
+    html = mail_html.render(
+        "mail/notifications.html",
+        settings=settings,
+        language=language,
+        subject=subject,
+        greeting=greeting,
+        intro=intro,
+        items=[
+            DigestItem(text=line, action=_open(item, link, language))
+            for line, item, link in zip(lines, items, links, strict=True)
+        ],
+        footer=[mail_html.paragraph(footer, links=[everything, off])],
+    )
     message = mailer.compose(
         settings,
         to=mailer.address_of(user),
         subject=subject,
         body=body,
+        html=html,
         at=as_utc(event.created_at),
     )
-    message["List-Unsubscribe"] = f"<{unsubscribe_url(settings, user)}>"
+    message["List-Unsubscribe"] = f"<{off}>"
     return mailer.outbound(settings, message)
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One notification in the HTML part: what happened, and the button to it."""
+
+    text: str
+    action: mail_html.Action
+
+
+def _open(item: notifications.NotificationItem, link: str, language: str) -> mail_html.Action:
+    about_a_case = item.notification.kind in CASE_KINDS
+    return mail_html.Action(
+        i18n.gettext(language, OPEN_CASE if about_a_case else OPEN_THREAD), link
+    )
 
 
 def _still_there(item: notifications.NotificationItem) -> bool:

@@ -32,6 +32,7 @@ LINK_BODY = N_(
     "The link works once. If you did not ask for it, ignore this email: your password stays "
     "as it is."
 )
+LINK_ACTION = N_("Choose a new password")  # the HTML part's button
 NOTICE_SUBJECT = N_("Your %(brand)s password was changed")
 NOTICE_BODY = N_(
     "Hello %(name)s,\n\n"
@@ -144,6 +145,7 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
         subject=LINK_SUBJECT,
         body=LINK_BODY,
         event=event,
+        action=LINK_ACTION,
         minutes=settings.password_reset_valid_minutes,
         link=f"{settings.public_url}{RESET_PATH}{token}",
     )
