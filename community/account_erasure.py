@@ -4,10 +4,9 @@ A support forum's answers keep helping after their author leaves, and other memb
 kudos and accepted solutions point at them, so (as on Stack Exchange and Discourse) the posts
 stay, signed with a pseudonym (``anon_<id>``). Everything that identifies the person or that
 only served them goes in one transaction: name, email address, password, language, time zone,
-sessions, API tokens, pending links, followed threads, bookmarks, notifications and advocate
-duties, and
-the addresses carried by their old outbox events. The row stays (posts, kudos and cases point at
-it) with ``erased_at`` set, and can never sign in again.
+sessions, API tokens, pending links, followed threads and categories, bookmarks, notifications
+and advocate duties, and the addresses carried by their old outbox events. The row stays (posts,
+kudos and cases point at it) with ``erased_at`` set, and can never sign in again.
 
 Members delete their own account after typing their password; an administrator deletes a
 member's or moderator's (never another administrator's) after typing the username. Other parts
@@ -31,6 +30,7 @@ from community.models import (
     AdvocateCategory,
     ApiToken,
     Bookmark,
+    CategoryWatch,
     EmailConfirmation,
     Notification,
     PasswordResetToken,
@@ -170,6 +170,7 @@ def _forget(session: Session, user_id: int) -> None:
         Notification,
         AdvocateCategory,
         Bookmark,
+        CategoryWatch,
     ):
         session.execute(delete(table).where(col(table.user_id) == user_id))
 

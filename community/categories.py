@@ -15,7 +15,14 @@ from community import events, listing, params, textrules
 from community.clock import Clock
 from community.errors import Conflict, Forbidden, Invalid, NotFound, Problems
 from community.i18n import Plural
-from community.models import AdvocateCategory, Category, ReputationEntry, ReputationTally, Thread
+from community.models import (
+    AdvocateCategory,
+    Category,
+    CategoryWatch,
+    ReputationEntry,
+    ReputationTally,
+    Thread,
+)
 from community.policy import Guardian, ensure_signed_in
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -239,11 +246,12 @@ def _carry_merged_away(session: Session, category: Category) -> None:
 
 
 def _forget(session: Session, category: Category) -> None:
-    """The community's own rows that name the category: advocates no longer look after it, its
-    reputation points stay in everyone's totals but leave its leaderboard."""
+    """The community's own rows that name the category: advocates no longer look after it, nobody
+    watches it, its reputation points stay in everyone's totals but leave its leaderboard."""
     session.execute(
         delete(AdvocateCategory).where(col(AdvocateCategory.category_id) == category.id)
     )
+    session.execute(delete(CategoryWatch).where(col(CategoryWatch.category_id) == category.id))
     session.execute(
         update(ReputationEntry)
         .where(col(ReputationEntry.category_id) == category.id)

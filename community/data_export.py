@@ -20,6 +20,7 @@ from community.models import (
     ApiToken,
     BadgeAward,
     Bookmark,
+    CategoryWatch,
     Kudos,
     Notification,
     Post,
@@ -71,6 +72,13 @@ def export(session: Session, guardian: Guardian, user: User, *, now: datetime) -
         ),
         "watching": _rows(
             session, Watch, Watch.user_id == user.id, "thread_id", "watching", "created_at"
+        ),
+        "watched_categories": _rows(
+            session,
+            CategoryWatch,
+            CategoryWatch.user_id == user.id,
+            "category_id",
+            "created_at",
         ),
         "notifications": _rows(
             session,

@@ -312,6 +312,16 @@ class Solution(SQLModel, table=True):
     accepted_at: datetime = Field(sa_column=utc_column())
 
 
+class CategoryWatch(SQLModel, table=True):
+    """A member told of every new question in a category (community.category_watching)."""
+
+    __tablename__ = "category_watch"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    category_id: int = Field(foreign_key="category.id", primary_key=True, index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
 class Watch(SQLModel, table=True):
     """Whether a user follows a thread; an explicit unwatch (watching=False) beats auto-watch."""
 
@@ -340,7 +350,8 @@ class Bookmark(SQLModel, table=True):
 
 
 # The notifications a member also gets by e-mail when they have not seen them in time: someone
-# answered or needs them. Kudos, badges, flags and surveys stay on the site.
+# answered or needs them, or asked in a category they watch. Kudos, badges, flags and surveys
+# stay on the site.
 MAILED_KINDS = (
     "reply",
     "mention",
@@ -351,6 +362,7 @@ MAILED_KINDS = (
     "case_reply",
     "published",
     "sla_at_risk",
+    "new_thread",
 )
 MAIL_DUE = "mail_done_at IS NULL AND kind IN (" + ", ".join(f"'{k}'" for k in MAILED_KINDS) + ")"
 
@@ -370,6 +382,7 @@ class NotificationKind(StrEnum):
     badge = "badge"  # the member earned a badge (community.badges)
     published = "published"  # a moderator let the user's held post through (community.visibility)
     sla_at_risk = "sla_at_risk"  # a thread the moderator claimed nears its target (moderation)
+    new_thread = "new_thread"  # a question in a category the member watches
 
 
 class Notification(SQLModel, table=True):

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from community import badges, events, markdown, posting
+from community import badges, category_watching, events, markdown, posting
 from community.clock import Clock, as_utc
 from community.cursors import decode_time_cursor, encode_time_cursor
 from community.errors import NotFound
@@ -65,6 +65,7 @@ TEXTS: dict[str, str] = {
     NotificationKind.sla_at_risk: N_(
         "%(thread)s, which you claimed, is close to missing its first-response target"
     ),
+    NotificationKind.new_thread: N_("%(actor)s asked %(thread)s in a category you watch"),
 }
 
 CASE_KINDS = frozenset(
@@ -110,7 +111,7 @@ def on_badge_awarded(session: Session, event: events.OutboxEvent) -> None:
 def on_thread_created(session: Session, event: events.OutboxEvent) -> None:
     post = _live_post(session, event.data["post_id"])
     if post is not None and _published_when_written(post):
-        _notify_mentions(session, event, post)
+        _notify_new_question(session, event, post)
 
 
 def on_post_created(session: Session, event: events.OutboxEvent) -> None:
@@ -131,7 +132,7 @@ def on_post_published(session: Session, event: events.OutboxEvent) -> None:
     if not event.data.get("first_time"):
         return
     if post.is_question:
-        _notify_mentions(session, event, post)
+        _notify_new_question(session, event, post)
     else:
         _notify_readers(session, event, post)
 
@@ -140,6 +141,20 @@ def _published_when_written(post: Post) -> bool:
     """False for a post held for review: ``post_published`` notifies its readers instead,
     however late this worker got to its creation."""
     return post.published_at is not None and as_utc(post.published_at) == as_utc(post.created_at)
+
+
+def _notify_new_question(session: Session, event: events.OutboxEvent, post: Post) -> None:
+    """The people a new question concerns: those it mentions, and its category's watchers."""
+    mentioned = _notify_mentions(session, event, post)
+    thread = session.get(Thread, post.thread_id)
+    if thread is None or thread.is_deleted or thread.is_hidden:
+        return
+    skip = mentioned | {post.author_id}
+    for user_id in category_watching.watchers(
+        session, thread.category_id, since_before=event.created_at
+    ):
+        if user_id not in skip:
+            _notify(session, event, user_id, NotificationKind.new_thread, post, post.author_id)
 
 
 def _notify_readers(session: Session, event: events.OutboxEvent, post: Post) -> None:

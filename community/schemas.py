@@ -385,6 +385,11 @@ class WatchPublic(BaseModel):
     watching: bool
 
 
+class CategoryWatchPublic(BaseModel):
+    category: str  # its slug
+    watching: bool
+
+
 # --- end of Schemas: notifications ----------------------------------------------------------------
 
 

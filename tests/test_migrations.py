@@ -25,7 +25,7 @@ from community import (
 from community.clock import FrozenClock
 from community.db import UTCDateTime, make_engine
 from community.events import OutboxEvent
-from community.models import HiddenReason, Notification, Post, Role, Thread
+from community.models import CategoryWatch, HiddenReason, Notification, Post, Role, Thread
 from community.policy import Guardian
 from moderation import care, cases, tools
 from moderation.models import WebhookDelivery
@@ -563,7 +563,7 @@ def test_0029_on_postgres(postgres_url: str) -> None:
 
 def _check_0029(url: str) -> None:
     """0029 adds the bookmark table: a second bookmark of the same post by the same member is
-    refused by the database itself; one step down the table is gone, and back up it is empty."""
+    refused by the database itself; down to 0028 the table is gone, and back up it is empty."""
     migrate.upgrade(url)
     engine = make_engine(url)
     clock = FrozenClock()
@@ -584,9 +584,59 @@ def _check_0029(url: str) -> None:
         i["name"] for i in inspect(engine).get_indexes("bookmark")
     }
 
-    migrate.downgrade(url, "-1")
+    migrate.downgrade(url, "0028")
     assert "bookmark" not in inspect(engine).get_table_names()
     migrate.upgrade(url, "0029")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM bookmark")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_0030_watches_categories_and_mails_their_new_questions() -> None:
+    _check_0030(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0030_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0030(url)
+
+
+def _check_0030(url: str) -> None:
+    """0030 adds category_watch and lets the mailer's partial index find ``new_thread``
+    notifications; down to 0029 the table and those notifications are gone, the index as before."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        asker = make_user(session, clock, username="asker")
+        watcher = make_user(session, clock, username="watcher")
+        category = make_category(session)
+        assert watcher.id is not None and category.id is not None
+        session.add(
+            CategoryWatch(user_id=watcher.id, category_id=category.id, created_at=clock.now())
+        )
+        session.commit()
+        thread = make_thread(session, clock, author=asker, category=category)
+        session.expire_all()
+        events.drain(session, now=clock.now())
+        kinds = [n.kind for n in session.exec(select(Notification))]
+        assert kinds == ["new_thread"] and thread.id is not None
+    if url.startswith("sqlite"):
+        with engine.connect() as conn:
+            plan = conn.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM notification WHERE mail_done_at IS NULL "
+                    "AND kind IN ('reply', 'mention', 'solution', 'case', 'case_pending', "
+                    "'case_resolved', 'case_reply', 'published', 'sla_at_risk', 'new_thread') "
+                    "ORDER BY created_at"
+                )
+            ).all()
+        assert "ix_notification_mail_due" in str(plan)
+
+    migrate.downgrade(url, "0029")
+    assert "category_watch" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM notification")).scalar_one() == 0
+    migrate.upgrade(url, "0030")
     engine.dispose()

@@ -1,4 +1,4 @@
-"""The signed-in user's notifications and thread watching, in JSON.
+"""The signed-in user's notifications and the threads and categories they watch, in JSON.
 
 Someone else's notification answers 404, exactly like one that does not exist.
 """
@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
-from community import notifications, posting
+from community import category_watching, listing, notifications, posting
 from community import watching as watch_service
 from community.clock import Clock
 from community.deps import ClockDep, GuardianDep, SessionDep
@@ -16,6 +16,7 @@ from community.params import NotificationId, ThreadId
 from community.policy import Guardian, ensure_signed_in
 from community.schemas import (
     AuthorRef,
+    CategoryWatchPublic,
     NotificationList,
     NotificationPublic,
     NotificationsRead,
@@ -86,6 +87,33 @@ def _watch(
     thread = posting.get_thread(session, guardian, thread_id)
     watch = watch_service.set_watching(session, guardian, thread, watching=watching, clock=clock)
     return WatchPublic(thread_id=thread_id, watching=watch.watching)
+
+
+@router.post("/categories/{slug}/watch", response_model=CategoryWatchPublic)
+def watch_category(
+    slug: str, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> CategoryWatchPublic:
+    """Get a notification for every new question in the category."""
+    return _watch_category(session, guardian, slug, watching=True, clock=clock)
+
+
+@router.delete("/categories/{slug}/watch", response_model=CategoryWatchPublic)
+def unwatch_category(
+    slug: str, session: SessionDep, guardian: GuardianDep, clock: ClockDep
+) -> CategoryWatchPublic:
+    """Stop the new-question notifications of the category."""
+    return _watch_category(session, guardian, slug, watching=False, clock=clock)
+
+
+def _watch_category(
+    session: Session, guardian: Guardian, slug: str, *, watching: bool, clock: Clock
+) -> CategoryWatchPublic:
+    ensure_signed_in(guardian)
+    category = listing.get_category(session, slug)
+    state = category_watching.set_watching(
+        session, guardian, category, watching=watching, clock=clock
+    )
+    return CategoryWatchPublic(category=category.slug, watching=state)
 
 
 def _public(item: notifications.NotificationItem) -> NotificationPublic:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from community import listing, web
+from community import category_watching, listing, web
 from community.deps import GuardianDep, SessionDep
 
 router = APIRouter()
@@ -65,6 +65,7 @@ def category_page(
 
     context: dict[str, Any] = {
         "category": category,
+        "category_watching": category_watching.is_watching(session, guardian.user, category),
         "page": page,
         "cursor": cursor,
         "next_url": link(cursor=page.next_cursor) if page.next_cursor else None,

@@ -1,12 +1,14 @@
-"""Notification pages, the header's unread badge, and the thread's watch button."""
+"""Notification pages, the header's unread badge, and the watch buttons of threads and
+categories."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from community import notifications, posting, watching, web
+from community import category_watching, listing, notifications, posting, watching, web
 from community.deps import ClockDep, GuardianDep, SessionDep, get_guardian
+from community.errors import Conflict
 from community.params import FormStr, NotificationId, ThreadId
 
 router = APIRouter()
@@ -88,3 +90,41 @@ def watch_thread(
             request, "community/_watch_button.html", thread=thread, watching=state.watching
         )
     return web.redirect(f"/t/{thread_id}")
+
+
+@router.post("/c/{slug}/watch")
+def watch_category(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    guardian: GuardianDep,
+    clock: ClockDep,
+    watch: FormStr = "",
+) -> Response:
+    """Watching on ("1") or off ("0"), as the button says: a double submit is harmless."""
+    if guardian.user is None and not web.is_htmx(request):
+        return web.login_redirect(request, f"/c/{slug}")
+    category = listing.get_category(session, slug)
+    try:
+        state = category_watching.set_watching(
+            session, guardian, category, watching=watch != "0", clock=clock
+        )
+    except Conflict as exc:
+        if not web.is_htmx(request):
+            raise
+        return web.render(
+            request,
+            "community/_category_watch_button.html",
+            status_code=exc.status_code,
+            category=category,
+            category_watching=False,
+            watch_error=web.error_message(request, exc),
+        )
+    if web.is_htmx(request):
+        return web.render(
+            request,
+            "community/_category_watch_button.html",
+            category=category,
+            category_watching=state,
+        )
+    return web.redirect(f"/c/{slug}")

@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from community import events, visibility
+from community import category_watching, events, visibility
 from community.clock import FrozenClock
-from community.models import HiddenReason, Notification, Post, Role, Thread, User
+from community.models import Category, HiddenReason, Notification, Post, Role, Thread, User
+from community.policy import Guardian
 from search import queries
 from tests.factories import make_category, make_reply, make_thread, make_user
 from tests.moderation.brand_helpers import client_for, submit
@@ -167,6 +168,28 @@ def test_a_held_question_mentions_nobody_until_both_it_and_its_thread_are_publis
     assert "Author mentioned you in Bolletta doppia" in _texts(app, forum.bea)
     assert _texts(app, forum.author).count(PUBLISHED % "Bolletta doppia") == 1
     assert "Bolletta doppia" in client_for(app, forum.reader).get("/c/fibra").text
+
+
+def test_a_held_question_reaches_the_categorys_watchers_once_published(
+    app: FastAPI, session: Session, clock: FrozenClock, forum: Forum
+) -> None:
+    fibra = session.exec(select(Category).where(col(Category.slug) == "fibra")).one()
+    category_watching.set_watching(
+        session, Guardian(forum.reader), fibra, watching=True, clock=clock
+    )
+    clock.advance(minutes=1)
+    asked = _write_thread(app, forum.author, "Bolletta tripla", "Chiamatemi al 333 1234567")
+    question = _last_post(session, asked)
+    _drain(session, clock)
+    watched = "Author asked Bolletta tripla in a category you watch"
+    assert watched not in _texts(app, forum.reader)
+
+    staff = client_for(app, forum.mod)
+    assert submit(staff, f"/mod/posts/{question.id}/unhide").status_code == 303
+    assert submit(staff, f"/mod/threads/{asked.id}/unhide").status_code == 303
+    _drain(session, clock)
+
+    assert _texts(app, forum.reader).count(watched) == 1
 
 
 def _write_thread(app: FastAPI, author: User, title: str, body: str) -> Thread:
