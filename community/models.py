@@ -532,3 +532,19 @@ class AdvocateCategory(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     category_id: int = Field(foreign_key="category.id", primary_key=True)
+
+
+class Upload(SQLModel, table=True):
+    """An image a member attached to a question or an answer (community.uploads): decoded,
+    cleaned and re-encoded, stored once per content under var/uploads/ and named by the SHA-256
+    of the stored bytes. The row is the first uploader's; the same image sent again reuses it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    sha256: str = Field(max_length=64, unique=True)
+    content_type: str = Field(max_length=32)
+    byte_size: int
+    width: int
+    height: int
+    original_filename: str = Field(max_length=120)
+    created_at: datetime = Field(sa_column=utc_column())

@@ -640,3 +640,42 @@ def _check_0030(url: str) -> None:
         assert conn.execute(text("SELECT COUNT(*) FROM notification")).scalar_one() == 0
     migrate.upgrade(url, "0030")
     engine.dispose()
+
+
+def test_0031_keeps_one_upload_per_image() -> None:
+    _check_0031(_fresh_sqlite_url())
+
+
+@pytest.mark.postgres
+def test_0031_on_postgres(postgres_url: str) -> None:
+    with pg.scratch_database(postgres_url) as url:
+        _check_0031(url)
+
+
+def _check_0031(url: str) -> None:
+    """0031 adds the upload table: the same image (its SHA-256) is stored once, refused a second
+    row by the database itself; down to 0030 the table is gone, and back up it is empty."""
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    clock = FrozenClock()
+    with Session(engine) as session:
+        member = make_user(session, clock, username="member")
+        values = {"user": member.id, "sha": "ab" * 32, "at": clock.now()}
+    insert = text(
+        "INSERT INTO upload (user_id, sha256, content_type, byte_size, width, height, "
+        "original_filename, created_at) "
+        "VALUES (:user, :sha, 'image/png', 68, 1, 1, 'a.png', :at)"
+    ).bindparams(bindparam("at", type_=UTCDateTime()))
+    with engine.begin() as conn:
+        conn.execute(insert, values)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, values)
+    assert "ix_upload_user_id" in {i["name"] for i in inspect(engine).get_indexes("upload")}
+
+    migrate.downgrade(url, "0030")
+    assert "upload" not in inspect(engine).get_table_names()
+    assert "category_watch" in inspect(engine).get_table_names()
+    migrate.upgrade(url, "0031")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM upload")).scalar_one() == 0
+    engine.dispose()
