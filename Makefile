@@ -16,7 +16,7 @@ VENDOR := static/vendor
 CATALOGS := $(wildcard community/locale/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k Plural:1,2 -k Invalid -k Forbidden -k NotFound \
-	-k NotAuthenticated -k Conflict -k RateLimited -k ensure:2
+	-k NotAuthenticated -k Conflict -k RateLimited -k TooLarge -k UnsupportedMediaType -k ensure:2
 
 install: $(VENV)/.synced node_modules/.installed $(VENDOR)/.copied $(COMPILED)
 

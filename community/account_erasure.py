@@ -4,9 +4,10 @@ A support forum's answers keep helping after their author leaves, and other memb
 kudos and accepted solutions point at them, so (as on Stack Exchange and Discourse) the posts
 stay, signed with a pseudonym (``anon_<id>``). Everything that identifies the person or that
 only served them goes in one transaction: name, email address, password, language, time zone,
-sessions, API tokens, pending links, followed threads and categories, bookmarks, notifications
-and advocate duties, and the addresses carried by their old outbox events. The row stays (posts,
-kudos and cases point at it) with ``erased_at`` set, and can never sign in again.
+sessions, API tokens, pending links, followed threads and categories, bookmarks, notifications,
+advocate duties, the images they uploaded that no live post shows (rows, then files once
+committed), and the addresses carried by their old outbox events. The row stays (posts, kudos
+and cases point at it) with ``erased_at`` set, and can never sign in again.
 
 Members delete their own account after typing their password; an administrator deletes a
 member's or moderator's (never another administrator's) after typing the username. Other parts
@@ -21,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from community import events, posting
+from community import events, posting, uploads
 from community.clock import Clock
 from community.db import take_write_lock
 from community.errors import Conflict, Forbidden, Invalid, RateLimited
@@ -41,6 +42,7 @@ from community.models import (
 )
 from community.policy import Guardian, ensure
 from community.security import rate_limiter, verify_password
+from community.upload_storage import StoredName
 
 PSEUDONYM_PREFIX = "anon_"
 ATTEMPTS_PER_HOUR = 10
@@ -112,7 +114,7 @@ def erase(
     now = clock.now()
     for cleanup in before_erase:
         cleanup(session, user, guardian, now)
-    _forget(session, user.id)
+    unused_images = _forget(session, user.id)
     _scrub_outbox(session, user.id)
     _wipe(user, now)
     session.add(user)
@@ -120,6 +122,7 @@ def erase(
     role = user.role
     events.record(session, "account_erased", at=now, user_id=user.id, by_id=by_id, role=role)
     session.commit()
+    uploads.remove_files(session, unused_images)
     return user
 
 
@@ -160,8 +163,9 @@ def _other_admins(session: Session, user: User) -> int:
     return len([admin_id for admin_id in admins if admin_id != user.id])
 
 
-def _forget(session: Session, user_id: int) -> None:
-    """Rows that only served the member: they mean nothing once nobody can sign in."""
+def _forget(session: Session, user_id: int) -> list[StoredName]:
+    """Rows that only served the member: they mean nothing once nobody can sign in. Their
+    uploads that no live post shows go too: the names of the files to delete after commit."""
     for table in (
         ApiToken,
         PasswordResetToken,
@@ -173,6 +177,7 @@ def _forget(session: Session, user_id: int) -> None:
         CategoryWatch,
     ):
         session.execute(delete(table).where(col(table.user_id) == user_id))
+    return uploads.forget_unused(session, user_id)
 
 
 def _scrub_outbox(session: Session, user_id: int) -> None:

@@ -2,9 +2,10 @@
 
 It holds what the community keeps about them and what they wrote: the account, every post (also
 those hidden or deleted, which the community still keeps), the threads they started, kudos given,
-badges, reputation history, bookmarks (with their notes), watched threads, notifications and API
-tokens (their names, never the secrets). Other parts of the product add their own sections
-(``add_section``): moderation adds the member's private cases, without the brand's internal notes.
+badges, reputation history, bookmarks (with their notes), watched threads, notifications, the
+images they uploaded (their addresses) and API tokens (their names, never the secrets). Other
+parts of the product add their own sections (``add_section``): moderation adds the member's
+private cases, without the brand's internal notes.
 What other members wrote is not in it, nor what moderators recorded about the member beyond what
 the member can see.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from community import uploads
 from community.errors import RateLimited
 from community.models import (
     ApiToken,
@@ -90,6 +92,7 @@ def export(session: Session, guardian: Guardian, user: User, *, now: datetime) -
             "created_at",
             "read_at",
         ),
+        "uploads": _uploads(session, user),
         "api_tokens": _rows(
             session,
             ApiToken,
@@ -169,6 +172,22 @@ def _posts(session: Session, user: User) -> list[dict[str, Any]]:
             "kudos": post.kudos_count,
         }
         for post, title in rows
+    ]
+
+
+def _uploads(session: Session, user: User) -> list[dict[str, Any]]:
+    assert user.id is not None
+    return [
+        {
+            "url": uploads.name_of(upload).url,
+            "filename": upload.original_filename,
+            "content_type": upload.content_type,
+            "bytes": upload.byte_size,
+            "width": upload.width,
+            "height": upload.height,
+            "created_at": _plain(upload.created_at),
+        }
+        for upload in uploads.list_for(session, user.id)
     ]
 
 

@@ -42,6 +42,14 @@ class Invalid(DomainError):
     status_code = 422
 
 
+class TooLarge(DomainError):
+    status_code = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+
+
 class RateLimited(DomainError):
     status_code = 429
 

@@ -73,6 +73,11 @@ class Guardian:
             and (not thread.is_locked or self.is_moderator)
         )
 
+    def can_upload(self) -> bool:
+        """Attach images to posts (community.uploads): like asking, an active member who is not
+        suspended."""
+        return self.user is not None and self.user.is_active and not self.is_suspended
+
     def can_edit_post(self, post: Post) -> bool:
         """Change the words of ``post``: its author, or a moderator (taking personal data out of a
         held post, say); every earlier version is kept."""

@@ -24,6 +24,7 @@ from community import (
     reputation,
     solutions,
     textrules,
+    uploads,
     visibility,
 )
 from community.clock import Clock
@@ -172,7 +173,7 @@ def create_thread(
         author_id=author.id,
         post_number=1,
         body=body,
-        body_html=markdown.render(body),
+        body_html=markdown.render(body, image_sizes=uploads.image_sizes(session, body)),
         created_at=now,
     )
     session.add(post)
@@ -234,7 +235,7 @@ def reply_to_thread(
         author_id=author.id,
         post_number=thread.reply_count + 2,
         body=body,
-        body_html=markdown.render(body),
+        body_html=markdown.render(body, image_sizes=uploads.image_sizes(session, body)),
         created_at=now,
     )
     session.add(post)
@@ -365,7 +366,7 @@ def edit_post(
     )
     session.add(revision)
     post.body = body
-    post.body_html = markdown.render(body)
+    post.body_html = markdown.render(body, image_sizes=uploads.image_sizes(session, body))
     post.edited_at = now
     post.revision_count += 1
     session.add(post)

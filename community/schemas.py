@@ -322,6 +322,19 @@ class BookmarkList(BaseModel):
 # --- end of Schemas: bookmarks -----------------------------------------------------------------
 
 
+# --- Schemas: uploads ---------------------------------------------------------------------------
+# POST /api/v1/uploads.
+
+
+class UploadPublic(BaseModel):
+    url: str = Field(description="where the image is served, /uploads/{sha256}.{ext}")
+    markdown: str = Field(description="put this in a post's text to show the image")
+    width: int
+    height: int
+    content_type: str = Field(description="image/png, image/jpeg or image/webp")
+    bytes: int = Field(description="the stored file's size")
+
+
 # --- Schemas: notifications -----------------------------------------------------------------------
 # /api/v1/notifications and /api/v1/threads/{id}/watch. Only the signed-in user's own.
 

@@ -69,6 +69,11 @@ class CommunitySettings(BaseSettings):
     signup_attempts_per_hour: int = 30  # completed or refused
     login_limit_per_15min: int = 20
     posts_limit_per_minute: int = 10
+    # Images attached to posts (community.uploads): per member and hour, the largest file
+    # accepted, and the most pixels decoded (a small file can unpack into gigabytes).
+    uploads_per_hour: int = 30
+    upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
     password_reset_limit_per_hour: int = 5  # per address or name asked for, and per client
     password_reset_valid_minutes: int = 60
     # Where links in e-mails point: the address members reach the community at.

@@ -152,3 +152,67 @@ document.addEventListener("submit", (event) => {
     if (key.startsWith(`${DRAFT_PREFIX}${user}:`)) localStorage.removeItem(key);
   }
 });
+
+// Images: "Attach an image" (data-image-attach names its text box; hidden without this script)
+// sends the chosen file to /api/v1/uploads with the form's CSRF token. The server checks,
+// cleans and stores it and answers with its Markdown, which goes in at the cursor; an "input"
+// event tells the draft code (above) and anything else listening that the text changed.
+// Refusals come with the server's reason, already in the reader's language.
+function insertAtCursor(textarea, text) {
+  const start = textarea.selectionStart;
+  const before = textarea.value.slice(0, start);
+  const gap = before && !before.endsWith("\n") ? "\n" : "";
+  textarea.setRangeText(`${gap}${text}\n`, start, textarea.selectionEnd, "end");
+  textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  textarea.focus();
+}
+
+function showUploadStatus(control, message, isError) {
+  const status = control.querySelector("[data-image-status]");
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+}
+
+async function attachImage(control, input) {
+  const file = input.files[0];
+  const textarea = document.getElementById(control.dataset.imageAttach);
+  if (!file || !textarea) return;
+  const body = new FormData();
+  body.append("file", file);
+  const token = control.closest("form")?.querySelector('input[name="csrf_token"]')?.value || "";
+  showUploadStatus(control, control.dataset.uploading, false);
+  input.disabled = true;
+  try {
+    const response = await fetch("/api/v1/uploads", {
+      method: "POST",
+      body,
+      headers: { "X-CSRF-Token": token, Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      showUploadStatus(control, answer.detail || control.dataset.failed, true);
+      return;
+    }
+    insertAtCursor(textarea, answer.markdown);
+    showUploadStatus(control, control.dataset.done, false);
+  } catch (error) {
+    showUploadStatus(control, control.dataset.failed, true);
+  } finally {
+    input.disabled = false;
+    input.value = ""; // the same file can be chosen again
+  }
+}
+
+function showImageControls(root) {
+  for (const control of root.querySelectorAll("[data-image-attach][hidden]")) {
+    control.hidden = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => showImageControls(document));
+document.addEventListener("htmx:load", (event) => showImageControls(event.detail.elt));
+document.addEventListener("change", (event) => {
+  const control = event.target.closest?.("[data-image-attach]");
+  if (control && event.target.type === "file") attachImage(control, event.target);
+});

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from community.api import accounts, bookmarks, categories, forum, leaderboard, lists, notifications
+from community.api import (
+    accounts,
+    bookmarks,
+    categories,
+    forum,
+    leaderboard,
+    lists,
+    notifications,
+    uploads,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(accounts.router)
@@ -12,3 +21,4 @@ router.include_router(categories.router)
 router.include_router(leaderboard.router)
 router.include_router(forum.router)
 router.include_router(bookmarks.router)
+router.include_router(uploads.router)

@@ -13,6 +13,7 @@ from community.routes import (
     lists,
     notifications,
     password,
+    uploads,
 )
 
 router = APIRouter()
@@ -26,3 +27,4 @@ router.include_router(bookmarks.router)
 router.include_router(leaderboard.router)
 router.include_router(categories.router)
 router.include_router(forum.router)
+router.include_router(uploads.router)
