@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 from sqlmodel import Session
 
 from community.clock import FrozenClock
@@ -19,8 +19,9 @@ pytestmark = pytest.mark.browser
 
 
 def _screenshot() -> bytes:
+    """Wider than any phone."""
     buffer = io.BytesIO()
-    Image.new("RGB", (120, 80), (20, 110, 200)).save(buffer, format="PNG")
+    Image.new("RGB", (1600, 80), (20, 110, 200)).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -38,7 +39,7 @@ def test_a_member_attaches_a_screenshot_to_a_reply(
     with page.expect_file_chooser() as refused:
         page.get_by_text("Attach an image").click()
     refused.value.set_files(
-        files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not an image\n"}]
+        files=[FilePayload(name="notes.png", mimeType="image/png", buffer=b"not an image\n")]
     )
     expect(page.locator(".image-attach-status.error")).to_contain_text(
         "This file is not a PNG, JPEG or WebP image."
@@ -48,7 +49,7 @@ def test_a_member_attaches_a_screenshot_to_a_reply(
     with page.expect_file_chooser() as chooser:
         page.get_by_text("Attach an image").click()
     chooser.value.set_files(
-        files=[{"name": "modem lights.png", "mimeType": "image/png", "buffer": _screenshot()}]
+        files=[FilePayload(name="modem lights.png", mimeType="image/png", buffer=_screenshot())]
     )
 
     expect(page.get_by_text("Image added to your text.")).to_be_visible()
@@ -63,6 +64,10 @@ def test_a_member_attaches_a_screenshot_to_a_reply(
     expect(image).to_have_attribute("alt", "modem lights.png")
     expect(image).to_have_attribute("src", re.compile(r"^/uploads/[0-9a-f]{64}\.png$"))
     page.wait_for_function(
-        "document.querySelector('article.post-reply .post-body img').naturalWidth === 120"
+        "document.querySelector('article.post-reply .post-body img').naturalWidth === 1600"
     )
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone it fits the screen
+    box = image.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shutil.rmtree(get_settings().var_dir / "uploads", ignore_errors=True)
