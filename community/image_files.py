@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from community.errors import Invalid, UnsupportedMediaType
+from community.errors import DomainError, Invalid, UnsupportedMediaType
 
 # Pillow's format name -> what we store it as.
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -49,7 +49,8 @@ def clean(data: bytes, *, max_pixels: int) -> CleanImage:
         try:
             with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
                 _check_pixels(image.width, image.height, max_pixels)
-                image_format = str(image.format)
+                # Pillow names a JPEG with more pictures in it (as many phones write) MPO.
+                image_format = "JPEG" if image.format == "MPO" else str(image.format)
                 image.seek(0)
                 image.load()
                 upright = ImageOps.exif_transpose(image)
@@ -61,7 +62,9 @@ def clean(data: bytes, *, max_pixels: int) -> CleanImage:
                 "This file is not a PNG, JPEG or WebP image. Take a screenshot or a photo in "
                 "one of those formats and try again."
             ) from None
-        except (OSError, SyntaxError, ValueError, EOFError):
+        except DomainError:
+            raise
+        except Exception:  # hostile files make Pillow's decoders raise all kinds of errors
             raise Invalid(
                 "This image is damaged or cut short and cannot be shown. Try saving it again."
             ) from None

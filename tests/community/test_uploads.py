@@ -131,6 +131,23 @@ def test_location_and_camera_details_are_removed_and_the_photo_stays_upright(app
     assert (answer["width"], answer["height"]) == (20, 60)
 
 
+def test_a_phone_jpeg_with_several_pictures_in_it_keeps_the_first(app, session, clock):
+    pictures = [Image.new("RGB", (30, 20), color) for color in ("red", "blue")]
+    buffer = io.BytesIO()
+    pictures[0].save(buffer, format="MPO", save_all=True, append_images=pictures[1:])
+    _, client = _member_client(app, session, clock)
+
+    response = _send(client, buffer.getvalue(), filename="3d.jpg", content_type="image/jpeg")
+
+    assert response.status_code == 201, response.text
+    assert response.json()["content_type"] == "image/jpeg"
+    with _opened(response.json()["url"]) as image:
+        assert image.format == "JPEG"
+        pixel = image.convert("RGB").getpixel((15, 10))
+        assert isinstance(pixel, tuple)
+        assert pixel[0] > 200 and pixel[2] < 60  # red, the first picture
+
+
 def test_anything_appended_after_the_image_is_dropped(app, session, clock):
     _, client = _member_client(app, session, clock)
     payload = b"<script>alert(document.cookie)</script>"
