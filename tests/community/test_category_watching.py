@@ -23,7 +23,7 @@ def fibra(session: Session) -> Category:
 
 @pytest.fixture
 def advocate(session: Session, clock: FrozenClock) -> User:
-    return make_user(session, clock, username="advocate")
+    return make_user(session, clock, username="advocate", language="en")
 
 
 def _new_questions(session: Session, user: User) -> list[int | None]:
