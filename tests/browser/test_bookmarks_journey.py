@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
-from tests.browser.test_journeys import _sign_up
+from tests.browser.pages import ask, new_member
 from tests.factories import make_category
 
 pytestmark = pytest.mark.browser
@@ -15,14 +15,13 @@ def test_save_an_answer_find_it_in_bookmarks_note_it_and_remove_it(
     browser: Browser, live_server: str, session: Session
 ) -> None:
     make_category(session, slug="fibra")
-    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    _sign_up(page, live_server, "marta")
-    page.goto(f"{live_server}/t/new")
-    page.select_option("#f-category", label="Fibra")
-    page.fill("#f-title", "The landline has no dial tone")
-    page.fill("#f-body", "Since this morning the phone is silent, the internet works.")
-    page.get_by_role("button", name="Post your question").click()
-    expect(page.locator("h1")).to_contain_text("no dial tone")
+    page = new_member(browser, live_server)
+    ask(
+        page,
+        live_server,
+        "The landline has no dial tone",
+        "Since this morning the phone is silent, the internet works.",
+    )
 
     question = page.locator("article.post-question")
     save = question.get_by_role("button", name="Save")

@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from community.clock import FrozenClock
-from tests.browser.test_journeys import PASSWORD, _sign_up
+from tests.browser.pages import PASSWORD, new_member
 from tests.factories import make_category, make_thread, make_user
 
 pytestmark = pytest.mark.browser
@@ -18,8 +18,7 @@ SAVE_DELAY_MS = 700  # app.js saves 400 ms after the last keystroke
 def _thread_page(session: Session, clock: FrozenClock, browser: Browser, base: str) -> Page:
     asker = make_user(session, clock, username="asker")
     thread = make_thread(session, clock, author=asker, category=make_category(session))
-    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    _sign_up(page, base, "marta")
+    page = new_member(browser, base)
     page.goto(f"{base}/t/{thread.id}")
     return page
 
@@ -64,8 +63,7 @@ def test_a_question_comes_back_until_discarded_or_posted(
     browser: Browser, live_server: str, session: Session
 ) -> None:
     make_category(session, slug="fibra")
-    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    _sign_up(page, live_server, "marta")
+    page = new_member(browser, live_server)
     page.goto(f"{live_server}/t/new")
     page.select_option("#f-category", label="Fibra")
     page.fill("#f-title", "Modem lights blink red at night")

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from community.clock import FrozenClock
 from community.settings import get_settings
-from tests.browser.test_journeys import _sign_up
+from tests.browser.pages import new_member
 from tests.factories import make_category, make_thread, make_user
 
 pytestmark = pytest.mark.browser
@@ -31,8 +31,7 @@ def test_a_member_attaches_a_screenshot_to_a_reply(
     shutil.rmtree(get_settings().var_dir / "uploads", ignore_errors=True)
     asker = make_user(session, clock, username="asker")
     thread = make_thread(session, clock, author=asker, category=make_category(session))
-    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    _sign_up(page, live_server, "marta")
+    page = new_member(browser, live_server)
     page.goto(f"{live_server}/t/{thread.id}")
     page.fill("#reply-body", "The lights look like this:")
 

@@ -3,27 +3,16 @@
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
 from community.clock import FrozenClock
+from tests.browser.pages import PASSWORD, ask, new_member, sign_up
 from tests.conftest import Mailbox
 from tests.factories import make_category, make_user
 from tests.mail_helpers import body
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long enough password"
-
-
-def _sign_up(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/signup")
-    page.fill("#f-username", username)
-    page.fill("#f-display_name", username.capitalize())
-    page.fill("#f-email", f"{username}@example.com")
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.locator(".account-menu summary")).to_contain_text(username.capitalize())
 
 
 def test_ask_answer_kudos_notification_and_solution(
@@ -33,7 +22,7 @@ def test_ask_answer_kudos_notification_and_solution(
     asker = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
     helper = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
 
-    _sign_up(asker, live_server, "marta")
+    sign_up(asker, live_server, "marta")
     asker.goto(f"{live_server}/t/new")
     asker.select_option("#f-category", label="Fibra")
     asker.fill("#f-title", "Fiber drops every evening around nine")
@@ -43,7 +32,7 @@ def test_ask_answer_kudos_notification_and_solution(
     expect(asker.locator("h1")).to_contain_text("Fiber drops every evening")
     thread_url = asker.url
 
-    _sign_up(helper, live_server, "paolo")
+    sign_up(helper, live_server, "paolo")
     helper.goto(thread_url)
     helper.fill("#reply-body", "Check the modem firmware and reboot it once.")
     helper.get_by_role("button", name="Post your answer").click()
@@ -100,7 +89,7 @@ def test_on_a_phone_the_header_fits_and_the_account_menu_logs_out(
         has_touch=True,
     )
     page = phone.new_page()
-    _sign_up(page, live_server, "nadia")
+    sign_up(page, live_server, "nadia")
     page.goto(f"{live_server}/")
 
     header = page.locator(".site-header").bounding_box()
@@ -150,15 +139,13 @@ def test_a_member_deletes_their_account_and_their_question_stays(
     browser: Browser, live_server: str, session: Session
 ) -> None:
     make_category(session, slug="fibra")
-    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    _sign_up(page, live_server, "marta")
-    page.goto(f"{live_server}/t/new")
-    page.select_option("#f-category", label="Fibra")
-    page.fill("#f-title", "Router keeps rebooting at night")
-    page.fill("#f-body", "Every night around two the router restarts by itself.")
-    page.get_by_role("button", name="Post your question").click()
-    expect(page.locator("h1")).to_contain_text("Router keeps rebooting")
-    thread_url = page.url
+    page = new_member(browser, live_server)
+    thread_url = ask(
+        page,
+        live_server,
+        "Router keeps rebooting at night",
+        "Every night around two the router restarts by itself.",
+    )
 
     page.goto(f"{live_server}/settings")
     page.get_by_text("Delete my account", exact=True).click()

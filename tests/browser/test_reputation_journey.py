@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session
 
-from tests.browser.test_journeys import _sign_up
+from tests.browser.pages import sign_up
 from tests.factories import make_category
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_an_accepted_answer_raises_reputation_and_earns_a_badge_on_the_profile(
     asker = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
     helper = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
 
-    _sign_up(asker, live_server, "giulia")
+    sign_up(asker, live_server, "giulia")
     asker.goto(f"{live_server}/t/new")
     asker.select_option("#f-category", label="Fibra")
     asker.fill("#f-title", "The modem light keeps blinking orange")
@@ -29,7 +29,7 @@ def test_an_accepted_answer_raises_reputation_and_earns_a_badge_on_the_profile(
     expect(asker.locator("h1")).to_contain_text("blinking orange")
     thread_url = asker.url
 
-    _sign_up(helper, live_server, "luca")
+    sign_up(helper, live_server, "luca")
     helper.goto(f"{live_server}/u/luca")
     expect(helper.locator("#rank-progress")).to_contain_text("0 reputation points")
     expect(helper.locator("#badges")).to_contain_text("No badges yet.")
