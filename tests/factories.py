@@ -6,9 +6,9 @@ from sqlmodel import Session
 
 from community import posting
 from community.clock import Clock
-from community.models import Category, Post, Role, Thread, User
+from community.models import ApiToken, Category, Post, Role, Thread, User
 from community.policy import Guardian
-from community.security import hash_password
+from community.security import hash_password, new_api_token
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -89,3 +89,23 @@ def set_thread(session: Session, thread: Thread, **values: object) -> Thread:
     session.add(thread)
     session.commit()
     return thread
+
+
+def make_api_token(session: Session, clock: Clock, user: User, *, name: str = "test") -> str:
+    """A personal API token of ``user``, stored as the service stores one; the plain token."""
+    assert user.id is not None
+    token, digest = new_api_token()
+    session.add(
+        ApiToken(
+            user_id=user.id, name=name, token_hash=digest, prefix=token[:10], created_at=clock.now()
+        )
+    )
+    session.commit()
+    return token
+
+
+def api_headers(
+    session: Session, clock: Clock, user: User, *, name: str = "test"
+) -> dict[str, str]:
+    """The Authorization header of a new API token of ``user``."""
+    return {"Authorization": f"Bearer {make_api_token(session, clock, user, name=name)}"}

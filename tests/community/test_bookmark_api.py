@@ -6,27 +6,10 @@ from sqlmodel import Session, func, select
 
 from community import bookmarks, visibility
 from community.clock import FrozenClock
-from community.models import ApiToken, Bookmark, HiddenReason, Post, Role, Thread, User
-from community.security import new_api_token
-from tests.factories import make_category, make_reply, make_thread, make_user
+from community.models import Bookmark, HiddenReason, Post, Role, Thread, User
+from tests.factories import api_headers, make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token
 from tests.moderation.brand_helpers import client_for
-
-
-def _auth(session: Session, clock: FrozenClock, user: User) -> dict[str, str]:
-    assert user.id is not None
-    token, digest = new_api_token()
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            name="test",
-            token_hash=digest,
-            prefix=token[:10],
-            created_at=clock.now(),
-        )
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _count(session: Session) -> int:
@@ -48,7 +31,7 @@ def scene(session: Session, clock: FrozenClock) -> tuple[User, User, Thread, Pos
 
 def test_save_list_and_remove_with_a_token(client, session, clock, scene):
     asker, _, thread, reply = scene
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
 
     saved = client.put(f"/api/v1/posts/{reply.id}/bookmark", headers=headers)
     assert saved.status_code == 200, saved.text
@@ -88,7 +71,7 @@ def test_save_list_and_remove_with_a_token(client, session, clock, scene):
 
 def test_put_without_a_note_keeps_it_null_takes_it_off(client, session, clock, scene):
     asker, _, _, reply = scene
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
     url = f"/api/v1/posts/{reply.id}/bookmark"
     client.put(url, json={"note": "for later"}, headers=headers)
     assert client.put(url, headers=headers).json()["note"] == "for later"
@@ -99,7 +82,7 @@ def test_put_without_a_note_keeps_it_null_takes_it_off(client, session, clock, s
 
 def test_pages_follow_the_cursor(client, session, clock, scene):
     asker, helper, thread, _ = scene
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
     ids = []
     for n in range(3):
         clock.advance(minutes=1)
@@ -125,7 +108,7 @@ def test_a_note_too_long_is_a_422_naming_the_field(client, session, clock, scene
     response = client.put(
         f"/api/v1/posts/{reply.id}/bookmark",
         json={"note": "x" * 201},
-        headers=_auth(session, clock, asker),
+        headers=api_headers(session, clock, asker),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "note"
@@ -136,7 +119,7 @@ def test_the_cap_is_a_409_that_says_what_to_do(client, session, clock, scene, mo
     asker, _, _, reply = scene
     monkeypatch.setattr(bookmarks, "MAX_BOOKMARKS", 0)
     response = client.put(
-        f"/api/v1/posts/{reply.id}/bookmark", headers=_auth(session, clock, asker)
+        f"/api/v1/posts/{reply.id}/bookmark", headers=api_headers(session, clock, asker)
     )
     assert response.status_code == 409
     assert response.json()["detail"] == (
@@ -154,7 +137,7 @@ def test_signed_out_is_401(client, scene):
 def test_invisible_posts_are_404_and_leave_the_list(client, session, clock, scene):
     asker, helper, _, reply = scene
     moderator = make_user(session, clock, role=Role.moderator)
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
     client.put(f"/api/v1/posts/{reply.id}/bookmark", headers=headers)
     visibility.hide_post(
         session, reply, reason=HiddenReason.moderator, by_id=moderator.id, now=clock.now()
@@ -170,7 +153,9 @@ def test_invisible_posts_are_404_and_leave_the_list(client, session, clock, scen
     assert _count(session) == 1  # still kept for when it comes back
 
     # its author still reads it and may save it
-    own = client.put(f"/api/v1/posts/{reply.id}/bookmark", headers=_auth(session, clock, helper))
+    own = client.put(
+        f"/api/v1/posts/{reply.id}/bookmark", headers=api_headers(session, clock, helper)
+    )
     assert own.status_code == 200
 
 
@@ -179,9 +164,9 @@ def test_another_members_token_sees_none_of_yours(client, session, clock, scene)
     client.put(
         f"/api/v1/posts/{reply.id}/bookmark",
         json={"note": "private"},
-        headers=_auth(session, clock, asker),
+        headers=api_headers(session, clock, asker),
     )
-    theirs = _auth(session, clock, helper)
+    theirs = api_headers(session, clock, helper)
     assert client.get("/api/v1/me/bookmarks", headers=theirs).json()["items"] == []
     assert client.delete(f"/api/v1/posts/{reply.id}/bookmark", headers=theirs).status_code == 204
     assert _count(session) == 1

@@ -4,29 +4,12 @@ import pytest
 from sqlmodel import func, select
 
 from community.events import OutboxEvent
-from community.models import ApiToken, Kudos, Post, Role, Solution, Thread, User
-from community.security import new_api_token
+from community.models import Kudos, Post, Role, Solution, Thread
 from community.settings import get_settings
-from tests.factories import make_category, make_reply, make_thread, make_user
+from tests.factories import api_headers, make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
 
 QUESTION = "My router restarts every night."
-
-
-def _auth(session, clock, user: User) -> dict[str, str]:
-    assert user.id is not None
-    token, digest = new_api_token()
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            name="test",
-            token_hash=digest,
-            prefix=token[:10],
-            created_at=clock.now(),
-        )
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _count(session, model) -> int:
@@ -46,7 +29,7 @@ def scene(session, clock):
 
 def test_create_thread_and_read_it_back(client, session, clock, scene):
     asker, *_ = scene
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
     response = client.post(
         "/api/v1/threads",
         json={
@@ -74,7 +57,7 @@ def test_create_thread_and_read_it_back(client, session, clock, scene):
 
 def test_reply_edit_kudos_solution_and_delete(client, session, clock, scene):
     asker, helper, thread, _ = scene
-    as_asker, as_helper = _auth(session, clock, asker), _auth(session, clock, helper)
+    as_asker, as_helper = api_headers(session, clock, asker), api_headers(session, clock, helper)
 
     reply = client.post(
         f"/api/v1/threads/{thread.id}/posts", json={"body": "Swap the cable."}, headers=as_helper
@@ -119,7 +102,7 @@ def test_reply_edit_kudos_solution_and_delete(client, session, clock, scene):
 
 def test_editing_the_opening_post_changes_title_and_tags(client, session, clock, scene):
     asker, _, thread, reply = scene
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
     question = session.exec(
         select(Post).where(Post.thread_id == thread.id, Post.post_number == 1)
     ).one()
@@ -135,7 +118,7 @@ def test_editing_the_opening_post_changes_title_and_tags(client, session, clock,
     assert response.status_code == 200
     detail = client.get(f"/api/v1/threads/{thread.id}").json()
     assert detail["title"] == "A clearer title here" and detail["tags"] == ["fibre", "evening"]
-    helper_headers = _auth(session, clock, scene[1])
+    helper_headers = api_headers(session, clock, scene[1])
     response = client.put(
         f"/api/v1/posts/{reply.id}",
         json={"body": "x", "title": "Not for replies"},
@@ -149,7 +132,7 @@ def test_member_cannot_edit_or_delete_anothers_post_but_a_moderator_deletes(
     client, session, clock, scene
 ):
     asker, _, _, reply = scene
-    as_asker = _auth(session, clock, asker)
+    as_asker = api_headers(session, clock, asker)
     assert (
         client.put(
             f"/api/v1/posts/{reply.id}", json={"body": "Mine now"}, headers=as_asker
@@ -160,7 +143,7 @@ def test_member_cannot_edit_or_delete_anothers_post_but_a_moderator_deletes(
     moderator = make_user(session, clock, username="mod", role=Role.moderator)
     assert (
         client.delete(
-            f"/api/v1/posts/{reply.id}", headers=_auth(session, clock, moderator)
+            f"/api/v1/posts/{reply.id}", headers=api_headers(session, clock, moderator)
         ).status_code
         == 204
     )
@@ -172,7 +155,7 @@ def test_only_the_asker_or_a_moderator_chooses_the_solution(client, session, clo
     response = client.post(
         f"/api/v1/threads/{thread.id}/solution",
         json={"post_id": reply.id},
-        headers=_auth(session, clock, helper),
+        headers=api_headers(session, clock, helper),
     )
     assert response.status_code == 403
     assert _count(session, Solution) == 0
@@ -243,7 +226,9 @@ def test_bad_thread_payloads_are_4xx_and_write_nothing(
 ):
     asker, *_ = scene
     before = (_count(session, Thread), _count(session, Post), _count(session, OutboxEvent))
-    response = client.post("/api/v1/threads", json=payload, headers=_auth(session, clock, asker))
+    response = client.post(
+        "/api/v1/threads", json=payload, headers=api_headers(session, clock, asker)
+    )
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     assert needle in response.json()["detail"]
@@ -252,7 +237,7 @@ def test_bad_thread_payloads_are_4xx_and_write_nothing(
 
 def test_malformed_or_unknown_ids(client, session, clock, scene):
     asker, _, thread, _ = scene
-    headers = _auth(session, clock, asker)
+    headers = api_headers(session, clock, asker)
     for url in ("/api/v1/threads/abc", "/api/v1/threads/0", "/api/v1/threads/99999999999999999999"):
         response = client.get(url)
         assert response.status_code == 422, url
@@ -274,7 +259,7 @@ def test_malformed_or_unknown_ids(client, session, clock, scene):
 
 def test_reply_size_limit_and_empty_body(client, session, clock, scene):
     _, helper, thread, _ = scene
-    headers = _auth(session, clock, helper)
+    headers = api_headers(session, clock, helper)
     posts = _count(session, Post)
     too_big = client.post(
         f"/api/v1/threads/{thread.id}/posts", json={"body": "x" * 200_000}, headers=headers
@@ -306,12 +291,14 @@ def test_deleted_threads_are_404_for_members_in_the_api(client, session, clock, 
     ).one()
     assert (
         client.delete(
-            f"/api/v1/posts/{question.id}", headers=_auth(session, clock, asker)
+            f"/api/v1/posts/{question.id}", headers=api_headers(session, clock, asker)
         ).status_code
         == 204
     )
     assert client.get(f"/api/v1/threads/{thread.id}").status_code == 404
     moderator = make_user(session, clock, username="mod", role=Role.moderator)
-    seen = client.get(f"/api/v1/threads/{thread.id}", headers=_auth(session, clock, moderator))
+    seen = client.get(
+        f"/api/v1/threads/{thread.id}", headers=api_headers(session, clock, moderator)
+    )
     assert seen.status_code == 200 and seen.json()["deleted"] is True
     assert _count(session, Kudos) == 0

@@ -7,8 +7,7 @@ from sqlmodel import func, select
 from community.errors import Invalid
 from community.models import ApiToken, Thread
 from community.textrules import reject_control_characters
-from tests.community.test_forum_api import _auth
-from tests.factories import make_category, make_user
+from tests.factories import api_headers, make_category, make_user
 
 
 def test_newlines_are_text_in_bodies_but_nul_never_is() -> None:
@@ -35,7 +34,7 @@ def test_api_refuses_control_characters_in_a_new_thread(
     response = client.post(
         "/api/v1/threads",
         json={"category": "fibra", "tags": [], **payload},
-        headers=_auth(session, clock, author),
+        headers=api_headers(session, clock, author),
     )
     assert response.status_code == 422
     assert "control characters" in response.json()["detail"]
@@ -45,7 +44,7 @@ def test_api_refuses_control_characters_in_a_new_thread(
 
 def test_api_refuses_a_token_name_with_nul(client, session, clock) -> None:
     user = make_user(session, clock)
-    headers = _auth(session, clock, user)
+    headers = api_headers(session, clock, user)
     response = client.post("/api/v1/me/tokens", json={"name": "\x00"}, headers=headers)
     assert response.status_code == 422
     assert "control characters" in response.json()["detail"]

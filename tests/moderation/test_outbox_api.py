@@ -10,11 +10,10 @@ from sqlmodel import Session, col, select
 
 from community import events
 from community.clock import FrozenClock
-from community.models import ApiToken, Role, User
-from community.security import new_api_token
+from community.models import Role, User
 from moderation.models import AuditEntry
 from tests.conftest import drain
-from tests.factories import make_user
+from tests.factories import api_headers, make_user
 from tests.moderation.brand_helpers import api_post, client_for
 from tests.moderation.outbox_helpers import (
     MailServer,
@@ -41,22 +40,6 @@ def parked(
     park_a_reset_mail(client, session, clock, "giulia")
 
 
-def _bearer(session: Session, clock: FrozenClock, user: User) -> dict[str, str]:
-    assert user.id is not None
-    token, digest = new_api_token()
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            name="ops",
-            token_hash=digest,
-            prefix=token[:10],
-            created_at=clock.now(),
-        )
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
 def _retries(session: Session) -> list[AuditEntry]:
     session.expire_all()
     query = select(AuditEntry).where(col(AuditEntry.action) == "retry_parked_deliveries")
@@ -66,7 +49,7 @@ def _retries(session: Session) -> list[AuditEntry]:
 def test_an_admins_token_reads_every_consumer_and_the_parked_failure(
     client: TestClient, session: Session, clock: FrozenClock, admin: User, parked: None
 ) -> None:
-    answer = client.get(URL, headers=_bearer(session, clock, admin))
+    answer = client.get(URL, headers=api_headers(session, clock, admin))
     assert answer.status_code == 200
     body = answer.json()
     assert body["max_attempts"] == events.MAX_ATTEMPTS
@@ -98,7 +81,7 @@ def test_an_admins_token_reads_every_consumer_and_the_parked_failure(
 def test_a_retry_puts_it_back_in_line_and_a_second_finds_nothing(
     client: TestClient, session: Session, clock: FrozenClock, admin: User, parked: None
 ) -> None:
-    headers = _bearer(session, clock, admin)
+    headers = api_headers(session, clock, admin)
     answer = client.post(f"{URL}/retry", json={"consumer": "mail"}, headers=headers)
     assert answer.status_code == 200
     assert answer.json() == {"consumer": "mail", "put_back": 1}
@@ -117,7 +100,7 @@ def test_a_retry_puts_it_back_in_line_and_a_second_finds_nothing(
 def test_a_retry_without_a_body_takes_every_consumer(
     client: TestClient, session: Session, clock: FrozenClock, admin: User, parked: None
 ) -> None:
-    answer = client.post(f"{URL}/retry", headers=_bearer(session, clock, admin))
+    answer = client.post(f"{URL}/retry", headers=api_headers(session, clock, admin))
     assert answer.status_code == 200 and answer.json() == {"consumer": None, "put_back": 1}
     drain(session, clock)
     (delivery,) = mail_deliveries(session)
@@ -142,7 +125,7 @@ def test_a_bad_retry_is_a_422_that_says_why(
     payload: dict[str, object],
     message: str,
 ) -> None:
-    answer = client.post(f"{URL}/retry", json=payload, headers=_bearer(session, clock, admin))
+    answer = client.post(f"{URL}/retry", json=payload, headers=api_headers(session, clock, admin))
     assert answer.status_code == 422
     assert message in answer.text
     assert [d.parked_at is not None for d in mail_deliveries(session)] == [True]
@@ -165,7 +148,7 @@ def test_moderators_and_members_get_403(
     app, client: TestClient, session: Session, clock: FrozenClock, parked: None, role: Role
 ) -> None:
     user = make_user(session, clock, username="sara", role=role)
-    headers = _bearer(session, clock, user)
+    headers = api_headers(session, clock, user)
     assert client.get(URL, headers=headers).status_code == 403
     for payload in ({"consumer": "mail"}, {"consumer": "mailer"}, {}):
         answer = client.post(f"{URL}/retry", json=payload, headers=headers)

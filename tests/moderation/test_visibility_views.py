@@ -12,13 +12,12 @@ from sqlmodel import Session, select
 
 from community import events, posting, solutions, visibility
 from community.clock import FrozenClock
-from community.models import ApiToken, Category, HiddenReason, Post, Role, Thread, User
+from community.models import Category, HiddenReason, Post, Role, Thread, User
 from community.policy import Guardian
-from community.security import new_api_token
 from moderation import tools
 from moderation.models import AuditEntry
 from search import documents, indexer, queries
-from tests.factories import PASSWORD, make_category, make_reply, make_thread, make_user
+from tests.factories import PASSWORD, api_headers, make_category, make_reply, make_thread, make_user
 from tests.helpers import csrf_token, login
 
 PLACEHOLDER = "This post is hidden while a moderator reviews it"
@@ -60,18 +59,6 @@ def scene(session: Session, clock: FrozenClock) -> Scene:
     visibility.unhide_post(session, post, by_id=mod.id, now=clock.now())
     session.commit()
     return Scene(asker, author, reader, mod, admin, category, other, thread, post)
-
-
-def _bearer(session: Session, clock: FrozenClock, user: User) -> dict[str, str]:
-    assert user.id is not None
-    token, digest = new_api_token()
-    session.add(
-        ApiToken(
-            user_id=user.id, name="t", token_hash=digest, prefix=token[:10], created_at=clock.now()
-        )
-    )
-    session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _hide_for_personal_data(session: Session, clock: FrozenClock, post: Post) -> None:
@@ -144,7 +131,7 @@ def test_a_hidden_post_has_no_text_in_the_api_for_others(
     _hide_for_personal_data(session, clock, scene.post)
 
     def post_json(user: User | None, path: str) -> dict[str, object]:
-        headers = _bearer(session, clock, user) if user is not None else {}
+        headers = api_headers(session, clock, user) if user is not None else {}
         response = client.get(path, headers=headers)
         assert response.status_code == 200
         body = response.json()
@@ -176,7 +163,7 @@ def test_others_cannot_give_kudos_to_a_hidden_post(
 ) -> None:
     _hide_for_personal_data(session, clock, scene.post)
     response = client.post(
-        f"/api/v1/posts/{scene.post.id}/kudos", headers=_bearer(session, clock, scene.reader)
+        f"/api/v1/posts/{scene.post.id}/kudos", headers=api_headers(session, clock, scene.reader)
     )
     assert response.status_code == 404
 
@@ -236,7 +223,7 @@ def test_a_hidden_thread_is_404_for_others_in_pages_api_lists_and_search(
         headers = {}
         if user is not None:
             login(client, user)
-            headers = _bearer(session, clock, user)
+            headers = api_headers(session, clock, user)
         for path in (f"/t/{thread_id}", f"/t/{thread_id}/fibre", f"/p/{post_id}"):
             assert client.get(path, follow_redirects=False).status_code == 404, path
         for path in (f"/api/v1/threads/{thread_id}", f"/api/v1/posts/{post_id}"):
@@ -257,9 +244,11 @@ def test_a_hidden_thread_is_404_for_others_in_pages_api_lists_and_search(
     login(client, scene.mod)
     assert client.get(f"/t/{thread_id}").status_code == 200
     assert title in client.get("/c/fibra").text
-    detail = client.get(f"/api/v1/threads/{thread_id}", headers=_bearer(session, clock, scene.mod))
+    detail = client.get(
+        f"/api/v1/threads/{thread_id}", headers=api_headers(session, clock, scene.mod)
+    )
     assert detail.json()["hidden"] is True
-    listed = client.get("/api/v1/threads", headers=_bearer(session, clock, scene.mod)).json()
+    listed = client.get("/api/v1/threads", headers=api_headers(session, clock, scene.mod)).json()
     assert [(i["id"], i["hidden"]) for i in listed["items"]] == [(thread_id, True)]
     assert 'class="chip hidden-chip"' in client.get("/c/fibra").text
 
@@ -441,7 +430,7 @@ def test_a_suspension_from_the_profile_blocks_posting_with_the_message(
     api = client.post(
         f"/api/v1/threads/{scene.thread.id}/posts",
         json={"body": "Buy cheap stuff"},
-        headers=_bearer(session, clock, scene.reader),
+        headers=api_headers(session, clock, scene.reader),
     )
     assert api.status_code == 403 and "Spam links" in api.json()["detail"]
     assert client.get("/t/new").status_code == 403
@@ -475,19 +464,19 @@ def test_the_audit_log_page_shows_before_and_after_and_filters(
     by_actor = client.get("/mod/audit?actor=boss").text
     assert "No audit entries match." in by_actor
 
-    api = client.get("/api/v1/moderation/audit", headers=_bearer(session, clock, scene.admin))
+    api = client.get("/api/v1/moderation/audit", headers=api_headers(session, clock, scene.admin))
     assert api.status_code == 200
     items = api.json()["items"]
     assert [i["action"] for i in items] == ["move_thread", "lock_thread"]
     assert items[0]["before"]["category"] == "fibra" and items[0]["after"]["category"] == "mobile"
     assert items[0]["actor"] == "mod"
     page_one = client.get(
-        "/api/v1/moderation/audit?limit=1", headers=_bearer(session, clock, scene.admin)
+        "/api/v1/moderation/audit?limit=1", headers=api_headers(session, clock, scene.admin)
     ).json()
     assert len(page_one["items"]) == 1 and page_one["next_cursor"]
     page_two = client.get(
         f"/api/v1/moderation/audit?limit=1&cursor={page_one['next_cursor']}",
-        headers=_bearer(session, clock, scene.admin),
+        headers=api_headers(session, clock, scene.admin),
     ).json()
     assert [i["action"] for i in page_two["items"]] == ["lock_thread"]
 
@@ -495,7 +484,7 @@ def test_the_audit_log_page_shows_before_and_after_and_filters(
 def test_the_api_tools_work_for_moderators(
     client: TestClient, session: Session, clock: FrozenClock, scene: Scene
 ) -> None:
-    headers = _bearer(session, clock, scene.mod)
+    headers = api_headers(session, clock, scene.mod)
     base = f"/api/v1/moderation/threads/{scene.thread.id}"
     assert client.post(f"{base}/hide", headers=headers).json()["hidden"] is True
     assert client.post(f"{base}/unhide", headers=headers).json()["hidden"] is False
@@ -585,7 +574,7 @@ def _pages(scene: Scene) -> list[str]:
 def test_members_get_403_on_every_moderation_page_and_route(
     client: TestClient, session: Session, clock: FrozenClock, scene: Scene
 ) -> None:
-    headers = _bearer(session, clock, scene.reader)
+    headers = api_headers(session, clock, scene.reader)
     for method, path, body in _api_routes(scene):
         response = client.request(method, path, json=body, headers=headers)
         assert response.status_code == 403, (method, path, response.text)
