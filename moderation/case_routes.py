@@ -20,7 +20,7 @@ from community.i18n import N_, Label
 from community.models import Thread, User
 from community.params import MAX_ID, FormStr
 from community.policy import Guardian, ensure, ensure_signed_in
-from moderation import cases, webhooks
+from moderation import cases, customer_context, webhooks
 from moderation.models import CasePriority, CaseStatus, SupportCase
 
 router = APIRouter()
@@ -459,6 +459,19 @@ def thread_notice(request: Request, values: dict[str, Any]) -> str:
     )
 
 
+def customer_card(request: Request, values: dict[str, Any]) -> str:
+    """Above the question, for moderators: the asker's other questions and cases going."""
+    session: Session | None = getattr(request.state, "db", None)
+    guardian: Guardian | None = getattr(request.state, "guardian", None)
+    thread = values.get("thread")
+    if session is None or guardian is None or not isinstance(thread, Thread):
+        return ""
+    context = customer_context.for_thread(session, guardian, thread)
+    if context is None:
+        return ""
+    return _fragment(request, "moderation/_customer_context.html", context=context)
+
+
 def take_private_button(request: Request, values: dict[str, Any]) -> str:
     """In each post's tools, for moderators: escalate this post's conversation to a case."""
     guardian: Guardian | None = getattr(request.state, "guardian", None)
@@ -473,4 +486,5 @@ def take_private_button(request: Request, values: dict[str, Any]) -> str:
 def register_slots() -> None:
     web.add_slot("site_nav", "moderation.own_cases", own_cases_link)
     web.add_slot("thread_head", "moderation.cases", thread_notice)
+    web.add_slot("thread_head", "moderation.customer", customer_card)
     web.add_slot("post_tools", "moderation.cases", take_private_button)
