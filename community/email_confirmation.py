@@ -14,12 +14,12 @@ from sqlmodel import Session, col, update
 
 from community import emailed_links, events, mailer
 from community.accounts import ensure_free, normalize_email
-from community.clock import Clock, as_utc
+from community.clock import Clock
 from community.errors import Conflict, DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import EmailConfirmation, User
 from community.policy import Guardian, ensure
-from community.security import new_link_token, rate_limiter, verify_password
+from community.security import rate_limiter, verify_password
 from community.settings import get_settings
 
 CONFIRM_PATH = "/email/confirm/"
@@ -154,15 +154,13 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
     email = event.data.get("email", user.email)
     if event.name == "user_signed_up" and user.email_verified_at is not None:
         return None  # an administrator created by the operator, who vouched for the address
-    token, digest = new_link_token()
-    session.add(
-        EmailConfirmation(
-            user_id=user.id,
-            email=email,
-            token_hash=digest,
-            created_at=event.created_at,
-            expires_at=as_utc(event.created_at) + timedelta(days=CONFIRM_VALID_DAYS),
-        )
+    token = emailed_links.issue(
+        session,
+        EmailConfirmation,
+        user_id=user.id,
+        at=event.created_at,
+        valid_for=timedelta(days=CONFIRM_VALID_DAYS),
+        email=email,
     )
     settings = get_settings()
     return mailer.to_member(

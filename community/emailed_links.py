@@ -2,14 +2,14 @@
 (community.password_reset) and confirming an address (community.email_confirmation). Only the
 token's digest is stored; each kind says in its own words why a dead link does not work."""
 
-from datetime import datetime
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
 from community.clock import as_utc
 from community.models import EmailConfirmation, PasswordResetToken
-from community.security import token_digest
+from community.security import new_link_token, token_digest
 
 Link = TypeVar("Link", PasswordResetToken, EmailConfirmation)
 
@@ -21,3 +21,28 @@ def working(session: Session, kind: type[Link], token: str, *, now: datetime) ->
     if link is None or link.used_at is not None or as_utc(link.expires_at) <= now:
         return None
     return link
+
+
+def issue(
+    session: Session,
+    kind: type[Link],
+    *,
+    user_id: int,
+    at: datetime,
+    valid_for: timedelta,
+    **fields: Any,
+) -> str:
+    """A new link of ``kind`` for the member, working for ``valid_for`` from ``at`` (the moment
+    it was asked for, not sent: a worker that was down does not stretch it); the plain token,
+    which only the message carries. The caller commits."""
+    token, digest = new_link_token()
+    session.add(
+        kind(
+            user_id=user_id,
+            token_hash=digest,
+            created_at=at,
+            expires_at=as_utc(at) + valid_for,
+            **fields,
+        )
+    )
+    return token

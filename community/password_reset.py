@@ -18,7 +18,7 @@ from community.clock import Clock, as_utc
 from community.errors import DomainError, Invalid, RateLimited
 from community.i18n import N_
 from community.models import PasswordResetToken, User
-from community.security import hash_password, new_link_token, rate_limiter
+from community.security import hash_password, rate_limiter
 from community.settings import get_settings
 
 RESET_PATH = "/password/reset/"
@@ -128,16 +128,12 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
     if user is None or user.id is None or not user.is_active:
         return None
     settings = get_settings()
-    token, digest = new_link_token()
-    valid_for = timedelta(minutes=settings.password_reset_valid_minutes)
-    # Valid from the request, not from sending: a worker that was down does not stretch it.
-    session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=digest,
-            created_at=event.created_at,
-            expires_at=as_utc(event.created_at) + valid_for,
-        )
+    token = emailed_links.issue(
+        session,
+        PasswordResetToken,
+        user_id=user.id,
+        at=event.created_at,
+        valid_for=timedelta(minutes=settings.password_reset_valid_minutes),
     )
     return mailer.to_member(
         settings,
