@@ -148,8 +148,8 @@ def confirm(session: Session, token: str, *, clock: Clock) -> User:
 
 def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
     """The link for the address a member signed up with, or asked to change to."""
-    user = session.get(User, event.data["user_id"])
-    if user is None or user.id is None or not user.is_active:
+    user = mailer.member_of(session, event)
+    if user is None:
         return None
     email = event.data.get("email", user.email)
     if event.name == "user_signed_up" and user.email_verified_at is not None:
@@ -157,7 +157,7 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
     token = emailed_links.issue(
         session,
         EmailConfirmation,
-        user_id=user.id,
+        user=user,
         at=event.created_at,
         valid_for=timedelta(days=CONFIRM_VALID_DAYS),
         email=email,
@@ -179,8 +179,8 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
 
 def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
     """Tell the old address that the account's address changed."""
-    user = session.get(User, event.data["user_id"])
-    if user is None or not user.is_active:
+    user = mailer.member_of(session, event)
+    if user is None:
         return None
     settings = get_settings()
     return mailer.to_member(

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, col, select
 
 from community.clock import as_utc
-from community.models import EmailConfirmation, PasswordResetToken
+from community.models import EmailConfirmation, PasswordResetToken, User
 from community.security import new_link_token, token_digest
 
 Link = TypeVar("Link", PasswordResetToken, EmailConfirmation)
@@ -27,18 +27,19 @@ def issue(
     session: Session,
     kind: type[Link],
     *,
-    user_id: int,
+    user: User,
     at: datetime,
     valid_for: timedelta,
     **fields: Any,
 ) -> str:
-    """A new link of ``kind`` for the member, working for ``valid_for`` from ``at`` (the moment
+    """A new link of ``kind`` for ``user``, working for ``valid_for`` from ``at`` (the moment
     it was asked for, not sent: a worker that was down does not stretch it); the plain token,
     which only the message carries. The caller commits."""
+    assert user.id is not None
     token, digest = new_link_token()
     session.add(
         kind(
-            user_id=user_id,
+            user_id=user.id,
             token_hash=digest,
             created_at=at,
             expires_at=as_utc(at) + valid_for,

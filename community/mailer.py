@@ -95,6 +95,15 @@ def to_member(
     return outbound(settings, message)
 
 
+def member_of(session: Session, event: events.OutboxEvent) -> User | None:
+    """The member an event's message goes to (``user_id``), unless the account is gone or was
+    deleted meanwhile: then no message at all."""
+    user = session.get(User, event.data["user_id"])
+    if user is None or user.id is None or not user.is_active:
+        return None
+    return user
+
+
 def address_of(user: User, email: str | None = None) -> str:
     """The member's name and their address (or ``email``), for a To header."""
     return formataddr((user.display_name, email or user.email))

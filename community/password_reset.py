@@ -124,14 +124,14 @@ def choose_password(
 
 
 def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
-    user = session.get(User, event.data["user_id"])
-    if user is None or user.id is None or not user.is_active:
+    user = mailer.member_of(session, event)
+    if user is None:
         return None
     settings = get_settings()
     token = emailed_links.issue(
         session,
         PasswordResetToken,
-        user_id=user.id,
+        user=user,
         at=event.created_at,
         valid_for=timedelta(minutes=settings.password_reset_valid_minutes),
     )
@@ -148,8 +148,8 @@ def send_link(session: Session, event: events.OutboxEvent) -> events.Outbound | 
 
 
 def send_change_notice(session: Session, event: events.OutboxEvent) -> events.Outbound | None:
-    user = session.get(User, event.data["user_id"])
-    if user is None or not user.is_active:
+    user = mailer.member_of(session, event)
+    if user is None:
         return None
     settings = get_settings()
     language = mailer.language_for(settings, user, event.data.get("language"))
